@@ -1,0 +1,81 @@
+/**
+ * BCS schemas derived from the ABI description, so Move-call encoding, event decoding and localnet's twin all use
+ * one layout per Move type. `UID` and `ID` decode to 0x-addresses; `String` to a JS string; `u64` to a decimal
+ * string (as @mysten/bcs does); `Balance<T>` to `{ value }`; `Table<K, V>` to `{ id, size }`.
+ */
+import { bcs, type BcsType } from '@mysten/sui/bcs';
+import { K3SDAAS_ABI } from './package.js';
+import type { MoveType, StructAbi } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyBcs = BcsType<any, any>;
+
+const FRAMEWORK: Record<string, (args: AnyBcs[]) => AnyBcs> = {
+  '0x2::object::UID': () => bcs.Address,
+  '0x2::object::ID': () => bcs.Address,
+  '0x1::string::String': () => bcs.string(),
+  '0x1::ascii::String': () => bcs.string(),
+  '0x1::option::Option': ([t]) => bcs.option(t),
+  '0x2::balance::Balance': () => bcs.struct('Balance', { value: bcs.u64() }),
+  '0x2::coin::Coin': () => bcs.struct('Coin', { id: bcs.Address, balance: bcs.struct('Balance', { value: bcs.u64() }) }),
+  '0x2::table::Table': () => bcs.struct('Table', { id: bcs.Address, size: bcs.u64() }),
+  '0x2::clock::Clock': () => bcs.struct('Clock', { id: bcs.Address, timestamp_ms: bcs.u64() }),
+};
+
+const cache = new Map<string, AnyBcs>();
+
+/** Finds a K3s-DaaS struct by `module::Name`. */
+export function structAbi(module: string, name: string): StructAbi {
+  const s = K3SDAAS_ABI.structs.find((x) => x.module === module && x.name === name);
+  if (!s) throw new Error(`unknown struct k3sdaas::${module}::${name}`);
+  return s;
+}
+
+/** The BCS schema of a Move type. Type parameters of the enclosing struct are substituted from `params`. */
+export function bcsFor(type: MoveType, params: Record<string, MoveType> = {}): AnyBcs {
+  if (typeof type === 'string') {
+    switch (type) {
+      case 'bool':
+        return bcs.bool();
+      case 'u8':
+        return bcs.u8();
+      case 'u16':
+        return bcs.u16();
+      case 'u32':
+        return bcs.u32();
+      case 'u64':
+        return bcs.u64();
+      case 'u128':
+        return bcs.u128();
+      case 'u256':
+        return bcs.u256();
+      case 'address':
+        return bcs.Address;
+    }
+  }
+  if ('vector' in type) {
+    return type.vector === 'u8' ? bcs.byteVector() : bcs.vector(bcsFor(type.vector, params));
+  }
+  if (params[type.struct]) return bcsFor(params[type.struct], params);
+  const args = (type.typeArgs ?? []).map((t) => bcsFor(t, params));
+  const framework = FRAMEWORK[type.struct];
+  if (framework) return framework(args);
+  const m = /^k3sdaas::(\w+)::(\w+)$/.exec(type.struct);
+  if (!m) throw new Error(`no BCS layout for ${type.struct}`);
+  const key = JSON.stringify(type);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const s = structAbi(m[1], m[2]);
+  const own: Record<string, MoveType> = {};
+  (s.typeParams ?? []).forEach((p, i) => (own[p] = type.typeArgs?.[i] ?? params[p]));
+  const fields: Record<string, AnyBcs> = {};
+  for (const field of s.fields) fields[field.name] = bcsFor(field.type, { ...params, ...own });
+  const schema = bcs.struct(s.name, fields);
+  if (!s.typeParams?.length) cache.set(key, schema);
+  return schema;
+}
+
+/** The BCS schema of a K3s-DaaS struct by module and name (e.g. `bcsForStruct('request', 'RequestSubmitted')`). */
+export function bcsForStruct(module: string, name: string, typeArgs?: MoveType[]): AnyBcs {
+  return bcsFor({ struct: `k3sdaas::${module}::${name}`, typeArgs });
+}

@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './package.js';
+export * from './bcs.js';

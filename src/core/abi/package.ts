@@ -1,0 +1,490 @@
+/**
+ * The K3s-DaaS package ABI: every public entry point, struct and error code of move/sources, in source order.
+ * docs/contract.md describes the same thing in prose; test/abi-parity.test.ts checks this file against the
+ * committed bytecode (move/build/k3sdaas.json), so drift between Move and TypeScript fails CI.
+ */
+import type { ErrorAbi, FunctionAbi, MoveType, StructAbi } from './types.js';
+
+const ID: MoveType = { struct: '0x2::object::ID' };
+const UID: MoveType = { struct: '0x2::object::UID' };
+const STRING: MoveType = { struct: '0x1::string::String' };
+const BYTES: MoveType = { vector: 'u8' };
+const CHUNKS: MoveType = { vector: BYTES };
+const SUI: MoveType = { struct: '0x2::sui::SUI' };
+const COIN_SUI: MoveType = { struct: '0x2::coin::Coin', typeArgs: [SUI] };
+const BALANCE_SUI: MoveType = { struct: '0x2::balance::Balance', typeArgs: [SUI] };
+const CLOCK: MoveType = { struct: '0x2::clock::Clock' };
+const OPTION_ADDRESS: MoveType = { struct: '0x1::option::Option', typeArgs: ['address'] };
+
+const CLUSTER: MoveType = { struct: 'k3sdaas::cluster::Cluster' };
+const CAP: MoveType = { struct: 'k3sdaas::cluster::ClusterAdminCap' };
+const TOKEN: MoveType = { struct: 'k3sdaas::access::SealToken' };
+const REQUEST: MoveType = { struct: 'k3sdaas::request::Request' };
+const WORKER: MoveType = { struct: 'k3sdaas::workers::Worker' };
+const NITRO_DOC: MoveType = { struct: '0x2::nitro_attestation::NitroAttestationDocument' };
+
+const pure = (name: string, type: MoveType) => ({ name, kind: 'pure' as const, type });
+const obj = (name: string, type: MoveType, ref: '&' | '&mut' | 'value') => ({ name, kind: 'object' as const, type, ref });
+const clock = obj('clock', CLOCK, '&');
+
+export const CLUSTER_FUNCTIONS = {
+  create: {
+    module: 'cluster',
+    name: 'create',
+    params: [
+      pure('name', STRING),
+      pure('api_url', STRING),
+      pure('ca_hash', BYTES),
+      pure('min_user_stake', 'u64'),
+      pure('min_write_stake', 'u64'),
+      pure('min_worker_stake', 'u64'),
+      pure('stake_lock_ms', 'u64'),
+      pure('request_timeout_ms', 'u64'),
+      pure('heartbeat_timeout_ms', 'u64'),
+      pure('debug', 'bool'),
+      pure('expected_pcrs', CHUNKS),
+    ],
+    txContext: '&mut',
+  },
+  update: {
+    module: 'cluster',
+    name: 'update',
+    params: [
+      obj('cap', CAP, '&'),
+      obj('cluster', CLUSTER, '&mut'),
+      pure('api_url', STRING),
+      pure('ca_hash', BYTES),
+      pure('min_write_stake', 'u64'),
+      pure('request_timeout_ms', 'u64'),
+    ],
+    txContext: '&mut',
+  },
+  register_gateway: {
+    module: 'cluster',
+    name: 'register_gateway',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('gateway', 'address')],
+    txContext: 'none',
+  },
+  remove_gateway: {
+    module: 'cluster',
+    name: 'remove_gateway',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('gateway', 'address')],
+    txContext: 'none',
+  },
+} satisfies Record<string, FunctionAbi>;
+
+export const ENCLAVE_FUNCTIONS = {
+  register_debug: {
+    module: 'enclave',
+    name: 'register_debug',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('public_key', BYTES), clock],
+    txContext: 'none',
+  },
+  register_attested: {
+    module: 'enclave',
+    name: 'register_attested',
+    params: [obj('cluster', CLUSTER, '&mut'), obj('document', NITRO_DOC, '&'), clock],
+    txContext: 'none',
+  },
+} satisfies Record<string, FunctionAbi>;
+
+export const ACCESS_FUNCTIONS = {
+  stake: {
+    module: 'access',
+    name: 'stake',
+    params: [obj('cluster', CLUSTER, '&mut'), obj('payment', COIN_SUI, 'value'), pure('role', 'u8'), clock],
+    txContext: '&mut',
+  },
+  unstake: {
+    module: 'access',
+    name: 'unstake',
+    params: [obj('cluster', CLUSTER, '&mut'), obj('token', TOKEN, 'value'), clock],
+    txContext: '&mut',
+  },
+  slash: {
+    module: 'access',
+    name: 'slash',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('token_id', ID), pure('amount', 'u64')],
+    txContext: '&mut',
+  },
+} satisfies Record<string, FunctionAbi>;
+
+const BODY_PARAMS = [
+  pure('method', STRING),
+  pure('path', STRING),
+  pure('body_digest', BYTES),
+  pure('body_size', 'u64'),
+  pure('body', CHUNKS),
+  pure('body_blob', STRING),
+  pure('reply_key', BYTES),
+  clock,
+];
+
+export const REQUEST_FUNCTIONS = {
+  submit: {
+    module: 'request',
+    name: 'submit',
+    params: [obj('cluster', CLUSTER, '&'), obj('token', TOKEN, '&'), ...BODY_PARAMS],
+    txContext: '&mut',
+  },
+  submit_via_gateway: {
+    module: 'request',
+    name: 'submit_via_gateway',
+    params: [obj('cluster', CLUSTER, '&'), pure('credential', BYTES), pure('signature', BYTES), ...BODY_PARAMS],
+    txContext: '&mut',
+  },
+  respond: {
+    module: 'request',
+    name: 'respond',
+    params: [
+      obj('cluster', CLUSTER, '&'),
+      obj('request', REQUEST, 'value'),
+      pure('status', 'u16'),
+      pure('body_digest', BYTES),
+      pure('body_size', 'u64'),
+      pure('body', CHUNKS),
+      pure('body_blob', STRING),
+      pure('timestamp_ms', 'u64'),
+      pure('signature', BYTES),
+      clock,
+    ],
+    txContext: 'none',
+  },
+  expire: {
+    module: 'request',
+    name: 'expire',
+    params: [obj('request', REQUEST, 'value'), clock],
+    txContext: 'none',
+  },
+} satisfies Record<string, FunctionAbi>;
+
+export const WORKERS_FUNCTIONS = {
+  register: {
+    module: 'workers',
+    name: 'register',
+    params: [
+      obj('cluster', CLUSTER, '&'),
+      obj('payment', COIN_SUI, 'value'),
+      pure('node_name', STRING),
+      pure('encryption_key', BYTES),
+      clock,
+    ],
+    txContext: '&mut',
+  },
+  set_join_token: {
+    module: 'workers',
+    name: 'set_join_token',
+    params: [
+      obj('cluster', CLUSTER, '&'),
+      obj('worker', WORKER, '&mut'),
+      pure('ciphertext', BYTES),
+      pure('timestamp_ms', 'u64'),
+      pure('signature', BYTES),
+      clock,
+    ],
+    txContext: 'none',
+  },
+  heartbeat: {
+    module: 'workers',
+    name: 'heartbeat',
+    params: [obj('worker', WORKER, '&mut'), clock],
+    txContext: '&',
+  },
+  mark_inactive: {
+    module: 'workers',
+    name: 'mark_inactive',
+    params: [obj('cluster', CLUSTER, '&'), obj('worker', WORKER, '&mut'), clock],
+    txContext: 'none',
+  },
+  leave: {
+    module: 'workers',
+    name: 'leave',
+    params: [obj('worker', WORKER, 'value')],
+    txContext: '&mut',
+  },
+  slash: {
+    module: 'workers',
+    name: 'slash',
+    params: [obj('cap', CAP, '&'), obj('worker', WORKER, '&mut'), pure('amount', 'u64')],
+    txContext: '&mut',
+  },
+} satisfies Record<string, FunctionAbi>;
+
+export const FUNCTIONS: FunctionAbi[] = [
+  ...Object.values(CLUSTER_FUNCTIONS),
+  ...Object.values(ENCLAVE_FUNCTIONS),
+  ...Object.values(ACCESS_FUNCTIONS),
+  ...Object.values(REQUEST_FUNCTIONS),
+  ...Object.values(WORKERS_FUNCTIONS),
+];
+
+const f = (name: string, type: MoveType) => ({ name, type });
+const event = (module: string, name: string, fields: Array<{ name: string; type: MoveType }>): StructAbi => ({
+  module,
+  name,
+  abilities: ['copy', 'drop'],
+  fields,
+});
+
+/** Objects (key structs) and stored structs, in their Move field order. */
+export const OBJECT_STRUCTS: StructAbi[] = [
+  {
+    module: 'cluster',
+    name: 'Cluster',
+    abilities: ['key'],
+    fields: [
+      f('id', UID),
+      f('operator', 'address'),
+      f('name', STRING),
+      f('api_url', STRING),
+      f('ca_hash', BYTES),
+      f('min_user_stake', 'u64'),
+      f('min_write_stake', 'u64'),
+      f('min_worker_stake', 'u64'),
+      f('stake_lock_ms', 'u64'),
+      f('request_timeout_ms', 'u64'),
+      f('heartbeat_timeout_ms', 'u64'),
+      f('debug', 'bool'),
+      f('expected_pcrs', CHUNKS),
+      f('enclave_pk', BYTES),
+      f('enclave_registered_ms', 'u64'),
+      f('gateways', { vector: 'address' }),
+      f('stakes', { struct: '0x2::table::Table', typeArgs: [ID, { struct: 'k3sdaas::access::Stake' }] }),
+    ],
+  },
+  { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
+  {
+    module: 'enclave',
+    name: 'IntentMessage',
+    abilities: ['copy', 'drop'],
+    typeParams: ['T'],
+    fields: [f('intent', 'u8'), f('timestamp_ms', 'u64'), f('payload', { struct: 'T' })],
+  },
+  { module: 'access', name: 'SealToken', abilities: ['key'], fields: [f('id', UID), f('cluster_id', ID), f('role', 'u8')] },
+  {
+    module: 'access',
+    name: 'Stake',
+    abilities: ['store'],
+    fields: [f('owner', 'address'), f('role', 'u8'), f('balance', BALANCE_SUI), f('locked_until_ms', 'u64')],
+  },
+  {
+    module: 'credential',
+    name: 'Credential',
+    abilities: ['copy', 'drop'],
+    fields: [f('cluster_id', ID), f('gateway', 'address'), f('token_id', ID), f('expires_ms', 'u64')],
+  },
+  {
+    module: 'request',
+    name: 'Request',
+    abilities: ['key'],
+    fields: [
+      f('id', UID),
+      f('cluster_id', ID),
+      f('requester', 'address'),
+      f('gateway', OPTION_ADDRESS),
+      f('token_id', ID),
+      f('method', STRING),
+      f('path', STRING),
+      f('body_digest', BYTES),
+      f('reply_key', BYTES),
+      f('submitted_ms', 'u64'),
+      f('deadline_ms', 'u64'),
+    ],
+  },
+  {
+    module: 'request',
+    name: 'ResponsePayload',
+    abilities: ['copy', 'drop'],
+    fields: [
+      f('request_id', ID),
+      f('requester', 'address'),
+      f('request_body_digest', BYTES),
+      f('status', 'u16'),
+      f('response_body_digest', BYTES),
+    ],
+  },
+  {
+    module: 'workers',
+    name: 'Worker',
+    abilities: ['key'],
+    fields: [
+      f('id', UID),
+      f('cluster_id', ID),
+      f('owner', 'address'),
+      f('node_name', STRING),
+      f('encryption_key', BYTES),
+      f('stake', BALANCE_SUI),
+      f('registered_ms', 'u64'),
+      f('last_heartbeat_ms', 'u64'),
+      f('active', 'bool'),
+      f('join_token', BYTES),
+    ],
+  },
+  {
+    module: 'workers',
+    name: 'JoinTokenPayload',
+    abilities: ['copy', 'drop'],
+    fields: [f('worker_id', ID), f('owner', 'address'), f('encryption_key', BYTES), f('ciphertext_digest', BYTES)],
+  },
+];
+
+export const EVENT_STRUCTS: StructAbi[] = [
+  event('cluster', 'ClusterCreated', [
+    f('cluster_id', ID),
+    f('cap_id', ID),
+    f('operator', 'address'),
+    f('name', STRING),
+    f('api_url', STRING),
+    f('ca_hash', BYTES),
+    f('debug', 'bool'),
+  ]),
+  event('cluster', 'ClusterUpdated', [
+    f('cluster_id', ID),
+    f('api_url', STRING),
+    f('ca_hash', BYTES),
+    f('min_write_stake', 'u64'),
+    f('request_timeout_ms', 'u64'),
+  ]),
+  event('cluster', 'GatewayRegistered', [f('cluster_id', ID), f('gateway', 'address')]),
+  event('cluster', 'GatewayRemoved', [f('cluster_id', ID), f('gateway', 'address')]),
+  event('enclave', 'EnclaveRegistered', [
+    f('cluster_id', ID),
+    f('public_key', BYTES),
+    f('debug', 'bool'),
+    f('pcrs', CHUNKS),
+    f('timestamp_ms', 'u64'),
+  ]),
+  event('access', 'Staked', [
+    f('cluster_id', ID),
+    f('token_id', ID),
+    f('owner', 'address'),
+    f('role', 'u8'),
+    f('amount', 'u64'),
+    f('locked_until_ms', 'u64'),
+  ]),
+  event('access', 'Unstaked', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('amount', 'u64')]),
+  event('access', 'Slashed', [f('cluster_id', ID), f('token_id', ID), f('amount', 'u64')]),
+  event('request', 'RequestSubmitted', [
+    f('request_id', ID),
+    f('cluster_id', ID),
+    f('requester', 'address'),
+    f('gateway', OPTION_ADDRESS),
+    f('token_id', ID),
+    f('role', 'u8'),
+    f('method', STRING),
+    f('path', STRING),
+    f('namespace', STRING),
+    f('resource', STRING),
+    f('body_digest', BYTES),
+    f('body_size', 'u64'),
+    f('body', BYTES),
+    f('body_blob', STRING),
+    f('reply_key', BYTES),
+    f('submitted_ms', 'u64'),
+    f('deadline_ms', 'u64'),
+  ]),
+  event('request', 'ResponseStored', [
+    f('request_id', ID),
+    f('cluster_id', ID),
+    f('requester', 'address'),
+    f('status', 'u16'),
+    f('body_digest', BYTES),
+    f('body_size', 'u64'),
+    f('body', BYTES),
+    f('body_blob', STRING),
+    f('timestamp_ms', 'u64'),
+    f('signature', BYTES),
+    f('latency_ms', 'u64'),
+  ]),
+  event('request', 'RequestExpired', [
+    f('request_id', ID),
+    f('cluster_id', ID),
+    f('requester', 'address'),
+    f('deadline_ms', 'u64'),
+  ]),
+  event('workers', 'WorkerRegistered', [
+    f('worker_id', ID),
+    f('cluster_id', ID),
+    f('owner', 'address'),
+    f('node_name', STRING),
+    f('encryption_key', BYTES),
+    f('stake', 'u64'),
+    f('timestamp_ms', 'u64'),
+  ]),
+  event('workers', 'JoinTokenSet', [f('worker_id', ID), f('cluster_id', ID), f('ciphertext', BYTES), f('timestamp_ms', 'u64')]),
+  event('workers', 'WorkerHeartbeat', [f('worker_id', ID), f('cluster_id', ID), f('timestamp_ms', 'u64')]),
+  event('workers', 'WorkerInactive', [
+    f('worker_id', ID),
+    f('cluster_id', ID),
+    f('last_heartbeat_ms', 'u64'),
+    f('timestamp_ms', 'u64'),
+  ]),
+  event('workers', 'WorkerLeft', [f('worker_id', ID), f('cluster_id', ID), f('owner', 'address'), f('amount', 'u64')]),
+  event('workers', 'WorkerSlashed', [f('worker_id', ID), f('cluster_id', ID), f('amount', 'u64')]),
+];
+
+const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name, code) => ({ module, name, code }));
+
+export const ERRORS: ErrorAbi[] = [
+  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound']),
+  ...errors('enclave', [
+    'ENotDebugCluster',
+    'EInvalidPublicKey',
+    'EPcrMismatch',
+    'ENoEnclave',
+    'EInvalidSignature',
+    'EStaleTimestamp',
+  ]),
+  ...errors('access', [
+    'EInvalidRole',
+    'EInsufficientStake',
+    'EWrongCluster',
+    'EStakeLocked',
+    'EUnknownToken',
+    'ERoleCannotWrite',
+    'ERoleCannotReadSecrets',
+    'ERoleCannotWriteClusterScoped',
+    'EInsufficientWriteStake',
+    'ENotTokenOwner',
+  ]),
+  ...errors('credential', ['EMalformedCredential', 'EUnsupportedScheme', 'EInvalidSignature', 'EExpired']),
+  ...errors('request', [
+    'EInvalidMethod',
+    'EInvalidPath',
+    'EInvalidReplyKey',
+    'EInvalidDigest',
+    'EBodyTooLarge',
+    'EGatewayNotRegistered',
+    'EWrongGateway',
+    'EDeadlinePassed',
+    'EDeadlineNotReached',
+    'EWrongClusterRequest',
+  ]),
+  ...errors('workers', [
+    'EInsufficientStake',
+    'EInvalidNodeName',
+    'EInvalidEncryptionKey',
+    'EWrongCluster',
+    'EInactive',
+    'ENotOwner',
+    'EHeartbeatNotExpired',
+  ]),
+];
+
+/** Protocol constants shared by Move and TypeScript. */
+export const INTENT_RESPONSE = 0;
+export const INTENT_JOIN_TOKEN = 1;
+export const MAX_INLINE_BODY = 98_304;
+export const MAX_PURE_ARG = 16 * 1024;
+export const MAX_PATH = 1024;
+export const MAX_SIGNATURE_AGE_MS = 60_000;
+export const MAX_CLOCK_SKEW_MS = 10_000;
+export const ROLES = { viewer: 0, editor: 1, admin: 2 } as const;
+export type RoleName = keyof typeof ROLES;
+
+export const K3SDAAS_ABI = { functions: FUNCTIONS, structs: [...OBJECT_STRUCTS, ...EVENT_STRUCTS], errors: ERRORS };
+
+/** Finds the error name for an abort code (`module` is the Move module that aborted). */
+export function errorName(module: string, code: number | bigint): string | undefined {
+  return ERRORS.find((e) => e.module === module && e.code === Number(code))?.name;
+}
