@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { authorize, isReadMethod, isValidPath, parseRequestPath, type AuthzErrorName } from './authz.js';
+import { errorName } from './abi/package.js';
+
+describe('parseRequestPath', () => {
+  const table: Array<[string, { namespace: string; resource: string; baseResource?: string; name?: string; subresource?: string; nonResource?: boolean }]> = [
+    ['/api/v1/pods', { namespace: '', resource: 'pods' }],
+    ['/api/v1/namespaces/default/pods', { namespace: 'default', resource: 'pods' }],
+    ['/api/v1/namespaces/default/pods/web-0', { namespace: 'default', resource: 'pods', name: 'web-0' }],
+    ['/api/v1/namespaces/default/pods/web-0/log', { namespace: 'default', resource: 'pods/log', baseResource: 'pods', name: 'web-0', subresource: 'log' }],
+    ['/api/v1/namespaces/default/pods/web-0/exec', { namespace: 'default', resource: 'pods/exec', baseResource: 'pods', name: 'web-0', subresource: 'exec' }],
+    ['/api/v1/namespaces/kube-system/secrets/tok', { namespace: 'kube-system', resource: 'secrets', name: 'tok' }],
+    ['/api/v1/secrets', { namespace: '', resource: 'secrets' }],
+    ['/api/v1/nodes', { namespace: '', resource: 'nodes' }],
+    ['/api/v1/nodes/worker-1', { namespace: '', resource: 'nodes', name: 'worker-1' }],
+    ['/api/v1/nodes/worker-1/status', { namespace: '', resource: 'nodes/status', baseResource: 'nodes', name: 'worker-1', subresource: 'status' }],
+    ['/api/v1/namespaces', { namespace: '', resource: 'namespaces' }],
+    ['/api/v1/namespaces/dev', { namespace: 'dev', resource: 'namespaces', name: 'dev' }],
+    ['/apis/apps/v1/deployments', { namespace: '', resource: 'deployments' }],
+    ['/apis/apps/v1/namespaces/prod/deployments', { namespace: 'prod', resource: 'deployments' }],
+    ['/apis/apps/v1/namespaces/prod/deployments/web/scale', { namespace: 'prod', resource: 'deployments/scale', baseResource: 'deployments', name: 'web', subresource: 'scale' }],
+    ['/apis/rbac.authorization.k8s.io/v1/clusterroles/admin', { namespace: '', resource: 'clusterroles', name: 'admin' }],
+    ['//api//v1//namespaces//a//pods', { namespace: 'a', resource: 'pods' }],
+    ['/api/v1/pods/', { namespace: '', resource: 'pods' }],
+  ];
+  it.each(table)('%s', (path, want) => {
+    const got = parseRequestPath(path);
+    expect(got.nonResource).toBe(false);
+    expect(got.namespace).toBe(want.namespace);
+    expect(got.resource).toBe(want.resource);
+    expect(got.baseResource).toBe(want.baseResource ?? want.resource);
+    expect(got.name).toBe(want.name);
+    expect(got.subresource).toBe(want.subresource);
+  });
+
+  it.each(['/', '/version', '/openapi/v3', '/openapi/v2', '/healthz', '/livez', '/metrics', '/api', '/api/v1', '/api/v1/', '/apis', '/apis/apps', '/apis/apps/v1', '/foo/bar/baz/qux'])(
+    'non-resource %s',
+    (path) => {
+      expect(parseRequestPath(path)).toEqual({ namespace: '', resource: '', baseResource: '', nonResource: true });
+    },
+  );
+});
+
+describe('method and path validation', () => {
+  it('reads and writes', () => {
+    expect(isReadMethod('GET')).toBe(true);
+    expect(isReadMethod('HEAD')).toBe(true);
+    for (const m of ['POST', 'PUT', 'PATCH', 'DELETE', 'get', 'OPTIONS']) expect(isReadMethod(m)).toBe(false);
+  });
+  it('paths', () => {
+    expect(isValidPath('/api/v1/pods')).toBe(true);
+    expect(isValidPath('/' + 'a'.repeat(1023))).toBe(true);
+    expect(isValidPath('/' + 'a'.repeat(1024))).toBe(false);
+    expect(isValidPath('/' + 'é'.repeat(512))).toBe(false); // 1025 bytes
+    expect(isValidPath('api/v1/pods')).toBe(false);
+    expect(isValidPath('')).toBe(false);
+    expect(isValidPath('/api/v1/pods?watch=1')).toBe(false);
+  });
+});
+
+describe('authorize', () => {
+  const V = 0, E = 1, A = 2;
+  type Want = 'ok' | AuthzErrorName;
+  const cases: Array<[number, string, string, Want]> = [
+    // non-resource paths
+    [V, 'GET', '/version', 'ok'],
+    [V, 'HEAD', '/openapi/v3', 'ok'],
+    [E, 'GET', '/apis', 'ok'],
+    [V, 'GET', '/api/v1', 'ok'],
+    [V, 'POST', '/version', 'ERoleCannotWrite'],
+    [E, 'POST', '/api/v1', 'ERoleCannotWrite'],
+    [A, 'POST', '/version', 'ok'],
+    // viewer
+    [V, 'GET', '/api/v1/namespaces/default/pods', 'ok'],
+    [V, 'GET', '/api/v1/namespaces/default/pods/web/log', 'ok'],
+    [V, 'GET', '/api/v1/nodes', 'ok'],
+    [V, 'GET', '/api/v1/namespaces/default/secrets', 'ERoleCannotReadSecrets'],
+    [V, 'GET', '/api/v1/namespaces/default/secrets/tok', 'ERoleCannotReadSecrets'],
+    [V, 'GET', '/api/v1/secrets', 'ERoleCannotReadSecrets'],
+    [V, 'HEAD', '/api/v1/namespaces/default/secrets/tok', 'ERoleCannotReadSecrets'],
+    [V, 'POST', '/api/v1/namespaces/default/pods', 'ERoleCannotWrite'],
+    [V, 'DELETE', '/api/v1/namespaces/default/secrets/tok', 'ERoleCannotWrite'],
+    [V, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web', 'ERoleCannotWrite'],
+    // editor
+    [E, 'GET', '/api/v1/namespaces/default/secrets/tok', 'ok'],
+    [E, 'POST', '/api/v1/namespaces/default/pods', 'ok'],
+    [E, 'PUT', '/apis/apps/v1/namespaces/prod/deployments/web/scale', 'ok'],
+    [E, 'DELETE', '/api/v1/namespaces/dev', 'ok'],
+    [E, 'POST', '/api/v1/namespaces', 'ERoleCannotWriteClusterScoped'],
+    [E, 'DELETE', '/api/v1/nodes/worker-1', 'ERoleCannotWriteClusterScoped'],
+    [E, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', 'ERoleCannotWriteClusterScoped'],
+    // admin
+    [A, 'GET', '/api/v1/secrets', 'ok'],
+    [A, 'POST', '/api/v1/namespaces', 'ok'],
+    [A, 'DELETE', '/api/v1/nodes/worker-1', 'ok'],
+    [A, 'PATCH', '/api/v1/namespaces/default/pods/web', 'ok'],
+    // validation first
+    [A, 'OPTIONS', '/api/v1/pods', 'EInvalidMethod'],
+    [A, 'get', '/api/v1/pods', 'EInvalidMethod'],
+    [V, 'OPTIONS', 'no-slash', 'EInvalidMethod'],
+    [V, 'GET', 'api/v1/pods', 'EInvalidPath'],
+    [V, 'GET', '/api/v1/pods?watch=true', 'EInvalidPath'],
+    [A, 'POST', '/' + 'x'.repeat(1024), 'EInvalidPath'],
+    // bad role
+    [3, 'GET', '/version', 'EInvalidRole'],
+  ];
+  it.each(cases)('role %i %s %s -> %s', (role, method, path, want) => {
+    const got = authorize({ role, method, path, stakeAmount: 100n, minWriteStake: 100n });
+    if (want === 'ok') {
+      expect(got.ok).toBe(true);
+    } else {
+      expect(got).toMatchObject({ ok: false, error: want });
+      if (!got.ok) expect(errorName(got.module, got.code)).toBe(want);
+    }
+  });
+
+  it('returns namespace and resource', () => {
+    expect(authorize({ role: E, method: 'GET', path: '/api/v1/namespaces/a/pods/p/log', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({
+      ok: true,
+      namespace: 'a',
+      resource: 'pods/log',
+      read: true,
+    });
+  });
+
+  it('writes need the minimum write stake (after the role rules)', () => {
+    const base = { method: 'POST', path: '/api/v1/namespaces/a/pods', minWriteStake: 1_000n };
+    expect(authorize({ ...base, role: A, stakeAmount: 999n })).toMatchObject({ ok: false, error: 'EInsufficientWriteStake', module: 'access', code: 8 });
+    expect(authorize({ ...base, role: E, stakeAmount: 1_000n }).ok).toBe(true);
+    expect(authorize({ ...base, role: V, stakeAmount: 0n })).toMatchObject({ error: 'ERoleCannotWrite', code: 5 });
+    expect(authorize({ ...base, role: A, path: '/version', stakeAmount: 0n })).toMatchObject({ error: 'EInsufficientWriteStake' });
+    // reads never need it
+    expect(authorize({ ...base, method: 'GET', role: V, stakeAmount: 0n }).ok).toBe(true);
+  });
+
+  it('error codes match the ABI', () => {
+    expect(authorize({ role: V, method: 'X', path: '/', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'request', code: 0 });
+    expect(authorize({ role: V, method: 'GET', path: 'x', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'request', code: 1 });
+    expect(authorize({ role: V, method: 'GET', path: '/api/v1/secrets', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 6 });
+    expect(authorize({ role: E, method: 'PUT', path: '/api/v1/nodes/n', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 7 });
+  });
+});
