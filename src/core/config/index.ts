@@ -12,3 +12,4 @@ export {
 } from './load.js';
 export { loadSigner, parsePrivateKey, readKeystore, type LoadedKey } from './keys.js';
 export { ConfigError } from './errors.js';
+export { writeConfigValues } from './write.js';

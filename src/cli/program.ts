@@ -1,0 +1,16 @@
+/** The `k3sdaas` command tree. Each subcommand lives in its own file and is registered only once it works. */
+import { Command } from 'commander';
+import { configCommand } from './config.js';
+import { VERSION } from '../core/version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('k3sdaas')
+    .description('Kubernetes (k3s) as a decentralized service on Sui')
+    .version(VERSION)
+    .option('--config <file>', 'config file (default ~/.k3sdaas/config.yaml, or $K3SDAAS_CONFIG)')
+    .option('--network <name|url>', 'localnet, devnet, testnet, mainnet, or a gRPC URL')
+    .option('--log-level <level>', 'debug, info, warn or error')
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(configCommand());
+  return program;
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
+import { buildProgram } from '../src/cli/program.js';
+import { VERSION } from '../src/core/version.js';
+import { ROOT, runCli } from './helpers/cli.js';
+
+function allCommands(cmd: Command, path: string[] = []): string[][] {
+  return cmd.commands.flatMap((c) => [[...path, c.name()], ...allCommands(c, [...path, c.name()])]);
+}
+
+const home = mkdtempSync(join(tmpdir(), 'k3sdaas-home-'));
+const env = { HOME: home, K3SDAAS_CONFIG: join(home, 'config.yaml') };
+
+describe('the k3sdaas executable', () => {
+  it('reports the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(VERSION).toBe(pkg.version);
+    const r = await runCli(['--version'], { env });
+    expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  const commands = allCommands(buildProgram());
+  it('registers subcommands', () => {
+    expect(commands.map((c) => c.join(' '))).toContain('config view');
+  });
+  for (const path of commands) {
+    it(`k3sdaas ${path.join(' ')} --help prints usage and exits 0`, async () => {
+      const r = await runCli([...path, '--help'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: k3sdaas ${path.join(' ')}`);
+    });
+  }
+
+  it('an unknown command prints usage help on stderr and exits non-zero', async () => {
+    const r = await runCli(['frobnicate'], { env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unknown flag is refused', async () => {
+    const r = await runCli(['config', 'view', '--frob'], { env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("unknown option '--frob'");
+  });
+
+  it('nothing claims to be unimplemented', async () => {
+    const r = await runCli(['--help'], { env });
+    expect(r.stdout.toLowerCase()).not.toContain('not implemented');
+  });
+});
+
+describe('k3sdaas config', () => {
+  it('view --json shows sources and redacts secrets', async () => {
+    const key = 'suiprivkey1qzdlfxn2qa2lj5uprl8pyhexs02sg2wrhdy7qaq50cqgnffw4c2477kg9h3';
+    const r = await runCli(['config', 'view', '--json', '--network', 'testnet'], {
+      env: { ...env, K3SDAAS_PRIVATE_KEY: key },
+    });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.values.network).toEqual({ value: 'testnet', source: 'flag' });
+    expect(out.values.privateKey).toEqual({ value: '<redacted>', source: 'env' });
+    expect(r.stdout + r.stderr).not.toContain(key);
+  });
+
+  it('set writes the file and view reads it back; bad values are refused and change nothing', async () => {
+    const id = '0x' + '5'.repeat(64);
+    expect((await runCli(['config', 'set', 'clusterId', id], { env })).code).toBe(0);
+    const before = readFileSync(env.K3SDAAS_CONFIG, 'utf8');
+    const bad = await runCli(['config', 'set', 'clusterId', 'xyz'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("invalid 'clusterId'");
+    expect(readFileSync(env.K3SDAAS_CONFIG, 'utf8')).toBe(before);
+    const view = JSON.parse((await runCli(['config', 'view', '--json'], { env })).stdout);
+    expect(view.values.clusterId).toEqual({ value: id, source: 'file' });
+  });
+
+  it('an invalid config file names the key and exits 2', async () => {
+    const file = join(home, 'bad.yaml');
+    writeFileSync(file, 'netwrok: testnet\n');
+    const r = await runCli(['--config', file, 'config', 'view'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown key 'netwrok'");
+  });
+});
