@@ -1,0 +1,234 @@
+/// Worker nodes: staked registration, enclave-issued join tokens, heartbeats, leaving and slashing.
+module k3sdaas::workers;
+
+use k3sdaas::cluster::{Self, Cluster, ClusterAdminCap};
+use k3sdaas::enclave;
+use std::hash;
+use std::string::String;
+use sui::balance::Balance;
+use sui::clock::Clock;
+use sui::coin::{Self, Coin};
+use sui::event;
+use sui::sui::SUI;
+
+// === Errors ===
+
+const EInsufficientStake: u64 = 0;
+const EInvalidNodeName: u64 = 1;
+const EInvalidEncryptionKey: u64 = 2;
+const EWrongCluster: u64 = 3;
+const EInactive: u64 = 4;
+const ENotOwner: u64 = 5;
+const EHeartbeatNotExpired: u64 = 6;
+
+// === Constants ===
+
+const MAX_NODE_NAME: u64 = 63;
+const KEY_LENGTH: u64 = 32;
+
+// === Structs ===
+
+public struct Worker has key {
+    id: UID,
+    cluster_id: ID,
+    owner: address,
+    node_name: String,
+    encryption_key: vector<u8>,
+    stake: Balance<SUI>,
+    registered_ms: u64,
+    last_heartbeat_ms: u64,
+    active: bool,
+    join_token: vector<u8>,
+}
+
+public struct JoinTokenPayload has copy, drop {
+    worker_id: ID,
+    owner: address,
+    encryption_key: vector<u8>,
+    ciphertext_digest: vector<u8>,
+}
+
+// === Events ===
+
+public struct WorkerRegistered has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    owner: address,
+    node_name: String,
+    encryption_key: vector<u8>,
+    stake: u64,
+    timestamp_ms: u64,
+}
+
+public struct JoinTokenSet has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    ciphertext: vector<u8>,
+    timestamp_ms: u64,
+}
+
+public struct WorkerHeartbeat has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    timestamp_ms: u64,
+}
+
+public struct WorkerInactive has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    last_heartbeat_ms: u64,
+    timestamp_ms: u64,
+}
+
+public struct WorkerLeft has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    owner: address,
+    amount: u64,
+}
+
+public struct WorkerSlashed has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    amount: u64,
+}
+
+// === Public functions ===
+
+/// Registers the sender as a worker of `cluster`, staking `payment`; shares the Worker.
+public fun register(
+    cluster: &Cluster,
+    payment: Coin<SUI>,
+    node_name: String,
+    encryption_key: vector<u8>,
+    clock: &Clock,
+    ctx: &mut TxContext,
+) {
+    let stake = payment.value();
+    assert!(stake >= cluster.min_worker_stake(), EInsufficientStake);
+    assert!(!node_name.is_empty() && node_name.length() <= MAX_NODE_NAME, EInvalidNodeName);
+    assert!(encryption_key.length() == KEY_LENGTH, EInvalidEncryptionKey);
+
+    let now = clock.timestamp_ms();
+    let owner = ctx.sender();
+    let cluster_id = cluster.cluster_id();
+    let worker = Worker {
+        id: object::new(ctx),
+        cluster_id,
+        owner,
+        node_name,
+        encryption_key,
+        stake: payment.into_balance(),
+        registered_ms: now,
+        last_heartbeat_ms: now,
+        active: true,
+        join_token: vector[],
+    };
+    event::emit(WorkerRegistered {
+        worker_id: object::id(&worker),
+        cluster_id,
+        owner,
+        node_name,
+        encryption_key,
+        stake,
+        timestamp_ms: now,
+    });
+    transfer::share_object(worker);
+}
+
+/// Stores the join token ciphertext the enclave signed for this worker.
+public fun set_join_token(
+    cluster: &Cluster,
+    worker: &mut Worker,
+    ciphertext: vector<u8>,
+    timestamp_ms: u64,
+    signature: vector<u8>,
+    clock: &Clock,
+) {
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    assert!(worker.active, EInactive);
+    let payload = JoinTokenPayload {
+        worker_id: object::id(worker),
+        owner: worker.owner,
+        encryption_key: worker.encryption_key,
+        ciphertext_digest: hash::sha2_256(ciphertext),
+    };
+    enclave::verify(cluster, enclave::intent_join_token(), timestamp_ms, payload, &signature, clock);
+    worker.join_token = ciphertext;
+    event::emit(JoinTokenSet {
+        worker_id: object::id(worker),
+        cluster_id: worker.cluster_id,
+        ciphertext,
+        timestamp_ms,
+    });
+}
+
+public fun heartbeat(worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
+    assert!(worker.owner == ctx.sender(), ENotOwner);
+    assert!(worker.active, EInactive);
+    let timestamp_ms = clock.timestamp_ms();
+    worker.last_heartbeat_ms = timestamp_ms;
+    event::emit(WorkerHeartbeat { worker_id: object::id(worker), cluster_id: worker.cluster_id, timestamp_ms });
+}
+
+/// Anyone may mark a worker inactive once it has been silent longer than the cluster's heartbeat timeout.
+public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) {
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    assert!(worker.active, EInactive);
+    let timestamp_ms = clock.timestamp_ms();
+    assert!(timestamp_ms > worker.last_heartbeat_ms + cluster.heartbeat_timeout_ms(), EHeartbeatNotExpired);
+    worker.active = false;
+    event::emit(WorkerInactive {
+        worker_id: object::id(worker),
+        cluster_id: worker.cluster_id,
+        last_heartbeat_ms: worker.last_heartbeat_ms,
+        timestamp_ms,
+    });
+}
+
+/// The owner leaves: the stake comes back to them and the Worker is deleted.
+public fun leave(worker: Worker, ctx: &mut TxContext) {
+    assert!(worker.owner == ctx.sender(), ENotOwner);
+    let Worker { id, cluster_id, owner, stake, .. } = worker;
+    let worker_id = id.to_inner();
+    id.delete();
+    let amount = stake.value();
+    event::emit(WorkerLeft { worker_id, cluster_id, owner, amount });
+    transfer::public_transfer(coin::from_balance(stake, ctx), owner);
+}
+
+/// Moves up to `amount` of a worker's stake to the cap holder.
+public fun slash(cap: &ClusterAdminCap, worker: &mut Worker, amount: u64, ctx: &mut TxContext) {
+    cluster::assert_cap_for(cap, worker.cluster_id);
+    let taken = amount.min(worker.stake.value());
+    let slashed = worker.stake.split(taken);
+    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount: taken });
+    transfer::public_transfer(coin::from_balance(slashed, ctx), ctx.sender());
+}
+
+// === Test-only ===
+
+#[test_only]
+public fun owner(worker: &Worker): address { worker.owner }
+
+#[test_only]
+public fun is_active(worker: &Worker): bool { worker.active }
+
+#[test_only]
+public fun stake_value(worker: &Worker): u64 { worker.stake.value() }
+
+#[test_only]
+public fun join_token(worker: &Worker): vector<u8> { worker.join_token }
+
+#[test_only]
+public fun last_heartbeat_ms(worker: &Worker): u64 { worker.last_heartbeat_ms }
+
+#[test_only]
+public fun new_join_token_payload_for_testing(
+    worker_id: ID,
+    owner: address,
+    encryption_key: vector<u8>,
+    ciphertext_digest: vector<u8>,
+): JoinTokenPayload {
+    JoinTokenPayload { worker_id, owner, encryption_key, ciphertext_digest }
+}
