@@ -1,0 +1,53 @@
+/** Move-call builders for `k3sdaas::cluster`. */
+import type { Transaction } from '@mysten/sui/transactions';
+import { CLUSTER_FUNCTIONS } from '../abi/package.js';
+import { callFunction, type CallOptions, type ObjectInput, type U64Input } from './arguments.js';
+
+export interface CreateArguments {
+  name: string;
+  apiUrl: string;
+  /** sha256 of the k3s server CA certificate (DER). */
+  caHash: Uint8Array;
+  minUserStake: U64Input;
+  minWriteStake: U64Input;
+  minWorkerStake: U64Input;
+  stakeLockMs: U64Input;
+  requestTimeoutMs: U64Input;
+  heartbeatTimeoutMs: U64Input;
+  debug: boolean;
+  /** PCR0, PCR1, PCR2 (48 bytes each); empty for debug clusters. */
+  expectedPcrs: Uint8Array[];
+}
+
+/** Shares a new Cluster and sends its ClusterAdminCap to the sender. */
+export function create(options: CallOptions<CreateArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.create, options.package, options.arguments);
+}
+
+export interface UpdateArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  apiUrl: string;
+  caHash: Uint8Array;
+  minWriteStake: U64Input;
+  requestTimeoutMs: U64Input;
+}
+
+export function update(options: CallOptions<UpdateArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.update, options.package, options.arguments);
+}
+
+export interface GatewayArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  /** The gateway's Sui address. */
+  gateway: string;
+}
+
+export function registerGateway(options: CallOptions<GatewayArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.register_gateway, options.package, options.arguments);
+}
+
+export function removeGateway(options: CallOptions<GatewayArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.remove_gateway, options.package, options.arguments);
+}

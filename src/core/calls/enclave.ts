@@ -1,0 +1,29 @@
+/** Move-call builders for `k3sdaas::enclave`. */
+import type { Transaction } from '@mysten/sui/transactions';
+import { ENCLAVE_FUNCTIONS } from '../abi/package.js';
+import { callFunction, type CallOptions, type ObjectInput } from './arguments.js';
+
+export interface RegisterDebugArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  /** The enclave's ed25519 public key (32 bytes). */
+  publicKey: Uint8Array;
+  /** Defaults to the system Clock (0x6). */
+  clock?: ObjectInput;
+}
+
+/** Debug clusters only: sets the enclave key without attestation. */
+export function registerDebug(options: CallOptions<RegisterDebugArguments>) {
+  return (tx: Transaction) => callFunction(tx, ENCLAVE_FUNCTIONS.register_debug, options.package, options.arguments);
+}
+
+export interface RegisterAttestedArguments {
+  cluster: ObjectInput;
+  /** The NitroAttestationDocument, e.g. the result of `0x2::nitro_attestation::load_nitro_attestation`. */
+  document: ObjectInput;
+  clock?: ObjectInput;
+}
+
+export function registerAttested(options: CallOptions<RegisterAttestedArguments>) {
+  return (tx: Transaction) => callFunction(tx, ENCLAVE_FUNCTIONS.register_attested, options.package, options.arguments);
+}

@@ -1,0 +1,69 @@
+/** Move-call builders for `k3sdaas::workers`. */
+import type { Transaction } from '@mysten/sui/transactions';
+import { WORKERS_FUNCTIONS } from '../abi/package.js';
+import { callFunction, type CallOptions, type ObjectInput, type U64Input } from './arguments.js';
+
+export interface RegisterArguments {
+  cluster: ObjectInput;
+  /** A Coin<SUI> of at least `min_worker_stake`. */
+  payment: ObjectInput;
+  nodeName: string;
+  /** X25519 public key (32 bytes) the join token is encrypted to. */
+  encryptionKey: Uint8Array;
+  clock?: ObjectInput;
+}
+
+export function register(options: CallOptions<RegisterArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.register, options.package, options.arguments);
+}
+
+export interface SetJoinTokenArguments {
+  cluster: ObjectInput;
+  worker: ObjectInput;
+  ciphertext: Uint8Array;
+  timestampMs: U64Input;
+  /** Enclave ed25519 signature (64 bytes) over IntentMessage<JoinTokenPayload>. */
+  signature: Uint8Array;
+  clock?: ObjectInput;
+}
+
+export function setJoinToken(options: CallOptions<SetJoinTokenArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.set_join_token, options.package, options.arguments);
+}
+
+export interface HeartbeatArguments {
+  worker: ObjectInput;
+  clock?: ObjectInput;
+}
+
+export function heartbeat(options: CallOptions<HeartbeatArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.heartbeat, options.package, options.arguments);
+}
+
+export interface MarkInactiveArguments {
+  cluster: ObjectInput;
+  worker: ObjectInput;
+  clock?: ObjectInput;
+}
+
+export function markInactive(options: CallOptions<MarkInactiveArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.mark_inactive, options.package, options.arguments);
+}
+
+export interface LeaveArguments {
+  worker: ObjectInput;
+}
+
+export function leave(options: CallOptions<LeaveArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.leave, options.package, options.arguments);
+}
+
+export interface SlashArguments {
+  cap: ObjectInput;
+  worker: ObjectInput;
+  amount: U64Input;
+}
+
+export function slash(options: CallOptions<SlashArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.slash, options.package, options.arguments);
+}
