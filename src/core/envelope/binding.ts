@@ -1,0 +1,53 @@
+/**
+ * Associated data that binds each ciphertext to the one on-chain request it belongs to.
+ * A request body is sealed before its Request object (and so its id) exists, so it is bound to what the chain
+ * records about it: cluster, requester, the fresh per-request reply key, method and path. A response body is
+ * bound to the request id and status.
+ */
+import { bcs } from '@mysten/sui/bcs';
+
+const RequestBinding = bcs.struct('RequestBinding', {
+  domain: bcs.string(),
+  cluster_id: bcs.Address,
+  requester: bcs.Address,
+  reply_key: bcs.byteVector(),
+  method: bcs.string(),
+  path: bcs.string(),
+});
+
+const ResponseBinding = bcs.struct('ResponseBinding', {
+  domain: bcs.string(),
+  request_id: bcs.Address,
+  status: bcs.u16(),
+});
+
+const JoinTokenBinding = bcs.struct('JoinTokenBinding', {
+  domain: bcs.string(),
+  worker_id: bcs.Address,
+  owner: bcs.Address,
+});
+
+export function requestBinding(r: {
+  clusterId: string;
+  requester: string;
+  replyKey: Uint8Array;
+  method: string;
+  path: string;
+}): Uint8Array {
+  return RequestBinding.serialize({
+    domain: 'k3sdaas/request/v1',
+    cluster_id: r.clusterId,
+    requester: r.requester,
+    reply_key: r.replyKey,
+    method: r.method,
+    path: r.path,
+  }).toBytes();
+}
+
+export function responseBinding(r: { requestId: string; status: number }): Uint8Array {
+  return ResponseBinding.serialize({ domain: 'k3sdaas/response/v1', request_id: r.requestId, status: r.status }).toBytes();
+}
+
+export function joinTokenBinding(r: { workerId: string; owner: string }): Uint8Array {
+  return JoinTokenBinding.serialize({ domain: 'k3sdaas/join-token/v1', worker_id: r.workerId, owner: r.owner }).toBytes();
+}
