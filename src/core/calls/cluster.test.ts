@@ -8,7 +8,7 @@ const PKG = '0x' + 'ab'.repeat(32);
 const CAP = '0x' + 'c1'.repeat(32);
 const CLUSTER = '0x' + 'c2'.repeat(32);
 
-function build(thunk: (tx: Transaction) => unknown) {
+function build(thunk: ReturnType<typeof cluster.create>) {
   const tx = new Transaction();
   tx.add(thunk);
   return tx;
