@@ -1,11 +1,10 @@
+import { K3sDaasError } from '../errors.js';
+
+export type CryptoErrorCode = 'CRYPTO_BAD_KEY' | 'CRYPTO_MALFORMED' | 'CRYPTO_DECRYPT_FAILED' | 'CRYPTO_DIGEST_MISMATCH';
+
 /** Encryption and decryption failures; the message never contains key material or plaintext. */
-export class CryptoError extends Error {
-  readonly retryable = false;
-  constructor(
-    readonly code: 'CRYPTO_BAD_KEY' | 'CRYPTO_MALFORMED' | 'CRYPTO_DECRYPT_FAILED' | 'CRYPTO_DIGEST_MISMATCH',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CryptoError';
+export class CryptoError extends K3sDaasError {
+  constructor(code: CryptoErrorCode, message: string) {
+    super(code, message);
   }
 }
