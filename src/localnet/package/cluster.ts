@@ -1,0 +1,176 @@
+/**
+ * Twin of move/sources/cluster.move: the Cluster object, its admin cap, gateways, and the stake table
+ * (`stakes: Table<ID, Stake>`, entries as dynamic fields under the table's id, `size` kept in the Cluster).
+ */
+import { bcsForStruct } from '../../core/abi/bcs.js';
+import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
+import {
+  check,
+  decodeArgs,
+  emit,
+  idBytes,
+  mutateStruct,
+  normalizeAddress,
+  sameAddress,
+  structType,
+  type DecodedObject,
+} from './common.js';
+
+const M = 'cluster';
+
+/** Where `cluster::EWrongCap` is raised (`assert_cap` delegates to `assert_cap_for`). */
+export const ASSERT_CAP_FN = 'assert_cap_for';
+
+/** Move declares `Stake` in `cluster` (the cluster <-> access cycle); the Table's value type. */
+export const STAKE_MODULE = 'cluster';
+
+export interface StakeValue {
+  owner: string;
+  role: number;
+  balance: { value: bigint | string };
+  locked_until_ms: bigint | string;
+}
+
+const PCR_COUNT = 3;
+
+/** `cluster::assert_cap_for(cap, cluster_id)`. */
+export function assertCapFor(cap: DecodedObject, clusterId: string): void {
+  check(sameAddress(cap.value.cluster_id, clusterId), M, ASSERT_CAP_FN, 'EWrongCap');
+}
+
+export function isGateway(cluster: DecodedObject, gateway: string): boolean {
+  return (cluster.value.gateways as string[]).some((g) => sameAddress(g, gateway));
+}
+
+export function writeCluster(rt: MoveRuntime, cluster: DecodedObject): void {
+  mutateStruct(rt, cluster, M, 'Cluster');
+}
+
+// The stake table. The Stake layout is the same whichever module declares it.
+const stakeSchema = () => bcsForStruct('access', 'Stake');
+
+function tableId(cluster: DecodedObject): string {
+  return (cluster.value.stakes as { id: string }).id;
+}
+
+export function getStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: string): StakeValue | undefined {
+  const raw = rt.dynamicField.get(tableId(cluster), idBytes(tokenId));
+  return raw ? (stakeSchema().parse(raw) as StakeValue) : undefined;
+}
+
+/** `table.add`: sets the entry and bumps the size (the caller writes the Cluster back). */
+export function addStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: string, stake: StakeValue): void {
+  rt.dynamicField.set(tableId(cluster), idBytes(tokenId), stakeSchema().serialize(stake).toBytes(), structType(rt, STAKE_MODULE, 'Stake'));
+  const t = cluster.value.stakes as { size: string | bigint };
+  t.size = BigInt(t.size) + 1n;
+}
+
+/** Overwrites an existing entry (`&mut cluster.stakes[token_id]`). */
+export function putStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: string, stake: StakeValue): void {
+  rt.dynamicField.set(tableId(cluster), idBytes(tokenId), stakeSchema().serialize(stake).toBytes(), structType(rt, STAKE_MODULE, 'Stake'));
+}
+
+/** `table.remove`: drops the entry and the size (the caller writes the Cluster back). */
+export function removeStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: string): void {
+  rt.dynamicField.remove(tableId(cluster), idBytes(tokenId));
+  const t = cluster.value.stakes as { size: string | bigint };
+  t.size = BigInt(t.size) - 1n;
+}
+
+const create: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'create', args);
+  const requestTimeout = BigInt(a.request_timeout_ms);
+  const heartbeatTimeout = BigInt(a.heartbeat_timeout_ms);
+  check(requestTimeout > 0n && heartbeatTimeout > 0n, M, 'create', 'EInvalidTimeout');
+  check(a.debug || (a.expected_pcrs as Uint8Array[]).length === PCR_COUNT, M, 'create', 'EInvalidPcrs');
+
+  const operator = normalizeAddress(rt.sender);
+  const clusterId = rt.freshId();
+  const stakesId = rt.freshId();
+  const capId = rt.freshId();
+  const cluster = {
+    id: clusterId,
+    operator,
+    name: a.name,
+    api_url: a.api_url,
+    ca_hash: a.ca_hash,
+    min_user_stake: a.min_user_stake,
+    min_write_stake: a.min_write_stake,
+    min_worker_stake: a.min_worker_stake,
+    stake_lock_ms: a.stake_lock_ms,
+    request_timeout_ms: a.request_timeout_ms,
+    heartbeat_timeout_ms: a.heartbeat_timeout_ms,
+    debug: a.debug,
+    expected_pcrs: a.expected_pcrs,
+    enclave_pk: new Uint8Array(),
+    enclave_registered_ms: 0n,
+    gateways: [],
+    stakes: { id: stakesId, size: 0n },
+  };
+  emit(rt, M, 'ClusterCreated', {
+    cluster_id: clusterId,
+    cap_id: capId,
+    operator,
+    name: a.name,
+    api_url: a.api_url,
+    ca_hash: a.ca_hash,
+    debug: a.debug,
+  });
+  rt.create(structType(rt, M, 'Cluster'), bcsForStruct(M, 'Cluster').serialize(cluster).toBytes(), { $kind: 'Shared' });
+  rt.create(
+    structType(rt, M, 'ClusterAdminCap'),
+    bcsForStruct(M, 'ClusterAdminCap').serialize({ id: capId, cluster_id: clusterId }).toBytes(),
+    { $kind: 'AddressOwner', address: operator },
+  );
+};
+
+const update: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'update', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  check(BigInt(a.request_timeout_ms) > 0n, M, 'update', 'EInvalidTimeout');
+  Object.assign(cluster.value, {
+    api_url: a.api_url,
+    ca_hash: a.ca_hash,
+    min_write_stake: a.min_write_stake,
+    request_timeout_ms: a.request_timeout_ms,
+  });
+  writeCluster(rt, cluster);
+  emit(rt, M, 'ClusterUpdated', {
+    cluster_id: cluster.id,
+    api_url: a.api_url,
+    ca_hash: a.ca_hash,
+    min_write_stake: a.min_write_stake,
+    request_timeout_ms: a.request_timeout_ms,
+  });
+};
+
+const registerGateway: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'register_gateway', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  check(!isGateway(cluster, a.gateway), M, 'register_gateway', 'EGatewayExists');
+  (cluster.value.gateways as string[]).push(a.gateway);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'GatewayRegistered', { cluster_id: cluster.id, gateway: a.gateway });
+};
+
+const removeGateway: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'remove_gateway', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const gateways = cluster.value.gateways as string[];
+  const index = gateways.findIndex((g) => sameAddress(g, a.gateway));
+  check(index >= 0, M, 'remove_gateway', 'EGatewayNotFound');
+  gateways.splice(index, 1); // vector::remove keeps the order
+  writeCluster(rt, cluster);
+  emit(rt, M, 'GatewayRemoved', { cluster_id: cluster.id, gateway: a.gateway });
+};
+
+export const CLUSTER_TWIN: Record<string, PackageFunction> = {
+  'cluster::create': create,
+  'cluster::update': update,
+  'cluster::register_gateway': registerGateway,
+  'cluster::remove_gateway': removeGateway,
+};
+

@@ -1,0 +1,97 @@
+/**
+ * Twin of move/sources/enclave.move: registering the enclave key and verifying what the enclave signs
+ * (ed25519 over `bcs(IntentMessage { intent, timestamp_ms, payload })`).
+ */
+import { bcsForStruct } from '../../core/abi/bcs.js';
+import { MAX_CLOCK_SKEW_MS, MAX_SIGNATURE_AGE_MS } from '../../core/abi/package.js';
+import type { MoveType } from '../../core/abi/types.js';
+import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
+import { assertCapFor, writeCluster } from './cluster.js';
+import { bytesEqual, check, decodeArgs, ed25519Verify, emit, now, type DecodedObject } from './common.js';
+
+const M = 'enclave';
+const PUBLIC_KEY_LENGTH = 32;
+const PCR_INDICES = [0, 1, 2];
+
+/** `bcs(IntentMessage<T> { intent, timestamp_ms, payload })` where `payload` is a K3s-DaaS struct. */
+export function intentMessageBytes(intent: number, timestampMs: bigint | number, payloadType: MoveType, payload: unknown): Uint8Array {
+  return bcsForStruct(M, 'IntentMessage', [payloadType])
+    .serialize({ intent, timestamp_ms: BigInt(timestampMs), payload })
+    .toBytes();
+}
+
+/** `enclave::assert_fresh(timestamp_ms, now_ms)`. */
+function assertFresh(timestampMs: bigint, nowMs: bigint): void {
+  check(timestampMs <= nowMs + BigInt(MAX_CLOCK_SKEW_MS), M, 'assert_fresh', 'EStaleTimestamp');
+  check(timestampMs >= nowMs || nowMs - timestampMs <= BigInt(MAX_SIGNATURE_AGE_MS), M, 'assert_fresh', 'EStaleTimestamp');
+}
+
+/** `enclave::verify<T>(cluster, intent, timestamp_ms, payload, signature, clock)`. */
+export function verify(
+  cluster: DecodedObject,
+  intent: number,
+  timestampMs: bigint,
+  payloadType: MoveType,
+  payload: unknown,
+  signature: Uint8Array,
+  clock: DecodedObject,
+): void {
+  const publicKey = cluster.value.enclave_pk as Uint8Array;
+  check(publicKey.length > 0, M, 'verify', 'ENoEnclave');
+  const message = intentMessageBytes(intent, timestampMs, payloadType, payload);
+  check(signature.length === 64 && ed25519Verify(signature, publicKey, message), M, 'verify', 'EInvalidSignature');
+  assertFresh(timestampMs, now(clock));
+}
+
+function setKey(rt: MoveRuntime, cluster: DecodedObject, publicKey: Uint8Array, debug: boolean, pcrs: Uint8Array[], clock: DecodedObject): void {
+  const timestampMs = now(clock);
+  cluster.value.enclave_pk = publicKey;
+  cluster.value.enclave_registered_ms = timestampMs;
+  writeCluster(rt, cluster);
+  emit(rt, M, 'EnclaveRegistered', { cluster_id: cluster.id, public_key: publicKey, debug, pcrs, timestamp_ms: timestampMs });
+}
+
+const registerDebug: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'register_debug', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  check(cluster.value.debug === true, M, 'register_debug', 'ENotDebugCluster');
+  check((a.public_key as Uint8Array).length === PUBLIC_KEY_LENGTH, M, 'register_debug', 'EInvalidPublicKey');
+  setKey(rt, cluster, a.public_key, true, [], a.clock);
+};
+
+/** `register_measured(cluster, pcrs, public_key, clock)`. */
+export function registerMeasured(
+  rt: MoveRuntime,
+  cluster: DecodedObject,
+  pcrs: Uint8Array[],
+  publicKey: Uint8Array | null | undefined,
+  clock: DecodedObject,
+): void {
+  const expected = cluster.value.expected_pcrs as Uint8Array[];
+  check(pcrs.length === expected.length && pcrs.every((p, i) => bytesEqual(p, expected[i])), M, 'register_measured', 'EPcrMismatch');
+  check(publicKey != null, M, 'register_measured', 'EInvalidPublicKey');
+  check(publicKey.length === PUBLIC_KEY_LENGTH, M, 'register_measured', 'EInvalidPublicKey');
+  setKey(rt, cluster, publicKey, false, pcrs, clock);
+}
+
+/**
+ * localnet refuses Nitro attestation documents before a transaction gets here; if one does arrive (as the object
+ * or BCS of a `NitroAttestationDocument`), the twin checks it like Move.
+ */
+const registerAttested: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'register_attested', args);
+  const document = a.document as { pcrs: Array<{ index: number; value: number[] | Uint8Array }>; public_key: Uint8Array | number[] | null };
+  const pcrs: Uint8Array[] = [];
+  for (const index of PCR_INDICES) {
+    const entry = document.pcrs.find((e) => e.index === index);
+    check(entry !== undefined, M, 'register_attested', 'EPcrMismatch');
+    pcrs.push(new Uint8Array(entry.value));
+  }
+  registerMeasured(rt, a.cluster, pcrs, document.public_key ? new Uint8Array(document.public_key) : null, a.clock);
+};
+
+export const ENCLAVE_TWIN: Record<string, PackageFunction> = {
+  'enclave::register_debug': registerDebug,
+  'enclave::register_attested': registerAttested,
+};

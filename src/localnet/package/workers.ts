@@ -1,0 +1,141 @@
+/**
+ * Twin of move/sources/workers.move: staked worker registration, enclave-issued join tokens, heartbeats, leaving
+ * and slashing.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bcsForStruct } from '../../core/abi/bcs.js';
+import { INTENT_JOIN_TOKEN } from '../../core/abi/package.js';
+import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
+import { assertCapFor } from './cluster.js';
+import { verify as verifyEnclave } from './enclave.js';
+import { check, coinValue, decodeArgs, emit, mutateStruct, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
+
+const M = 'workers';
+const MAX_NODE_NAME = 63;
+const KEY_LENGTH = 32;
+
+function writeWorker(rt: MoveRuntime, worker: DecodedObject): void {
+  mutateStruct(rt, worker, M, 'Worker');
+}
+
+const register: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'register', args);
+  const cluster = a.cluster as DecodedObject;
+  const payment = a.payment as DecodedObject;
+  const stake = coinValue(payment);
+  check(stake >= BigInt(cluster.value.min_worker_stake), M, 'register', 'EInsufficientStake');
+  const nameBytes = new TextEncoder().encode(a.node_name as string).length;
+  check(nameBytes > 0 && nameBytes <= MAX_NODE_NAME, M, 'register', 'EInvalidNodeName');
+  check((a.encryption_key as Uint8Array).length === KEY_LENGTH, M, 'register', 'EInvalidEncryptionKey');
+
+  const nowMs = now(a.clock);
+  const owner = normalizeAddress(rt.sender);
+  const workerId = rt.freshId();
+  rt.delete(payment.id); // coin::into_balance
+  const worker = {
+    id: workerId,
+    cluster_id: cluster.id,
+    owner,
+    node_name: a.node_name,
+    encryption_key: a.encryption_key,
+    stake: { value: stake },
+    registered_ms: nowMs,
+    last_heartbeat_ms: nowMs,
+    active: true,
+    join_token: new Uint8Array(),
+  };
+  emit(rt, M, 'WorkerRegistered', {
+    worker_id: workerId,
+    cluster_id: cluster.id,
+    owner,
+    node_name: a.node_name,
+    encryption_key: a.encryption_key,
+    stake,
+    timestamp_ms: nowMs,
+  });
+  rt.create(structType(rt, M, 'Worker'), bcsForStruct(M, 'Worker').serialize(worker).toBytes(), { $kind: 'Shared' });
+};
+
+const setJoinToken: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_join_token', args);
+  const cluster = a.cluster as DecodedObject;
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  check(sameAddress(w.cluster_id, cluster.id), M, 'set_join_token', 'EWrongCluster');
+  check(w.active === true, M, 'set_join_token', 'EInactive');
+  const payload = {
+    worker_id: worker.id,
+    owner: w.owner,
+    encryption_key: w.encryption_key,
+    ciphertext_digest: sha256(a.ciphertext as Uint8Array),
+  };
+  verifyEnclave(cluster, INTENT_JOIN_TOKEN, BigInt(a.timestamp_ms), { struct: 'k3sdaas::workers::JoinTokenPayload' }, payload, a.signature, a.clock);
+  w.join_token = a.ciphertext;
+  writeWorker(rt, worker);
+  emit(rt, M, 'JoinTokenSet', { worker_id: worker.id, cluster_id: w.cluster_id, ciphertext: a.ciphertext, timestamp_ms: a.timestamp_ms });
+};
+
+const heartbeat: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'heartbeat', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  check(sameAddress(w.owner, rt.sender), M, 'heartbeat', 'ENotOwner');
+  check(w.active === true, M, 'heartbeat', 'EInactive');
+  const timestampMs = now(a.clock);
+  w.last_heartbeat_ms = timestampMs;
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerHeartbeat', { worker_id: worker.id, cluster_id: w.cluster_id, timestamp_ms: timestampMs });
+};
+
+const markInactive: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'mark_inactive', args);
+  const cluster = a.cluster as DecodedObject;
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  check(sameAddress(w.cluster_id, cluster.id), M, 'mark_inactive', 'EWrongCluster');
+  check(w.active === true, M, 'mark_inactive', 'EInactive');
+  const timestampMs = now(a.clock);
+  check(timestampMs > BigInt(w.last_heartbeat_ms) + BigInt(cluster.value.heartbeat_timeout_ms), M, 'mark_inactive', 'EHeartbeatNotExpired');
+  w.active = false;
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerInactive', {
+    worker_id: worker.id,
+    cluster_id: w.cluster_id,
+    last_heartbeat_ms: w.last_heartbeat_ms,
+    timestamp_ms: timestampMs,
+  });
+};
+
+const leave: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'leave', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  check(sameAddress(w.owner, rt.sender), M, 'leave', 'ENotOwner');
+  rt.delete(worker.id);
+  const amount = BigInt(w.stake.value);
+  emit(rt, M, 'WorkerLeft', { worker_id: worker.id, cluster_id: w.cluster_id, owner: w.owner, amount });
+  sendCoin(rt, amount, w.owner);
+};
+
+const slash: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'slash', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  assertCapFor(a.cap, w.cluster_id);
+  const balance = BigInt(w.stake.value);
+  const requested = BigInt(a.amount);
+  const taken = requested < balance ? requested : balance;
+  w.stake = { value: balance - taken };
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerSlashed', { worker_id: worker.id, cluster_id: w.cluster_id, amount: taken });
+  sendCoin(rt, taken, normalizeAddress(rt.sender));
+};
+
+export const WORKERS_TWIN: Record<string, PackageFunction> = {
+  'workers::register': register,
+  'workers::set_join_token': setJoinToken,
+  'workers::heartbeat': heartbeat,
+  'workers::mark_inactive': markInactive,
+  'workers::leave': leave,
+  'workers::slash': slash,
+};
