@@ -10,12 +10,13 @@ import type { MoveType, StructAbi } from './types.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyBcs = BcsType<any, any>;
 
-const FRAMEWORK: Record<string, (args: AnyBcs[]) => AnyBcs> = {
+/** Framework layouts. Type arguments are resolved lazily: phantom ones (`Balance<SUI>`, `Table<K, V>`) have none. */
+const FRAMEWORK: Record<string, (args: () => AnyBcs[]) => AnyBcs> = {
   '0x2::object::UID': () => bcs.Address,
   '0x2::object::ID': () => bcs.Address,
   '0x1::string::String': () => bcs.string(),
   '0x1::ascii::String': () => bcs.string(),
-  '0x1::option::Option': ([t]) => bcs.option(t),
+  '0x1::option::Option': (args) => bcs.option(args()[0]),
   '0x2::balance::Balance': () => bcs.struct('Balance', { value: bcs.u64() }),
   '0x2::coin::Coin': () => bcs.struct('Coin', { id: bcs.Address, balance: bcs.struct('Balance', { value: bcs.u64() }) }),
   '0x2::table::Table': () => bcs.struct('Table', { id: bcs.Address, size: bcs.u64() }),
@@ -57,7 +58,7 @@ export function bcsFor(type: MoveType, params: Record<string, MoveType> = {}): A
     return type.vector === 'u8' ? bcs.byteVector() : bcs.vector(bcsFor(type.vector, params));
   }
   if (params[type.struct]) return bcsFor(params[type.struct], params);
-  const args = (type.typeArgs ?? []).map((t) => bcsFor(t, params));
+  const args = () => (type.typeArgs ?? []).map((t) => bcsFor(t, params));
   const framework = FRAMEWORK[type.struct];
   if (framework) return framework(args);
   const m = /^k3sdaas::(\w+)::(\w+)$/.exec(type.struct);
