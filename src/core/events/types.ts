@@ -1,0 +1,232 @@
+/**
+ * Decoded K3s-DaaS events and objects. Field names are the Move names in camelCase; u64 values are bigint, u8/u16
+ * numbers, ID/address 0x-strings (normalized), byte vectors Uint8Array, `Option<T>` the value or null.
+ */
+
+interface EventBase<Kind extends string> {
+  $kind: Kind;
+  /** The package that emitted the event. */
+  packageId: string;
+}
+
+// === cluster ===
+export interface ClusterCreated extends EventBase<'ClusterCreated'> {
+  clusterId: string;
+  capId: string;
+  operator: string;
+  name: string;
+  apiUrl: string;
+  caHash: Uint8Array;
+  debug: boolean;
+}
+export interface ClusterUpdated extends EventBase<'ClusterUpdated'> {
+  clusterId: string;
+  apiUrl: string;
+  caHash: Uint8Array;
+  minWriteStake: bigint;
+  requestTimeoutMs: bigint;
+}
+export interface GatewayRegistered extends EventBase<'GatewayRegistered'> {
+  clusterId: string;
+  gateway: string;
+}
+export interface GatewayRemoved extends EventBase<'GatewayRemoved'> {
+  clusterId: string;
+  gateway: string;
+}
+
+// === enclave ===
+export interface EnclaveRegistered extends EventBase<'EnclaveRegistered'> {
+  clusterId: string;
+  publicKey: Uint8Array;
+  debug: boolean;
+  pcrs: Uint8Array[];
+  timestampMs: bigint;
+}
+
+// === access ===
+export interface Staked extends EventBase<'Staked'> {
+  clusterId: string;
+  tokenId: string;
+  owner: string;
+  role: number;
+  amount: bigint;
+  lockedUntilMs: bigint;
+}
+export interface Unstaked extends EventBase<'Unstaked'> {
+  clusterId: string;
+  tokenId: string;
+  owner: string;
+  amount: bigint;
+}
+export interface Slashed extends EventBase<'Slashed'> {
+  clusterId: string;
+  tokenId: string;
+  amount: bigint;
+}
+
+// === request ===
+export interface RequestSubmitted extends EventBase<'RequestSubmitted'> {
+  requestId: string;
+  clusterId: string;
+  requester: string;
+  gateway: string | null;
+  tokenId: string;
+  role: number;
+  method: string;
+  path: string;
+  namespace: string;
+  resource: string;
+  bodyDigest: Uint8Array;
+  bodySize: bigint;
+  body: Uint8Array;
+  bodyBlob: string;
+  replyKey: Uint8Array;
+  submittedMs: bigint;
+  deadlineMs: bigint;
+}
+export interface ResponseStored extends EventBase<'ResponseStored'> {
+  requestId: string;
+  clusterId: string;
+  requester: string;
+  status: number;
+  bodyDigest: Uint8Array;
+  bodySize: bigint;
+  body: Uint8Array;
+  bodyBlob: string;
+  timestampMs: bigint;
+  signature: Uint8Array;
+  latencyMs: bigint;
+}
+export interface RequestExpired extends EventBase<'RequestExpired'> {
+  requestId: string;
+  clusterId: string;
+  requester: string;
+  deadlineMs: bigint;
+}
+
+// === workers ===
+export interface WorkerRegistered extends EventBase<'WorkerRegistered'> {
+  workerId: string;
+  clusterId: string;
+  owner: string;
+  nodeName: string;
+  encryptionKey: Uint8Array;
+  stake: bigint;
+  timestampMs: bigint;
+}
+export interface JoinTokenSet extends EventBase<'JoinTokenSet'> {
+  workerId: string;
+  clusterId: string;
+  ciphertext: Uint8Array;
+  timestampMs: bigint;
+}
+export interface WorkerHeartbeat extends EventBase<'WorkerHeartbeat'> {
+  workerId: string;
+  clusterId: string;
+  timestampMs: bigint;
+}
+export interface WorkerInactive extends EventBase<'WorkerInactive'> {
+  workerId: string;
+  clusterId: string;
+  lastHeartbeatMs: bigint;
+  timestampMs: bigint;
+}
+export interface WorkerLeft extends EventBase<'WorkerLeft'> {
+  workerId: string;
+  clusterId: string;
+  owner: string;
+  amount: bigint;
+}
+export interface WorkerSlashed extends EventBase<'WorkerSlashed'> {
+  workerId: string;
+  clusterId: string;
+  amount: bigint;
+}
+
+export type K3sDaasEvent =
+  | ClusterCreated
+  | ClusterUpdated
+  | GatewayRegistered
+  | GatewayRemoved
+  | EnclaveRegistered
+  | Staked
+  | Unstaked
+  | Slashed
+  | RequestSubmitted
+  | ResponseStored
+  | RequestExpired
+  | WorkerRegistered
+  | JoinTokenSet
+  | WorkerHeartbeat
+  | WorkerInactive
+  | WorkerLeft
+  | WorkerSlashed;
+
+export type K3sDaasEventKind = K3sDaasEvent['$kind'];
+export type EventOf<Kind extends K3sDaasEventKind> = Extract<K3sDaasEvent, { $kind: Kind }>;
+
+// === objects ===
+export interface Cluster {
+  $kind: 'Cluster';
+  id: string;
+  operator: string;
+  name: string;
+  apiUrl: string;
+  caHash: Uint8Array;
+  minUserStake: bigint;
+  minWriteStake: bigint;
+  minWorkerStake: bigint;
+  stakeLockMs: bigint;
+  requestTimeoutMs: bigint;
+  heartbeatTimeoutMs: bigint;
+  debug: boolean;
+  expectedPcrs: Uint8Array[];
+  enclavePk: Uint8Array;
+  enclaveRegisteredMs: bigint;
+  gateways: string[];
+  /** The `Table<ID, Stake>` handle: its id (for dynamic-field reads) and size. */
+  stakes: { id: string; size: bigint };
+}
+export interface ClusterAdminCap {
+  $kind: 'ClusterAdminCap';
+  id: string;
+  clusterId: string;
+}
+export interface SealToken {
+  $kind: 'SealToken';
+  id: string;
+  clusterId: string;
+  role: number;
+}
+export interface Request {
+  $kind: 'Request';
+  id: string;
+  clusterId: string;
+  requester: string;
+  gateway: string | null;
+  tokenId: string;
+  method: string;
+  path: string;
+  bodyDigest: Uint8Array;
+  replyKey: Uint8Array;
+  submittedMs: bigint;
+  deadlineMs: bigint;
+}
+export interface Worker {
+  $kind: 'Worker';
+  id: string;
+  clusterId: string;
+  owner: string;
+  nodeName: string;
+  encryptionKey: Uint8Array;
+  /** The staked `Balance<SUI>` value in MIST. */
+  stake: bigint;
+  registeredMs: bigint;
+  lastHeartbeatMs: bigint;
+  active: boolean;
+  joinToken: Uint8Array;
+}
+
+export type K3sDaasObject = Cluster | ClusterAdminCap | SealToken | Request | Worker;
+export type K3sDaasObjectKind = K3sDaasObject['$kind'];
