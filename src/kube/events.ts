@@ -1,0 +1,44 @@
+/** core/v1 Event objects, as the scheduler, kubelet and controllers record them. */
+import { randomBytes } from 'node:crypto';
+import { resourceForKind } from './registry.js';
+import { nowTimestamp, type KubeStore } from './store.js';
+import type { KubeObject } from './types.js';
+
+export interface EventInput {
+  reason: string;
+  message: string;
+  component: string;
+  host?: string;
+  type?: 'Normal' | 'Warning';
+}
+
+/** Records an event about `obj` in its namespace (default for cluster-scoped objects); never throws. */
+export function recordEvent(store: KubeStore, obj: KubeObject, e: EventInput): void {
+  const ns = obj.metadata.namespace ?? 'default';
+  const now = nowTimestamp();
+  try {
+    store.create(resourceForKind('Event'), ns, {
+      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace: ns },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
+      reason: e.reason,
+      message: e.message,
+      source: { component: e.component, ...(e.host ? { host: e.host } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type: e.type ?? 'Normal',
+      eventTime: null,
+      reportingComponent: e.component,
+      reportingInstance: e.host ?? '',
+    });
+  } catch {
+    // the namespace may be going away; events are best effort
+  }
+}

@@ -1,0 +1,162 @@
+/** The embedded Kubernetes API server: node:http(s), routing, Status errors. */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { json, text, type Reply } from './reply.js';
+import { readBody } from './request.js';
+import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
+import { Simulation, type SimulationOptions } from './simulation.js';
+import { notImplemented, toKubeApiError } from './status.js';
+import { KubeStore } from './store.js';
+
+export const KUBE_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4-k3sdaas',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-04-22T00:00:00Z',
+  goVersion: 'go1.23.6',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** One request as seen by the API, for audit hooks (impersonation headers included, never enforced). */
+export interface AuditEntry {
+  method: string;
+  path: string;
+  user?: string;
+  groups: string[];
+  code: number;
+}
+
+export interface KubeApiOptions {
+  host?: string;
+  port?: number;
+  tls?: { cert: string; key: string };
+  simulation?: SimulationOptions;
+  /** The default node registered at start; `null` for none. */
+  defaultNode?: string | null;
+  onAudit?: (entry: AuditEntry) => void;
+}
+
+export interface KubeApi {
+  url: string;
+  store: KubeStore;
+  close(): Promise<void>;
+}
+
+function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Reply {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const accept = req.headers.accept;
+  if (path === '/version') return json(200, KUBE_VERSION);
+  if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) return text(200, 'ok');
+  if (path === '/api' || path === '/apis') {
+    const core = path === '/api';
+    if (wantsAggregated(accept)) return { code: 200, body: aggregatedDiscovery(core), contentType: AGGREGATED_DISCOVERY_TYPE };
+    return json(200, core ? apiVersions(serverAddress) : apiGroupList());
+  }
+  if (path === '/openapi/v3') return json(200, openApiV3Index());
+  const gvOpenApi = parseOpenApiPath(path);
+  const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
+  if (doc) return json(200, doc);
+  const apisGroup = /^\/apis\/([^/]+)$/.exec(path);
+  if (apisGroup && apiResourceListFor(apisGroup[1])) return json(200, apiGroup(apisGroup[1]));
+  throw notFoundPath(url.pathname);
+}
+
+function apiResourceListFor(group: string): boolean {
+  return apiGroupList().groups !== undefined && (apiGroupList().groups as { name: string }[]).some((g) => g.name === group);
+}
+
+async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string): Promise<Reply> {
+  const gv = parseGroupVersion(url.pathname);
+  if (!gv) return nonResource(req, url, serverAddress);
+  if (gv.rest.length === 0) {
+    const list = apiResourceList(gv.group, gv.version);
+    if (!list) throw notFoundPath(url.pathname);
+    return json(200, list);
+  }
+  const body = await readBody(req);
+  return handleResource(
+    {
+      method: req.method ?? 'GET',
+      route: parseResourceRoute(gv, url.pathname),
+      query: url.searchParams,
+      contentType: req.headers['content-type'],
+      accept: req.headers.accept,
+      body,
+    },
+    store,
+  );
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
+  res.writeHead(reply.code, {
+    'Content-Type': reply.contentType ?? 'application/json',
+    'Content-Length': Buffer.byteLength(payload),
+    'Cache-Control': 'no-cache, private',
+    ...reply.headers,
+  });
+  res.end(payload);
+}
+
+function header(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
+export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
+  const store = new KubeStore();
+  if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  const simulation = new Simulation(store, opts.simulation);
+  const host = opts.host ?? '127.0.0.1';
+  let serverAddress = host;
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    route(req, url, store, serverAddress)
+      .catch((err: unknown) => {
+        const e = toKubeApiError(err);
+        return json(e.httpCode, e.toStatus());
+      })
+      .then((reply) => {
+        opts.onAudit?.({
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          user: header(req.headers['impersonate-user'])[0],
+          groups: header(req.headers['impersonate-group']),
+          code: reply.code,
+        });
+        if (!res.headersSent) send(res, reply);
+      })
+      .catch(() => res.destroy());
+  };
+
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
+  // exec/attach/port-forward arrive as upgrade requests (websocket, then SPDY): refuse them with a Status.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+    const body = JSON.stringify(notImplemented(`${req.url?.split('?')[0].split('/').pop()} (streaming upgrade) is not supported by the k3sdaas embedded API`).toStatus());
+    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `${host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    store,
+    close: async () => {
+      simulation.stop();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
