@@ -1,0 +1,10 @@
+/** The one way k3sdaas talks to Sui: the SDK's gRPC client (gRPC-web), for localnet and public networks alike. */
+import { SuiGrpcClient } from '@mysten/sui/grpc';
+import type { NetworkEndpoints } from '../config/networks.js';
+
+export type ChainClient = SuiGrpcClient;
+
+export function createChainClient(network: NetworkEndpoints | { rpcUrl: string; name?: string }): ChainClient {
+  const name = network.name && network.name !== 'custom' ? network.name : 'localnet';
+  return new SuiGrpcClient({ baseUrl: network.rpcUrl, network: name as 'localnet' });
+}
