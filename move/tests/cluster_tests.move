@@ -1,0 +1,199 @@
+#[test_only]
+module k3sdaas::cluster_tests;
+
+use k3sdaas::cluster::{Self, Cluster, ClusterAdminCap};
+use k3sdaas::env_tests as env;
+use sui::test_scenario as ts;
+
+fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
+    let mut scenario = ts::begin(env::operator());
+    cluster::create(
+        b"c".to_string(),
+        b"https://k3s:6443".to_string(),
+        vector[],
+        1,
+        1,
+        1,
+        0,
+        request_timeout_ms,
+        heartbeat_timeout_ms,
+        debug,
+        pcrs,
+        scenario.ctx(),
+    );
+    scenario.end();
+}
+
+/// Two clusters: OPERATOR's (tx0) and OTHER's (tx1). Ends in tx1.
+fun two_clusters(): (ts::Scenario, sui::clock::Clock) {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::other());
+    cluster::create(
+        b"other".to_string(),
+        b"https://other:6443".to_string(),
+        vector[],
+        1,
+        1,
+        1,
+        0,
+        1,
+        1,
+        true,
+        vector[],
+        scenario.ctx(),
+    );
+    (scenario, clock)
+}
+
+#[test]
+fun create_shares_cluster_and_sends_cap() {
+    let (mut scenario, clock) = env::create(false);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    assert!(effects.shared().length() == 1);
+    let cluster = scenario.take_shared<Cluster>();
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    assert!(cap.cap_cluster_id() == object::id(&cluster));
+    assert!(cluster.operator() == env::operator());
+    assert!(cluster.api_url() == b"https://10.0.0.1:6443".to_string());
+    assert!(!cluster.is_debug());
+    assert!(*cluster.expected_pcrs() == env::pcrs());
+    assert!(cluster.enclave_pk().is_empty());
+    assert!(cluster.min_user_stake() == env::min_user_stake());
+    assert!(cluster.min_write_stake() == env::min_write_stake());
+    assert!(cluster.min_worker_stake() == env::min_worker_stake());
+    assert!(cluster.stake_lock_ms() == env::stake_lock_ms());
+    assert!(cluster.request_timeout_ms() == env::request_timeout_ms());
+    assert!(cluster.heartbeat_timeout_ms() == env::heartbeat_timeout_ms());
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    env::finish(scenario, clock);
+}
+
+#[test]
+fun create_debug_without_pcrs() {
+    create_with(1, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_zero_request_timeout() {
+    create_with(0, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_zero_heartbeat_timeout() {
+    create_with(1, 0, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPcrs)]
+fun create_attested_needs_three_pcrs() {
+    create_with(1, 1, false, vector[vector[1], vector[2]]);
+}
+
+#[test]
+fun update_changes_settings() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::update(&cap, &mut cluster, b"https://new:6443".to_string(), vector[9], 5, 7, scenario.ctx());
+    assert!(cluster.api_url() == b"https://new:6443".to_string());
+    assert!(cluster.ca_hash() == vector[9]);
+    assert!(cluster.min_write_stake() == 5);
+    assert!(cluster.request_timeout_ms() == 7);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun update_zero_timeout() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::update(&cap, &mut cluster, b"u".to_string(), vector[], 0, 0, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun update_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = first_cluster(&scenario, &cap);
+    cluster::update(&cap, &mut cluster, b"u".to_string(), vector[], 0, 1, scenario.ctx());
+    abort 99
+}
+
+/// The shared cluster that `cap` does not administer.
+fun first_cluster(scenario: &ts::Scenario, cap: &ClusterAdminCap): Cluster {
+    let cluster = scenario.take_shared<Cluster>();
+    if (object::id(&cluster) != cap.cap_cluster_id()) return cluster;
+    // take_shared gave the cap's own cluster; once taken, the most recent untaken one is the other.
+    let other = ts::most_recent_id_shared<Cluster>().destroy_some();
+    ts::return_shared(cluster);
+    scenario.take_shared_by_id<Cluster>(other)
+}
+
+#[test]
+fun register_and_remove_gateway() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::register_gateway(&cap, &mut cluster, @0x1);
+    cluster::register_gateway(&cap, &mut cluster, @0x2);
+    assert!(cluster.is_gateway(@0x1) && cluster.is_gateway(@0x2));
+    cluster::remove_gateway(&cap, &mut cluster, @0x1);
+    assert!(!cluster.is_gateway(@0x1));
+    assert!(cluster.gateways() == vector[@0x2]);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 3);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EGatewayExists)]
+fun register_gateway_twice() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::register_gateway(&cap, &mut cluster, @0x1);
+    cluster::register_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun register_gateway_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = first_cluster(&scenario, &cap);
+    cluster::register_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EGatewayNotFound)]
+fun remove_unknown_gateway() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::remove_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun remove_gateway_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = first_cluster(&scenario, &cap);
+    cluster::remove_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
