@@ -14,7 +14,7 @@ export interface Credential {
   /** The gateway's Sui address (the sender of `submit_via_gateway`). */
   gateway: string;
   tokenId: string;
-  /** Valid while the clock is before this time (ms). */
+  /** Valid until and including this time (ms): `credential::verify` aborts EExpired once `now > expiresMs`. */
   expiresMs: bigint;
 }
 
@@ -71,7 +71,7 @@ export async function signCredential(keypair: Keypair, credential: Credential): 
 
 /**
  * Checks a credential as `credential::verify` does: well-formed, an ed25519 serialized signature over the bytes as a
- * personal message, not expired at `nowMs`. Returns the credential and the signer's address; throws CredentialError.
+ * personal message, not expired at `nowMs` (`nowMs <= expiresMs`). Returns the credential and the signer's address; throws CredentialError.
  */
 export async function verifyCredential(
   bytes: Uint8Array,
@@ -79,7 +79,9 @@ export async function verifyCredential(
   nowMs: bigint | number,
 ): Promise<{ credential: Credential; signer: string }> {
   const credential = decodeCredential(bytes);
-  if (signature.length === 0 || signature[0] !== ED25519_FLAG) {
+  // Same order as credential::verify: empty → invalid, flag → scheme, length → invalid, signature, expiry.
+  if (signature.length === 0) throw new CredentialError('CREDENTIAL_INVALID_SIGNATURE', 'empty signature');
+  if (signature[0] !== ED25519_FLAG) {
     throw new CredentialError('CREDENTIAL_UNSUPPORTED_SCHEME', 'only ed25519 signatures (flag 0x00) are accepted', {
       flag: signature[0],
     });
@@ -95,7 +97,7 @@ export async function verifyCredential(
     valid = false;
   }
   if (!valid) throw new CredentialError('CREDENTIAL_INVALID_SIGNATURE', 'credential signature does not verify');
-  if (BigInt(nowMs) >= credential.expiresMs) {
+  if (BigInt(nowMs) > credential.expiresMs) {
     throw new CredentialError('CREDENTIAL_EXPIRED', `credential expired at ${credential.expiresMs} (now ${nowMs})`, {
       expiresMs: credential.expiresMs,
     });
