@@ -1,0 +1,2 @@
+export { KubeForwarder, UpstreamError, loadKubeConfig, type Impersonation, type KubeForwarderOptions } from './forward.js';
+export { kubeStatus, statusResponse, type KubeStatus } from './status.js';
