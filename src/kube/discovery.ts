@@ -80,14 +80,16 @@ export function apiGroupList(): Record<string, unknown> {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: groups.map((name) => apiGroup(name)),
+    groups: groups.map((name) => apiGroup(name)).filter(Boolean),
   };
 }
 
-export function apiGroup(name: string): Record<string, unknown> {
+/** `/apis/<group>` as an APIGroup, or undefined for groups not served. */
+export function apiGroup(name: string): Record<string, unknown> | undefined {
   const versions = groupVersions()
-    .filter((gv) => gv.group === name)
+    .filter((gv) => gv.group === name && name !== '')
     .map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }));
+  if (versions.length === 0) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions, preferredVersion: versions[0] };
 }
 

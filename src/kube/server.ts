@@ -64,12 +64,9 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
   const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
   if (doc) return json(200, doc);
   const apisGroup = /^\/apis\/([^/]+)$/.exec(path);
-  if (apisGroup && apiResourceListFor(apisGroup[1])) return json(200, apiGroup(apisGroup[1]));
+  const group = apisGroup && apiGroup(apisGroup[1]);
+  if (group) return json(200, group);
   throw notFoundPath(url.pathname);
-}
-
-function apiResourceListFor(group: string): boolean {
-  return apiGroupList().groups !== undefined && (apiGroupList().groups as { name: string }[]).some((g) => g.name === group);
 }
 
 async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string): Promise<Reply> {
@@ -105,10 +102,6 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(payload);
 }
 
-function header(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
 /** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
   const store = new KubeStore();
@@ -128,8 +121,8 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
         opts.onAudit?.({
           method: req.method ?? 'GET',
           path: req.url ?? '/',
-          user: header(req.headers['impersonate-user'])[0],
-          groups: header(req.headers['impersonate-group']),
+          user: req.headersDistinct['impersonate-user']?.[0],
+          groups: req.headersDistinct['impersonate-group'] ?? [],
           code: reply.code,
         });
         if (!res.headersSent) send(res, reply);
