@@ -1,0 +1,1 @@
+export { sealRequest, openRequest, sealResponse, openResponse, publicPath, ProtocolError, type SealedRequest, type SealedResponse } from './request.js';
