@@ -99,8 +99,3 @@ fun slice(v: &vector<u8>, from: u64, to: u64): vector<u8> {
 public fun new_for_testing(cluster_id: ID, gateway: address, token_id: ID, expires_ms: u64): Credential {
     Credential { cluster_id, gateway, token_id, expires_ms }
 }
-
-#[test_only]
-public fun verify_for_testing(credential_bytes: vector<u8>, signature: vector<u8>, clock: &Clock): (Credential, address) {
-    verify(credential_bytes, signature, clock)
-}

@@ -333,3 +333,18 @@ public fun deadline_ms(request: &Request): u64 { request.deadline_ms }
 
 #[test_only]
 public fun submitted_ms(request: &Request): u64 { request.submitted_ms }
+
+#[test_only]
+public fun submitted_fields(e: &RequestSubmitted): (ID, address, Option<address>, u8, String, String, vector<u8>) {
+    (e.request_id, e.requester, e.gateway, e.role, e.namespace, e.resource, e.body)
+}
+
+#[test_only]
+public fun stored_fields(e: &ResponseStored): (ID, address, u16, vector<u8>, u64) {
+    (e.request_id, e.requester, e.status, e.body, e.latency_ms)
+}
+
+#[test_only]
+public fun expired_fields(e: &RequestExpired): (ID, address, u64) {
+    (e.request_id, e.requester, e.deadline_ms)
+}
