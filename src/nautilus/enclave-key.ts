@@ -1,0 +1,22 @@
+/**
+ * The enclave's key, generated at boot and never written anywhere: in a Nitro enclave it lives only in enclave
+ * memory and is bound to the enclave image by the attestation document; a restart means a new key, registered
+ * again on chain. The same ed25519 key signs responses and (as X25519) receives request bodies.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { RawEd25519Signer } from '../core/intent.js';
+
+export interface EnclaveKey extends RawEd25519Signer {
+  publicKey: Uint8Array;
+  /** The 32-byte ed25519 secret (seed); decrypts request bodies. */
+  secretKey: Uint8Array;
+}
+
+export function generateEnclaveKey(seed?: Uint8Array): EnclaveKey {
+  const { secretKey, publicKey } = seed ? { secretKey: seed, publicKey: ed25519.getPublicKey(seed) } : ed25519.keygen();
+  return {
+    publicKey,
+    secretKey,
+    sign: async (bytes: Uint8Array) => ed25519.sign(bytes, secretKey),
+  };
+}
