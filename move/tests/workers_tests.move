@@ -1,0 +1,268 @@
+#[test_only]
+module k3sdaas::workers_tests;
+
+use k3sdaas::cluster::{Self, Cluster, ClusterAdminCap};
+use k3sdaas::enclave;
+use k3sdaas::env_tests as env;
+use k3sdaas::vectors_tests as v;
+use k3sdaas::workers::{Self, Worker};
+use std::string::String;
+use sui::clock::Clock;
+use sui::coin::{Self, Coin};
+use sui::sui::SUI;
+use sui::test_scenario::{Self as ts, Scenario};
+
+fun s(bytes: vector<u8>): String { bytes.to_string() }
+
+fun register_with(amount: u64, node_name: vector<u8>, key: vector<u8>) {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(v::worker());
+    let cluster = scenario.take_shared<Cluster>();
+    let payment = coin::mint_for_testing<SUI>(amount, scenario.ctx());
+    workers::register(&cluster, payment, s(node_name), key, &clock, scenario.ctx());
+    ts::return_shared(cluster);
+    env::finish(scenario, clock);
+}
+
+/// The registered worker (WORKER_ID) and the cluster, taken in tx3 as `sender`.
+fun worker_tx(sender: address): (Scenario, Clock, Cluster, Worker) {
+    let (scenario, clock) = env::setup_with_worker(sender);
+    let cluster = scenario.take_shared<Cluster>();
+    let worker = scenario.take_shared<Worker>();
+    (scenario, clock, cluster, worker)
+}
+
+fun done(scenario: Scenario, clock: Clock, cluster: Cluster, worker: Worker) {
+    ts::return_shared(cluster);
+    ts::return_shared(worker);
+    env::finish(scenario, clock);
+}
+
+/// A second cluster (created by OTHER), taken in a new tx as OTHER, plus the worker.
+fun other_cluster(scenario: &mut Scenario, cluster: Cluster): Cluster {
+    ts::return_shared(cluster);
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    scenario.next_tx(env::other());
+    let first = scenario.take_shared<Cluster>();
+    if (object::id(&first).to_address() != v::cluster_id()) return first;
+    let other = ts::most_recent_id_shared<Cluster>().destroy_some();
+    ts::return_shared(first);
+    scenario.take_shared_by_id<Cluster>(other)
+}
+
+// === register ===
+
+#[test]
+fun register_shares_worker() {
+    let (scenario, clock, cluster, worker) = worker_tx(v::worker());
+    assert!(worker.owner() == v::worker());
+    assert!(worker.is_active());
+    assert!(worker.stake_value() == env::min_worker_stake());
+    assert!(worker.last_heartbeat_ms() == v::t0());
+    assert!(worker.join_token().is_empty());
+    done(scenario, clock, cluster, worker);
+}
+
+#[test]
+fun register_emits_event() {
+    let (mut scenario, clock) = env::setup();
+    env::register_worker(&mut scenario, &clock, v::worker());
+    let effects = scenario.next_tx(v::worker());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test]
+fun register_name_of_63_bytes() {
+    register_with(env::min_worker_stake(), vector::tabulate!(63, |_| 0x61), v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInsufficientStake)]
+fun register_below_minimum_stake() {
+    register_with(env::min_worker_stake() - 1, b"w", v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInvalidNodeName)]
+fun register_empty_name() {
+    register_with(env::min_worker_stake(), b"", v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInvalidNodeName)]
+fun register_long_name() {
+    register_with(env::min_worker_stake(), vector::tabulate!(64, |_| 0x61), v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInvalidEncryptionKey)]
+fun register_short_key() {
+    register_with(env::min_worker_stake(), b"w", vector[1]);
+}
+
+// === set_join_token ===
+
+#[test]
+fun set_join_token_stores_ciphertext() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(env::operator());
+    clock.set_for_testing(v::join_ts());
+    workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
+    assert!(worker.join_token() == v::ciphertext());
+    ts::return_shared(cluster);
+    ts::return_shared(worker);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun set_join_token_other_ciphertext() {
+    let (_scenario, clock, cluster, mut worker) = worker_tx(env::operator());
+    workers::set_join_token(&cluster, &mut worker, b"forged", v::join_ts(), v::join_sig(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongCluster)]
+fun set_join_token_other_cluster() {
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::other());
+    let other = other_cluster(&mut scenario, cluster);
+    workers::set_join_token(&other, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EInactive)]
+fun set_join_token_inactive() {
+    let (_scenario, mut clock, cluster, mut worker) = worker_tx(env::other());
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
+    abort 99
+}
+
+// === heartbeat ===
+
+#[test]
+fun heartbeat_by_owner() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(v::worker());
+    clock.increment_for_testing(1_234);
+    workers::heartbeat(&mut worker, &clock, scenario.ctx());
+    assert!(worker.last_heartbeat_ms() == v::t0() + 1_234);
+    ts::return_shared(cluster);
+    ts::return_shared(worker);
+    let effects = scenario.next_tx(v::worker());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = workers::ENotOwner)]
+fun heartbeat_by_other() {
+    let (mut scenario, clock, _cluster, mut worker) = worker_tx(env::other());
+    workers::heartbeat(&mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EInactive)]
+fun heartbeat_inactive() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(v::worker());
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    workers::heartbeat(&mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+// === mark_inactive ===
+
+#[test]
+fun mark_inactive_after_timeout() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(env::other());
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    assert!(!worker.is_active());
+    ts::return_shared(cluster);
+    ts::return_shared(worker);
+    let effects = scenario.next_tx(env::other());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = workers::EHeartbeatNotExpired)]
+fun mark_inactive_too_early() {
+    let (_scenario, mut clock, cluster, mut worker) = worker_tx(env::other());
+    clock.increment_for_testing(env::heartbeat_timeout_ms());
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EInactive)]
+fun mark_inactive_twice() {
+    let (_scenario, mut clock, cluster, mut worker) = worker_tx(env::other());
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongCluster)]
+fun mark_inactive_other_cluster() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(env::other());
+    let other = other_cluster(&mut scenario, cluster);
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&other, &mut worker, &clock);
+    abort 99
+}
+
+// === leave ===
+
+#[test]
+fun leave_returns_stake() {
+    let (mut scenario, clock, cluster, worker) = worker_tx(v::worker());
+    ts::return_shared(cluster);
+    workers::leave(worker, scenario.ctx());
+    let effects = scenario.next_tx(v::worker());
+    assert!(effects.deleted().contains(&object::id_from_address(v::worker_id())));
+    assert!(effects.num_user_events() == 1);
+    let coin = scenario.take_from_sender<Coin<SUI>>();
+    assert!(coin.value() == env::min_worker_stake());
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = workers::ENotOwner)]
+fun leave_by_other() {
+    let (mut scenario, _clock, _cluster, worker) = worker_tx(env::other());
+    workers::leave(worker, scenario.ctx());
+    abort 99
+}
+
+// === slash ===
+
+#[test]
+fun slash_moves_stake_to_cap_holder() {
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::slash(&cap, &mut worker, 400, scenario.ctx());
+    assert!(worker.stake_value() == env::min_worker_stake() - 400);
+    workers::slash(&cap, &mut worker, 1_000_000, scenario.ctx());
+    assert!(worker.stake_value() == 0);
+    scenario.return_to_sender(cap);
+    ts::return_shared(cluster);
+    ts::return_shared(worker);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    let mut total = 0;
+    ts::ids_for_address<Coin<SUI>>(env::operator()).do!(|id| {
+        let coin = scenario.take_from_sender_by_id<Coin<SUI>>(id);
+        total = total + coin.value();
+        scenario.return_to_sender(coin);
+    });
+    assert!(total == env::min_worker_stake());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun slash_wrong_cap() {
+    let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
+    ts::return_shared(worker);
+    let _other = other_cluster(&mut scenario, cluster);
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    workers::slash(&cap, &mut worker, 1, scenario.ctx());
+    abort 99
+}
