@@ -327,6 +327,31 @@ describe('kubectl apply, patch, label, describe, delete', () => {
     expect(await ok(['delete', 'pod', 'solo'])).toContain('pod "solo" deleted');
   });
 
+  it('create twice is AlreadyExists; replace with a stale resourceVersion is a Conflict', async () => {
+    await ok(['create', 'namespace', 'twice']);
+    const again = await kubectl(['create', 'namespace', 'twice']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('Error from server (AlreadyExists): namespaces "twice" already exists');
+    await ok(['create', 'configmap', 'rv', '--from-literal=a=1']);
+    const current = JSON.parse(await ok(['get', 'cm', 'rv', '-o', 'json']));
+    await ok(['patch', 'cm', 'rv', '--type', 'merge', '-p', '{"data":{"a":"2"}}']);
+    const stale = await kubectl(['replace', '-f', '-'], JSON.stringify({ ...current, data: { a: '3' } }));
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('Error from server (Conflict)');
+  });
+
+  it('create --dry-run=server prints the object without storing it', async () => {
+    const out = await ok(['create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', 'yaml']);
+    expect(out).toContain('name: dry');
+    expect((await kubectl(['get', 'cm', 'dry'])).code).toBe(1);
+  });
+
+  it('rollout status on a rolled-out deployment', async () => {
+    await ok(['create', 'deployment', 'ro', '--image=nginx:1.27']);
+    await eventually(async () => (await ok(['get', 'deploy', 'ro', '-o', 'jsonpath={.status.availableReplicas}'])) === '1');
+    expect(await ok(['rollout', 'status', 'deploy/ro'])).toContain('deployment "ro" successfully rolled out');
+  });
+
   it('impersonation headers are accepted (and visible to the audit hook)', async () => {
     await ok(['get', 'pods', '--as', 'alice', '--as-group', 'devs', '--as-group', 'ops']);
     const entry = audit.findLast((e) => e.user === 'alice');
