@@ -249,10 +249,17 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('enclave_pk', BYTES),
       f('enclave_registered_ms', 'u64'),
       f('gateways', { vector: 'address' }),
-      f('stakes', { struct: '0x2::table::Table', typeArgs: [ID, { struct: 'k3sdaas::access::Stake' }] }),
+      f('stakes', { struct: '0x2::table::Table', typeArgs: [ID, { struct: 'k3sdaas::cluster::Stake' }] }),
     ],
   },
   { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
+  // Declared in `cluster` (Cluster stores it; Move forbids the cluster <-> access cycle), managed by `access`.
+  {
+    module: 'cluster',
+    name: 'Stake',
+    abilities: ['store'],
+    fields: [f('owner', 'address'), f('role', 'u8'), f('balance', BALANCE_SUI), f('locked_until_ms', 'u64')],
+  },
   {
     module: 'enclave',
     name: 'IntentMessage',
@@ -261,12 +268,6 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     fields: [f('intent', 'u8'), f('timestamp_ms', 'u64'), f('payload', { struct: 'T' })],
   },
   { module: 'access', name: 'SealToken', abilities: ['key'], fields: [f('id', UID), f('cluster_id', ID), f('role', 'u8')] },
-  {
-    module: 'access',
-    name: 'Stake',
-    abilities: ['store'],
-    fields: [f('owner', 'address'), f('role', 'u8'), f('balance', BALANCE_SUI), f('locked_until_ms', 'u64')],
-  },
   {
     module: 'credential',
     name: 'Credential',

@@ -157,7 +157,7 @@ describe('object decoders', () => {
 
   it('returns null for other types and throws without content', () => {
     expect(decodeObject({ type: '0x2::coin::Coin<0x2::sui::SUI>', content: new Uint8Array() })).toBeNull();
-    expect(decodeObject({ type: `${PKG}::access::Stake`, content: new Uint8Array() })).toBeNull();
+    expect(decodeObject({ type: `${PKG}::cluster::Stake`, content: new Uint8Array() })).toBeNull();
     expect(() => decodeObject({ type: `${PKG}::access::SealToken` })).toThrowError(/without content/);
   });
 });
