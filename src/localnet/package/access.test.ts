@@ -14,7 +14,7 @@ function holder(role: number, amount: bigint) {
 
 function stakeEntry(env: TestEnv, token: string) {
   const raw = env.chain.field(env.read(env.clusterId).stakes.id, idBytes(token));
-  return raw && bcsForStruct('access', 'Stake').parse(raw);
+  return raw && bcsForStruct('cluster', 'Stake').parse(raw);
 }
 
 describe('access::stake', () => {

@@ -46,8 +46,8 @@ export function writeCluster(rt: MoveRuntime, cluster: DecodedObject): void {
   mutateStruct(rt, cluster, M, 'Cluster');
 }
 
-// The stake table. The Stake layout is the same whichever module declares it.
-const stakeSchema = () => bcsForStruct('access', 'Stake');
+// The stake table (Table<ID, cluster::Stake>).
+const stakeSchema = () => bcsForStruct(STAKE_MODULE, 'Stake');
 
 function tableId(cluster: DecodedObject): string {
   return (cluster.value.stakes as { id: string }).id;
