@@ -1,0 +1,263 @@
+/**
+ * The enclave host's main loop: follow RequestSubmitted for one cluster, execute each request against the
+ * kube-apiserver exactly once (journal + on-chain answered-once), and answer on chain with `respond`, signed by the
+ * boot-time enclave key. Every accepted request gets an answer: the apiserver's, or a Kubernetes Status saying why
+ * not (502 unreachable, 504 slow, 413 too large, 400 unreadable, 502 outcome unknown after a crash mid-execution).
+ */
+import type { SuiClientTypes } from '@mysten/sui/client';
+import { MAX_INLINE_BODY, INTENT_RESPONSE } from '../core/abi/package.js';
+import * as calls from '../core/calls/index.js';
+import { ChainFollower, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
+import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
+import { K3sDaasError, MoveAbortError } from '../core/errors.js';
+import { signIntent } from '../core/intent.js';
+import { statusResponse, type KubeForwarder } from '../core/kube/index.js';
+import { UpstreamError } from '../core/kube/forward.js';
+import { openRequest, sealResponse, type SealedResponse } from '../core/protocol/index.js';
+import type { HttpResponseEnvelope } from '../core/envelope/index.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import type { EnclaveKey } from './enclave-key.js';
+import { Journal, deserializeEvent, serializeEvent, type JournalEntry } from './journal.js';
+import { impersonationGroups } from './roles.js';
+import { NautilusMetrics } from './metrics.js';
+
+export interface NautilusOptions {
+  client: ChainClient;
+  /** Pays gas for respond (the operator's account). */
+  executor: TransactionExecutor;
+  packageId: string;
+  clusterId: string;
+  enclaveKey: EnclaveKey;
+  forwarder: KubeForwarder;
+  journal: Journal;
+  cursors: CursorStore;
+  logger?: Logger;
+  /** Requests executed at once. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export class NautilusService {
+  readonly metrics = new NautilusMetrics();
+  readonly #o: NautilusOptions;
+  readonly #log: Logger;
+  #follower: ChainFollower | null = null;
+  #active = 0;
+  #queue: JournalEntry[] = [];
+  #idle: Array<() => void> = [];
+  #stopped = false;
+
+  constructor(options: NautilusOptions) {
+    this.#o = options;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'nautilus', cluster: options.clusterId });
+  }
+
+  get follower(): ChainFollower | null {
+    return this.#follower;
+  }
+
+  /** Registers the enclave key on chain (debug clusters: with the operator's cap). */
+  async registerEnclave(): Promise<void> {
+    const { client, executor, packageId, clusterId, enclaveKey } = this.#o;
+    const cluster = await readCluster(client, clusterId);
+    if (!cluster.debug) {
+      throw new K3sDaasError(
+        'ENCLAVE_ATTESTATION_REQUIRED',
+        `cluster ${clusterId} is not a debug cluster: its enclave key must be registered with an AWS Nitro attestation document (run nautilus inside the enclave)`,
+      );
+    }
+    const cap = await findAdminCap(client, executor.address, packageId, clusterId);
+    await executor.execute(calls.enclave.registerDebug({ package: packageId, arguments: { cap: cap.id, cluster: clusterId, publicKey: enclaveKey.publicKey } }));
+    this.#log.warn('enclave registered in DEBUG mode: no attestation; the chain records debug=true for this key', {
+      publicKey: toHex(enclaveKey.publicKey),
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
+    this.#follower = new ChainFollower({
+      client: this.#o.client,
+      streams: [{ name: 'request', filter: { emitModule: `${this.#o.packageId}::request` } }],
+      cursors: this.#o.cursors,
+      onEvents: (_stream, events) => this.#accept(events),
+      logger: this.#log,
+    }).start();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#follower?.stop();
+    await this.idle();
+  }
+
+  /** Resolves when no request is queued or executing. */
+  idle(): Promise<void> {
+    if (this.#active === 0 && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #accept(events: SuiClientTypes.EventEntry[]): void {
+    for (const raw of events) {
+      const ev = decodeEvent(raw, { packageId: this.#o.packageId });
+      if (!ev || ev.$kind !== 'RequestSubmitted' || ev.clusterId !== this.#o.clusterId) continue;
+      if (this.#o.journal.get(ev.requestId)) continue;
+      const entry: JournalEntry = { requestId: ev.requestId, state: 'accepted', event: serializeEvent(ev) };
+      this.#o.journal.record(entry);
+      this.#enqueue(entry);
+    }
+  }
+
+  #enqueue(entry: JournalEntry): void {
+    this.#queue.push(entry);
+    this.#pump();
+  }
+
+  #pump(): void {
+    const limit = this.#o.concurrency ?? 8;
+    while (!this.#stopped && this.#active < limit && this.#queue.length) {
+      const entry = this.#queue.shift()!;
+      this.#active++;
+      void this.#handle(entry)
+        .catch((err) => this.#log.error('request handling failed', { request: entry.requestId, error: err }))
+        .finally(() => {
+          this.#active--;
+          this.#pump();
+          if (this.#active === 0 && this.#queue.length === 0) this.#idle.splice(0).forEach((r) => r());
+        });
+    }
+  }
+
+  async #handle(entry: JournalEntry): Promise<void> {
+    const { journal } = this.#o;
+    const ev = deserializeEvent(entry.event!);
+    const log = this.#log.child({ request: ev.requestId });
+    const state = journal.get(ev.requestId)?.state ?? entry.state;
+    let sealed: SealedResponse;
+    if (state === 'executed') {
+      const r = journal.get(ev.requestId)!.response!;
+      sealed = { status: r.status, bodyDigest: Buffer.from(r.bodyDigest, 'hex'), bodySize: r.bodySize, body: Buffer.from(r.body, 'base64') };
+      log.info('re-sending the recorded answer after a restart');
+    } else if (state === 'started') {
+      log.warn('restarted while this request was executing: outcome unknown, not executing again');
+      sealed = this.#seal(ev, statusResponse(502, `k3sdaas: the control plane restarted while executing this request (on-chain request ${ev.requestId}); its outcome is unknown, check before retrying`));
+      this.#recordExecuted(ev, sealed);
+    } else {
+      if (!(await objectContent(this.#o.client, ev.requestId))) {
+        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
+        return;
+      }
+      if (Number(ev.deadlineMs) < this.#now()) {
+        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed before execution' });
+        log.warn('deadline passed before execution');
+        return;
+      }
+      sealed = await this.#execute(ev, log);
+    }
+    await this.#respond(ev, sealed, log);
+  }
+
+  #now(): number {
+    return this.#o.now?.() ?? Date.now();
+  }
+
+  #seal(ev: RequestSubmitted, http: HttpResponseEnvelope): SealedResponse {
+    let sealed = sealResponse({ requestId: ev.requestId, replyKey: ev.replyKey, http });
+    if (sealed.body.length > MAX_INLINE_BODY) {
+      sealed = sealResponse({
+        requestId: ev.requestId,
+        replyKey: ev.replyKey,
+        http: statusResponse(413, `k3sdaas: the response (${http.body.length} bytes) is larger than an on-chain answer can carry (${MAX_INLINE_BODY} bytes sealed); narrow the request (e.g. --limit, a label selector, or a namespace)`),
+      });
+    }
+    return sealed;
+  }
+
+  #recordExecuted(ev: RequestSubmitted, sealed: SealedResponse): void {
+    this.#o.journal.record({
+      requestId: ev.requestId,
+      state: 'executed',
+      response: { status: sealed.status, bodyDigest: toHex(sealed.bodyDigest), bodySize: sealed.bodySize, body: Buffer.from(sealed.body).toString('base64'), executedMs: this.#now() },
+    });
+  }
+
+  async #execute(ev: RequestSubmitted, log: Logger): Promise<SealedResponse> {
+    let http: HttpResponseEnvelope;
+    let request;
+    try {
+      request = openRequest(ev, this.#o.enclaveKey.secretKey);
+    } catch (err) {
+      log.warn('request body unreadable', { error: err });
+      const sealed = this.#seal(ev, statusResponse(400, `k3sdaas: the enclave could not read this request: ${(err as Error).message}`));
+      this.#recordExecuted(ev, sealed);
+      return sealed;
+    }
+    this.#o.journal.record({ requestId: ev.requestId, state: 'started' });
+    const started = performance.now();
+    try {
+      http = await this.#o.forwarder.forward(request, { user: ev.requester, groups: impersonationGroups(ev.role) });
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      const code = err.code === 'UPSTREAM_TIMEOUT' ? 504 : err.code === 'UPSTREAM_TOO_LARGE' ? 413 : 502;
+      http = statusResponse(code, `k3sdaas: ${err.message}`);
+    }
+    const ms = performance.now() - started;
+    this.metrics.observeExecution(ev.method, http.status, ms / 1000);
+    log.info('executed', { method: ev.method, path: ev.path, status: http.status, ms: Math.round(ms) });
+    const sealed = this.#seal(ev, http);
+    this.#recordExecuted(ev, sealed);
+    return sealed;
+  }
+
+  async #respond(ev: RequestSubmitted, sealed: SealedResponse, log: Logger): Promise<void> {
+    const { executor, packageId, clusterId, enclaveKey, journal } = this.#o;
+    for (let attempt = 1; ; attempt++) {
+      const timestampMs = this.#now();
+      const signature = await signIntent(enclaveKey, INTENT_RESPONSE, timestampMs, {
+        requestId: ev.requestId,
+        requester: ev.requester,
+        requestBodyDigest: ev.bodyDigest,
+        status: sealed.status,
+        responseBodyDigest: sealed.bodyDigest,
+      });
+      try {
+        const tx = await executor.execute(
+          calls.request.respond({
+            package: packageId,
+            arguments: {
+              cluster: clusterId,
+              request: ev.requestId,
+              status: sealed.status,
+              bodyDigest: sealed.bodyDigest,
+              bodySize: sealed.bodySize,
+              body: sealed.body,
+              timestampMs,
+              signature,
+            },
+          }),
+        );
+        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'answered' });
+        log.info('answered', { status: sealed.status, tx: tx.digest });
+        return;
+      } catch (err) {
+        if (err instanceof MoveAbortError && err.abortName === 'EDeadlinePassed') {
+          journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed' });
+          log.warn('answer refused: deadline passed');
+          return;
+        }
+        if (!(await objectContent(this.#o.client, ev.requestId).catch(() => 'unknown'))) {
+          journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
+          return;
+        }
+        if (attempt >= 5 || this.#stopped) {
+          log.error('could not answer on chain', { error: err, attempt });
+          return;
+        }
+        log.warn('answer failed, retrying', { error: err, attempt });
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+}
