@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bcs } from '@mysten/sui/bcs';
+import { bcs, type BcsType } from '@mysten/sui/bcs';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +36,7 @@ function scenarioId(hint: number, n: number): string {
   return `0x${hex(blake2b256(input))}`;
 }
 
-const IntentMessage = (payload: typeof ResponsePayload | typeof JoinTokenPayload) =>
+const IntentMessage = <T, I>(payload: BcsType<T, I>) =>
   bcs.struct('IntentMessage', { intent: bcs.u8(), timestamp_ms: bcs.u64(), payload });
 const ResponsePayload = bcs.struct('ResponsePayload', {
   request_id: bcs.Address,

@@ -85,13 +85,13 @@ function packageInput(): MovePackageInput {
         throw new Error(`SUI_FRAMEWORK_DIR=${frameworkDir} has no ${sub}/Move.toml (see move/README.md)`);
       }
     }
-    return { files, fetcher: new SnapshotFetcher(frameworkDir), network: "testnet", ansiColor: Boolean(process.stdout.isTTY) };
+    return { files, fetcher: new SnapshotFetcher(frameworkDir), network: 'testnet', ansiColor: Boolean(process.stdout.isTTY) };
   }
   process.stderr.write(
     'move: no framework snapshot (set SUI_FRAMEWORK_DIR, see move/README.md); fetching the Sui framework from GitHub.\n' +
       '      Offline use needs SUI_FRAMEWORK_DIR.\n',
   );
-  return { files, network: "testnet", ansiColor: Boolean(process.stdout.isTTY) };
+  return { files, network: 'testnet', ansiColor: Boolean(process.stdout.isTTY) };
 }
 
 async function build(): Promise<number> {
