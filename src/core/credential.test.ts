@@ -2,7 +2,8 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
-import { fromBase64 } from '@mysten/sui/utils';
+import { readFileSync } from 'node:fs';
+import { fromBase64, fromHex } from '@mysten/sui/utils';
 import { describe, expect, it } from 'vitest';
 import {
   credentialFromToken,
@@ -114,5 +115,23 @@ describe('credential', () => {
     for (const token of ['', 'k3sdaas.v2.a.b', 'k3sdaas.v1.abc', 'k3sdaas.v1.a.b.c', 'k3sdaas.v1.a+b.c', 'k3sdaas.v1..x']) {
       expect(() => credentialFromToken(token)).toThrowError(CredentialError);
     }
+  });
+});
+
+describe('the Move test vectors (move/tests/vectors_tests.move)', () => {
+  const text = readFileSync(new URL('../../move/tests/vectors_tests.move', import.meta.url), 'utf8');
+  const value = (name: string) => new RegExp(`^const ${name}: [^=]+= (.+);$`, 'm').exec(text)![1];
+  const bytes = (name: string) => fromHex(value(name).slice(2, -1));
+
+  it('verifies the credential credential::verify accepts, with the same signer and fields', async () => {
+    const { credential: c, signer } = await verifyCredential(bytes('CREDENTIAL'), bytes('CREDENTIAL_SIG'), BigInt(value('T0')));
+    expect(signer).toBe(value('USER').slice(1));
+    expect(c).toEqual({
+      clusterId: value('CLUSTER_ID').slice(1),
+      gateway: value('GATEWAY').slice(1),
+      tokenId: value('TOKEN_ID').slice(1),
+      expiresMs: BigInt(value('EXPIRES_MS')),
+    });
+    await rejects(verifyCredential(bytes('CREDENTIAL'), bytes('CREDENTIAL_SIG'), BigInt(value('EXPIRES_MS')) + 1n), 'CREDENTIAL_EXPIRED');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { fromHex, toHex } from '@mysten/sui/utils';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { INTENT_JOIN_TOKEN, INTENT_RESPONSE } from './abi/package.js';
 import { encodeIntentMessage, signIntent, verifyIntent, type JoinTokenPayload, type ResponsePayload } from './intent.js';
@@ -73,5 +74,49 @@ describe('signIntent / verifyIntent', () => {
     const join = await signIntent(keypair, INTENT_JOIN_TOKEN, TS, joinToken);
     expect(await verifyIntent(publicKey, INTENT_JOIN_TOKEN, TS, joinToken, join)).toBe(true);
     expect(await verifyIntent(publicKey, INTENT_RESPONSE, TS, response, join)).toBe(false);
+  });
+});
+
+/** `const NAME: type = x"…" | @0x… | 123 | b"…";` lines of the generated Move vectors the Move tests verify. */
+function moveVectors(): Record<string, Uint8Array | string | bigint> {
+  const text = readFileSync(new URL('../../move/tests/vectors_tests.move', import.meta.url), 'utf8');
+  const out: Record<string, Uint8Array | string | bigint> = {};
+  for (const [, name, value] of text.matchAll(/^const (\w+): [^=]+= (.+);$/gm)) {
+    if (value.startsWith('x"')) out[name] = fromHex(value.slice(2, -1));
+    else if (value.startsWith('b"')) out[name] = new TextEncoder().encode(value.slice(2, -1));
+    else if (value.startsWith('@')) out[name] = value.slice(1);
+    else out[name] = BigInt(value);
+  }
+  return out;
+}
+
+describe('the Move test vectors (move/tests/vectors_tests.move)', () => {
+  const v = moveVectors();
+  const pk = v.ENCLAVE_PK as Uint8Array;
+
+  it('golden bytes and their enclave signature', async () => {
+    expect(toHex(v.GOLDEN_BYTES as Uint8Array)).toBe(golden);
+    expect(await verifyIntent(pk, INTENT_RESPONSE, TS, response, v.GOLDEN_SIG as Uint8Array)).toBe(true);
+  });
+
+  it('the response signature enclave::verify accepts in request tests', async () => {
+    const payload: ResponsePayload = {
+      requestId: v.REQUEST_ID as string,
+      requester: v.USER as string,
+      requestBodyDigest: v.REQUEST_DIGEST as Uint8Array,
+      status: Number(v.RESPONSE_STATUS),
+      responseBodyDigest: v.RESPONSE_DIGEST as Uint8Array,
+    };
+    expect(await verifyIntent(pk, INTENT_RESPONSE, v.RESPONSE_TS as bigint, payload, v.RESPONSE_SIG as Uint8Array)).toBe(true);
+  });
+
+  it('the join-token signature workers::set_join_token accepts', async () => {
+    const payload: JoinTokenPayload = {
+      workerId: v.WORKER_ID as string,
+      owner: v.WORKER as string,
+      encryptionKey: v.WORKER_KEY as Uint8Array,
+      ciphertextDigest: sha256(v.CIPHERTEXT as Uint8Array),
+    };
+    expect(await verifyIntent(pk, INTENT_JOIN_TOKEN, v.JOIN_TS as bigint, payload, v.JOIN_SIG as Uint8Array)).toBe(true);
   });
 });
