@@ -35,6 +35,9 @@ export interface ChangedObject {
 export interface ExecutionFailure {
   /** Human-readable, e.g. `MoveAbort in k3sdaas::access::stake with code 1 (EInsufficientStake)`. */
   message: string;
+  /** sui.rpc.v2.ExecutionError.ExecutionErrorKind name, e.g. `MOVE_ABORT`, `INSUFFICIENT_GAS`. */
+  kind: string;
+  size?: { size: bigint; maxSize: bigint };
   /** Move abort details when the failure is an abort. */
   abort?: { packageId: string; module: string; function: string; code: bigint; errorName?: string };
   /** Index of the failing command, if known. */
@@ -48,7 +51,11 @@ export interface TransactionEffectsRecord {
   gasObject?: string;
   lamportVersion: bigint;
   changedObjects: ChangedObject[];
+  /** Shared objects read but not written (`&` inputs). */
+  unchangedShared: Array<{ id: string; version: bigint; digest: string; type: string }>;
   dependencies: string[];
+  /** Effects digest (deterministic). */
+  digest: string;
 }
 
 export interface EventRecord {
@@ -71,6 +78,8 @@ export interface TransactionRecord {
   effects: TransactionEffectsRecord;
   events: EventRecord[];
   checkpoint?: bigint;
+  /** Position of the transaction in its checkpoint. */
+  checkpointIndex?: number;
   timestampMs: bigint;
   /** Objects read/written, for `include: { objectTypes, balanceChanges }`. */
   balanceChanges: Array<{ address: string; coinType: string; amount: bigint }>;
@@ -83,4 +92,6 @@ export interface CheckpointRecord {
   epoch: bigint;
   previousDigest?: string;
   transactions: string[];
+  /** Transactions in all checkpoints up to and including this one. */
+  networkTotalTransactions: bigint;
 }
