@@ -7,11 +7,13 @@
  * codes are matched by value per module: every ABI code is a `u64` constant of its module, and every abort site of
  * the module (`LdConst`/`LdU64` followed by `Abort`) aborts with a code the ABI names.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deserialize } from '@mysten/move-bytecode-template';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, FUNCTIONS, K3SDAAS_ABI } from '../src/core/abi/package.js';
 import type { ErrorAbi, FunctionAbi, MoveType, Param, StructAbi } from '../src/core/abi/types.js';
-import { loadCommittedBuild } from '../src/core/move/build.js';
+import { findPackageRoot, loadCommittedBuild } from '../src/core/move/build.js';
 
 // === The deserialized module, as @mysten/move-bytecode-template returns it (serde JSON of CompiledModule) ===
 
@@ -265,6 +267,50 @@ function errorProblems(modules: Modules, errors: ErrorAbi[]): string[] {
   return problems;
 }
 
+/**
+ * Parameter names are not in bytecode, so two parameters of one type (`method`, `path`) could swap unnoticed there:
+ * compare the ABI's names with the `public fun` signatures in move/sources (a leading `_` is ignored).
+ */
+function parameterNameProblems(functions: FunctionAbi[]): string[] {
+  const dir = join(findPackageRoot(), 'move/sources');
+  const signatures = new Map<string, string[]>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.move'))) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const module = /^module k3sdaas::(\w+);/m.exec(text)?.[1] ?? file.replace(/\.move$/, '');
+    for (const m of text.matchAll(/^public fun (\w+)(?:<[^>]*>)?\(([^)]*)\)/gm)) {
+      const params: string[] = [];
+      let depth = 0;
+      let current = '';
+      for (const ch of m[2]) {
+        if (ch === '<') depth++;
+        if (ch === '>') depth--;
+        if (ch === ',' && depth === 0) {
+          params.push(current);
+          current = '';
+        } else current += ch;
+      }
+      params.push(current);
+      signatures.set(
+        `${module}::${m[1]}`,
+        params.map((p) => p.split(':')[0].trim().replace(/^_/, '')).filter(Boolean),
+      );
+    }
+  }
+  const problems: string[] = [];
+  for (const fn of functions) {
+    const where = `${fn.module}::${fn.name}`;
+    const source = signatures.get(where);
+    if (!source) {
+      problems.push(`${where}: no 'public fun' in move/sources`);
+      continue;
+    }
+    const mine = fn.params.map((p) => p.name);
+    const theirs = fn.txContext === 'none' ? source : source.slice(0, -1);
+    if (mine.join(', ') !== theirs.join(', ')) problems.push(`${where}: parameters (${theirs.join(', ')}) in Move, (${mine.join(', ')}) in the ABI`);
+  }
+  return problems;
+}
+
 // === Tests ===
 
 const modules = loadModules();
@@ -277,6 +323,10 @@ describe('ABI parity with move/build/k3sdaas.json', () => {
 
   it('every ABI function is a public fun with the same parameters (refs, TxContext), no return value; no entry point is missing', () => {
     expect(functionProblems(modules, FUNCTIONS)).toEqual([]);
+  });
+
+  it('every ABI function has the parameter names of its Move source, in order', () => {
+    expect(parameterNameProblems(FUNCTIONS)).toEqual([]);
   });
 
   it('every struct has the same abilities, type parameters, field names, order and types; no struct is missing', () => {
@@ -309,6 +359,16 @@ describe('the parity checks notice drift', () => {
     expect(problems).toContain('cluster::update: parameter 6 (ctx) is &mut 0x2::tx_context::TxContext in Move, <none> in the ABI');
     expect(problems).toContain('workers::rejoin: missing from the bytecode');
     expect(problems).toContain('request::expire: public in Move, missing from the ABI');
+  });
+
+  it('in parameter names: a swap of two parameters of the same type', () => {
+    const fns = clone(FUNCTIONS);
+    const submit = fns.find((f) => f.module === 'request' && f.name === 'submit')!;
+    [submit.params[2], submit.params[3]] = [submit.params[3], submit.params[2]];
+    expect(functionProblems(modules, fns)).toEqual([]);
+    expect(parameterNameProblems(fns)).toEqual([
+      'request::submit: parameters (cluster, token, method, path, body_digest, body_size, body, body_blob, reply_key, clock) in Move, (cluster, token, path, method, body_digest, body_size, body, body_blob, reply_key, clock) in the ABI',
+    ]);
   });
 
   it('in structs: a renamed field, a changed type, a dropped ability', () => {
