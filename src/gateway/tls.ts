@@ -10,7 +10,9 @@ import { isIP } from 'node:net';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+x509.cryptoProvider.set(webcrypto as any);
 
 export interface TlsMaterial {
   caPem: string;

@@ -1,0 +1,24 @@
+/** What each contract refusal means, in words a kubectl user can act on. Keyed by the Move error constant. */
+export const ABORT_MESSAGES: Record<string, string> = {
+  ERoleCannotWrite: "your SealToken's role does not allow writes (viewer); stake an editor or admin token",
+  ERoleCannotReadSecrets: "your SealToken's role (viewer) does not allow reading secrets",
+  ERoleCannotWriteClusterScoped: "your SealToken's role (editor) allows writes only to namespaced resources",
+  EInsufficientWriteStake: 'writes need more stake on your SealToken than it holds (the cluster sets min_write_stake)',
+  EWrongCluster: 'your SealToken belongs to another cluster',
+  EUnknownToken: 'the SealToken named by the credential is not staked in this cluster',
+  ENotTokenOwner: 'the credential was not signed by the owner of its SealToken',
+  EGatewayNotRegistered: 'this gateway is not registered for the cluster',
+  EWrongGateway: 'the credential was issued for another gateway',
+  EExpired: 'the credential has expired',
+  EInvalidSignature: 'a signature does not verify',
+  EUnsupportedScheme: 'only ed25519 keys can sign credentials',
+  EMalformedCredential: 'the credential is malformed',
+  EInvalidMethod: 'this HTTP method cannot be submitted',
+  EInvalidPath: 'the request path is not acceptable (must start with / and be at most 1024 bytes)',
+  EBodyTooLarge: 'the request body is larger than an on-chain request can carry',
+  ENoEnclave: 'the cluster has no registered enclave key (is nautilus running?)',
+};
+
+export function abortMessage(name: string | undefined): string {
+  return (name && ABORT_MESSAGES[name]) ?? 'the K3s-DaaS contract refused the request';
+}

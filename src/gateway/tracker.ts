@@ -1,0 +1,122 @@
+/**
+ * One chain follower shared by every waiting kubectl request (no poll loop per request): it delivers
+ * ResponseStored / RequestExpired to whoever waits for that request id, and keeps the cluster's current enclave key
+ * fresh from EnclaveRegistered. Results that arrive before anyone waits are kept for a while.
+ */
+import type { SuiClientTypes } from '@mysten/sui/client';
+import { ChainFollower, memoryCursorStore, type ChainClient } from '../core/chain/index.js';
+import { readCluster } from '../core/chain/objects.js';
+import { decodeEvent, type RequestExpired, type ResponseStored } from '../core/events/index.js';
+import { K3sDaasError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+
+export type RequestOutcome = ResponseStored | RequestExpired;
+
+export class DeadlineError extends K3sDaasError {
+  constructor(requestId: string) {
+    super('REQUEST_DEADLINE', `no answer for on-chain request ${requestId} before its deadline`, { data: { requestId } });
+  }
+}
+
+interface Waiter {
+  resolve: (o: RequestOutcome) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class RequestTracker {
+  readonly follower: ChainFollower;
+  #waiters = new Map<string, Waiter>();
+  #early = new Map<string, { outcome: RequestOutcome; at: number }>();
+  #enclaveKey: Uint8Array | null = null;
+
+  constructor(
+    readonly client: ChainClient,
+    readonly packageId: string,
+    readonly clusterId: string,
+    logger: Logger = silentLogger,
+  ) {
+    this.follower = new ChainFollower({
+      client,
+      streams: [
+        { name: 'request', filter: { emitModule: `${packageId}::request` } },
+        { name: 'enclave', filter: { emitModule: `${packageId}::enclave` } },
+      ],
+      cursors: memoryCursorStore(),
+      startAt: 'now',
+      onEvents: (_s, events) => this.#deliver(events),
+      logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.follower.start();
+    await this.follower.waitCaughtUp();
+    await this.refreshEnclaveKey();
+  }
+
+  async stop(): Promise<void> {
+    await this.follower.stop();
+    for (const [id, w] of this.#waiters) {
+      clearTimeout(w.timer);
+      w.reject(new K3sDaasError('SHUTTING_DOWN', `stopped while waiting for ${id}`));
+    }
+    this.#waiters.clear();
+  }
+
+  async refreshEnclaveKey(): Promise<Uint8Array | null> {
+    const cluster = await readCluster(this.client, this.clusterId);
+    this.#enclaveKey = cluster.enclavePk.length ? cluster.enclavePk : null;
+    return this.#enclaveKey;
+  }
+
+  /** The enclave key requests are sealed to; throws when the cluster has none yet. */
+  async enclaveKey(): Promise<Uint8Array> {
+    const key = this.#enclaveKey ?? (await this.refreshEnclaveKey());
+    if (!key) throw new K3sDaasError('NO_ENCLAVE', `cluster ${this.clusterId} has no registered enclave key yet (is nautilus running?)`, { retryable: true });
+    return key;
+  }
+
+  get hasEnclaveKey(): boolean {
+    return this.#enclaveKey !== null;
+  }
+
+  wait(requestId: string, deadlineMs: number): Promise<RequestOutcome> {
+    const early = this.#early.get(requestId);
+    if (early) {
+      this.#early.delete(requestId);
+      return Promise.resolve(early.outcome);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(requestId);
+        reject(new DeadlineError(requestId));
+      }, Math.max(0, deadlineMs - Date.now()) + 2_000);
+      this.#waiters.set(requestId, { resolve, reject, timer });
+      // A checkpoint may have landed between submit and now: look once more right away.
+      void this.follower.poke().catch(() => undefined);
+    });
+  }
+
+  #deliver(events: SuiClientTypes.EventEntry[]): void {
+    const now = Date.now();
+    for (const [id, e] of this.#early) if (now - e.at > 300_000) this.#early.delete(id);
+    for (const raw of events) {
+      const ev = decodeEvent(raw, { packageId: this.packageId });
+      if (!ev || !('clusterId' in ev) || ev.clusterId !== this.clusterId) continue;
+      if (ev.$kind === 'EnclaveRegistered') {
+        this.#enclaveKey = ev.publicKey;
+        continue;
+      }
+      if (ev.$kind !== 'ResponseStored' && ev.$kind !== 'RequestExpired') continue;
+      const w = this.#waiters.get(ev.requestId);
+      if (w) {
+        clearTimeout(w.timer);
+        this.#waiters.delete(ev.requestId);
+        w.resolve(ev);
+      } else {
+        this.#early.set(ev.requestId, { outcome: ev, at: now });
+      }
+    }
+  }
+}
