@@ -5,7 +5,7 @@
 
 interface EventBase<Kind extends string> {
   $kind: Kind;
-  /** The package that emitted the event. */
+  /** The package address in the event type (for an upgraded package, its original id, as Sui types events). */
   packageId: string;
 }
 
