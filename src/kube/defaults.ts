@@ -94,6 +94,19 @@ export function applyDefaults(obj: KubeObject): void {
   defaulters[obj.kind ?? '']?.(obj);
 }
 
+/** Fields the server keeps across a full update (PUT) when the new object leaves them out. */
+export function carryOver(current: KubeObject, next: KubeObject): void {
+  const cur = current as Any;
+  const nxt = next as Any;
+  if (current.kind === 'Service' && nxt.spec && nxt.spec.clusterIP === undefined && cur.spec?.clusterIP) {
+    nxt.spec.clusterIP = cur.spec.clusterIP;
+    nxt.spec.clusterIPs ??= cur.spec.clusterIPs;
+  }
+  if (current.kind === 'Pod' && nxt.spec && nxt.spec.nodeName === undefined && cur.spec?.nodeName) {
+    nxt.spec.nodeName = cur.spec.nodeName;
+  }
+}
+
 /** Validation beyond the name: returns field causes (empty when valid). */
 export function validate(obj: KubeObject): { field: string; message: string }[] {
   const causes: { field: string; message: string }[] = [];

@@ -193,3 +193,25 @@ describe('simulation through the API', () => {
     expect(nodes.map((n: any) => n.metadata.name)).toEqual(['worker-1']);
   });
 });
+
+describe('TLS', () => {
+  it('serves https with the given certificate (test-only self-signed fixture)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const https = await import('node:https');
+    const read = (f: string) => readFileSync(new URL(`./__fixtures__/${f}`, import.meta.url), 'utf8');
+    const tlsApi = await startKubeApi({ tls: { cert: read('tls-cert.pem'), key: read('tls-key.pem') }, defaultNode: null });
+    try {
+      expect(tlsApi.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const body = await new Promise<string>((resolve, reject) => {
+        https.get(`${tlsApi.url}/version`, { ca: read('tls-cert.pem') }, (res) => {
+          let s = '';
+          res.on('data', (d) => (s += d));
+          res.on('end', () => resolve(s));
+        }).on('error', reject);
+      });
+      expect(JSON.parse(body).gitVersion).toBe('v1.32.4-k3sdaas');
+    } finally {
+      await tlsApi.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** The in-memory object store: one global resourceVersion counter, owner-reference cascades, change listeners. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applyDefaults, validate } from './defaults.js';
+import { applyDefaults, carryOver, validate } from './defaults.js';
 import { buildNode } from './nodes.js';
 import { apiVersionOf, resourceForKind, type ResourceDef } from './registry.js';
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from './selectors.js';
@@ -169,6 +169,7 @@ export class KubeStore {
         creationTimestamp: current.metadata.creationTimestamp,
       };
       if (!def.namespaced) delete next.metadata.namespace;
+      carryOver(current, next);
       applyDefaults(next);
       const causes = validate(next);
       if (causes.length) throw invalid(def.kind, name, causes);
