@@ -1,0 +1,17 @@
+/** Prometheus metrics of a gateway or kubectl-proxy. */
+import { Counter, Gauge, Histogram, renderMetrics } from '../core/metrics.js';
+
+export class GatewayMetrics {
+  readonly requests = new Counter('k3sdaas_gateway_requests_total', 'kubectl requests by verb and outcome', ['verb', 'outcome']);
+  /** phase: chain = submit transaction, answer = waiting for the enclave's answer on chain, total. */
+  readonly seconds = new Histogram('k3sdaas_gateway_request_seconds', 'Request latency by phase', ['phase']);
+  readonly followerLag: Gauge;
+
+  constructor(lag: () => number) {
+    this.followerLag = new Gauge('k3sdaas_gateway_follower_reconnects', 'Chain follower reconnects since start', lag);
+  }
+
+  render(): string {
+    return renderMetrics([this.requests, this.seconds, this.followerLag]);
+  }
+}

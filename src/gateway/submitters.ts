@@ -1,0 +1,145 @@
+/**
+ * The two ways a kubectl request gets on chain. A gateway submits on behalf of a user who signed a short-lived
+ * credential for it (`submit_via_gateway`, verified on chain); kubectl-proxy submits with the user's own key and
+ * SealToken (`submit`, the sender proves ownership). Both seal the body to the enclave and return what the caller
+ * needs to wait for and open the answer.
+ */
+import * as calls from '../core/calls/index.js';
+import type { TransactionExecutor } from '../core/chain/index.js';
+import { credentialFromToken, verifyCredential, type Credential } from '../core/credential.js';
+import type { HttpRequestEnvelope } from '../core/envelope/index.js';
+import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
+import { K3sDaasError } from '../core/errors.js';
+import { sealRequest } from '../core/protocol/index.js';
+import type { EncryptionKeyPair } from '../core/crypto/index.js';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+
+export interface Submitted {
+  requestId: string;
+  txDigest: string;
+  deadlineMs: number;
+  reply: EncryptionKeyPair;
+  requester: string;
+}
+
+export interface Submitter {
+  /** `gateway` needs a bearer credential per request; `proxy` acts as its one local user. */
+  readonly mode: 'gateway' | 'proxy';
+  /** The address that signs transactions (gateway) or the user (proxy). */
+  readonly address: string;
+  /** Checks the caller (401 on failure) and returns who the request is for. */
+  authenticate(authorization: string | undefined): Promise<Identity>;
+  submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted>;
+}
+
+export type Identity = { user: string; credential?: { bytes: Uint8Array; signature: Uint8Array; value: Credential } };
+
+export class UnauthorizedError extends K3sDaasError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+function submittedEvent(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string): RequestSubmitted {
+  for (const e of events) {
+    const ev = decodeEvent(e, { packageId });
+    if (ev?.$kind === 'RequestSubmitted') return ev;
+  }
+  throw new K3sDaasError('NO_REQUEST_EVENT', 'the submit transaction emitted no RequestSubmitted event');
+}
+
+interface Common {
+  executor: TransactionExecutor;
+  packageId: string;
+  clusterId: string;
+}
+
+export class GatewaySubmitter implements Submitter {
+  readonly mode = 'gateway' as const;
+  constructor(
+    readonly o: Common,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  get address(): string {
+    return this.o.executor.address;
+  }
+
+  async authenticate(authorization: string | undefined): Promise<Identity> {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!m) throw new UnauthorizedError('a k3sdaas bearer credential is required (k3sdaas kubeconfig sets up `k3sdaas token` as the exec plugin)');
+    let signed;
+    let verified;
+    try {
+      signed = credentialFromToken(m[1]);
+      verified = await verifyCredential(signed.bytes, signed.signature, this.now());
+    } catch (err) {
+      throw new UnauthorizedError(`bad credential: ${(err as Error).message}`);
+    }
+    if (normalizeSuiAddress(verified.credential.gateway) !== normalizeSuiAddress(this.address)) {
+      throw new UnauthorizedError(`credential was issued for gateway ${verified.credential.gateway}, this is ${this.address}`);
+    }
+    if (normalizeSuiAddress(verified.credential.clusterId) !== normalizeSuiAddress(this.o.clusterId)) {
+      throw new UnauthorizedError(`credential is for cluster ${verified.credential.clusterId}, this gateway serves ${this.o.clusterId}`);
+    }
+    return { user: verified.signer, credential: { bytes: signed.bytes, signature: signed.signature, value: verified.credential } };
+  }
+
+  async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
+    const { executor, packageId, clusterId } = this.o;
+    const sealed = sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http });
+    const tx = await executor.execute(
+      calls.request.submitViaGateway({
+        package: packageId,
+        arguments: {
+          cluster: clusterId,
+          credential: identity.credential!.bytes,
+          signature: identity.credential!.signature,
+          method: sealed.method,
+          path: sealed.path,
+          bodyDigest: sealed.bodyDigest,
+          bodySize: sealed.bodySize,
+          body: sealed.body,
+          replyKey: sealed.reply.publicKey,
+        },
+      }),
+    );
+    const ev = submittedEvent(tx.events, packageId);
+    return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
+  }
+}
+
+export class ProxySubmitter implements Submitter {
+  readonly mode = 'proxy' as const;
+  constructor(readonly o: Common & { tokenId: string }) {}
+
+  get address(): string {
+    return this.o.executor.address;
+  }
+
+  async authenticate(): Promise<Identity> {
+    return { user: this.address };
+  }
+
+  async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
+    const { executor, packageId, clusterId, tokenId } = this.o;
+    const sealed = sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http });
+    const tx = await executor.execute(
+      calls.request.submit({
+        package: packageId,
+        arguments: {
+          cluster: clusterId,
+          token: tokenId,
+          method: sealed.method,
+          path: sealed.path,
+          bodyDigest: sealed.bodyDigest,
+          bodySize: sealed.bodySize,
+          body: sealed.body,
+          replyKey: sealed.reply.publicKey,
+        },
+      }),
+    );
+    const ev = submittedEvent(tx.events, packageId);
+    return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
+  }
+}
