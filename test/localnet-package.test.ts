@@ -58,7 +58,7 @@ describe('package functions through the twin interface', () => {
     const data = bcs.TransactionData.parse(bytes).V1!;
     expect(data.kind.ProgrammableTransaction!.inputs[0]!.Object!.SharedObject!.mutable).toBe(false);
 
-    const events = await client.core.listEvents({ filter: { emitModule: { package: pkg, module: 'demo' } } as any });
+    const events = await client.core.listEvents({ filter: { emitModule: `${pkg}::demo` } });
     expect(events.events.map((e) => e.eventType)).toContain(`${pkg}::demo::Bumped`);
   });
 
@@ -66,7 +66,7 @@ describe('package functions through the twin interface', () => {
     const { id, isv } = await createCounter(5);
     const owner = signer.toSuiAddress();
     const before = BigInt((await client.core.getBalance({ owner })).balance.balance);
-    const eventsBefore = (await client.core.listEvents({ filter: { sender: owner } as any, limit: 1000 })).events.length;
+    const eventsBefore = (await client.core.listEvents({ filter: { sender: owner }, limit: 1000 })).events.length;
     const bytes = await buildOffline(client, signer, (tx) => {
       tx.moveCall({
         target: `${pkg}::demo::bump`,
@@ -88,7 +88,7 @@ describe('package functions through the twin interface', () => {
     expect(cost).toBeGreaterThan(0n);
     expect(BigInt((await client.core.getBalance({ owner })).balance.balance)).toBe(before - cost);
     await client.waitForTransaction({ digest: failed.digest });
-    expect((await client.core.listEvents({ filter: { sender: owner } as any, limit: 1000 })).events.length).toBe(eventsBefore);
+    expect((await client.core.listEvents({ filter: { sender: owner }, limit: 1000 })).events.length).toBe(eventsBefore);
 
     // Simulation (tx.build) reports the same abort before anything is signed.
     const tx = new Transaction();
