@@ -112,7 +112,7 @@ describe('package functions through the twin interface', () => {
     tx.moveCall({ target: '0x2::nitro_attestation::load_nitro_attestation', arguments: [tx.pure.vector('u8', [1, 2]), tx.object.clock()] });
     await expect(client.signAndExecuteTransaction({ transaction: tx, signer })).rejects.toThrow(/load_nitro_attestation is not available on localnet/);
     const pub = new Transaction();
-    pub.publish({ modules: [new Uint8Array([1, 2, 3])], dependencies: ['0x1', '0x2'] });
+    pub.publish({ modules: [[1, 2, 3]], dependencies: ['0x1', '0x2'] });
     await expect(client.signAndExecuteTransaction({ transaction: pub, signer })).rejects.toThrow(/Publish is not supported on localnet/);
   });
 });
