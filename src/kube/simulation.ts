@@ -24,8 +24,20 @@ function randomSuffix(n = 5): string {
   return Array.from({ length: n }, () => SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)]).join('');
 }
 
+/** Drops nulls (kubectl sends `creationTimestamp: null`) and the hash label itself, so equal templates hash equal. */
+function normalized(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalized);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && x !== undefined && k !== 'pod-template-hash') out[k] = normalized(x);
+  }
+  return out;
+}
+
 function templateHash(template: unknown): string {
-  const h = createHash('sha256').update(JSON.stringify(template ?? {})).digest();
+  const h = createHash('sha256').update(JSON.stringify(normalized(template ?? {}))).digest();
   return Array.from(h.subarray(0, 10), (b) => SUFFIX_CHARS[b % SUFFIX_CHARS.length]).join('');
 }
 
@@ -110,9 +122,16 @@ export class Simulation {
     const owned = ownedBy(this.store.list(RS, { namespace: ns }), d) as Any[];
     const replicas = d.spec.replicas ?? 1;
     let current = owned.find((rs) => rs.metadata.name === name);
+    const revisionOf = (rs: Any) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    const maxRevision = Math.max(0, ...owned.map(revisionOf));
+    if (current && revisionOf(current) < maxRevision) {
+      // a rollback to an older template: that ReplicaSet becomes the newest revision again
+      const annotations = { ...current.metadata.annotations, 'deployment.kubernetes.io/revision': String(maxRevision + 1) };
+      current = this.store.update(RS, ns, name, { ...current, metadata: { ...current.metadata, annotations } }) as Any;
+    }
     if (!current) {
       const labels = { ...d.spec.template?.metadata?.labels, 'pod-template-hash': hash };
-      const revision = Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0))) + 1;
+      const revision = maxRevision + 1;
       current = this.store.create(RS, ns, {
         metadata: {
           name,
@@ -132,6 +151,14 @@ export class Simulation {
       this.store.update(RS, ns, name, { ...current, spec: { ...current.spec, replicas } });
       const verb = replicas > from ? 'up' : 'down';
       recordEvent(this.store, d, { reason: 'ScalingReplicaSet', message: `Scaled ${verb} replica set ${name} from ${from} to ${replicas}`, component: 'deployment-controller' });
+    }
+    const revision = String(revisionOf(current));
+    if (d.metadata.annotations?.['deployment.kubernetes.io/revision'] !== revision) {
+      const fresh = this.store.get(DEPLOY, ns, d.metadata.name);
+      if (fresh) {
+        const annotations = { ...fresh.metadata.annotations, 'deployment.kubernetes.io/revision': revision };
+        this.store.update(DEPLOY, ns, d.metadata.name, { ...fresh, metadata: { ...fresh.metadata, annotations } });
+      }
     }
     for (const old of owned) {
       if (old.metadata.name === name || old.spec.replicas === 0) continue;
