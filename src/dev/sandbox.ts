@@ -1,0 +1,209 @@
+/**
+ * The whole system on one machine: localnet, a debug cluster, the embedded Kubernetes API (or a real cluster's
+ * kubeconfig), nautilus and the gateway — each started through the same production code paths, talking over real
+ * sockets (gRPC-web to localnet, HTTPS to the gateway, HTTP(S) to the apiserver). `k3sdaas dev` and the end-to-end
+ * tests both use it.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Keypair } from '@mysten/sui/cryptography';
+import { createChainClient, memoryCursorStore, fileCursorStore, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
+import { objectContent } from '../core/chain/objects.js';
+import { createCluster, registerGateway, stakeForToken, MIST_PER_SUI } from '../core/cluster-admin.js';
+import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { startKubeApi, type KubeApi } from '../kube/index.js';
+import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js';
+import { generateEnclaveKey } from '../nautilus/enclave-key.js';
+import { Journal } from '../nautilus/journal.js';
+import { NautilusService } from '../nautilus/service.js';
+import { KubeFrontend } from '../gateway/frontend.js';
+import { GatewaySubmitter, ProxySubmitter } from '../gateway/submitters.js';
+import { RequestTracker } from '../gateway/tracker.js';
+import { createTlsMaterial, ensureTlsMaterial, type TlsMaterial } from '../gateway/tls.js';
+
+export interface SandboxOptions {
+  /** Persistent state (localnet ledger, nautilus journal, TLS, ids); omitted = everything in memory. */
+  dataDir?: string;
+  rpcPort?: number;
+  faucetPort?: number;
+  gatewayPort?: number;
+  checkpointMs?: number;
+  /** Forward to a real cluster instead of the embedded Kubernetes API. */
+  kubeconfig?: string;
+  /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
+  proxyPort?: number | null;
+  requestTimeoutMs?: bigint;
+  logger?: Logger;
+}
+
+export interface SandboxUser {
+  name: string;
+  keypair: Keypair;
+  address: string;
+  tokenId: string;
+}
+
+export interface Sandbox {
+  localnet: Localnet;
+  client: ChainClient;
+  kube: KubeApi | null;
+  packageId: string;
+  clusterId: string;
+  capId: string;
+  gatewayUrl: string;
+  gatewayAddress: string;
+  proxyUrl: string | null;
+  tls: TlsMaterial;
+  operator: Keypair;
+  user: SandboxUser;
+  nautilus: NautilusService;
+  gateway: KubeFrontend;
+  stop(): Promise<void>;
+}
+
+interface SavedIds {
+  clusterId: string;
+  capId: string;
+  tokenId: string;
+  apiUrl: string;
+}
+
+function embeddedKubeConfig(url: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'k3sdaas-embedded', server: url, skipTLSVerify: url.startsWith('http:') }],
+    users: [{ name: 'nautilus' }],
+    contexts: [{ name: 'k3sdaas-embedded', cluster: 'k3sdaas-embedded', user: 'nautilus' }],
+    currentContext: 'k3sdaas-embedded',
+  });
+  return kc;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.logger ?? silentLogger;
+  const dir = options.dataDir;
+  if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log.warn('stop failed', { error: err }));
+  };
+  try {
+    const localnet = await startLocalnet({
+      port: options.rpcPort ?? 0,
+      faucetPort: options.faucetPort ?? 0,
+      dataDir: dir ? join(dir, 'localnet') : undefined,
+      ephemeral: !dir,
+      checkpointMs: options.checkpointMs ?? 250,
+      logger: log.child({ component: 'localnet' }),
+    });
+    stops.push(() => localnet.stop());
+    const client = createChainClient({ rpcUrl: localnet.rpcUrl });
+    const packageId = localnet.packageId;
+    const operator = DEV_ACCOUNTS[0].keypair;
+    const gatewayKey = DEV_ACCOUNTS[1].keypair;
+    const userKey = DEV_ACCOUNTS[2].keypair;
+    const operatorTx = new TransactionExecutor(client, operator);
+    const userTx = new TransactionExecutor(client, userKey);
+    const gatewayTx = new TransactionExecutor(client, gatewayKey);
+
+    let kube: KubeApi | null = null;
+    let kubeconfig: KubeConfig;
+    if (options.kubeconfig) {
+      kubeconfig = loadKubeConfig(options.kubeconfig);
+    } else {
+      kube = await startKubeApi({ port: 0 });
+      stops.push(() => kube!.close());
+      kubeconfig = embeddedKubeConfig(kube.url);
+    }
+    const apiUrl = kubeconfig.getCurrentCluster()!.server;
+
+    // The cluster and the dev user's SealToken: created once, resumed from the data dir afterwards.
+    const idsFile = dir ? join(dir, 'sandbox.json') : null;
+    let ids: SavedIds | null = idsFile && existsSync(idsFile) ? (JSON.parse(readFileSync(idsFile, 'utf8')) as SavedIds) : null;
+    if (ids && !(await objectContent(client, ids.clusterId))) ids = null;
+    if (!ids) {
+      const created = await createCluster(operatorTx, packageId, {
+        name: 'k3sdaas-dev',
+        apiUrl,
+        debug: true,
+        requestTimeoutMs: options.requestTimeoutMs,
+      });
+      await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());
+      const staked = await stakeForToken(userTx, packageId, created.clusterId, 2n * MIST_PER_SUI, 'editor');
+      ids = { clusterId: created.clusterId, capId: created.capId, tokenId: staked.tokenId, apiUrl };
+      if (idsFile) writeFileSync(idsFile, JSON.stringify(ids, null, 2));
+    }
+    const { clusterId, capId, tokenId } = ids;
+
+    const forwarder = new KubeForwarder({ kubeconfig });
+    stops.push(() => forwarder.close());
+    const journal = new Journal(dir ? join(dir, 'nautilus', 'journal.jsonl') : undefined);
+    stops.push(async () => journal.close());
+    const nautilus = new NautilusService({
+      client,
+      executor: operatorTx,
+      packageId,
+      clusterId,
+      enclaveKey: generateEnclaveKey(),
+      forwarder,
+      journal,
+      cursors: dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore(),
+      logger: log,
+    });
+    await nautilus.registerEnclave();
+    await nautilus.start();
+    stops.push(() => nautilus.stop());
+
+    const tls = dir ? await ensureTlsMaterial(join(dir, 'tls'), ['127.0.0.1', 'localhost']) : await createTlsMaterial(['127.0.0.1', 'localhost']);
+    const tracker = new RequestTracker(client, packageId, clusterId, log);
+    await tracker.start();
+    stops.push(() => tracker.stop());
+    const gateway = new KubeFrontend({
+      tls,
+      tracker,
+      submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId }),
+      port: options.gatewayPort ?? 0,
+      logger: log,
+      info: { clusterId, packageId, rpcUrl: localnet.rpcUrl },
+    });
+    const gatewayUrl = await gateway.listen();
+    stops.push(() => gateway.close());
+
+    let proxyUrl: string | null = null;
+    if (options.proxyPort !== undefined && options.proxyPort !== null) {
+      const proxy = new KubeFrontend({
+        tls,
+        tracker,
+        submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId }),
+        port: options.proxyPort,
+        logger: log,
+        info: { clusterId, packageId, rpcUrl: localnet.rpcUrl },
+      });
+      proxyUrl = await proxy.listen();
+      stops.push(() => proxy.close());
+    }
+
+    return {
+      localnet,
+      client,
+      kube,
+      packageId,
+      clusterId,
+      capId,
+      gatewayUrl,
+      gatewayAddress: gatewayKey.toSuiAddress(),
+      proxyUrl,
+      tls,
+      operator,
+      user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
+      nautilus,
+      gateway,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

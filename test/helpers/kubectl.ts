@@ -1,0 +1,53 @@
+/** Drives the real kubectl (/usr/bin/kubectl) with a fresh discovery cache per test file. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function kubectlRunner(kubeconfig: string, env: NodeJS.ProcessEnv = {}) {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'k3sdaas-kcache-'));
+  return (args: string[], input?: string, timeoutMs = 60_000): Promise<KubectlResult> =>
+    new Promise((resolve) => {
+      const child = execFile(
+        'kubectl',
+        ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+        { env: { ...process.env, ...env }, timeout: timeoutMs },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+      if (input !== undefined) child.stdin!.end(input);
+    });
+}
+
+/** A kubeconfig with one context: the server, its CA, and either a static token or an exec plugin. */
+export function writeKubeconfig(
+  server: string,
+  caPem: string,
+  user: { token: string } | { exec: { command: string; args: string[]; env?: Array<{ name: string; value: string }> } },
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'k3sdaas-kubeconfig-'));
+  const file = join(dir, 'config');
+  const u =
+    'token' in user
+      ? { token: user.token }
+      : { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', ...user.exec } };
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'k3sdaas', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+      users: [{ name: 'k3sdaas', user: u }],
+      contexts: [{ name: 'k3sdaas', context: { cluster: 'k3sdaas', user: 'k3sdaas' } }],
+      'current-context': 'k3sdaas',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
