@@ -352,6 +352,27 @@ describe('kubectl apply, patch, label, describe, delete', () => {
     expect(await ok(['rollout', 'status', 'deploy/ro'])).toContain('deployment "ro" successfully rolled out');
   });
 
+  it('set image, rollout history and rollout undo', async () => {
+    await ok(['create', 'deployment', 'roll', '--image=nginx:1']);
+    await eventually(async () => (await ok(['get', 'deploy', 'roll', '-o', 'jsonpath={.status.readyReplicas}'])) === '1');
+    expect(await ok(['set', 'image', 'deploy/roll', 'nginx=nginx:2'])).toContain('deployment.apps/roll image updated');
+    await eventually(async () => (await ok(['get', 'rs', '-l', 'app=roll', '-o', 'name'])).trim().split('\n').length === 2);
+    expect(await ok(['rollout', 'history', 'deploy/roll'])).toMatch(/1\s+<none>\n2\s+<none>/);
+    expect(await ok(['rollout', 'undo', 'deploy/roll'])).toContain('deployment.apps/roll rolled back');
+    await eventually(async () => (await ok(['get', 'pods', '-l', 'app=roll', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])) === 'nginx:1');
+    expect(rows(await ok(['get', 'rs', '-l', 'app=roll']))).toHaveLength(3); // the old ReplicaSet was reused
+  });
+
+  it('cordon / uncordon and expose', async () => {
+    expect(await ok(['cordon', 'k3sdaas-dev'])).toContain('node/k3sdaas-dev cordoned');
+    expect(rows(await ok(['get', 'nodes']))[1][1]).toBe('Ready,SchedulingDisabled');
+    expect(await ok(['uncordon', 'k3sdaas-dev'])).toContain('node/k3sdaas-dev uncordoned');
+    expect(await ok(['expose', 'deploy/roll', '--port=8080', '--name=roll-svc'])).toContain('service/roll-svc exposed');
+    const svc = JSON.parse(await ok(['get', 'svc', 'roll-svc', '-o', 'json']));
+    expect(svc.spec.selector).toEqual({ app: 'roll' });
+    expect(svc.spec.clusterIP).toMatch(/^10\.43\./);
+  });
+
   it('impersonation headers are accepted (and visible to the audit hook)', async () => {
     await ok(['get', 'pods', '--as', 'alice', '--as-group', 'devs', '--as-group', 'ops']);
     const entry = audit.findLast((e) => e.user === 'alice');
