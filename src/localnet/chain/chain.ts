@@ -225,7 +225,7 @@ export class Chain {
   }
 
   /** Executes without committing (simulation and the executor's own use). */
-  run(data: TransactionDataV1, txBytes: number, o: { digest: string; timestampMs?: bigint; simulate?: boolean }): ExecuteResult {
+  run(data: TransactionDataV1, txBytes: number, o: { digest: string; timestampMs?: bigint; simulate?: boolean; estimate?: boolean }): ExecuteResult {
     return executeTransaction(data, txBytes, this.objects, {
       digest: o.digest,
       timestampMs: o.timestampMs ?? this.#now(),
@@ -233,6 +233,7 @@ export class Chain {
       chainId: this.chainId,
       pkg: this.pkg,
       simulate: o.simulate,
+      estimate: o.estimate,
       executed: (d) => this.transactions.has(d),
     });
   }

@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   pkg: PackageContext;
   /** Simulation: no gas payment is required (costs are still reported). */
   simulate?: boolean;
+  /** Budget estimation: do not reserve the budget from the gas coin and do not enforce it. */
+  estimate?: boolean;
   /** Executed digests (replay protection). */
   executed?: (digest: string) => boolean;
 }
@@ -185,7 +187,7 @@ function checkGas(data: TransactionDataV1, objects: ReadonlyMap<string, StoredOb
 }
 
 /** Smashes the gas coins into the first one and reserves the budget from it. */
-function prepareGas(overlay: Overlay, gas: GasInfo): void {
+function prepareGas(overlay: Overlay, gas: GasInfo, reserve: bigint): void {
   if (!gas.id) return;
   let total = 0n;
   for (const id of gas.coins) {
@@ -193,7 +195,7 @@ function prepareGas(overlay: Overlay, gas: GasInfo): void {
     if (id !== gas.id) overlay.delete(id);
   }
   const primary = overlay.get(gas.id)!;
-  overlay.put({ ...primary, contents: coinContents(gas.id, total - gas.budget) });
+  overlay.put({ ...primary, contents: coinContents(gas.id, total - reserve) });
 }
 
 const objectSize = (o: StoredObject) => BigInt(o.contents.length + o.type.length + 64);
@@ -208,10 +210,11 @@ export function executeTransaction(data: TransactionDataV1, txBytes: number, obj
   const lamport = info.maxVersion + 1n;
   const commands = data.kind.ProgrammableTransaction!.commands;
   const ids = { next: 0 };
+  const reserve = opts.estimate ? 0n : gas.budget;
 
   const attempt = (run: boolean) => {
     const overlay = new Overlay(objects);
-    prepareGas(overlay, gas);
+    prepareGas(overlay, gas, reserve);
     const access = new Map(info.access);
     if (gas.id) access.set(gas.id, 'owned');
     const interp = new Interpreter({
@@ -243,7 +246,7 @@ export function executeTransaction(data: TransactionDataV1, txBytes: number, obj
   const computationCost = gas.price * COMPUTATION_UNITS_PER_COMMAND * BigInt(commands.length + 1);
   const costs = () => measure(overlay, objects, info, gas);
   let { storageCost, storageRebate } = costs();
-  if (gas.id && computationCost + storageCost > gas.budget) {
+  if (gas.id && !opts.estimate && computationCost + storageCost > gas.budget) {
     failure = {
       kind: 'INSUFFICIENT_GAS',
       message: `insufficient gas: computation ${computationCost} + storage ${storageCost} exceeds the budget ${gas.budget}`,
@@ -255,9 +258,10 @@ export function executeTransaction(data: TransactionDataV1, txBytes: number, obj
   const refunded = storageRebate - nonRefundableStorageFee;
   let charged = computationCost + storageCost - refunded;
   if (gas.id) {
-    if (charged > gas.budget) charged = gas.budget;
+    if (charged > gas.budget && !opts.estimate) charged = gas.budget;
     const g = overlay.get(gas.id)!;
-    overlay.put({ ...g, contents: coinContents(gas.id, coinValue(g.contents) + gas.budget - charged) });
+    const value = coinValue(g.contents) + reserve - charged;
+    overlay.put({ ...g, contents: coinContents(gas.id, value < 0n ? 0n : value) });
   }
   return finish({ data, opts, overlay, objects, info, gas, lamport, failure, events: failure ? [] : events, sender, gasUsed: { computationCost, storageCost, storageRebate: refunded, nonRefundableStorageFee } });
 }

@@ -219,7 +219,7 @@ function selectGas(chain: Chain, raw: any, owner: string, needsBudget: boolean):
     raw.gasData.payment = coins.map(toRef);
     raw.gasData.budget = total < MAX_GAS_BUDGET ? total : MAX_GAS_BUDGET;
     const bytes = serialize(raw);
-    const dry = chain.run(bcs.TransactionData.parse(bytes).V1!, bytes.length, { digest: TransactionDataBuilder.getDigestFromBytes(bytes), simulate: true });
+    const dry = chain.run(bcs.TransactionData.parse(bytes).V1!, bytes.length, { digest: TransactionDataBuilder.getDigestFromBytes(bytes), simulate: true, estimate: true });
     const used = dry.effects.gasUsed;
     budget = used.computationCost + used.storageCost + MIN_GAS_BUDGET;
     if (budget > total) budget = total;
