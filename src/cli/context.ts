@@ -1,6 +1,9 @@
-/** Turns global flags into the effective configuration; every subcommand goes through here. */
+/** Turns global flags into the effective configuration, chain client and signer; every subcommand goes through here. */
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../core/config/index.js';
+import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
+import { ConfigError, loadConfig, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
+import { createLogger, type Logger, type LogLevel } from '../core/log.js';
+import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 
 export interface GlobalFlags {
   config?: string;
@@ -15,4 +18,44 @@ export function cliConfig(cmd: Command, extra: Record<string, string | undefined
     file: g.config,
     flags: { network: g.network, logLevel: g.logLevel, ...extra },
   });
+}
+
+export interface CliRuntime {
+  config: Config;
+  client: ChainClient;
+  logger: Logger;
+  packageId: string;
+  /** The configured cluster; throws a ConfigError naming the flag when unset. */
+  clusterId(): string;
+  /** The configured signer; throws a ConfigError saying how to provide one. */
+  signer(): LoadedKey;
+  executor(): TransactionExecutor;
+}
+
+export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
+  const config = cliConfig(cmd, extra);
+  const client = createChainClient(config.network);
+  const logger = createLogger({ level: config.get('logLevel') as LogLevel });
+  const packageId = config.get('packageId') ?? (config.get('network') === 'localnet' ? LOCALNET_PACKAGE_ID : undefined);
+  let signer: LoadedKey | undefined;
+  return {
+    config,
+    client,
+    logger,
+    get packageId() {
+      if (!packageId) throw new ConfigError('no K3s-DaaS package id for this network: run `k3sdaas deploy` or set packageId', { key: 'packageId' });
+      return packageId;
+    },
+    clusterId() {
+      const id = config.get('clusterId');
+      if (!id) throw new ConfigError('no cluster: pass --cluster <id>, set K3SDAAS_CLUSTER_ID, or run `k3sdaas deploy`', { key: 'clusterId' });
+      return id;
+    },
+    signer() {
+      return (signer ??= loadSigner(config));
+    },
+    executor() {
+      return new TransactionExecutor(client, this.signer().keypair);
+    },
+  };
 }

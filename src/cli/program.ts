@@ -1,6 +1,7 @@
 /** The `k3sdaas` command tree. Each subcommand lives in its own file and is registered only once it works. */
 import { Command } from 'commander';
 import { configCommand } from './config.js';
+import { localnetCommand } from './localnet.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'debug, info, warn or error')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(configCommand());
+  program.addCommand(localnetCommand());
   return program;
 }
