@@ -157,7 +157,8 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
       return render(req, store, 200, store.update(def, namespace, name, next, { dryRun: dryRun(q) }));
     }
     case 'DELETE': {
-      const opts = isPlainObject(decodeBody(req.contentType, req.body)) ? (decodeBody(req.contentType, req.body) as Record<string, unknown>) : {};
+      const body = decodeBody(req.contentType, req.body);
+      const opts = isPlainObject(body) ? body : {};
       const policy = (q.get('propagationPolicy') ?? opts.propagationPolicy) as 'Background' | 'Foreground' | 'Orphan' | undefined;
       const gone = store.delete(def, namespace, name, { dryRun: dryRun(q) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')), propagationPolicy: policy });
       if (def.kind === 'Pod' || def.kind === 'Namespace') return json(200, gone);
