@@ -20,6 +20,7 @@ import { registerServices } from './rpc/services.js';
 
 export { LOCALNET_PACKAGE_ID, DEV_ACCOUNTS, FAUCET_ACCOUNT, type DevAccount } from './genesis.js';
 export { Chain } from './chain/chain.js';
+export { eventCursor } from './rpc/events.js';
 
 export const DEFAULT_RPC_PORT = 9000;
 export const DEFAULT_FAUCET_PORT = 9123;

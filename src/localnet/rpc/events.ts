@@ -7,16 +7,30 @@ import { Code, GrpcError } from './grpc-web.js';
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 50;
 
-export function encodeCursor(seq: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, seq, false);
+/**
+ * Event cursor: checkpoint (u64 BE) ‖ transaction index in the checkpoint (u32 BE) ‖ event index (u32 BE). A
+ * SubscribeCheckpoints consumer can therefore build the cursor of the last event it handled and resume with
+ * ListEvents `after` it.
+ */
+export function eventCursor(checkpoint: bigint, txIndex: number, eventIndex: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0, checkpoint, false);
+  v.setUint32(8, txIndex, false);
+  v.setUint32(12, eventIndex, false);
   return b;
 }
 
-export function decodeCursor(b: Uint8Array): bigint {
-  if (b.length !== 8) throw new GrpcError(Code.INVALID_ARGUMENT, 'invalid event cursor');
-  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
+export const encodeCursor = (e: IndexedEvent) => eventCursor(e.checkpoint, e.txIndex, e.eventIndex);
+
+/** The global position of the first event strictly after `cursor`, as a comparable key. */
+function cursorKey(b: Uint8Array): bigint {
+  if (b.length !== 16) throw new GrpcError(Code.INVALID_ARGUMENT, 'invalid event cursor');
+  const v = new DataView(b.buffer, b.byteOffset, 16);
+  return (v.getBigUint64(0, false) << 64n) | (BigInt(v.getUint32(8, false)) << 32n) | BigInt(v.getUint32(12, false));
 }
+
+const keyOf = (e: IndexedEvent) => (e.checkpoint << 64n) | (BigInt(e.txIndex) << 32n) | BigInt(e.eventIndex);
 
 /** `0x2::coin` → `0x000…2::coin`; full types are normalised as struct tags. */
 function normalizeModuleOrType(s: string): string {
@@ -65,12 +79,12 @@ export function queryEvents(chain: Chain, req: any): { events: IndexedEvent[]; m
   const opts = req.options ?? {};
   const limit = Math.min(opts.limit || DEFAULT_LIMIT, MAX_LIMIT);
   const desc = opts.ordering === GrpcTypes.Ordering.DESCENDING;
-  const after = opts.after?.length ? decodeCursor(opts.after) : undefined;
-  const before = opts.before?.length ? decodeCursor(opts.before) : undefined;
+  const after = opts.after?.length ? cursorKey(opts.after) : undefined;
+  const before = opts.before?.length ? cursorKey(opts.before) : undefined;
   const match = eventFilter(req.filter);
   const inRange = (e: IndexedEvent) =>
-    (after === undefined || e.seq > after) &&
-    (before === undefined || e.seq < before) &&
+    (after === undefined || keyOf(e) > after) &&
+    (before === undefined || keyOf(e) < before) &&
     (req.startCheckpoint === undefined || e.checkpoint >= req.startCheckpoint) &&
     (req.endCheckpoint === undefined || e.checkpoint <= req.endCheckpoint);
   const all = chain.events;

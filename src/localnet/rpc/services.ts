@@ -169,7 +169,7 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
       const mask = maskTree(paths(req));
       const { events, more } = queryEvents(chain, req);
       for (const e of events) {
-        await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e.seq), checkpoint: e.checkpoint } });
+        await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint } });
       }
       await send({ end: { reason: more ? T.QueryEndReason.ITEM_LIMIT : T.QueryEndReason.LEDGER_TIP } });
     });
