@@ -136,6 +136,18 @@ describe('request::submit', () => {
     expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(id, { method: 'BAD' })), 'request', 'validate', 'EInvalidMethod');
   });
 
+  it('aborts access::EUnknownToken in access::authorize for a token of this cluster without a stake', () => {
+    const { env } = holder(ADMIN);
+    const id = '0x' + '78'.repeat(32);
+    env.chain.put({
+      id,
+      type: env.chain.typeOf('access', 'SealToken'),
+      contents: bcsForStruct('access', 'SealToken').serialize({ id, cluster_id: env.clusterId, role: 2 }).toBytes(),
+      owner: { $kind: 'AddressOwner', address: USER },
+    });
+    expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(id)), 'access', 'authorize', 'EUnknownToken');
+  });
+
   it('applies the role rules (access::authorize)', () => {
     const cases: Array<[number, bigint, string, string, string]> = [
       [VIEWER, 1_000n, 'POST', '/api/v1/namespaces/default/pods', 'ERoleCannotWrite'],
