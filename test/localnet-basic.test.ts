@@ -25,6 +25,14 @@ describe('localnet basics', () => {
     expect(balance.balance).toBe(String(5n * 1000n * 1_000_000_000n));
   });
 
+  it('answers binary gRPC-web as well as text (the SDK default)', async () => {
+    const binary = new SuiGrpcClient({ baseUrl: net.rpcUrl, network: 'localnet', format: 'binary' } as any);
+    const { balance } = await binary.core.getBalance({ owner: net.accounts[0]!.address });
+    expect(BigInt(balance.balance)).toBeGreaterThan(0n);
+    const { events } = await binary.core.listEvents({ filter: { sender: net.accounts[0]!.address } });
+    expect(events).toEqual([]);
+  });
+
   it('funds a new account from the faucet and transfers', async () => {
     const alice = new Ed25519Keypair();
     const bob = new Ed25519Keypair();
