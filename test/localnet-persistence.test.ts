@@ -116,6 +116,35 @@ describe('SubscribeCheckpoints', () => {
     expect(seen).toEqual(digests.map((d) => `${d}/0`));
   });
 
+  it('SubscribeEvents frames carry ListEvents cursors', async () => {
+    const { net, client } = await start({ ephemeral: true, checkpointMs: 0 });
+    const signer = net.accounts[2]!.keypair;
+    const abort = new AbortController();
+    const call = client.subscriptionService.subscribeEvents(
+      { filter: { terms: [{ literals: [{ negated: false, predicate: { oneofKind: 'emitModule', emitModule: { module: `${net.packageId}::demo` } } }] }] } },
+      { abort: abort.signal },
+    );
+    const first = (async () => {
+      for await (const frame of call.responses) {
+        if (frame.event) {
+          abort.abort();
+          return frame;
+        }
+      }
+    })().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    const d1 = await createCounter(client, net, signer);
+    const d2 = await createCounter(client, net, signer);
+    const frame = (await first)!;
+    expect(frame.event!.transactionDigest).toBe(d1);
+    const rest = await client.core.listEvents({ filter: { emitModule: `${net.packageId}::demo` }, after: toBase64(frame.watermark!.cursor!) });
+    expect(rest.events.map((e) => e.transactionDigest)).toEqual([d2]);
+    const cps = client.ledgerService.listCheckpoints({ readMask: { paths: ['sequence_number'] }, options: { limit: 100 } });
+    const seqs: bigint[] = [];
+    for await (const f of cps.responses) if (f.checkpoint) seqs.push(f.checkpoint.sequenceNumber!);
+    expect(seqs).toEqual([0n, 1n, 2n]);
+  });
+
   it('sends cursor-only heartbeat frames while idle', async () => {
     const { net, client } = await start({ ephemeral: true, checkpointMs: 0, heartbeatMs: 100 });
     const abort = new AbortController();

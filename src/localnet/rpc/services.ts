@@ -8,7 +8,7 @@ import { addr, coinValue, isCoinType, normalizeType, SUI_COIN_TYPE } from '../ch
 import { LIMITS } from '../chain/interpreter.js';
 import type { CheckpointRecord, StoredObject } from '../chain/types.js';
 import { applyMask, checkpointProto, executedTransactionProto, indexedEventProto, maskTree, objectProto, timestamp } from './convert.js';
-import { encodeCursor, queryEvents } from './events.js';
+import { encodeCursor, eventFilter, queryEvents } from './events.js';
 import { Code, GrpcError, type GrpcWebServer } from './grpc-web.js';
 import { simulate } from './simulate.js';
 
@@ -218,34 +218,85 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
   server.stream(T.SubscriptionService, 'SubscribeCheckpoints', async (req, send, ctx) => {
     const p = paths(req);
     const mask = maskTree(p);
-    const queue: CheckpointRecord[] = [];
-    let wake: (() => void) | undefined;
-    const off = chain.onCheckpoint((cp) => {
-      queue.push(cp);
-      wake?.();
+    await followCheckpoints(chain, ctx.signal, heartbeatMs, {
+      checkpoint: (cp) => send({ cursor: cp.sequenceNumber, checkpoint: applyMask(T.Checkpoint, checkpointProto(cp, chain, wantsTransactions(p)), mask) }),
+      idle: () => send({ cursor: chain.latestCheckpoint.sequenceNumber }),
     });
-    const onAbort = () => wake?.();
-    ctx.signal.addEventListener('abort', onAbort);
-    try {
-      while (!ctx.signal.aborted) {
-        const cp = queue.shift();
-        if (cp) {
-          await send({ cursor: cp.sequenceNumber, checkpoint: applyMask(T.Checkpoint, checkpointProto(cp, chain, wantsTransactions(p)), mask) });
-          continue;
-        }
-        const idle = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(true), heartbeatMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(false);
-          };
-        });
-        wake = undefined;
-        if (idle && !ctx.signal.aborted) await send({ cursor: chain.latestCheckpoint.sequenceNumber });
-      }
-    } finally {
-      off();
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
   });
+
+  server.stream(T.SubscriptionService, 'SubscribeEvents', async (req, send, ctx) => {
+    const mask = maskTree(paths(req));
+    const match = eventFilter(req.filter);
+    await followCheckpoints(chain, ctx.signal, heartbeatMs, {
+      checkpoint: async (cp) => {
+        for (const e of chain.events.filter((x) => x.checkpoint === cp.sequenceNumber)) {
+          if (match(e)) await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint } });
+        }
+      },
+      idle: () => send({ watermark: { checkpoint: chain.latestCheckpoint.sequenceNumber } }),
+    });
+  });
+
+  server.stream(T.LedgerService, 'ListCheckpoints', async (req, send) => {
+    const p = paths(req);
+    const mask = maskTree(p);
+    const opts = req.options ?? {};
+    const limit = Math.min(opts.limit || 50, 1000);
+    const desc = opts.ordering === T.Ordering.DESCENDING;
+    const key = (b: Uint8Array | undefined) => (b?.length === 8 ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false) : undefined);
+    const after = key(opts.after);
+    const before = key(opts.before);
+    const cps = chain.checkpoints.filter(
+      (c) =>
+        (req.startCheckpoint === undefined || c.sequenceNumber >= req.startCheckpoint) &&
+        (req.endCheckpoint === undefined || c.sequenceNumber <= req.endCheckpoint) &&
+        (after === undefined || c.sequenceNumber > after) &&
+        (before === undefined || c.sequenceNumber < before),
+    );
+    if (desc) cps.reverse();
+    for (const cp of cps.slice(0, limit)) {
+      const cursor = new Uint8Array(8);
+      new DataView(cursor.buffer).setBigUint64(0, cp.sequenceNumber, false);
+      await send({ checkpoint: applyMask(T.Checkpoint, checkpointProto(cp, chain, wantsTransactions(p)), mask), watermark: { cursor, checkpoint: cp.sequenceNumber } });
+    }
+    await send({ end: { reason: cps.length > limit ? T.QueryEndReason.ITEM_LIMIT : T.QueryEndReason.LEDGER_TIP } });
+  });
+}
+
+/** Calls `checkpoint` for every checkpoint sealed from now on, and `idle` after `heartbeatMs` without one. */
+async function followCheckpoints(
+  chain: Chain,
+  signal: AbortSignal,
+  heartbeatMs: number,
+  on: { checkpoint: (cp: CheckpointRecord) => Promise<void>; idle: () => Promise<void> },
+): Promise<void> {
+  const queue: CheckpointRecord[] = [];
+  let wake: (() => void) | undefined;
+  const off = chain.onCheckpoint((cp) => {
+    queue.push(cp);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    while (!signal.aborted) {
+      const cp = queue.shift();
+      if (cp) {
+        await on.checkpoint(cp);
+        continue;
+      }
+      const idle = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), heartbeatMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+      });
+      wake = undefined;
+      if (idle && !signal.aborted) await on.idle();
+    }
+  } finally {
+    off();
+    signal.removeEventListener('abort', onAbort);
+  }
 }
