@@ -172,7 +172,8 @@ export function simulate(chain: Chain, req: any) {
   } else {
     const resolved = resolveTransaction(chain, req.transaction);
     const raw = resolved.data;
-    if (req.doGasSelection && raw.gasData.payment.length === 0 && checks) selectGas(chain, raw, resolved.gasOwner, resolved.needsGas);
+    if (checks && raw.gasData.payment.length === 0 && req.doGasSelection) selectGas(chain, raw, resolved.gasOwner, resolved.needsGas);
+    else if (checks && raw.gasData.payment.length > 0 && resolved.needsGas) estimateBudget(chain, raw);
     else if (raw.gasData.budget === 0n) raw.gasData.budget = MAX_GAS_BUDGET;
     try {
       txBytes = serialize(raw);
@@ -201,6 +202,24 @@ export function simulate(chain: Chain, req: any) {
   };
 }
 
+/** Dry-runs with the given gas payment (budget not reserved) and sets budget = computation + storage + margin. */
+function estimateBudget(chain: Chain, raw: any, total?: bigint): bigint {
+  const available =
+    total ??
+    raw.gasData.payment.reduce((s: bigint, r: any) => {
+      const o = chain.objects.get(addr(r.objectId));
+      return s + (o ? coinValue(o.contents) : 0n);
+    }, 0n);
+  raw.gasData.budget = available < MAX_GAS_BUDGET ? available : MAX_GAS_BUDGET;
+  const bytes = serialize(raw);
+  const dry = chain.run(bcs.TransactionData.parse(bytes).V1!, bytes.length, { digest: TransactionDataBuilder.getDigestFromBytes(bytes), simulate: true, estimate: true });
+  const used = dry.effects.gasUsed;
+  let budget = used.computationCost + used.storageCost + MIN_GAS_BUDGET;
+  if (budget > available) budget = available;
+  raw.gasData.budget = budget;
+  return budget;
+}
+
 /** Picks SUI coins of the gas owner (largest first) and, when no budget was given, estimates one by dry run. */
 function selectGas(chain: Chain, raw: any, owner: string, needsBudget: boolean): void {
   const used = new Set<string>(
@@ -217,12 +236,7 @@ function selectGas(chain: Chain, raw: any, owner: string, needsBudget: boolean):
   let budget: bigint = raw.gasData.budget;
   if (needsBudget) {
     raw.gasData.payment = coins.map(toRef);
-    raw.gasData.budget = total < MAX_GAS_BUDGET ? total : MAX_GAS_BUDGET;
-    const bytes = serialize(raw);
-    const dry = chain.run(bcs.TransactionData.parse(bytes).V1!, bytes.length, { digest: TransactionDataBuilder.getDigestFromBytes(bytes), simulate: true, estimate: true });
-    const used = dry.effects.gasUsed;
-    budget = used.computationCost + used.storageCost + MIN_GAS_BUDGET;
-    if (budget > total) budget = total;
+    budget = estimateBudget(chain, raw, total);
   }
   const payment: typeof coins = [];
   let sum = 0n;
