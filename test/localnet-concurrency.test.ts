@@ -1,6 +1,6 @@
 import { it, expect } from 'vitest';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
-import { Transaction, coinWithBalance } from '@mysten/sui/transactions';
+import { SerialTransactionExecutor, Transaction, coinWithBalance } from '@mysten/sui/transactions';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { startLocalnet } from '../src/localnet/index.js';
 import { silentLogger } from '../src/localnet/log.js';
@@ -21,6 +21,15 @@ it('resolves coinWithBalance and serialises concurrent transactions from several
     }));
     expect(results.every((x) => x.$kind === 'Transaction')).toBe(true);
     expect((await client.core.getBalance({ owner: bob })).balance.balance).toBe(String(777 + net.accounts.length));
+    // The SDK's executor reuses object versions and digests from effects without re-reading them.
+    const executor = new SerialTransactionExecutor({ client, signer: net.accounts[1]!.keypair });
+    for (let i = 0; i < 3; i++) {
+      const t = new Transaction();
+      t.transferObjects([t.splitCoins(t.gas, [t.pure.u64(10)])[0]!], bob);
+      const r = await executor.executeTransaction(t);
+      expect(r.Transaction?.status.success ?? r).toBe(true);
+    }
+    expect((await client.core.getBalance({ owner: bob })).balance.balance).toBe(String(777 + net.accounts.length + 30));
   } finally {
     await net.stop();
   }
