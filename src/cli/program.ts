@@ -2,6 +2,13 @@
 import { Command } from 'commander';
 import { configCommand } from './config.js';
 import { localnetCommand } from './localnet.js';
+import { deployCommand } from './deploy.js';
+import { gatewayCommand } from './gateway.js';
+import { kubeconfigCommand } from './kubeconfig.js';
+import { kubectlCommand } from './kubectl.js';
+import { kubectlProxyCommand } from './kubectl-proxy.js';
+import { nautilusCommand } from './nautilus.js';
+import { tokenCommand } from './token.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -14,5 +21,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(configCommand());
   program.addCommand(localnetCommand());
+  program.addCommand(deployCommand());
+  program.addCommand(nautilusCommand());
+  program.addCommand(gatewayCommand());
+  program.addCommand(kubectlProxyCommand());
+  program.addCommand(kubectlCommand());
+  program.addCommand(kubeconfigCommand());
+  program.addCommand(tokenCommand());
   return program;
 }

@@ -18,10 +18,10 @@ import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
-import { KubeFrontend } from '../gateway/frontend.js';
+import type { KubeFrontend } from '../gateway/frontend.js';
+import { serveKubeFrontend } from '../gateway/serve.js';
 import { GatewaySubmitter, ProxySubmitter } from '../gateway/submitters.js';
-import { RequestTracker } from '../gateway/tracker.js';
-import { createTlsMaterial, ensureTlsMaterial, type TlsMaterial } from '../gateway/tls.js';
+import type { TlsMaterial } from '../gateway/tls.js';
 
 export interface SandboxOptions {
   /** Persistent state (localnet ledger, nautilus journal, TLS, ids); omitted = everything in memory. */
@@ -156,33 +156,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.start();
     stops.push(() => nautilus.stop());
 
-    const tls = dir ? await ensureTlsMaterial(join(dir, 'tls'), ['127.0.0.1', 'localhost']) : await createTlsMaterial(['127.0.0.1', 'localhost']);
-    const tracker = new RequestTracker(client, packageId, clusterId, log);
-    await tracker.start();
-    stops.push(() => tracker.stop());
-    const gateway = new KubeFrontend({
-      tls,
-      tracker,
+    const tlsDir = dir ? join(dir, 'tls') : undefined;
+    const info = { clusterId, packageId, rpcUrl: localnet.rpcUrl };
+    const gateway = await serveKubeFrontend({
+      client,
+      packageId,
+      clusterId,
       submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId }),
+      host: '127.0.0.1',
       port: options.gatewayPort ?? 0,
+      tlsDir,
       logger: log,
-      info: { clusterId, packageId, rpcUrl: localnet.rpcUrl },
+      info,
     });
-    const gatewayUrl = await gateway.listen();
-    stops.push(() => gateway.close());
+    stops.push(() => gateway.stop());
+    const tls = gateway.tls;
+    const gatewayUrl = gateway.url;
 
     let proxyUrl: string | null = null;
     if (options.proxyPort !== undefined && options.proxyPort !== null) {
-      const proxy = new KubeFrontend({
-        tls,
-        tracker,
+      const proxy = await serveKubeFrontend({
+        client,
+        packageId,
+        clusterId,
         submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId }),
+        host: '127.0.0.1',
         port: options.proxyPort,
+        tlsDir,
+        tracker: gateway.tracker,
         logger: log,
-        info: { clusterId, packageId, rpcUrl: localnet.rpcUrl },
+        info,
       });
-      proxyUrl = await proxy.listen();
-      stops.push(() => proxy.close());
+      proxyUrl = proxy.url;
+      stops.push(() => proxy.stop());
     }
 
     return {
@@ -199,7 +205,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       operator,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
-      gateway,
+      gateway: gateway.frontend,
       stop,
     };
   } catch (err) {

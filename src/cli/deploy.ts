@@ -1,0 +1,119 @@
+/**
+ * `k3sdaas deploy`: creates a Cluster (the operator gets its ClusterAdminCap). On public networks without a
+ * package id it first publishes the committed Move build. Records packageId and clusterId in the config file.
+ */
+import { readFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseAmount } from '../core/amount.js';
+import { createCluster, registerGateway } from '../core/cluster-admin.js';
+import { ConfigError, writeConfigValues } from '../core/config/index.js';
+import { publishPackage } from '../core/publish.js';
+import { cliRuntime } from './context.js';
+import { createProgress } from './progress.js';
+import { parseDuration } from './token.js';
+
+interface DeployFlags {
+  name: string;
+  apiUrl: string;
+  caFile?: string;
+  debug?: boolean;
+  pcr: string[];
+  minUserStake: bigint;
+  minWriteStake: bigint;
+  minWorkerStake: bigint;
+  stakeLock: number;
+  requestTimeout: number;
+  heartbeatTimeout: number;
+  registerGateway: string[];
+  save: boolean;
+  json?: boolean;
+}
+
+const amount = (v: string) => {
+  try {
+    return parseAmount(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** sha256 of the CA certificate (DER), the value workers pin. */
+export function caHash(pem: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(new X509Certificate(pem).raw).digest());
+}
+
+export function deployCommand(): Command {
+  return new Command('deploy')
+    .description('create a Cluster on chain (publishing the package first on public networks) and record its ids')
+    .requiredOption('--api-url <url>', 'the k3s API server URL workers join (https://host:6443)')
+    .option('--name <name>', 'cluster name', 'k3sdaas')
+    .option('--ca-file <pem>', 'the k3s server CA certificate; its sha256 goes on chain so workers can pin it')
+    .option('--debug', 'debug cluster: accept an enclave key without attestation (localnet/devnet only; visible on chain)')
+    .option('--pcr <hex>', 'expected enclave PCR0, PCR1, PCR2 in order (repeat 3 times) for attested clusters', collect, [])
+    .option('--min-user-stake <amount>', 'stake for a SealToken (e.g. 0.1SUI)', amount, 100_000_000n)
+    .option('--min-write-stake <amount>', 'stake a token needs for writes', amount, 1_000_000_000n)
+    .option('--min-worker-stake <amount>', 'stake for a worker', amount, 10_000_000_000n)
+    .option('--stake-lock <duration>', 'SealToken stake lock', parseDuration, 60_000)
+    .option('--request-timeout <duration>', 'request deadline', parseDuration, 30_000)
+    .option('--heartbeat-timeout <duration>', 'worker heartbeat timeout', parseDuration, 60_000)
+    .option('--register-gateway <address>', 'register a gateway for the cluster (repeatable)', collect, [])
+    .option('--no-save', 'do not write packageId/clusterId into the config file')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (flags: DeployFlags, cmd: Command) => {
+      const rt = cliRuntime(cmd);
+      const network = rt.config.get('network')!;
+      const debug = flags.debug ?? network === 'localnet';
+      if (network === 'mainnet' && debug) throw new ConfigError('debug clusters are refused on mainnet');
+      if (!debug && flags.pcr.length !== 3) throw new ConfigError('an attested cluster needs --pcr three times (PCR0, PCR1, PCR2), or --debug');
+      const pcrs = flags.pcr.map((p) => {
+        if (!/^(0x)?[0-9a-fA-F]{96}$/.test(p)) throw new ConfigError(`--pcr ${p}: expected 48 bytes of hex`);
+        return new Uint8Array(Buffer.from(p.replace(/^0x/, ''), 'hex'));
+      });
+      const progress = createProgress({ quiet: flags.json });
+      const executor = rt.executor();
+      let packageId: string;
+      let published: string | undefined;
+      try {
+        packageId = rt.packageId;
+      } catch {
+        const p = await progress.step(`publishing the K3s-DaaS package to ${network}`, () => publishPackage(executor));
+        packageId = p.packageId;
+        published = p.digest;
+      }
+      const created = await progress.step('creating the cluster', () =>
+        createCluster(executor, packageId, {
+          name: flags.name,
+          apiUrl: flags.apiUrl,
+          caHash: flags.caFile ? caHash(readFileSync(flags.caFile, 'utf8')) : undefined,
+          minUserStake: flags.minUserStake,
+          minWriteStake: flags.minWriteStake,
+          minWorkerStake: flags.minWorkerStake,
+          stakeLockMs: BigInt(flags.stakeLock),
+          requestTimeoutMs: BigInt(flags.requestTimeout),
+          heartbeatTimeoutMs: BigInt(flags.heartbeatTimeout),
+          debug,
+          expectedPcrs: pcrs,
+        }),
+      );
+      for (const gw of flags.registerGateway) {
+        await progress.step(`registering gateway ${gw}`, () => registerGateway(executor, packageId, created.clusterId, created.capId, gw));
+      }
+      if (flags.save) writeConfigValues(rt.config.file, { packageId, clusterId: created.clusterId });
+      const result = { network, packageId, clusterId: created.clusterId, capId: created.capId, operator: executor.address, debug, published: published ?? null };
+      if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+      else
+        process.stdout.write(
+          [
+            `cluster ${created.clusterId} created on ${network}${debug ? ' (DEBUG: enclave keys accepted without attestation)' : ''}`,
+            `  package    ${packageId}${published ? ` (published in ${published})` : ''}`,
+            `  admin cap  ${created.capId} (held by ${executor.address})`,
+            flags.save ? `  saved to   ${rt.config.file}` : '',
+            '',
+          ]
+            .filter(Boolean)
+            .join('\n') + '\n',
+        );
+    });
+}

@@ -1,0 +1,75 @@
+/**
+ * `k3sdaas gateway`: a shared HTTPS endpoint for kubectl. Users authenticate with credentials they signed for this
+ * gateway (`k3sdaas token`); each request is submitted on chain through `submit_via_gateway` and recorded under both
+ * the gateway and the user. The gateway's Sui key (the configured signer) pays gas and must be registered for the
+ * cluster by its operator.
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { readCluster } from '../core/chain/objects.js';
+import { GatewaySubmitter } from '../gateway/submitters.js';
+import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
+import { cliRuntime } from './context.js';
+import { createProgress } from './progress.js';
+import { listenFlag, untilSignal } from './serve-common.js';
+
+interface GatewayFlags {
+  cluster?: string;
+  listen?: string;
+  dataDir?: string;
+  host: string[];
+  json?: boolean;
+}
+
+export function gatewayCommand(): Command {
+  return new Command('gateway')
+    .description('run a shared kubectl gateway: HTTPS in, one on-chain request per kubectl request')
+    .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
+    .option('--listen <host:port>', 'listen address (default: gateway.listen from config, 127.0.0.1:6443)', listenFlag)
+    .option('--data-dir <dir>', 'TLS material lives in <dir>/gateway/tls (default: dataDir from config)')
+    .option('--host <name>', 'extra DNS name or IP for the certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--json', 'print one JSON line once ready')
+    .action(async (flags: GatewayFlags, cmd: Command) => {
+      const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
+      const clusterId = rt.clusterId();
+      const progress = createProgress({ quiet: flags.json });
+      const executor = rt.executor();
+      const cluster = await progress.step(`reading cluster ${clusterId}`, () => readCluster(rt.client, clusterId));
+      if (!cluster.gateways.map((g) => normalizeSuiAddress(g)).includes(normalizeSuiAddress(executor.address))) {
+        rt.logger.warn('this gateway is not registered for the cluster; the contract will refuse its requests', {
+          gateway: executor.address,
+          hint: `the operator runs: k3sdaas deploy --register-gateway ${executor.address} (or cluster::register_gateway)`,
+        });
+      }
+      const { host, port } = parseListen(rt.config.get('gateway.listen')!);
+      const served = await progress.step('starting the gateway (chain follower, TLS)', () =>
+        serveKubeFrontend({
+          client: rt.client,
+          packageId: rt.packageId,
+          clusterId,
+          submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId }),
+          host,
+          port,
+          tlsDir: join(rt.config.get('dataDir')!, 'gateway', 'tls'),
+          extraHosts: flags.host,
+          logger: rt.logger,
+          info: { clusterId, packageId: rt.packageId },
+        }),
+      );
+      const ready = { url: served.url, address: executor.address, clusterId, packageId: rt.packageId };
+      if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
+      else
+        process.stdout.write(
+          [
+            `gateway listening on ${served.url}`,
+            `  gateway address  ${executor.address}`,
+            `  cluster          ${clusterId}`,
+            `  kubeconfig       k3sdaas kubeconfig --gateway ${served.url}`,
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
+      await untilSignal(served.stop);
+    });
+}

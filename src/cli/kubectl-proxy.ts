@@ -1,0 +1,99 @@
+/**
+ * `k3sdaas kubectl-proxy`: the gateway run by the user on loopback, signing every request with the user's own key
+ * (transaction sender = user, SealToken as owned input): no third party is trusted. Writes a kubeconfig for itself
+ * and a state file so `kubectl daas` (k3sdaas kubectl) can find it.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { listSealTokens } from '../core/chain/objects.js';
+import { ConfigError } from '../core/config/index.js';
+import { writeKubeconfigContext } from '../core/kube/index.js';
+import { ProxySubmitter } from '../gateway/submitters.js';
+import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
+import { cliRuntime } from './context.js';
+import { createProgress } from './progress.js';
+import { listenFlag, untilSignal } from './serve-common.js';
+
+export interface ProxyState {
+  url: string;
+  pid: number;
+  kubeconfig: string;
+  context: string;
+  clusterId: string;
+  rpcUrl: string;
+}
+
+export const proxyStateFile = (dataDir: string) => join(dataDir, 'proxy', 'state.json');
+
+export function readProxyState(dataDir: string): ProxyState | null {
+  const file = proxyStateFile(dataDir);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ProxyState;
+  } catch {
+    return null;
+  }
+}
+
+interface ProxyFlags {
+  cluster?: string;
+  listen: string;
+  sealToken?: string;
+  kubeconfigOut?: string;
+  json?: boolean;
+}
+
+export function kubectlProxyCommand(): Command {
+  return new Command('kubectl-proxy')
+    .description('run a local kubectl endpoint that signs each request with your own Sui key (loopback only)')
+    .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
+    .option('--listen <host:port>', 'loopback address to listen on', listenFlag, '127.0.0.1:0')
+    .option('--seal-token <id>', 'SealToken to submit with (default: your only token for the cluster)')
+    .option('--kubeconfig-out <file>', 'write the kubeconfig here (default: <dataDir>/proxy/kubeconfig)')
+    .option('--json', 'print one JSON line once ready')
+    .action(async (flags: ProxyFlags, cmd: Command) => {
+      const rt = cliRuntime(cmd, { clusterId: flags.cluster });
+      const { host, port } = parseListen(flags.listen);
+      if (!(host === 'localhost' || (isIP(host) && (host.startsWith('127.') || host === '::1')))) {
+        throw new ConfigError(`kubectl-proxy signs with your key for whoever connects: it listens on loopback only, not ${host}`);
+      }
+      const clusterId = rt.clusterId();
+      const { address } = rt.signer();
+      const progress = createProgress({ quiet: flags.json });
+      let tokenId = flags.sealToken;
+      if (!tokenId) {
+        const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.packageId, clusterId));
+        if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
+        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
+        tokenId = tokens[0].id;
+      }
+      const dataDir = rt.config.get('dataDir')!;
+      const served = await progress.step('starting kubectl-proxy', () =>
+        serveKubeFrontend({
+          client: rt.client,
+          packageId: rt.packageId,
+          clusterId,
+          submitter: new ProxySubmitter({ executor: rt.executor(), packageId: rt.packageId, clusterId, tokenId }),
+          host,
+          port,
+          tlsDir: join(dataDir, 'proxy', 'tls'),
+          logger: rt.logger,
+          info: { clusterId, packageId: rt.packageId },
+        }),
+      );
+      const kubeconfig = flags.kubeconfigOut ?? join(dataDir, 'proxy', 'kubeconfig');
+      const context = 'k3sdaas-proxy';
+      writeKubeconfigContext(kubeconfig, { name: context, server: served.url, caPem: served.tls.caPem }, { setCurrent: true });
+      const state: ProxyState = { url: served.url, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl };
+      mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
+      writeFileSync(proxyStateFile(dataDir), JSON.stringify(state), { mode: 0o600 });
+      if (flags.json) process.stdout.write(JSON.stringify({ ...state, address, tokenId }) + '\n');
+      else process.stdout.write(`kubectl-proxy on ${served.url} as ${address}\n  kubectl --kubeconfig ${kubeconfig} get pods\n`);
+      await untilSignal(async () => {
+        if (readProxyState(dataDir)?.pid === process.pid) rmSync(proxyStateFile(dataDir), { force: true });
+        await served.stop();
+      });
+    });
+}

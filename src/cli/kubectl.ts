@@ -1,0 +1,86 @@
+/**
+ * `k3sdaas kubectl <args>` (and the kubectl plugin `kubectl daas <args>`): runs the real kubectl against your
+ * kubectl-proxy, starting the proxy in the background on first use and reusing it afterwards.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../core/config/index.js';
+import { K3sDaasError } from '../core/errors.js';
+import { findPackageRoot } from '../core/move/build.js';
+import { readProxyState, type ProxyState } from './kubectl-proxy.js';
+
+async function healthy(state: ProxyState): Promise<boolean> {
+  try {
+    process.kill(state.pid, 0);
+  } catch {
+    return false;
+  }
+  // The proxy's certificate is self-signed; its CA is in the kubeconfig. A TCP connect is enough to see it is up.
+  const { connect } = await import('node:net');
+  const url = new URL(state.url);
+  return new Promise((resolve) => {
+    const s = connect(Number(url.port), url.hostname, () => (s.end(), resolve(true)));
+    s.on('error', () => resolve(false));
+    s.setTimeout(1000, () => (s.destroy(), resolve(false)));
+  });
+}
+
+function startProxy(dataDir: string): Promise<ProxyState> {
+  const bin = join(findPackageRoot(), 'bin', 'k3sdaas');
+  mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
+  const log = openSync(join(dataDir, 'proxy', 'proxy.log'), 'a', 0o600);
+  process.stderr.write('… starting kubectl-proxy (first use)\n');
+  const child = spawn(bin, ['kubectl-proxy', '--json'], { detached: true, stdio: ['ignore', 'pipe', log], env: process.env });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new K3sDaasError('PROXY_START_TIMEOUT', `kubectl-proxy did not start; see ${join(dataDir, 'proxy', 'proxy.log')}`)), 60_000);
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      child.stdout!.destroy();
+      child.unref();
+      try {
+        resolve(JSON.parse(out.slice(0, nl)) as ProxyState);
+      } catch {
+        reject(new K3sDaasError('PROXY_START_FAILED', `kubectl-proxy printed: ${out.slice(0, nl)}`));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new K3sDaasError('PROXY_START_FAILED', `kubectl-proxy exited with ${code}; see ${join(dataDir, 'proxy', 'proxy.log')}`));
+    });
+  });
+}
+
+/** Runs kubectl with `args` against the running (or freshly started) kubectl-proxy; resolves kubectl's exit code. */
+export async function runKubectlViaProxy(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const dataDir = config.get('dataDir')!;
+  let state = readProxyState(dataDir);
+  if (!state || !(await healthy(state))) state = await startProxy(dataDir);
+  const child = spawn(process.env.K3SDAAS_KUBECTL ?? 'kubectl', ['--kubeconfig', state.kubeconfig, '--context', state.context, ...args], {
+    stdio: 'inherit',
+  });
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('error', (err) => {
+      process.stderr.write(`error: cannot run kubectl: ${err.message}\n`);
+      resolve(127);
+    });
+  });
+}
+
+export function kubectlCommand(): Command {
+  return new Command('kubectl')
+    .description('run kubectl through your kubectl-proxy (started on demand); also available as `kubectl daas`')
+    .argument('[kubectl-args...]', 'arguments for kubectl, passed through unchanged')
+    .allowUnknownOption()
+    .helpOption('-h, --help', 'show this help (kubectl’s own help: k3sdaas kubectl help)')
+    .action(async (args: string[]) => {
+      process.exitCode = await runKubectlViaProxy(args);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * `k3sdaas nautilus start`: the control-plane host. Generates the enclave key at boot, registers it for the cluster
+ * (debug registration only on debug clusters, with a warning), follows the chain and executes each request against
+ * the kube-apiserver named by --kubeconfig, or by the `k3s server` it supervises with --k3s.
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { fileCursorStore } from '../core/chain/index.js';
+import { ConfigError } from '../core/config/index.js';
+import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
+import { generateEnclaveKey } from '../nautilus/enclave-key.js';
+import { serveNautilusHealth } from '../nautilus/health.js';
+import { Journal } from '../nautilus/journal.js';
+import { K3sServer } from '../nautilus/k3s-server.js';
+import { NautilusService } from '../nautilus/service.js';
+import { parseListen } from '../gateway/serve.js';
+import { cliRuntime } from './context.js';
+import { createProgress } from './progress.js';
+import { listenFlag, untilSignal } from './serve-common.js';
+
+interface StartFlags {
+  cluster?: string;
+  kubeconfig?: string;
+  k3s?: boolean;
+  k3sBin?: string;
+  dataDir?: string;
+  listen: string;
+  json?: boolean;
+}
+
+export function nautilusCommand(): Command {
+  const nautilus = new Command('nautilus').description('the control-plane host: executes on-chain requests against k3s');
+  nautilus
+    .command('start')
+    .description('follow the chain for a cluster, execute each request once, answer on chain signed by the enclave key')
+    .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
+    .option('--kubeconfig <file>', 'kubeconfig of the kube-apiserver to forward to (default: nautilus.kubeconfig from config)')
+    .option('--k3s', 'start and supervise `k3s server` and use its kubeconfig (production)')
+    .option('--k3s-bin <path>', 'the k3s executable (default: k3s on PATH)')
+    .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
+    .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
+    .option('--json', 'print one JSON line once ready')
+    .action(async (flags: StartFlags, cmd: Command) => {
+      const rt = cliRuntime(cmd, { clusterId: flags.cluster, dataDir: flags.dataDir, 'nautilus.kubeconfig': flags.kubeconfig });
+      const clusterId = rt.clusterId();
+      const dir = join(rt.config.get('dataDir')!, 'nautilus', clusterId);
+      const progress = createProgress({ quiet: flags.json });
+      let k3s: K3sServer | null = null;
+      let kubeconfigFile = rt.config.get('nautilus.kubeconfig');
+      if (flags.k3s) {
+        k3s = new K3sServer({ bin: flags.k3sBin, dataDir: dir, logger: rt.logger });
+        await progress.step('starting k3s server', () => k3s!.start());
+        kubeconfigFile = k3s.kubeconfig;
+      }
+      if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
+      const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
+      const journal = new Journal(join(dir, 'journal.jsonl'));
+      const enclaveKey = generateEnclaveKey();
+      const service = new NautilusService({
+        client: rt.client,
+        executor: rt.executor(),
+        packageId: rt.packageId,
+        clusterId,
+        enclaveKey,
+        forwarder,
+        journal,
+        cursors: fileCursorStore(join(dir, 'cursors.json')),
+        logger: rt.logger,
+      });
+      await progress.step('registering the enclave key on chain', () => service.registerEnclave());
+      await progress.step('catching up with the chain', async () => {
+        await service.start();
+        await service.follower!.waitCaughtUp();
+      });
+      const { host, port } = parseListen(flags.listen);
+      const health = await serveNautilusHealth({ service, forwarder, host, port });
+      const ready = {
+        clusterId,
+        packageId: rt.packageId,
+        enclavePublicKey: Buffer.from(enclaveKey.publicKey).toString('hex'),
+        apiserver: forwarder.server.origin,
+        health: health.url,
+        pid: process.pid,
+      };
+      if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
+      else process.stdout.write(`nautilus serving cluster ${clusterId} → ${ready.apiserver}\n  health ${health.url}/readyz  metrics ${health.url}/metrics\nPress Ctrl-C to stop.\n`);
+      await untilSignal(async () => {
+        await service.stop();
+        await health.close();
+        await forwarder.close();
+        journal.close();
+        await k3s?.stop();
+      });
+    });
+  return nautilus;
+}

@@ -1,0 +1,70 @@
+/**
+ * Starts a kubectl-facing server (gateway or kubectl-proxy): TLS material from its data dir, the shared request
+ * tracker, and the frontend. Used by the `gateway` and `kubectl-proxy` commands and by the dev sandbox.
+ */
+import { join } from 'node:path';
+import type { ChainClient } from '../core/chain/index.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { KubeFrontend } from './frontend.js';
+import type { Submitter } from './submitters.js';
+import { ensureTlsMaterial, createTlsMaterial, type TlsMaterial } from './tls.js';
+import { RequestTracker } from './tracker.js';
+
+export interface ServeOptions {
+  client: ChainClient;
+  packageId: string;
+  clusterId: string;
+  submitter: Submitter;
+  host: string;
+  port: number;
+  /** Where the CA and server certificate live; omitted = fresh in-memory material. */
+  tlsDir?: string;
+  /** Names the certificate must carry besides the listen host. */
+  extraHosts?: string[];
+  logger?: Logger;
+  info?: Record<string, unknown>;
+  /** Reuse a running tracker (several frontends on one follower). */
+  tracker?: RequestTracker;
+}
+
+export interface Served {
+  url: string;
+  tls: TlsMaterial;
+  frontend: KubeFrontend;
+  tracker: RequestTracker;
+  stop(): Promise<void>;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i) || '127.0.0.1', port: Number(listen.slice(i + 1)) };
+}
+
+export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
+  const log = o.logger ?? silentLogger;
+  const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
+  const tls = o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts);
+  const ownTracker = !o.tracker;
+  const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
+  if (ownTracker) await tracker.start();
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info });
+  let url: string;
+  try {
+    url = await frontend.listen();
+  } catch (err) {
+    if (ownTracker) await tracker.stop();
+    throw err;
+  }
+  return {
+    url,
+    tls,
+    frontend,
+    tracker,
+    stop: async () => {
+      await frontend.close();
+      if (ownTracker) await tracker.stop();
+    },
+  };
+}
+
+export const tlsDirFor = (dataDir: string, name: string) => join(dataDir, name, 'tls');
