@@ -1,0 +1,53 @@
+/**
+ * `k3sdaas watch` without a terminal: one line per lifecycle event (full ids, easy to grep), or with `--json` one
+ * JSON object per event (`event` names the step; u64 amounts as decimal strings).
+ */
+import type { LifecycleEvent } from './lifecycle.js';
+import { duration, roleName, sui } from './format.js';
+import { requestInfo } from './verb.js';
+
+const time = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '-'.padEnd(24));
+
+function what(method: string, path: string, namespace?: string, resource?: string): string {
+  const info = requestInfo(method, path);
+  const res = resource ?? info.resource;
+  const ns = namespace ?? info.namespace;
+  if (!res) return `${method} ${path}`;
+  return `${info.verb} ${res}${info.name ? `/${info.name}` : ''}${ns ? ` -n ${ns}` : ''}`;
+}
+
+export function plainLine(e: LifecycleEvent): string {
+  const head = `${time(e.timestampMs)} ${e.kind.padEnd(17)}`;
+  switch (e.kind) {
+    case 'submitted':
+      return `${head} ${e.requestId} ${what(e.method, e.path, e.namespace, e.resource)} by ${e.requester} (${roleName(e.role)})${e.gateway ? ` via ${e.gateway}` : ''} tx ${e.txDigest}`;
+    case 'rejected': {
+      const where = e.abortModule ? `${e.abortModule}::${e.abortName ?? e.abortCode}` : 'failed';
+      return `${head} ${what(e.method, e.path)} by ${e.requester || '(unknown)'}: ${where}: ${e.reason} tx ${e.txDigest}`;
+    }
+    case 'picked-up':
+    case 'delivered':
+      return `${head} ${e.requestId}`;
+    case 'stored':
+      return `${head} ${e.requestId} status ${e.status} latency ${duration(e.latencyMs)} (submit→answer) tx ${e.txDigest}`;
+    case 'expired':
+      return `${head} ${e.requestId} no answer by ${time(e.deadlineMs)} tx ${e.txDigest}`;
+    case 'worker-registered':
+      return `${head} ${e.workerId} node ${e.nodeName} owner ${e.owner} stake ${sui(e.stake)}`;
+    case 'join-token-set':
+    case 'worker-heartbeat':
+      return `${head} ${e.workerId}`;
+    case 'worker-inactive':
+      return `${head} ${e.workerId} last heartbeat ${time(e.lastHeartbeatMs)}`;
+    case 'worker-left':
+      return `${head} ${e.workerId} returned ${sui(e.amount)}`;
+    case 'staked':
+      return `${head} token ${e.tokenId} owner ${e.owner} ${roleName(e.role)} ${sui(e.amount)}`;
+  }
+}
+
+export function jsonLine(e: LifecycleEvent): string {
+  const { kind, ...rest } = e;
+  return JSON.stringify({ event: kind, ...rest }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
