@@ -26,7 +26,7 @@ export interface Rendered {
   unmount(): void;
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
 export async function renderTui(tree: ReactElement): Promise<Rendered> {
   const instance = render(tree);

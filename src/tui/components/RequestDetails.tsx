@@ -23,7 +23,8 @@ function Steps({ row }: { row: RequestRow }) {
     return (
       <>
         <Step mark="done" name="submitted" at={row.atMs}>{`tx ${row.rejectTx}`}</Step>
-        <Step mark="failed" name="rejected" at={row.atMs}>{`${where}: ${row.reason}`}</Step>
+        <Step mark="failed" name="rejected" at={row.atMs}>{`${where}${row.abortCode !== null ? ` (abort code ${row.abortCode})` : ''}`}</Step>
+        <Text>{'  '}reason: {row.reason}</Text>
       </>
     );
   }
@@ -43,7 +44,7 @@ function Steps({ row }: { row: RequestRow }) {
       </Step>
       <Step mark={answered ? 'done' : expired ? 'failed' : 'waiting'} name={expired ? 'expired' : 'stored'} at={row.storedMs}>
         {answered
-          ? `tx ${row.storeTx}; ${duration(row.latencyMs)} submit→answer on chain (execution time alone is not on chain)`
+          ? `tx ${row.storeTx}; ${duration(row.latencyMs)} submit→answer`
           : expired
             ? `tx ${row.expireTx}`
             : 'no ResponseStored yet'}
@@ -77,6 +78,9 @@ export function RequestDetails({ row }: { row: RequestRow | null }) {
       <Box flexDirection="column" marginTop={1}>
         <Steps row={row} />
       </Box>
+      <Text dimColor>
+        Latency is submit→answer as the contract records it; nautilus' execution time is not on chain.
+      </Text>
       <Text dimColor>Enter/Esc: back</Text>
     </Box>
   );
