@@ -9,6 +9,8 @@ import { kubectlCommand } from './kubectl.js';
 import { kubectlProxyCommand } from './kubectl-proxy.js';
 import { nautilusCommand } from './nautilus.js';
 import { tokenCommand } from './token.js';
+import { stakeCommand } from './stake.js';
+import { workerCommand } from './worker.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -28,5 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(kubectlCommand());
   program.addCommand(kubeconfigCommand());
   program.addCommand(tokenCommand());
+  program.addCommand(stakeCommand());
+  program.addCommand(workerCommand());
   return program;
 }
