@@ -11,6 +11,7 @@ import { nautilusCommand } from './nautilus.js';
 import { tokenCommand } from './token.js';
 import { stakeCommand } from './stake.js';
 import { workerCommand } from './worker.js';
+import { watchCommand } from './watch.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   program.addCommand(tokenCommand());
   program.addCommand(stakeCommand());
   program.addCommand(workerCommand());
+  program.addCommand(watchCommand());
   return program;
 }
