@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { configCommand } from './config.js';
 import { localnetCommand } from './localnet.js';
 import { deployCommand } from './deploy.js';
+import { devCommand } from './dev.js';
 import { gatewayCommand } from './gateway.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { kubectlCommand } from './kubectl.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'debug, info, warn or error')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(configCommand());
+  program.addCommand(devCommand());
   program.addCommand(localnetCommand());
   program.addCommand(deployCommand());
   program.addCommand(nautilusCommand());

@@ -44,7 +44,9 @@ export function writeKubeconfigContext(file: string, ctx: KubeconfigContext, opt
   });
   const user = ctx.exec
     ? { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', provideClusterInfo: false, ...ctx.exec } }
-    : {};
+    : // kubectl-proxy needs no credential (it signs with the user's key on loopback), but a user entry without one
+      // makes kubectl prompt for a username over https; a placeholder token keeps it non-interactive.
+      { token: 'k3sdaas-kubectl-proxy' };
   doc.users = upsert(doc.users, { name: ctx.name, user });
   doc.contexts = upsert(doc.contexts, { name: ctx.name, context: { cluster: ctx.name, user: ctx.name } });
   if (options.setCurrent || !doc['current-context']) doc['current-context'] = ctx.name;
