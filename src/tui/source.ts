@@ -66,7 +66,7 @@ export class ChainLifecycleSource implements LifecycleFeed {
       cursors: memoryCursorStore(),
       startAt: options.startAt ?? 'beginning',
       logger: this.#log,
-      backoff: options.backoff,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
       onEvents: (_stream, events) => this.#onEvents(events),
     });
   }
