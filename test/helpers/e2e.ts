@@ -13,6 +13,7 @@ import { TransactionExecutor } from '../../src/core/chain/index.js';
 import { stakeForToken } from '../../src/core/cluster-admin.js';
 import { credentialToToken, signCredential } from '../../src/core/credential.js';
 import type { Sandbox } from '../../src/dev/sandbox.js';
+import { decodeEvent, type RequestSubmitted } from '../../src/core/events/index.js';
 import { resourceForKind, type KubeObject } from '../../src/kube/index.js';
 import { writeKubeconfig } from './kubectl.js';
 
@@ -82,4 +83,15 @@ export async function credentialKubeconfig(
 /** An object as the embedded Kubernetes API holds it (undefined when absent). */
 export function stored(sb: Sandbox, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
   return sb.kube!.store.get(resourceForKind(kind), namespace, name);
+}
+
+/** The newest RequestSubmitted events of the sandbox cluster, newest first. */
+export async function recentRequests(sb: Sandbox, limit = 20): Promise<RequestSubmitted[]> {
+  const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::request` }, order: 'descending', limit });
+  const out: RequestSubmitted[] = [];
+  for (const e of page.events) {
+    const ev = decodeEvent(e, { packageId: sb.packageId });
+    if (ev?.$kind === 'RequestSubmitted' && ev.clusterId === sb.clusterId) out.push(ev);
+  }
+  return out;
 }
