@@ -21,7 +21,8 @@ import { NautilusService } from '../nautilus/service.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
 import { GatewaySubmitter, ProxySubmitter } from '../gateway/submitters.js';
-import type { TlsMaterial } from '../gateway/tls.js';
+import { createTlsMaterial, ensureTlsMaterial, type TlsMaterial } from '../gateway/tls.js';
+import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
 
 export interface SandboxOptions {
   /** Persistent state (localnet ledger, nautilus journal, TLS, ids); omitted = everything in memory. */
@@ -137,6 +138,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const { clusterId, capId, tokenId } = ids;
 
+    const tlsDir = dir ? join(dir, 'tls') : undefined;
+    const hosts = ['127.0.0.1', 'localhost'];
+    const tls = tlsDir ? await ensureTlsMaterial(tlsDir, hosts) : await createTlsMaterial(hosts);
+    // The local blob service nautilus serves for bodies too large for a transaction (HTTPS, same CA).
+    const blobServer = await serveBlobs({ tls });
+    stops.push(() => blobServer.close());
+    const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem });
+    stops.push(() => blobs.close());
+
     const forwarder = new KubeForwarder({ kubeconfig });
     stops.push(() => forwarder.close());
     const journal = new Journal(dir ? join(dir, 'nautilus', 'journal.jsonl') : undefined);
@@ -148,6 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clusterId,
       enclaveKey: generateEnclaveKey(),
       forwarder,
+      blobs,
       journal,
       cursors: dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore(),
       logger: log,
@@ -156,21 +167,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.start();
     stops.push(() => nautilus.stop());
 
-    const tlsDir = dir ? join(dir, 'tls') : undefined;
-    const info = { clusterId, packageId, rpcUrl: localnet.rpcUrl };
+    const info = { clusterId, packageId, rpcUrl: localnet.rpcUrl, blobs: blobServer.url };
     const gateway = await serveKubeFrontend({
       client,
       packageId,
       clusterId,
-      submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId }),
+      submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId, blobs }),
       host: '127.0.0.1',
       port: options.gatewayPort ?? 0,
-      tlsDir,
+      tls,
+      blobs,
       logger: log,
       info,
     });
     stops.push(() => gateway.stop());
-    const tls = gateway.tls;
     const gatewayUrl = gateway.url;
 
     let proxyUrl: string | null = null;
@@ -179,10 +189,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         client,
         packageId,
         clusterId,
-        submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId }),
+        submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId, blobs }),
         host: '127.0.0.1',
         port: options.proxyPort,
-        tlsDir,
+        tls,
+        blobs,
         tracker: gateway.tracker,
         logger: log,
         info,

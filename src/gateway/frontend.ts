@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { HttpRequestEnvelope, HttpResponseEnvelope } from '../core/envelope/index.js';
 import { FORWARDED_REQUEST_HEADERS } from '../core/envelope/index.js';
 import { statusResponse } from '../core/kube/index.js';
-import { openResponse } from '../core/protocol/index.js';
+import { bodyCiphertext, openResponse } from '../core/protocol/index.js';
+import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
+import { failureForPath } from './discovery-errors.js';
 import { failureResponse, refuseStream } from './refusals.js';
 import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
@@ -29,6 +31,8 @@ export interface FrontendOptions {
   maxBodyBytes?: number;
   /** Extra public info served at /k3sdaas/v1/info. */
   info?: Record<string, unknown>;
+  /** Where off-chain response ciphertexts are read from. */
+  blobs?: BlobStore;
 }
 
 export const VERSION_INFO = {
@@ -142,9 +146,9 @@ export class KubeFrontend {
       identity = await this.#o.submitter.authenticate(req.headers.authorization);
     } catch (err) {
       this.metrics.requests.inc({ verb, outcome: 'unauthorized' });
-      return send(res, failureResponse(err));
+      return send(res, failureForPath(url.pathname, failureResponse(err)));
     }
-    const body = await readBody(req, this.#o.maxBodyBytes ?? 3 * 1024 * 1024);
+    const body = await readBody(req, this.#o.maxBodyBytes ?? 16 * 1024 * 1024);
     if (!body) {
       this.metrics.requests.inc({ verb, outcome: 'too_large' });
       return send(res, statusResponse(413, 'k3sdaas: request body too large'));
@@ -170,7 +174,7 @@ export class KubeFrontend {
         this.metrics.requests.inc({ verb, outcome: 'expired' });
         return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer`), `k3sdaas request ${requestId}`);
       }
-      const answer = openResponse(outcome, submitted.reply.secretKey);
+      const answer = openResponse(outcome, submitted.reply.secretKey, await bodyCiphertext(outcome, this.#o.blobs));
       this.metrics.requests.inc({ verb, outcome: String(answer.status) });
       this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
       log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
@@ -179,7 +183,7 @@ export class KubeFrontend {
       const r = failureResponse(err);
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });
       this.#log.warn('request failed', { request: requestId, status: r.status, error: err });
-      return send(res, r, requestId ? `k3sdaas request ${requestId}` : undefined);
+      return send(res, failureForPath(url.pathname, r), requestId ? `k3sdaas request ${requestId}` : undefined);
     }
   }
 }

@@ -50,7 +50,11 @@ export function failureResponse(err: unknown): HttpResponseEnvelope {
       case 'NO_ENCLAVE':
       case 'CHAIN_UNAVAILABLE':
         return statusResponse(503, `k3sdaas: ${err.message}`);
+      case 'BLOB_UNAVAILABLE':
+      case 'BLOB_NOT_FOUND':
+        return statusResponse(502, `k3sdaas: ${err.message}`);
       case 'CRYPTO_DECRYPT_FAILED':
+      case 'BLOB_DIGEST_MISMATCH':
       case 'DIGEST_MISMATCH':
         return statusResponse(502, `k3sdaas: the answer on chain failed verification: ${err.message}`);
     }

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { ChainClient } from '../core/chain/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import type { BlobStore } from '../core/blobs/index.js';
 import { KubeFrontend } from './frontend.js';
 import type { Submitter } from './submitters.js';
 import { ensureTlsMaterial, createTlsMaterial, type TlsMaterial } from './tls.js';
@@ -19,12 +20,16 @@ export interface ServeOptions {
   port: number;
   /** Where the CA and server certificate live; omitted = fresh in-memory material. */
   tlsDir?: string;
+  /** Ready TLS material (takes precedence over tlsDir). */
+  tls?: TlsMaterial;
   /** Names the certificate must carry besides the listen host. */
   extraHosts?: string[];
   logger?: Logger;
   info?: Record<string, unknown>;
   /** Reuse a running tracker (several frontends on one follower). */
   tracker?: RequestTracker;
+  /** Off-chain body store shared with nautilus (large requests and answers). */
+  blobs?: BlobStore;
 }
 
 export interface Served {
@@ -43,11 +48,11 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const log = o.logger ?? silentLogger;
   const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
-  const tls = o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts);
+  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
   const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
   if (ownTracker) await tracker.start();
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs });
   let url: string;
   try {
     url = await frontend.listen();

@@ -10,7 +10,8 @@ import { credentialFromToken, verifyCredential, type Credential } from '../core/
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
 import { K3sDaasError } from '../core/errors.js';
-import { sealRequest } from '../core/protocol/index.js';
+import { placeBody, sealRequest } from '../core/protocol/index.js';
+import type { BlobStore } from '../core/blobs/index.js';
 import type { EncryptionKeyPair } from '../core/crypto/index.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 
@@ -52,6 +53,8 @@ interface Common {
   executor: TransactionExecutor;
   packageId: string;
   clusterId: string;
+  /** Where request ciphertexts too large for a transaction go. */
+  blobs?: BlobStore;
 }
 
 export class GatewaySubmitter implements Submitter {
@@ -87,7 +90,7 @@ export class GatewaySubmitter implements Submitter {
 
   async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
     const { executor, packageId, clusterId } = this.o;
-    const sealed = sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http });
+    const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), this.o.blobs);
     const tx = await executor.execute(
       calls.request.submitViaGateway({
         package: packageId,
@@ -100,6 +103,7 @@ export class GatewaySubmitter implements Submitter {
           bodyDigest: sealed.bodyDigest,
           bodySize: sealed.bodySize,
           body: sealed.body,
+          bodyBlob: sealed.bodyBlob,
           replyKey: sealed.reply.publicKey,
         },
       }),
@@ -123,7 +127,7 @@ export class ProxySubmitter implements Submitter {
 
   async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
     const { executor, packageId, clusterId, tokenId } = this.o;
-    const sealed = sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http });
+    const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), this.o.blobs);
     const tx = await executor.execute(
       calls.request.submit({
         package: packageId,
@@ -135,6 +139,7 @@ export class ProxySubmitter implements Submitter {
           bodyDigest: sealed.bodyDigest,
           bodySize: sealed.bodySize,
           body: sealed.body,
+          bodyBlob: sealed.bodyBlob,
           replyKey: sealed.reply.publicKey,
         },
       }),

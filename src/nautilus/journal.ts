@@ -18,6 +18,8 @@ export interface ExecutedResponse {
   bodyDigest: string; // hex
   bodySize: number;
   body: string; // base64 ciphertext
+  /** Blob id when the ciphertext is off chain. */
+  bodyBlob?: string;
   executedMs: number;
 }
 

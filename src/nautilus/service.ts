@@ -14,10 +14,12 @@ import { K3sDaasError, MoveAbortError } from '../core/errors.js';
 import { signIntent } from '../core/intent.js';
 import { statusResponse, type KubeForwarder } from '../core/kube/index.js';
 import { UpstreamError } from '../core/kube/forward.js';
-import { openRequest, sealResponse, type SealedResponse } from '../core/protocol/index.js';
+import { bodyCiphertext, openRequest, placeBody, sealResponse, type SealedResponse } from '../core/protocol/index.js';
+import type { BlobStore } from '../core/blobs/index.js';
 import type { HttpResponseEnvelope } from '../core/envelope/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { EnclaveKey } from './enclave-key.js';
+import { registerAttestedEnclave, type AttestationProvider } from './attestation.js';
 import { Journal, deserializeEvent, serializeEvent, type JournalEntry } from './journal.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
@@ -30,12 +32,16 @@ export interface NautilusOptions {
   clusterId: string;
   enclaveKey: EnclaveKey;
   forwarder: KubeForwarder;
+  /** Where ciphertexts too large for a transaction go (and off-chain request bodies come from). */
+  blobs?: BlobStore;
   journal: Journal;
   cursors: CursorStore;
   logger?: Logger;
   /** Requests executed at once. */
   concurrency?: number;
   now?: () => number;
+  /** On non-debug clusters: obtains the Nitro attestation document the key is registered with (see attestation.ts). */
+  attestation?: AttestationProvider;
 }
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -64,11 +70,17 @@ export class NautilusService {
     const { client, executor, packageId, clusterId, enclaveKey } = this.#o;
     const cluster = await readCluster(client, clusterId);
     if (!cluster.debug) {
-      throw new K3sDaasError(
-        'ENCLAVE_ATTESTATION_REQUIRED',
-        `cluster ${clusterId} is not a debug cluster: its enclave key must be registered with an AWS Nitro attestation document (run nautilus inside the enclave)`,
-      );
+      if (!this.#o.attestation) {
+        throw new K3sDaasError(
+          'ENCLAVE_ATTESTATION_REQUIRED',
+          `cluster ${clusterId} is not a debug cluster: its enclave key must be registered with an AWS Nitro attestation document (run nautilus inside the enclave with --attestation-command)`,
+        );
+      }
+      const { digest } = await registerAttestedEnclave({ executor, packageId, clusterId, publicKey: enclaveKey.publicKey, caHash: cluster.caHash, provider: this.#o.attestation });
+      this.#log.info('enclave registered with an AWS Nitro attestation document', { publicKey: toHex(enclaveKey.publicKey), tx: digest });
+      return;
     }
+    if (this.#o.attestation) this.#log.warn('debug cluster: the attestation provider is not used (debug clusters expect no PCRs)');
     const cap = await findAdminCap(client, executor.address, packageId, clusterId);
     await executor.execute(calls.enclave.registerDebug({ package: packageId, arguments: { cap: cap.id, cluster: clusterId, publicKey: enclaveKey.publicKey } }));
     this.#log.warn('enclave registered in DEBUG mode: no attestation; the chain records debug=true for this key', {
@@ -138,11 +150,17 @@ export class NautilusService {
     let sealed: SealedResponse;
     if (state === 'executed') {
       const r = journal.get(ev.requestId)!.response!;
-      sealed = { status: r.status, bodyDigest: Buffer.from(r.bodyDigest, 'hex'), bodySize: r.bodySize, body: Buffer.from(r.body, 'base64') };
+      sealed = {
+        status: r.status,
+        bodyDigest: Buffer.from(r.bodyDigest, 'hex'),
+        bodySize: r.bodySize,
+        body: Buffer.from(r.body, 'base64'),
+        bodyBlob: r.bodyBlob ?? '',
+      };
       log.info('re-sending the recorded answer after a restart');
     } else if (state === 'started') {
       log.warn('restarted while this request was executing: outcome unknown, not executing again');
-      sealed = this.#seal(ev, statusResponse(502, `k3sdaas: the control plane restarted while executing this request (on-chain request ${ev.requestId}); its outcome is unknown, check before retrying`));
+      sealed = await this.#seal(ev, statusResponse(502, `k3sdaas: the control plane restarted while executing this request (on-chain request ${ev.requestId}); its outcome is unknown, check before retrying`));
       this.#recordExecuted(ev, sealed);
     } else {
       if (!(await objectContent(this.#o.client, ev.requestId))) {
@@ -163,23 +181,32 @@ export class NautilusService {
     return this.#o.now?.() ?? Date.now();
   }
 
-  #seal(ev: RequestSubmitted, http: HttpResponseEnvelope): SealedResponse {
-    let sealed = sealResponse({ requestId: ev.requestId, replyKey: ev.replyKey, http });
-    if (sealed.body.length > MAX_INLINE_BODY) {
-      sealed = sealResponse({
+  async #seal(ev: RequestSubmitted, http: HttpResponseEnvelope): Promise<SealedResponse> {
+    const sealed = sealResponse({ requestId: ev.requestId, replyKey: ev.replyKey, http });
+    try {
+      return await placeBody(sealed, this.#o.blobs);
+    } catch (err) {
+      const why = this.#o.blobs ? `the blob store failed: ${(err as Error).message}` : 'no blob store is configured for large answers';
+      return sealResponse({
         requestId: ev.requestId,
         replyKey: ev.replyKey,
-        http: statusResponse(413, `k3sdaas: the response (${http.body.length} bytes) is larger than an on-chain answer can carry (${MAX_INLINE_BODY} bytes sealed); narrow the request (e.g. --limit, a label selector, or a namespace)`),
+        http: statusResponse(413, `k3sdaas: the response (${http.body.length} bytes) is larger than an on-chain answer can carry (${MAX_INLINE_BODY} bytes sealed) and ${why}; narrow the request (e.g. --limit, a label selector, or a namespace)`),
       });
     }
-    return sealed;
   }
 
   #recordExecuted(ev: RequestSubmitted, sealed: SealedResponse): void {
     this.#o.journal.record({
       requestId: ev.requestId,
       state: 'executed',
-      response: { status: sealed.status, bodyDigest: toHex(sealed.bodyDigest), bodySize: sealed.bodySize, body: Buffer.from(sealed.body).toString('base64'), executedMs: this.#now() },
+      response: {
+        status: sealed.status,
+        bodyDigest: toHex(sealed.bodyDigest),
+        bodySize: sealed.bodySize,
+        body: Buffer.from(sealed.body).toString('base64'),
+        bodyBlob: sealed.bodyBlob,
+        executedMs: this.#now(),
+      },
     });
   }
 
@@ -187,10 +214,10 @@ export class NautilusService {
     let http: HttpResponseEnvelope;
     let request;
     try {
-      request = openRequest(ev, this.#o.enclaveKey.secretKey);
+      request = openRequest(ev, this.#o.enclaveKey.secretKey, await bodyCiphertext(ev, this.#o.blobs));
     } catch (err) {
       log.warn('request body unreadable', { error: err });
-      const sealed = this.#seal(ev, statusResponse(400, `k3sdaas: the enclave could not read this request: ${(err as Error).message}`));
+      const sealed = await this.#seal(ev, statusResponse(400, `k3sdaas: the enclave could not read this request: ${(err as Error).message}`));
       this.#recordExecuted(ev, sealed);
       return sealed;
     }
@@ -206,7 +233,7 @@ export class NautilusService {
     const ms = performance.now() - started;
     this.metrics.observeExecution(ev.method, http.status, ms / 1000);
     log.info('executed', { method: ev.method, path: ev.path, status: http.status, ms: Math.round(ms) });
-    const sealed = this.#seal(ev, http);
+    const sealed = await this.#seal(ev, http);
     this.#recordExecuted(ev, sealed);
     return sealed;
   }
@@ -233,6 +260,7 @@ export class NautilusService {
               bodyDigest: sealed.bodyDigest,
               bodySize: sealed.bodySize,
               body: sealed.body,
+              bodyBlob: sealed.bodyBlob,
               timestampMs,
               signature,
             },

@@ -1,1 +1,12 @@
-export { sealRequest, openRequest, sealResponse, openResponse, publicPath, ProtocolError, type SealedRequest, type SealedResponse } from './request.js';
+export {
+  sealRequest,
+  openRequest,
+  sealResponse,
+  openResponse,
+  placeBody,
+  bodyCiphertext,
+  publicPath,
+  ProtocolError,
+  type SealedRequest,
+  type SealedResponse,
+} from './request.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { openRequest, openResponse, sealRequest, sealResponse } from './request.js';
+import { bodyCiphertext, openRequest, openResponse, placeBody, sealRequest, sealResponse } from './request.js';
+import { MemoryBlobStore } from '../blobs/index.js';
 import type { RequestSubmitted, ResponseStored } from '../events/index.js';
 
 const enclave = ed25519.keygen();
@@ -18,7 +19,7 @@ function submitted(sealed: ReturnType<typeof sealRequest>, over: Partial<Request
   return {
     $kind: 'RequestSubmitted', packageId: '0x1', requestId, clusterId: cluster, requester, gateway: null, tokenId: '0x4', role: 1,
     method: sealed.method, path: sealed.path, namespace: 'default', resource: 'secrets', bodyDigest: sealed.bodyDigest,
-    bodySize: BigInt(sealed.bodySize), body: sealed.body, bodyBlob: '', replyKey: sealed.reply.publicKey, submittedMs: 1n, deadlineMs: 2n,
+    bodySize: BigInt(sealed.bodySize), body: sealed.body, bodyBlob: sealed.bodyBlob, replyKey: sealed.reply.publicKey, submittedMs: 1n, deadlineMs: 2n,
     ...over,
   };
 }
@@ -62,8 +63,24 @@ describe('request protocol', () => {
     expect(() => openResponse({ ...stored, bodyDigest: new Uint8Array(32) }, sealed.reply.secretKey)).toThrow(/digest/);
   });
 
-  it('refuses bodies too large to ride on chain', () => {
+  it('large bodies go off chain: refused without a blob store, stored and verified with one', async () => {
     const big = new Uint8Array(200_000).map(() => Math.floor(Math.random() * 256));
-    expect(() => sealRequest({ clusterId: cluster, requester, enclavePublicKey: enclave.publicKey, http: { ...http, body: big } })).toThrow(/at most/);
+    const s = sealRequest({ clusterId: cluster, requester, enclavePublicKey: enclave.publicKey, http: { ...http, body: big } });
+    await expect(placeBody(s, undefined)).rejects.toThrow(/at most/);
+    const blobs = new MemoryBlobStore();
+    const placed = await placeBody(s, blobs);
+    expect(placed.body.length).toBe(0);
+    expect(placed.bodyBlob).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const ev = submitted(placed);
+    expect(openRequest(ev, enclave.secretKey, await bodyCiphertext(ev, blobs)).body).toEqual(big);
+    // A store that hands back other bytes is caught before decryption.
+    blobs.tamper(placed.bodyBlob, s.body.map((b, i) => (i === 100 ? b ^ 1 : b)));
+    await expect(bodyCiphertext(ev, blobs)).rejects.toThrow(/failed verification/);
+  });
+
+  it('small bodies stay inline', async () => {
+    const placed = await placeBody(sealed, new MemoryBlobStore());
+    expect(placed.bodyBlob).toBe('');
+    expect(placed.body).toBe(sealed.body);
   });
 });

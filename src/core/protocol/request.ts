@@ -20,6 +20,7 @@ import {
 } from '../envelope/index.js';
 import { K3sDaasError } from '../errors.js';
 import type { RequestSubmitted, ResponseStored } from '../events/index.js';
+import type { BlobStore } from '../blobs/index.js';
 
 export class ProtocolError extends K3sDaasError {
   constructor(
@@ -46,8 +47,37 @@ export interface SealedRequest {
   path: string;
   bodyDigest: Uint8Array;
   bodySize: number;
+  /** Inline ciphertext; empty when it travels off chain. */
   body: Uint8Array;
+  /** Blob id of the ciphertext when it travels off chain; '' when inline. */
+  bodyBlob: string;
   reply: EncryptionKeyPair;
+}
+
+/**
+ * Keeps a sealed body inline when it fits a transaction, otherwise stores the ciphertext in `blobs` and records its
+ * id instead. Without a blob store, a body too large for the chain is refused.
+ */
+export async function placeBody<T extends { body: Uint8Array; bodyBlob: string }>(
+  sealed: T,
+  blobs: BlobStore | undefined,
+  maxInline: number = MAX_INLINE_BODY,
+): Promise<T> {
+  if (sealed.body.length <= maxInline) return sealed;
+  if (!blobs) {
+    throw new ProtocolError('REQUEST_TOO_LARGE', `body is ${sealed.body.length} bytes sealed; at most ${maxInline} fit on chain and no blob store is configured`, {
+      size: sealed.body.length,
+      max: maxInline,
+    });
+  }
+  return { ...sealed, body: new Uint8Array(), bodyBlob: await blobs.put(sealed.body) };
+}
+
+/** The ciphertext of a stored body: inline, or fetched from the blob store and verified against its id. */
+export async function bodyCiphertext(event: { body: Uint8Array; bodyBlob: string }, blobs: BlobStore | undefined): Promise<Uint8Array> {
+  if (!event.bodyBlob) return event.body;
+  if (!blobs) throw new ProtocolError('BODY_UNAVAILABLE', `body is off chain (${event.bodyBlob}) and no blob store is configured`);
+  return blobs.get(event.bodyBlob);
 }
 
 export function sealRequest(input: {
@@ -55,7 +85,6 @@ export function sealRequest(input: {
   requester: string;
   enclavePublicKey: Uint8Array;
   http: HttpRequestEnvelope;
-  maxInline?: number;
 }): SealedRequest {
   const plain = encodeRequestEnvelope(input.http);
   const reply = generateEncryptionKey();
@@ -63,19 +92,14 @@ export function sealRequest(input: {
   const path = publicPath(input.http.url);
   const aad = requestBinding({ clusterId: input.clusterId, requester: input.requester, replyKey: reply.publicKey, method, path });
   const body = seal(compress(plain), enclaveEncryptionKey(input.enclavePublicKey), 'request-body', aad);
-  const max = input.maxInline ?? MAX_INLINE_BODY;
-  if (body.length > max) {
-    throw new ProtocolError('REQUEST_TOO_LARGE', `request body is ${body.length} bytes sealed; at most ${max} fit on chain`, {
-      size: body.length,
-      max,
-    });
-  }
-  return { method, path, bodyDigest: digest(plain), bodySize: plain.length, body, reply };
+  return { method, path, bodyDigest: digest(plain), bodySize: plain.length, body, bodyBlob: '', reply };
 }
 
-/** Enclave side: opens a submitted request and checks it against what the chain authorized. */
-export function openRequest(event: RequestSubmitted, enclaveSecret: Uint8Array): HttpRequestEnvelope {
-  if (event.bodyBlob) throw new ProtocolError('BODY_UNAVAILABLE', 'off-chain request bodies are not supported by this enclave');
+/**
+ * Enclave side: opens a submitted request and checks it against what the chain authorized. `ciphertext` is the
+ * body (see bodyCiphertext for off-chain bodies).
+ */
+export function openRequest(event: RequestSubmitted, enclaveSecret: Uint8Array, ciphertext: Uint8Array = event.body): HttpRequestEnvelope {
   const aad = requestBinding({
     clusterId: event.clusterId,
     requester: event.requester,
@@ -83,7 +107,7 @@ export function openRequest(event: RequestSubmitted, enclaveSecret: Uint8Array):
     method: event.method,
     path: event.path,
   });
-  const plain = decompress(open(event.body, enclaveDecryptionKey(enclaveSecret), 'request-body', aad));
+  const plain = decompress(open(ciphertext, enclaveDecryptionKey(enclaveSecret), 'request-body', aad));
   if (!equalBytes(digest(plain), event.bodyDigest)) {
     throw new ProtocolError('DIGEST_MISMATCH', 'request body does not match the digest recorded on chain');
   }
@@ -102,22 +126,22 @@ export interface SealedResponse {
   bodyDigest: Uint8Array;
   bodySize: number;
   body: Uint8Array;
+  bodyBlob: string;
 }
 
 export function sealResponse(input: { requestId: string; replyKey: Uint8Array; http: HttpResponseEnvelope }): SealedResponse {
   const plain = encodeResponseEnvelope(input.http);
   const aad = responseBinding({ requestId: input.requestId, status: input.http.status });
   const body = seal(compress(plain), input.replyKey, 'response-body', aad);
-  return { status: input.http.status, bodyDigest: digest(plain), bodySize: plain.length, body };
+  return { status: input.http.status, bodyDigest: digest(plain), bodySize: plain.length, body, bodyBlob: '' };
 }
 
 /** Requester side: opens the stored response with the request's reply key and checks its digest. */
-export function openResponse(event: ResponseStored, replySecret: Uint8Array): HttpResponseEnvelope {
-  if (event.bodyBlob) throw new ProtocolError('BODY_UNAVAILABLE', 'off-chain response bodies are not supported yet');
+export function openResponse(event: ResponseStored, replySecret: Uint8Array, ciphertext: Uint8Array = event.body): HttpResponseEnvelope {
   const aad = responseBinding({ requestId: event.requestId, status: event.status });
   let plain: Uint8Array;
   try {
-    plain = decompress(open(event.body, replySecret, 'response-body', aad));
+    plain = decompress(open(ciphertext, replySecret, 'response-body', aad));
   } catch (err) {
     if (err instanceof CryptoError) throw err;
     throw new ProtocolError('DIGEST_MISMATCH', `response body does not decompress: ${(err as Error).message}`);

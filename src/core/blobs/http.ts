@@ -1,0 +1,112 @@
+/**
+ * The local blob service: a content-addressed HTTP(S) store (`PUT`/`GET /blobs/<id>`) served next to nautilus for
+ * the dev sandbox and self-hosted clusters, and its client. The server refuses bytes that do not hash to the id in
+ * the URL; the client verifies what it reads. Blobs expire after a TTL (answers are read within the request deadline).
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { BlobError, assertBlobId, blobId, verifyBlob, type BlobStore } from './store.js';
+
+export const MAX_BLOB_BYTES = 32 * 1024 * 1024;
+
+export class HttpBlobStore implements BlobStore {
+  readonly #agent: Agent;
+  constructor(
+    readonly baseUrl: string,
+    options: { ca?: string } = {},
+  ) {
+    this.#agent = new Agent({ connect: options.ca ? { ca: options.ca } : {} });
+  }
+
+  async put(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<string> {
+    const id = blobId(bytes);
+    let res;
+    try {
+      res = await request(`${this.baseUrl}/blobs/${id}`, { method: 'PUT', body: bytes, dispatcher: this.#agent, signal: options.signal });
+    } catch (err) {
+      throw new BlobError('BLOB_UNAVAILABLE', `blob store ${this.baseUrl} unreachable: ${(err as Error).message}`, true);
+    }
+    const text = await res.body.text();
+    if (res.statusCode !== 201 && res.statusCode !== 200) throw new BlobError('BLOB_UNAVAILABLE', `blob store refused the blob: ${res.statusCode} ${text}`);
+    return id;
+  }
+
+  async get(id: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    assertBlobId(id);
+    let res;
+    try {
+      res = await request(`${this.baseUrl}/blobs/${id}`, { dispatcher: this.#agent, signal: options.signal });
+    } catch (err) {
+      throw new BlobError('BLOB_UNAVAILABLE', `blob store ${this.baseUrl} unreachable: ${(err as Error).message}`, true);
+    }
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    if (res.statusCode === 404) throw new BlobError('BLOB_NOT_FOUND', `blob ${id} not found at ${this.baseUrl}`);
+    if (res.statusCode !== 200) throw new BlobError('BLOB_UNAVAILABLE', `blob store answered ${res.statusCode}`);
+    return verifyBlob(id, bytes);
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+export interface BlobServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveBlobs(o: { host?: string; port?: number; tls?: { certPem: string; keyPem: string }; ttlMs?: number }): Promise<BlobServer> {
+  const blobs = new Map<string, { bytes: Uint8Array; at: number }>();
+  const ttl = o.ttlMs ?? 10 * 60_000;
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, b] of blobs) if (now - b.at > ttl) blobs.delete(id);
+  }, 30_000);
+  sweep.unref();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const m = /^\/blobs\/(sha256:[0-9a-f]{64})$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const reply = (code: number, text: string) => {
+      res.writeHead(code, { 'content-type': 'text/plain' });
+      res.end(text);
+    };
+    if (!m) return reply(404, 'not found');
+    const id = m[1];
+    if (req.method === 'GET') {
+      const b = blobs.get(id);
+      if (!b) return reply(404, `blob ${id} not found`);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(b.bytes.length) });
+      return res.end(Buffer.from(b.bytes));
+    }
+    if (req.method !== 'PUT') return reply(405, 'GET or PUT');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BLOB_BYTES) {
+        reply(413, `blob larger than ${MAX_BLOB_BYTES} bytes`);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BLOB_BYTES) return;
+      const bytes = new Uint8Array(Buffer.concat(chunks));
+      if (blobId(bytes) !== id) return reply(400, `bytes do not hash to ${id}`);
+      blobs.set(id, { bytes, at: Date.now() });
+      reply(201, id);
+    });
+  };
+  const server = o.tls ? createHttpsServer({ cert: o.tls.certPem, key: o.tls.keyPem }, handler) : createHttpServer(handler);
+  await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${port}`,
+    close: () =>
+      new Promise((r) => {
+        clearInterval(sweep);
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
