@@ -9,6 +9,7 @@ import { fileCursorStore } from '../core/chain/index.js';
 import { ConfigError } from '../core/config/index.js';
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
+import { commandAttestationProvider } from '../nautilus/attestation.js';
 import { serveNautilusHealth } from '../nautilus/health.js';
 import { Journal } from '../nautilus/journal.js';
 import { K3sServer } from '../nautilus/k3s-server.js';
@@ -26,6 +27,7 @@ interface StartFlags {
   dataDir?: string;
   listen: string;
   json?: boolean;
+  attestationCommand?: string;
 }
 
 export function nautilusCommand(): Command {
@@ -40,6 +42,7 @@ export function nautilusCommand(): Command {
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
     .option('--json', 'print one JSON line once ready')
+    .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
     .action(async (flags: StartFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, dataDir: flags.dataDir, 'nautilus.kubeconfig': flags.kubeconfig });
       const clusterId = rt.clusterId();
@@ -66,6 +69,7 @@ export function nautilusCommand(): Command {
         journal,
         cursors: fileCursorStore(join(dir, 'cursors.json')),
         logger: rt.logger,
+        attestation: flags.attestationCommand ? commandAttestationProvider(flags.attestationCommand) : undefined,
       });
       await progress.step('registering the enclave key on chain', () => service.registerEnclave());
       await progress.step('catching up with the chain', async () => {
