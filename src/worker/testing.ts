@@ -2,7 +2,7 @@
  * Test support for workers and join tokens: an in-process localnet with a debug cluster whose enclave key is
  * registered (so join tokens can be issued), and helpers for the fake `k3s` in test/fixtures.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as calls from '../core/calls/index.js';
@@ -109,4 +109,42 @@ export function fakeK3sRuns(dir: string): FakeK3sRun[] {
         crashed: read('crashed') !== null,
       }];
     });
+}
+
+/** Environment for the real CLI against the testbed: network, package, signer, an empty config, a data dir. */
+export function cliEnv(tb: WorkerTestbed, account: number, dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const config = join(dataDir, 'config.yaml');
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
+  if (!existsSync(config)) writeFileSync(config, '');
+  return {
+    K3SDAAS_CONFIG: config,
+    K3SDAAS_NETWORK: tb.localnet.rpcUrl,
+    K3SDAAS_PACKAGE_ID: tb.packageId,
+    K3SDAAS_PRIVATE_KEY: DEV_ACCOUNTS[account].secretKey,
+    K3SDAAS_DATA_DIR: dataDir,
+    K3SDAAS_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Every byte array localnet holds for the ledger: transactions (bytes, signatures, events), objects, the event index. */
+export function* ledgerBytes(chain: Localnet['chain']): Generator<Uint8Array> {
+  for (const tx of chain.transactions.values()) {
+    yield tx.transactionBcs;
+    yield* tx.signatures;
+    for (const e of tx.events) yield e.contents;
+    yield new TextEncoder().encode(JSON.stringify(tx.effects, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  }
+  for (const o of chain.objects.values()) yield o.contents;
+  for (const e of chain.events) yield e.event.contents;
+}
+
+/** The forms a secret may leak in: raw UTF-8, base64 (and base64url), hex. */
+export function secretForms(secret: string): Uint8Array[] {
+  const raw = Buffer.from(secret, 'utf8');
+  return [raw, Buffer.from(raw.toString('base64')), Buffer.from(raw.toString('base64url')), Buffer.from(raw.toString('hex'))].map((b) => new Uint8Array(b));
+}
+
+export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(Buffer.from(needle)) >= 0;
 }
