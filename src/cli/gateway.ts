@@ -4,7 +4,9 @@
  * the gateway and the user. The gateway's Sui key (the configured signer) pays gas and must be registered for the
  * cluster by its operator.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HttpBlobStore } from '../core/blobs/index.js';
 import { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { readCluster } from '../core/chain/objects.js';
@@ -19,6 +21,8 @@ interface GatewayFlags {
   listen?: string;
   dataDir?: string;
   host: string[];
+  blobStore?: string;
+  blobCa?: string;
   json?: boolean;
 }
 
@@ -29,6 +33,8 @@ export function gatewayCommand(): Command {
     .option('--listen <host:port>', 'listen address (default: gateway.listen from config, 127.0.0.1:6443)', listenFlag)
     .option('--data-dir <dir>', 'TLS material lives in <dir>/gateway/tls (default: dataDir from config)')
     .option('--host <name>', 'extra DNS name or IP for the certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--blob-store <url>', "nautilus's blob service, for bodies too large for a transaction")
+    .option('--blob-ca <file>', "CA certificate of the blob service (nautilus prints its path)")
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: GatewayFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
@@ -43,12 +49,14 @@ export function gatewayCommand(): Command {
         });
       }
       const { host, port } = parseListen(rt.config.get('gateway.listen')!);
+      const blobs = flags.blobStore ? new HttpBlobStore(flags.blobStore, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined }) : undefined;
       const served = await progress.step('starting the gateway (chain follower, TLS)', () =>
         serveKubeFrontend({
           client: rt.client,
           packageId: rt.packageId,
           clusterId,
-          submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId }),
+          submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId, blobs }),
+          blobs,
           host,
           port,
           tlsDir: join(rt.config.get('dataDir')!, 'gateway', 'tls'),
