@@ -1,0 +1,160 @@
+/**
+ * Issue 4, "Done when" 2, plus the stream refusals: what kubectl prints when the contract or the gateway says no.
+ * Users are fresh faucet-funded keys holding SealTokens of specific roles and stakes in the sandbox cluster, whose
+ * min_write_stake is the contract default (1 SUI). Every refusal must also leave the Kubernetes store untouched.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTER_DEFAULTS, createCluster, MIST_PER_SUI } from '../src/core/cluster-admin.js';
+import { TransactionExecutor } from '../src/core/chain/index.js';
+import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
+import { credentialKubeconfig, stakedUser, stored, tempDir, type TestUser } from './helpers/e2e.js';
+import type { KubectlResult } from './helpers/kubectl.js';
+
+let sb: Sandbox;
+let viewer: TestUser;
+let poorEditor: TestUser;
+let editor: TestUser;
+const manifests = tempDir('e2e-refusals');
+const warmCache = tempDir('e2e-refusals-kcache');
+
+/**
+ * kubectl as `user` with a credential signed for the sandbox gateway. By default with a fresh discovery cache (a
+ * first-time user: the refusal hits discovery first); `warm` shares a cache an earlier successful run filled.
+ */
+async function as(
+  user: TestUser,
+  args: string[],
+  o: { expiresMs?: number; clusterId?: string; tokenId?: string; warm?: boolean } = {},
+): Promise<KubectlResult & { ms: number }> {
+  const kubeconfig = await credentialKubeconfig(sb, { keypair: user.keypair, tokenId: o.tokenId ?? user.tokenId }, o);
+  const cacheDir = o.warm ? warmCache : tempDir('kcache');
+  const started = performance.now();
+  const r = await new Promise<KubectlResult>((resolve) =>
+    execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 45_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    ),
+  );
+  return { ...r, ms: performance.now() - started };
+}
+
+function manifest(name: string, kind = 'ConfigMap'): string {
+  const file = join(manifests, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' }, data: { a: 'b' } }));
+  return file;
+}
+
+beforeAll(async () => {
+  sb = await startSandbox({ checkpointMs: 0 });
+  [viewer, poorEditor, editor] = await Promise.all([
+    stakedUser(sb, 'viewer', 2n * MIST_PER_SUI),
+    stakedUser(sb, 'editor', CLUSTER_DEFAULTS.minWriteStake / 2n),
+    stakedUser(sb, 'editor', 2n * MIST_PER_SUI),
+  ]);
+}, 90_000);
+afterAll(async () => sb?.stop());
+
+describe('refusals from the contract, printed by kubectl', () => {
+  it('a viewer can read but a write gets 403 with the contract reason', async () => {
+    const read = await as(viewer, ['get', 'configmaps']);
+    expect(read.code, read.stderr).toBe(0);
+    const file = manifest('by-viewer');
+    const r = await as(viewer, ['create', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Error from server (Forbidden): error when creating "${file}": k3sdaas: your SealToken's role does not allow writes (viewer)`);
+    expect(r.stderr).toContain('(contract access::ERoleCannotWrite)');
+    // kubectl's generator commands word it their own way, with the same reason.
+    const gen = await as(viewer, ['create', 'configmap', 'by-viewer', '--from-literal=a=b']);
+    expect(gen.code).toBe(1);
+    expect(gen.stderr).toContain("error: failed to create configmap: k3sdaas: your SealToken's role does not allow writes (viewer)");
+    expect(stored(sb, 'ConfigMap', 'default', 'by-viewer')).toBeUndefined();
+  });
+
+  it('a viewer cannot read secrets', async () => {
+    const r = await as(viewer, ['get', 'secrets']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error from server (Forbidden): k3sdaas: ');
+    expect(r.stderr).toContain('(contract access::ERoleCannotReadSecrets)');
+  });
+
+  it('an editor whose stake is below min_write_stake gets 403 on writes, reads still work', async () => {
+    const read = await as(poorEditor, ['get', 'namespaces']);
+    expect(read.code, read.stderr).toBe(0);
+    const file = manifest('by-poor-editor');
+    const r = await as(poorEditor, ['apply', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Error from server (Forbidden): error when creating "${file}": k3sdaas: writes need more stake on your SealToken than it holds`);
+    expect(r.stderr).toContain('(contract access::EInsufficientWriteStake)');
+    expect(stored(sb, 'ConfigMap', 'default', 'by-poor-editor')).toBeUndefined();
+  });
+
+  it('an editor with enough stake writes namespaced objects but not cluster-scoped ones', async () => {
+    const ok = await as(editor, ['create', 'configmap', 'by-editor', '--from-literal=a=b']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe('configmap/by-editor created\n');
+    expect(stored(sb, 'ConfigMap', 'default', 'by-editor')?.data).toEqual({ a: 'b' });
+    const r = await as(editor, ['create', 'namespace', 'by-editor']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error from server (Forbidden): k3sdaas: your SealToken's role (editor) allows writes only to namespaced resources");
+    expect(r.stderr).toContain('(contract access::ERoleCannotWriteClusterScoped)');
+    expect(stored(sb, 'Namespace', undefined, 'by-editor')).toBeUndefined();
+  });
+
+  it('an expired credential gets 401', async () => {
+    // Cold discovery cache: client-go reads /api raw and prints its generic 401 text (any apiserver does the same).
+    const cold = await as(editor, ['get', 'pods'], { expiresMs: Date.now() - 1_000 });
+    expect(cold.code).toBe(1);
+    expect(cold.stderr).toContain('error: You must be logged in to the server (the server has asked for the client to provide credentials)');
+    // Warm cache: the request itself is refused and kubectl prints the gateway's reason.
+    const fill = await as(editor, ['get', 'pods'], { warm: true });
+    expect(fill.code, fill.stderr).toBe(0);
+    const warm = await as(editor, ['get', 'pods'], { expiresMs: Date.now() - 1_000, warm: true });
+    expect(warm.code).toBe(1);
+    expect(warm.stderr).toMatch(/^error: You must be logged in to the server \(k3sdaas: bad credential: credential expired at \d+/m);
+  });
+
+  it('a credential naming a SealToken of another cluster gets 403', async () => {
+    const other = await createCluster(new TransactionExecutor(sb.client, sb.operator), sb.packageId, { name: 'other', apiUrl: 'https://other:6443', debug: true });
+    const stranger = await stakedUser(sb, 'admin', 2n * MIST_PER_SUI, other.clusterId);
+    const r = await as(stranger, ['get', 'pods']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error from server (Forbidden): k3sdaas: the SealToken named by the credential is not staked in this cluster');
+  });
+
+  it("a credential naming someone else's SealToken gets 403", async () => {
+    const r = await as(viewer, ['get', 'pods'], { tokenId: editor.tokenId });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error from server (Forbidden): k3sdaas: the credential was not signed by the owner of its SealToken');
+  });
+});
+
+describe('streams are refused at once with a Status naming the limitation', () => {
+  beforeAll(async () => {
+    const r = await as(editor, ['run', 'p1', '--image=nginx:1.27', '--restart=Never']);
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('get -w', async () => {
+    const r = await as(editor, ['get', 'pods', '-w']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Error from server \(NotImplemented\): k3sdaas: watch streams cannot ride on chain transactions/);
+    expect(r.ms).toBeLessThan(30_000);
+  });
+
+  it('logs -f', async () => {
+    const r = await as(editor, ['logs', '-f', 'p1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('k3sdaas: log streaming (-f/--follow) cannot ride on chain transactions');
+    expect(r.stderr).toContain('Error from server (NotImplemented)');
+    expect(r.ms).toBeLessThan(30_000);
+  });
+
+  it('exec', async () => {
+    const r = await as(editor, ['exec', 'p1', '--', 'ls']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('k3sdaas: exec opens an interactive stream, which cannot ride on chain transactions');
+    expect(r.ms).toBeLessThan(30_000);
+  });
+});
