@@ -63,7 +63,7 @@ describe('worker join', () => {
   it('joins, runs the agent with the issued token, restarts it on crash, heartbeats, stops on SIGTERM and leaves', async () => {
     const join1 = startJoin(['--node-name', 'node-e2e', '--stake', '12SUI']);
     try {
-      await vi.waitFor(() => expect(fakeK3sRuns(k3sDir)).toHaveLength(1), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(() => expect(fakeK3sRuns(k3sDir), join1.stderr()).toHaveLength(1), { timeout: 30_000, interval: 100 });
       const [run] = fakeK3sRuns(k3sDir);
       // The agent gets the server URL and node name from chain, and exactly the token nautilus issued.
       expect(run.args).toEqual(['agent', '--server', API_URL, '--node-name', 'node-e2e']);
