@@ -13,6 +13,7 @@ import { tokenCommand } from './token.js';
 import { stakeCommand } from './stake.js';
 import { workerCommand } from './worker.js';
 import { watchCommand } from './watch.js';
+import { verifyCommand } from './verify.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   program.addCommand(stakeCommand());
   program.addCommand(workerCommand());
   program.addCommand(watchCommand());
+  program.addCommand(verifyCommand());
   return program;
 }

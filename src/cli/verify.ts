@@ -1,0 +1,61 @@
+/**
+ * `k3sdaas verify <request-id>`: fetches a request and its answer from chain and checks the enclave's signature
+ * against the key registered at the time, the timestamps, the linkage of the answer to the request, the attestation
+ * behind the key, and (with --reply-key) the response body against its signed digest. Exit 0 when genuine.
+ * `--evidence-out` saves what was fetched; `--evidence` checks saved evidence offline.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { K3sDaasError } from '../core/errors.js';
+import { collectEvidence, evidenceFromJson, evidenceToJson, formatVerdict, verifyEvidence, type Evidence } from '../core/verify/index.js';
+import { cliRuntime } from './context.js';
+
+interface VerifyFlags {
+  json?: boolean;
+  evidenceOut?: string;
+  evidence?: string;
+  replyKey?: Uint8Array;
+  requireAttestation?: boolean;
+  maxScan?: number;
+}
+
+const replyKey = (v: string) => {
+  const h = v.replace(/^0x/, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new InvalidArgumentError('--reply-key must be a 32-byte X25519 secret in hex');
+  return new Uint8Array(Buffer.from(h, 'hex'));
+};
+
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description("check that a request was answered by the cluster's enclave: signature, key at the time, timestamps, attestation")
+    .argument('<request-id>', 'the on-chain request id (kubectl prints it as `k3sdaas request 0x…`)')
+    .option('--json', 'print the verdict as JSON')
+    .option('--evidence-out <file>', 'save the evidence fetched from chain (JSON) to <file>')
+    .option('--evidence <file>', 'check saved evidence instead of fetching from chain')
+    .option('--reply-key <hex>', "the request's X25519 reply secret: also decrypt the response and check its digest", replyKey)
+    .option('--require-attestation', 'fail when the key was registered in debug mode (no attestation)')
+    .option('--max-scan <n>', 'request events scanned back from the newest (default 20000)', positive)
+    .action(async (id: string, flags: VerifyFlags, cmd: Command) => {
+      let evidence: Evidence;
+      if (flags.evidence) {
+        evidence = evidenceFromJson(readFileSync(flags.evidence, 'utf8'));
+        if (normalizeSuiAddress(evidence.requestId) !== normalizeSuiAddress(id)) {
+          throw new K3sDaasError('EVIDENCE_MISMATCH', `${flags.evidence} is evidence for request ${evidence.requestId}, not ${id}`);
+        }
+      } else {
+        const rt = cliRuntime(cmd);
+        evidence = await collectEvidence({ client: rt.client, packageId: rt.packageId, requestId: id, maxScan: flags.maxScan });
+      }
+      if (flags.evidenceOut) writeFileSync(flags.evidenceOut, evidenceToJson(evidence) + '\n');
+      const verdict = await verifyEvidence(evidence, { replySecret: flags.replyKey, requireAttestation: flags.requireAttestation });
+      process.stdout.write((flags.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict)) + '\n');
+      if (!verdict.ok) process.exitCode = 1;
+    });
+}
