@@ -42,6 +42,8 @@ export interface ChainSourceOptions {
   startAt?: 'beginning' | 'now';
   /** With `beginning`, how many checkpoints before the head are searched for rejections (default 2000). */
   rejectionBackfill?: number;
+  /** Read checkpoints with their transactions to find rejections (default true; heavy on busy public networks). */
+  rejections?: boolean;
   logger?: Logger;
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -80,7 +82,10 @@ export class ChainLifecycleSource implements LifecycleFeed {
     if (this.#scanner) return this;
     this.#follower.start();
     void this.#follower.waitCaughtUp().then(() => this.#status());
-    this.#scanner = this.#scanRejections();
+    if (this.#o.rejections === false) {
+      this.#backfilled = true;
+      this.#scanner = Promise.resolve();
+    } else this.#scanner = this.#scanRejections();
     return this;
   }
 
