@@ -46,6 +46,24 @@ export function loadKubeConfig(file?: string): KubeConfig {
   return kc;
 }
 
+/**
+ * client-node refuses to build an agent for a plain-http server unless the kubeconfig sets insecure-skip-tls-verify
+ * (there is no TLS to verify); kubectl accepts such kubeconfigs (e.g. `kubectl proxy`, the embedded API). Use a copy
+ * with the flag set, so credentials and headers still come from the kubeconfig.
+ */
+function forPlainHttp(kc: KubeConfig): KubeConfig {
+  const cluster = kc.getCurrentCluster()!;
+  if (!cluster.server.startsWith('http:') || cluster.skipTLSVerify) return kc;
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.name === cluster.name ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return copy;
+}
+
 export class KubeForwarder {
   readonly server: URL;
   #agent: Promise<{ agent: Agent; headers: Record<string, string> }>;
@@ -58,7 +76,7 @@ export class KubeForwarder {
     this.#maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.#agent = (async () => {
       const opts: RequestOptions = {};
-      await options.kubeconfig.applyToHTTPSOptions(opts);
+      await forPlainHttp(options.kubeconfig).applyToHTTPSOptions(opts);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
       const agent = new Agent({
@@ -74,10 +92,14 @@ export class KubeForwarder {
       });
       return { agent, headers };
     })();
+    // A kubeconfig that cannot be used fails each forward (answered as 502), never the process.
+    this.#agent.catch(() => undefined);
   }
 
   async forward(req: HttpRequestEnvelope, as: Impersonation, signal?: AbortSignal): Promise<HttpResponseEnvelope> {
-    const { agent, headers: auth } = await this.#agent;
+    const { agent, headers: auth } = await this.#agent.catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
     const headers: Record<string, string | string[]> = { ...auth };
     for (const [name, value] of req.headers) {
       if (FORWARDED_REQUEST_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
