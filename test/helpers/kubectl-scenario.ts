@@ -56,7 +56,7 @@ export function kubectlScenario(c: ScenarioContext): void {
     expect(stored(c.sb(), 'Secret', ns, 's1')?.data).toEqual({ password: Buffer.from('hunter2').toString('base64') });
 
     expect(await ok(['create', 'deployment', 'web', '-n', ns, '--image=nginx:1.27', '--replicas=2'])).toBe('deployment.apps/web created\n');
-    const dep = stored(c.sb(), 'Deployment', ns, 'web') as { spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } };
+    const dep = stored(c.sb(), 'Deployment', ns, 'web') as unknown as { spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } };
     expect(dep.spec.replicas).toBe(2);
     expect(dep.spec.template.spec.containers[0].image).toBe('nginx:1.27');
   }, STEP_TIMEOUT_MS);
@@ -112,7 +112,7 @@ export function kubectlScenario(c: ScenarioContext): void {
     expect(stored(c.sb(), 'ConfigMap', ns, 'cm1')?.data).toEqual({ k: 'v2' });
     const json = await ok(['patch', 'deployment', 'web', '-n', ns, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]']);
     expect(json).toBe('deployment.apps/web patched\n');
-    expect((stored(c.sb(), 'Deployment', ns, 'web') as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    expect((stored(c.sb(), 'Deployment', ns, 'web') as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
   }, STEP_TIMEOUT_MS);
 
   it('describe', async () => {
