@@ -19,9 +19,9 @@ interface DeployFlags {
   caFile?: string;
   debug?: boolean;
   pcr: string[];
-  minUserStake: bigint;
-  minWriteStake: bigint;
-  minWorkerStake: bigint;
+  minUserStake?: bigint;
+  minWriteStake?: bigint;
+  minWorkerStake?: bigint;
   stakeLock: number;
   requestTimeout: number;
   heartbeatTimeout: number;
@@ -52,9 +52,9 @@ export function deployCommand(): Command {
     .option('--ca-file <pem>', 'the k3s server CA certificate; its sha256 goes on chain so workers can pin it')
     .option('--debug', 'debug cluster: accept an enclave key without attestation (localnet/devnet only; visible on chain)')
     .option('--pcr <hex>', 'expected enclave PCR0, PCR1, PCR2 in order (repeat 3 times) for attested clusters', collect, [])
-    .option('--min-user-stake <amount>', 'stake for a SealToken (e.g. 0.1SUI)', amount, 100_000_000n)
-    .option('--min-write-stake <amount>', 'stake a token needs for writes', amount, 1_000_000_000n)
-    .option('--min-worker-stake <amount>', 'stake for a worker', amount, 10_000_000_000n)
+    .option('--min-user-stake <amount>', 'stake for a SealToken (default 0.1SUI)', amount)
+    .option('--min-write-stake <amount>', 'stake a token needs for writes (default 1SUI)', amount)
+    .option('--min-worker-stake <amount>', 'stake for a worker (default 10SUI)', amount)
     .option('--stake-lock <duration>', 'SealToken stake lock', parseDuration, 60_000)
     .option('--request-timeout <duration>', 'request deadline', parseDuration, 30_000)
     .option('--heartbeat-timeout <duration>', 'worker heartbeat timeout', parseDuration, 60_000)
