@@ -18,6 +18,7 @@ import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
+import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
 import { GatewaySubmitter, ProxySubmitter } from '../gateway/submitters.js';
@@ -60,6 +61,8 @@ export interface Sandbox {
   operator: Keypair;
   user: SandboxUser;
   nautilus: NautilusService;
+  /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
+  joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
   stop(): Promise<void>;
 }
@@ -151,21 +154,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => forwarder.close());
     const journal = new Journal(dir ? join(dir, 'nautilus', 'journal.jsonl') : undefined);
     stops.push(async () => journal.close());
+    const enclaveKey = generateEnclaveKey();
+    const cursors = dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore();
     const nautilus = new NautilusService({
       client,
       executor: operatorTx,
       packageId,
       clusterId,
-      enclaveKey: generateEnclaveKey(),
+      enclaveKey,
       forwarder,
       blobs,
       journal,
-      cursors: dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore(),
+      cursors,
       logger: log,
     });
     await nautilus.registerEnclave();
     await nautilus.start();
     stops.push(() => nautilus.stop());
+    // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
+    const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
+    await joinTokens.start();
+    stops.push(() => joinTokens.stop());
 
     const info = { clusterId, packageId, rpcUrl: localnet.rpcUrl, blobs: blobServer.url };
     const gateway = await serveKubeFrontend({
@@ -216,6 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       operator,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
+      joinTokens,
       gateway: gateway.frontend,
       stop,
     };
