@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryCursorStore } from '../src/core/chain/index.js';
 import { DEV_ACCOUNTS } from '../src/localnet/index.js';
 import { generatedTokenSource, JoinTokenIssuer, type JoinTokenEvent, type TokenSource } from '../src/nautilus/join-tokens.js';
-import { readWorker } from '../src/worker/index.js';
+import { generateEncryptionKey } from '../src/core/crypto/index.js';
+import { readWorker, writeWorkerKey } from '../src/worker/index.js';
 import { cliEnv, containsBytes, fakeK3sRuns, FIXTURES, ledgerBytes, secretForms, startWorkerTestbed, type WorkerTestbed } from '../src/worker/testing.js';
 import { BIN, runCli } from './helpers/cli.js';
 
@@ -102,6 +103,25 @@ describe('worker join', () => {
       join1.child.kill('SIGTERM');
       expect(await join1.exit).toBe(0);
       expect(fakeK3sRuns(k3sDir)[1].signal).toBe('TERM');
+
+      // Another key file than the one the Worker was registered with: a clear error, nothing sent.
+      const otherKey = join(home, 'other-key.json');
+      writeWorkerKey(otherKey, generateEncryptionKey());
+      const txs = tb.localnet.chain.transactions.size;
+      const wrong = await runCli(['worker', 'join', '--cluster', tb.clusterId, '--worker-key', otherKey], { env });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/wrong worker key file: worker 0x[0-9a-f]+ was registered with another encryption key/);
+      expect(tb.localnet.chain.transactions.size).toBe(txs);
+
+      // Restarted, `worker join` resumes the same Worker (no second stake, no new token); SIGINT is forwarded too.
+      const join2 = startJoin([]);
+      await vi.waitFor(() => expect(fakeK3sRuns(k3sDir), join2.stderr()).toHaveLength(3), { timeout: 30_000, interval: 100 });
+      expect(join2.stderr()).toMatch(/rejoined cluster workers-test as node-e2e \(worker 0x[0-9a-f]+, stake 12 SUI\)/);
+      expect(fakeK3sRuns(k3sDir)[2].env.K3S_TOKEN).toBe(issued[0]);
+      expect(issued).toHaveLength(1);
+      join2.child.kill('SIGINT');
+      expect(await join2.exit).toBe(0);
+      expect(fakeK3sRuns(k3sDir)[2].signal).toBe('INT');
 
       // Nothing localnet stored — ledger in memory, journal on disk — holds the token in any form.
       const forms = secretForms(issued[0]);
