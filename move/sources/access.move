@@ -170,7 +170,11 @@ public(package) fun parse_path(path: &String): (String, String) {
     if (skip == 0 || segments.length() <= skip) return (b"".to_string(), b"".to_string());
 
     let rest = slice(&segments, skip);
-    let (namespace, parts) = if (rest.length() >= 3 && rest[0] == b"namespaces") {
+    // `namespaces/{ns}/status` and `namespaces/{ns}/finalize` are subresources of the namespace object itself
+    // (Kubernetes' namespaceSubresources): resource `namespaces/status`, namespace `ns`.
+    let (namespace, parts) = if (
+        rest.length() >= 3 && rest[0] == b"namespaces" && rest[2] != b"status" && rest[2] != b"finalize"
+    ) {
         (rest[1], slice(&rest, 2))
     } else if (rest.length() >= 2 && rest[0] == b"namespaces") {
         (rest[1], rest)
@@ -199,7 +203,11 @@ public(package) fun authorize(cluster: &Cluster, token_id: ID, method: &String, 
         assert!(!write, ERoleCannotWrite);
         assert!(base_resource(resource.as_bytes()) != b"secrets", ERoleCannotReadSecrets);
     } else if (role == ROLE_EDITOR) {
-        assert!(!write || !namespace.is_empty(), ERoleCannotWriteClusterScoped);
+        // The `namespaces` resource is cluster-scoped even though its namespace is the object's name.
+        assert!(
+            !write || (!namespace.is_empty() && base_resource(resource.as_bytes()) != b"namespaces"),
+            ERoleCannotWriteClusterScoped,
+        );
     };
     if (write) {
         assert!(cluster.stake_amount(token_id) >= cluster.min_write_stake(), EInsufficientWriteStake);

@@ -186,6 +186,12 @@ fun parse_paths_like_kubernetes() {
     assert_parsed(b"/api/v1/nodes/n1/status", b"", b"nodes/status");
     assert_parsed(b"/api/v1/namespaces", b"", b"namespaces");
     assert_parsed(b"/api/v1/namespaces/kube-system", b"kube-system", b"namespaces");
+    assert_parsed(b"/api/v1/namespaces/foo/status", b"foo", b"namespaces/status");
+    assert_parsed(b"/api/v1/namespaces/foo/finalize", b"foo", b"namespaces/finalize");
+    assert_parsed(b"/api/v1/namespaces//foo//finalize/", b"foo", b"namespaces/finalize");
+    assert_parsed(b"/api/v1/namespaces/foo/configmaps", b"foo", b"configmaps");
+    assert_parsed(b"/api/v1/namespaces/foo/configmaps/status", b"foo", b"configmaps");
+    assert_parsed(b"/api/v1/namespaces/status/pods/finalize", b"status", b"pods");
     assert_parsed(b"/api/v1/namespaces/default/pods", b"default", b"pods");
     assert_parsed(b"/api/v1/namespaces/default/pods/web", b"default", b"pods");
     assert_parsed(b"/api/v1/namespaces/default/pods/web/log", b"default", b"pods/log");
@@ -277,15 +283,54 @@ fun editor_reads_and_writes_namespaced() {
         vector[b"PATCH", b"/apis/apps/v1/namespaces/prod/deployments/api"],
         vector[b"GET", b"/api/v1/namespaces/default/secrets/db"],
         vector[b"GET", b"/api/v1/nodes"],
-        vector[b"DELETE", b"/api/v1/namespaces/prod"],
+        vector[b"POST", b"/api/v1/namespaces/foo/configmaps"],
+        vector[b"GET", b"/api/v1/namespaces/prod"],
+        vector[b"GET", b"/api/v1/namespaces/foo/status"],
     ]);
     assert!(results[0] == vector[s(b"prod"), s(b"deployments")]);
-    assert!(results[3] == vector[s(b"prod"), s(b"namespaces")]);
+    assert!(results[3] == vector[s(b"foo"), s(b"configmaps")]);
+    assert!(results[4] == vector[s(b"prod"), s(b"namespaces")]);
+    assert!(results[5] == vector[s(b"foo"), s(b"namespaces/status")]);
 }
 
 #[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
 fun editor_cannot_write_cluster_scoped() {
     authorized(EDITOR, 1_000, b"DELETE", b"/api/v1/nodes/n1");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
+fun editor_cannot_delete_namespace() {
+    authorized(EDITOR, 1_000, b"DELETE", b"/api/v1/namespaces/foo");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
+fun editor_cannot_update_namespace() {
+    authorized(EDITOR, 1_000, b"PATCH", b"/api/v1/namespaces/foo");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
+fun editor_cannot_finalize_namespace() {
+    authorized(EDITOR, 1_000, b"PUT", b"/api/v1/namespaces/foo/finalize");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
+fun editor_cannot_write_namespace_status() {
+    authorized(EDITOR, 1_000, b"PUT", b"/api/v1/namespaces/foo/status");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWriteClusterScoped)]
+fun editor_cannot_create_namespace() {
+    authorized(EDITOR, 1_000, b"POST", b"/api/v1/namespaces");
+}
+
+#[test]
+fun viewer_reads_namespace_status() {
+    let results = authorize_all(VIEWER, 100, vector[
+        vector[b"GET", b"/api/v1/namespaces/foo/status"],
+        vector[b"GET", b"/api/v1/namespaces/foo"],
+    ]);
+    assert!(results[0] == vector[s(b"foo"), s(b"namespaces/status")]);
+    assert!(results[1] == vector[s(b"foo"), s(b"namespaces")]);
 }
 
 #[test]
@@ -295,8 +340,13 @@ fun admin_does_everything() {
         vector[b"PUT", b"/version"],
         vector[b"GET", b"/api/v1/secrets"],
         vector[b"DELETE", b"/apis/rbac.authorization.k8s.io/v1/clusterroles/x"],
+        vector[b"DELETE", b"/api/v1/namespaces/foo"],
+        vector[b"PUT", b"/api/v1/namespaces/foo/finalize"],
+        vector[b"POST", b"/api/v1/namespaces"],
     ]);
     assert!(results[3] == vector[s(b""), s(b"clusterroles")]);
+    assert!(results[4] == vector[s(b"foo"), s(b"namespaces")]);
+    assert!(results[5] == vector[s(b"foo"), s(b"namespaces/finalize")]);
 }
 
 #[test]

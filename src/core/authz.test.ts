@@ -16,6 +16,12 @@ describe('parseRequestPath', () => {
     ['/api/v1/nodes/worker-1/status', { namespace: '', resource: 'nodes/status', baseResource: 'nodes', name: 'worker-1', subresource: 'status' }],
     ['/api/v1/namespaces', { namespace: '', resource: 'namespaces' }],
     ['/api/v1/namespaces/dev', { namespace: 'dev', resource: 'namespaces', name: 'dev' }],
+    ['/api/v1/namespaces/foo/status', { namespace: 'foo', resource: 'namespaces/status', baseResource: 'namespaces', name: 'foo', subresource: 'status' }],
+    ['/api/v1/namespaces/foo/finalize', { namespace: 'foo', resource: 'namespaces/finalize', baseResource: 'namespaces', name: 'foo', subresource: 'finalize' }],
+    ['/api/v1/namespaces//foo//finalize/', { namespace: 'foo', resource: 'namespaces/finalize', baseResource: 'namespaces', name: 'foo', subresource: 'finalize' }],
+    ['/api/v1/namespaces/foo/configmaps', { namespace: 'foo', resource: 'configmaps' }],
+    ['/api/v1/namespaces/foo/configmaps/status', { namespace: 'foo', resource: 'configmaps', name: 'status' }],
+    ['/api/v1/namespaces/status/pods/finalize', { namespace: 'status', resource: 'pods', name: 'finalize' }],
     ['/apis/apps/v1/deployments', { namespace: '', resource: 'deployments' }],
     ['/apis/apps/v1/namespaces/prod/deployments', { namespace: 'prod', resource: 'deployments' }],
     ['/apis/apps/v1/namespaces/prod/deployments/web/scale', { namespace: 'prod', resource: 'deployments/scale', baseResource: 'deployments', name: 'web', subresource: 'scale' }],
@@ -81,17 +87,30 @@ describe('authorize', () => {
     [V, 'POST', '/api/v1/namespaces/default/pods', 'ERoleCannotWrite'],
     [V, 'DELETE', '/api/v1/namespaces/default/secrets/tok', 'ERoleCannotWrite'],
     [V, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web', 'ERoleCannotWrite'],
+    [V, 'GET', '/api/v1/namespaces/foo/status', 'ok'],
+    [V, 'GET', '/api/v1/namespaces/foo', 'ok'],
+    [V, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWrite'],
     // editor
     [E, 'GET', '/api/v1/namespaces/default/secrets/tok', 'ok'],
     [E, 'POST', '/api/v1/namespaces/default/pods', 'ok'],
     [E, 'PUT', '/apis/apps/v1/namespaces/prod/deployments/web/scale', 'ok'],
-    [E, 'DELETE', '/api/v1/namespaces/dev', 'ok'],
+    [E, 'POST', '/api/v1/namespaces/foo/configmaps', 'ok'],
+    [E, 'GET', '/api/v1/namespaces/dev', 'ok'],
+    [E, 'GET', '/api/v1/namespaces/foo/status', 'ok'],
+    [E, 'DELETE', '/api/v1/namespaces/dev', 'ERoleCannotWriteClusterScoped'],
+    [E, 'DELETE', '/api/v1/namespaces/foo', 'ERoleCannotWriteClusterScoped'],
+    [E, 'PUT', '/api/v1/namespaces/foo', 'ERoleCannotWriteClusterScoped'],
+    [E, 'PATCH', '/api/v1/namespaces/foo', 'ERoleCannotWriteClusterScoped'],
+    [E, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWriteClusterScoped'],
+    [E, 'PUT', '/api/v1/namespaces/foo/status', 'ERoleCannotWriteClusterScoped'],
     [E, 'POST', '/api/v1/namespaces', 'ERoleCannotWriteClusterScoped'],
     [E, 'DELETE', '/api/v1/nodes/worker-1', 'ERoleCannotWriteClusterScoped'],
     [E, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', 'ERoleCannotWriteClusterScoped'],
     // admin
     [A, 'GET', '/api/v1/secrets', 'ok'],
     [A, 'POST', '/api/v1/namespaces', 'ok'],
+    [A, 'DELETE', '/api/v1/namespaces/foo', 'ok'],
+    [A, 'PUT', '/api/v1/namespaces/foo/finalize', 'ok'],
     [A, 'DELETE', '/api/v1/nodes/worker-1', 'ok'],
     [A, 'PATCH', '/api/v1/namespaces/default/pods/web', 'ok'],
     // validation first
@@ -112,6 +131,21 @@ describe('authorize', () => {
       expect(got).toMatchObject({ ok: false, error: want });
       if (!got.ok) expect(errorName(got.module, got.code)).toBe(want);
     }
+  });
+
+  it('returns namespace and resource of namespace subresources', () => {
+    expect(authorize({ role: V, method: 'GET', path: '/api/v1/namespaces/foo/status', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({
+      ok: true,
+      namespace: 'foo',
+      resource: 'namespaces/status',
+      read: true,
+    });
+    expect(authorize({ role: A, method: 'PUT', path: '/api/v1/namespaces/foo/finalize', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({
+      ok: true,
+      namespace: 'foo',
+      resource: 'namespaces/finalize',
+      read: false,
+    });
   });
 
   it('returns namespace and resource', () => {
@@ -138,5 +172,6 @@ describe('authorize', () => {
     expect(authorize({ role: V, method: 'GET', path: 'x', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'request', code: 1 });
     expect(authorize({ role: V, method: 'GET', path: '/api/v1/secrets', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 6 });
     expect(authorize({ role: E, method: 'PUT', path: '/api/v1/nodes/n', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 7 });
+    expect(authorize({ role: E, method: 'DELETE', path: '/api/v1/namespaces/n', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 7 });
   });
 });

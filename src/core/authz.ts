@@ -10,7 +10,7 @@ export const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof READ_METHODS)[number] | (typeof WRITE_METHODS)[number];
 
 export interface RequestPath {
-  /** `ns` of `namespaces/{ns}/...`, the name of a namespace itself, else `""`. */
+  /** `ns` of `namespaces/{ns}/...`, the name of a namespace itself (also for `namespaces/{ns}/status|finalize`), else `""`. */
   namespace: string;
   /** `resource`, or `resource/sub` when a subresource is present (e.g. `pods/log`); `""` for non-resource paths. */
   resource: string;
@@ -42,6 +42,9 @@ export function isValidPath(path: string): boolean {
   return path.startsWith('/') && !path.includes('?') && new TextEncoder().encode(path).length <= MAX_PATH;
 }
 
+/** Segments after `namespaces/{ns}/` naming a subresource of the namespace, not a namespaced resource. */
+const NAMESPACE_SUBRESOURCES: ReadonlySet<string> = new Set(['status', 'finalize']);
+
 const NON_RESOURCE: RequestPath = { namespace: '', resource: '', baseResource: '', nonResource: true };
 
 /**
@@ -57,7 +60,9 @@ export function parseRequestPath(path: string): RequestPath {
   if (parts.length === 0) return { ...NON_RESOURCE };
 
   let namespace = '';
-  if (parts[0] === 'namespaces' && parts.length >= 3) {
+  // `namespaces/{ns}/status` and `namespaces/{ns}/finalize` are subresources of the namespace object itself
+  // (Kubernetes' namespaceSubresources): resource `namespaces/status`, name and namespace `ns`.
+  if (parts[0] === 'namespaces' && parts.length >= 3 && !NAMESPACE_SUBRESOURCES.has(parts[2])) {
     namespace = parts[1];
     parts = parts.slice(2);
   } else if (parts[0] === 'namespaces' && parts.length >= 2) {
@@ -138,7 +143,8 @@ export function authorizeRole(input: AuthorizeInput): AuthorizeResult {
     if (!read) return deny('ERoleCannotWrite');
     if (parsed.baseResource === 'secrets') return deny('ERoleCannotReadSecrets');
   } else if (role === ROLES.editor) {
-    if (!read && parsed.namespace === '') return deny('ERoleCannotWriteClusterScoped');
+    // The `namespaces` resource is cluster-scoped even though its namespace is the object's name.
+    if (!read && (parsed.namespace === '' || parsed.baseResource === 'namespaces')) return deny('ERoleCannotWriteClusterScoped');
   }
   if (!read && BigInt(input.stakeAmount) < BigInt(input.minWriteStake)) return deny('EInsufficientWriteStake');
   return { ok: true, namespace: parsed.namespace, resource: parsed.resource, read, parsed };

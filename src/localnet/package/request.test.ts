@@ -102,6 +102,15 @@ describe('request::submit', () => {
     expect(fx2.events[0].data).toMatchObject({ namespace: '', resource: '', method: 'HEAD' });
   });
 
+  it('reports namespace subresources (status, finalize) as resource namespaces/{sub} in the namespace itself', () => {
+    const { env, token } = holder(VIEWER);
+    const fx = env.chain.call(USER, 'request::submit', env.submitArgs(token, { method: 'GET', path: '/api/v1/namespaces/foo/status' }));
+    expect(fx.events[0].data).toMatchObject({ namespace: 'foo', resource: 'namespaces/status', role: VIEWER });
+    const admin = holder(ADMIN, MIN_WRITE_STAKE);
+    const fx2 = admin.env.chain.call(USER, 'request::submit', admin.env.submitArgs(admin.token, { method: 'PUT', path: '/api/v1/namespaces/foo/finalize' }));
+    expect(fx2.events[0].data).toMatchObject({ namespace: 'foo', resource: 'namespaces/finalize', role: ADMIN });
+  });
+
   it('validates method, path, reply key, digest, body size in that order (request::validate / concat)', () => {
     const { env, token } = holder(ADMIN);
     const big = [new Uint8Array(MAX_INLINE_BODY), new Uint8Array(1)];
@@ -155,6 +164,12 @@ describe('request::submit', () => {
       [VIEWER, 1_000n, 'GET', '/api/v1/secrets', 'ERoleCannotReadSecrets'],
       [EDITOR, 1_000n, 'POST', '/version', 'ERoleCannotWrite'],
       [EDITOR, 1_000n, 'DELETE', '/api/v1/nodes/n1', 'ERoleCannotWriteClusterScoped'],
+      [EDITOR, 1_000n, 'DELETE', '/api/v1/namespaces/foo', 'ERoleCannotWriteClusterScoped'],
+      [EDITOR, 1_000n, 'PATCH', '/api/v1/namespaces/foo', 'ERoleCannotWriteClusterScoped'],
+      [EDITOR, 1_000n, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWriteClusterScoped'],
+      [EDITOR, 1_000n, 'PUT', '/api/v1/namespaces/foo/status', 'ERoleCannotWriteClusterScoped'],
+      [EDITOR, 1_000n, 'POST', '/api/v1/namespaces', 'ERoleCannotWriteClusterScoped'],
+      [VIEWER, 1_000n, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWrite'],
       [ADMIN, MIN_WRITE_STAKE - 1n, 'POST', '/api/v1/nodes', 'EInsufficientWriteStake'],
     ];
     for (const [role, amount, method, path, name] of cases) {
@@ -164,6 +179,11 @@ describe('request::submit', () => {
     const ok: Array<[number, bigint, string, string]> = [
       [EDITOR, MIN_WRITE_STAKE, 'PATCH', '/apis/apps/v1/namespaces/prod/deployments/api'],
       [EDITOR, 100n, 'GET', '/api/v1/namespaces/default/secrets/db'],
+      [EDITOR, MIN_WRITE_STAKE, 'POST', '/api/v1/namespaces/foo/configmaps'],
+      [EDITOR, 100n, 'GET', '/api/v1/namespaces/foo'],
+      [VIEWER, 100n, 'GET', '/api/v1/namespaces/foo/status'],
+      [ADMIN, MIN_WRITE_STAKE, 'DELETE', '/api/v1/namespaces/foo'],
+      [ADMIN, MIN_WRITE_STAKE, 'PUT', '/api/v1/namespaces/foo/finalize'],
       [ADMIN, MIN_WRITE_STAKE, 'PUT', '/version'],
       [ADMIN, 100n, 'GET', '/api/v1/secrets'],
     ];
