@@ -2,6 +2,8 @@
  * What a Kubernetes API path means, derived the way the contract derives namespace and resource (docs/contract.md,
  * "Roles and verbs"), plus the object name and the kubectl-style verb (get vs list, create, delete, ...).
  */
+import { parseRequestPath } from '../core/authz.js';
+
 export interface RequestInfo {
   verb: string;
   namespace: string;
@@ -11,21 +13,11 @@ export interface RequestInfo {
 }
 
 export function requestInfo(method: string, path: string): RequestInfo {
-  const segments = path.split('?')[0].split('/').filter(Boolean);
-  const rest = segments[0] === 'api' ? segments.slice(2) : segments[0] === 'apis' ? segments.slice(3) : [];
+  const p = parseRequestPath(path.split('?')[0]);
   const m = method.toUpperCase();
-  if (rest.length === 0) return { verb: m.toLowerCase(), namespace: '', resource: '', name: '' };
-  let namespace = '';
-  let parts = rest;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    namespace = rest[1];
-    parts = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length === 2) {
-    namespace = rest[1];
-  }
-  const [base, name = '', sub] = parts;
-  const resource = sub ? `${base}/${sub}` : base;
-  return { verb: verbOf(m, name !== ''), namespace, resource, name };
+  if (p.nonResource) return { verb: m.toLowerCase(), namespace: '', resource: '', name: '' };
+  const name = p.name ?? '';
+  return { verb: verbOf(m, name !== ''), namespace: p.namespace, resource: p.resource, name };
 }
 
 function verbOf(method: string, named: boolean): string {
