@@ -1,5 +1,8 @@
 /** Bad input to `k3sdaas worker join` gets a clear error and leaves nothing half-registered on chain. */
+import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +10,9 @@ import { INTENT_JOIN_TOKEN } from '../src/core/abi/package.js';
 import * as calls from '../src/core/calls/index.js';
 import { digest, generateEncryptionKey, seal } from '../src/core/crypto/index.js';
 import { joinTokenBinding } from '../src/core/envelope/binding.js';
+import { createCluster } from '../src/core/cluster-admin.js';
 import { decodeEvent } from '../src/core/events/index.js';
+import { createTlsMaterial } from '../src/gateway/tls.js';
 import { signIntent } from '../src/core/intent.js';
 import { DEV_ACCOUNTS } from '../src/localnet/index.js';
 import { findOwnWorkers } from '../src/worker/index.js';
@@ -62,6 +67,30 @@ describe('worker join refuses bad input before sending anything', () => {
     });
     expect(tb.localnet.chain.transactions.size).toBe(txs);
     await nothingRegistered(1);
+  });
+});
+
+describe('worker join pins the cluster CA', () => {
+  it('refuses, before staking, an API server whose CA is not the one recorded on chain', async () => {
+    const [real, other] = await Promise.all([createTlsMaterial(['127.0.0.1']), createTlsMaterial(['127.0.0.1'])]);
+    const server = createServer({ key: real.keyPem, cert: real.certPem }, (req, res) => res.writeHead(req.url === '/cacerts' ? 200 : 401).end(req.url === '/cacerts' ? real.caPem : ''));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const apiUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const pinned = new Uint8Array(createHash('sha256').update(new X509Certificate(other.caPem).raw).digest());
+      const created = await createCluster(tb.operator, tb.packageId, { name: 'pinned', apiUrl, caHash: pinned, debug: true });
+      await tb.operator.execute(
+        calls.enclave.registerDebug({ package: tb.packageId, arguments: { cap: created.capId, cluster: created.clusterId, publicKey: tb.enclaveKey.publicKey } }),
+      );
+      const txs = tb.localnet.chain.transactions.size;
+      const r = await runCli(['worker', 'join', '--cluster', created.clusterId, '--node-name', 'n4'], { env: envFor(1) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/the API server at https:\/\/127\.0\.0\.1:\d+ does not present the CA pinned on chain \(sha256 [0-9a-f]{64}\): refusing to send it the join token/);
+      expect(tb.localnet.chain.transactions.size).toBe(txs);
+      await nothingRegistered(1);
+    } finally {
+      server.close();
+    }
   });
 });
 
