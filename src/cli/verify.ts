@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { HttpBlobStore } from '../core/blobs/index.js';
 import { K3sDaasError } from '../core/errors.js';
 import { collectEvidence, evidenceFromJson, evidenceToJson, formatVerdict, verifyEvidence, type Evidence } from '../core/verify/index.js';
 import { cliRuntime } from './context.js';
@@ -18,6 +19,8 @@ interface VerifyFlags {
   replyKey?: Uint8Array;
   requireAttestation?: boolean;
   maxScan?: number;
+  blobUrl?: string;
+  blobCa?: string;
 }
 
 const replyKey = (v: string) => {
@@ -41,6 +44,8 @@ export function verifyCommand(): Command {
     .option('--evidence <file>', 'check saved evidence instead of fetching from chain')
     .option('--reply-key <hex>', "the request's X25519 reply secret: also decrypt the response and check its digest", replyKey)
     .option('--require-attestation', 'fail when the key was registered in debug mode (no attestation)')
+    .option('--blob-url <url>', 'blob store of the cluster (nautilus --blob-listen) to fetch an off-chain response body from')
+    .option('--blob-ca <file>', 'CA certificate (PEM) of the blob store')
     .option('--max-scan <n>', 'request events scanned back from the newest (default 20000)', positive)
     .action(async (id: string, flags: VerifyFlags, cmd: Command) => {
       let evidence: Evidence;
@@ -51,7 +56,12 @@ export function verifyCommand(): Command {
         }
       } else {
         const rt = cliRuntime(cmd);
-        evidence = await collectEvidence({ client: rt.client, packageId: rt.packageId, requestId: id, maxScan: flags.maxScan });
+        const blobs = flags.blobUrl ? new HttpBlobStore(flags.blobUrl, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined }) : undefined;
+        try {
+          evidence = await collectEvidence({ client: rt.client, packageId: rt.packageId, requestId: id, maxScan: flags.maxScan, blobs });
+        } finally {
+          await blobs?.close();
+        }
       }
       if (flags.evidenceOut) writeFileSync(flags.evidenceOut, evidenceToJson(evidence) + '\n');
       const verdict = await verifyEvidence(evidence, { replySecret: flags.replyKey, requireAttestation: flags.requireAttestation });

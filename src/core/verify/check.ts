@@ -6,6 +6,7 @@
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { INTENT_RESPONSE, MAX_CLOCK_SKEW_MS, MAX_SIGNATURE_AGE_MS } from '../abi/package.js';
+import { blobId } from '../blobs/index.js';
 import { encryptionKeyFromSecret } from '../crypto/index.js';
 import { verifyIntent } from '../intent.js';
 import { openResponse } from '../protocol/index.js';
@@ -203,11 +204,14 @@ export async function verifyEvidence(evidence: Evidence, options: VerifyOptions 
     add('response-body', 'skip', 'response body not decrypted (pass --reply-key to check it against the signed digest)');
   } else if (!eq(encryptionKeyFromSecret(options.replySecret).publicKey, s.replyKey)) {
     add('response-body', 'fail', "the given reply key is not this request's reply key");
-  } else if (r.bodyBlob) {
-    add('response-body', 'skip', `the response body is off chain (${r.bodyBlob}); not fetched`);
+  } else if (r.bodyBlob && !evidence.blobs?.[r.bodyBlob]) {
+    add('response-body', 'skip', `the response body is off chain (${r.bodyBlob}) and was not fetched (pass the blob store)`);
+  } else if (r.bodyBlob && blobId(evidence.blobs![r.bodyBlob]!) !== r.bodyBlob) {
+    add('response-body', 'fail', `the off-chain response body does not match its blob id ${r.bodyBlob} recorded on chain (digest differs)`);
   } else {
     try {
-      const http = openResponse({ $kind: 'ResponseStored', packageId: evidence.packageId, ...r }, options.replySecret);
+      const ciphertext = r.bodyBlob ? evidence.blobs![r.bodyBlob]! : r.body;
+      const http = openResponse({ $kind: 'ResponseStored', packageId: evidence.packageId, ...r }, options.replySecret, ciphertext);
       decryptedStatus = http.status;
       add('response-body', 'pass', `decrypted (${http.body.length} bytes, status ${http.status}) and matches the signed digest`);
     } catch (err) {

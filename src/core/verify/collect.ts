@@ -9,6 +9,7 @@ import { normalizeSuiAddress } from '@mysten/sui/utils';
 import type { ChainClient } from '../chain/client.js';
 import { objectContent, readCluster } from '../chain/objects.js';
 import { decodeEvent, type K3sDaasEvent } from '../events/index.js';
+import type { BlobStore } from '../blobs/index.js';
 import { K3sDaasError } from '../errors.js';
 import type { ClusterEvidence, Evidence, Recorded, RegistrationEvidence } from './evidence.js';
 
@@ -19,6 +20,8 @@ export interface CollectOptions {
   /** At most this many `request` events are scanned back from the newest (default 20 000). */
   maxScan?: number;
   pageSize?: number;
+  /** Fetches an off-chain response body (the checks verify it against its blob id). */
+  blobs?: BlobStore;
   signal?: AbortSignal;
 }
 
@@ -111,5 +114,14 @@ export async function collectEvidence(o: CollectOptions): Promise<Evidence> {
     registrations.push({ publicKey: ev.publicKey, debug: ev.debug, pcrs: ev.pcrs, timestampMs: ev.timestampMs, ...at });
   }
   evidence.registrations = registrations;
+
+  const blob = evidence.response?.bodyBlob;
+  if (blob && o.blobs) {
+    try {
+      evidence.blobs = { [blob]: await o.blobs.get(blob, { signal: o.signal }) };
+    } catch {
+      // Unavailable or altered: the body check reports it as not fetched; the signature checks do not need it.
+    }
+  }
   return evidence;
 }

@@ -53,6 +53,8 @@ export interface Evidence {
   cluster: ClusterEvidence | null;
   /** The cluster's EnclaveRegistered events, in ledger order. */
   registrations: RegistrationEvidence[];
+  /** Off-chain ciphertexts fetched from a blob store, by blob id (unverified: the checks hash them). */
+  blobs?: Record<string, Uint8Array>;
 }
 
 const BYTE_FIELDS = new Set(['bodyDigest', 'body', 'replyKey', 'signature', 'publicKey', 'pcrs', 'expectedPcrs', 'enclavePk']);
@@ -88,6 +90,9 @@ export function evidenceFromJson(text: string): Evidence {
   try {
     parsed = JSON.parse(text, (key: string, value: unknown) => {
       if (value === null) return value;
+      if (key === 'blobs' && typeof value === 'object' && !Array.isArray(value)) {
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([id, v]) => [id, unhex('blobs', v)]));
+      }
       if (BYTE_FIELDS.has(key)) return Array.isArray(value) ? value.map((v) => unhex(key, v)) : unhex(key, value);
       if (U64_FIELDS.has(key)) {
         if (typeof value !== 'string' && typeof value !== 'number') throw new K3sDaasError('EVIDENCE_MALFORMED', `evidence field ${key} must be a number`);
