@@ -14,6 +14,7 @@ import {
   generatedTokenSource,
   JoinTokenIssuer,
   k3sTokenSource,
+  tokenSourceFromSpec,
   type JoinTokenEvent,
   type TokenSource,
 } from './join-tokens.js';
@@ -123,5 +124,20 @@ describe('token sources', () => {
   it('a command gets the worker identity in its environment', async () => {
     const token = await commandTokenSource('sh', ['-c', 'echo "tok-$K3SDAAS_NODE_NAME-$K3SDAAS_WORKER_ID"']).token({ workerId: '0xabc', nodeName: 'node-y', owner: '0x2' });
     expect(token).toBe('tok-node-y-0xabc');
+  });
+});
+
+describe('tokenSourceFromSpec', () => {
+  it('parses the source a flag or config names', async () => {
+    expect(tokenSourceFromSpec('k3s').name).toBe('k3s token create');
+    expect(tokenSourceFromSpec('generated').name).toBe('generated');
+    expect(tokenSourceFromSpec('file:/etc/k3sdaas/agent-token').name).toBe('file /etc/k3sdaas/agent-token');
+    const cmd = tokenSourceFromSpec('command:sh -c echo_K10abc::x.y');
+    expect(cmd.name).toBe('command sh');
+    const dir = mkdtempSync(join(tmpdir(), 'fake-k3s-'));
+    const k3s = tokenSourceFromSpec(`k3s:${join(FIXTURES, 'k3s')}`, { ttl: '10m', env: { ...process.env, FAKE_K3S_DIR: dir } });
+    expect(await k3s.token({ workerId: '0x1', nodeName: 'n', owner: '0x2' })).toMatch(/::fk3s01\./);
+    for (const bad of ['', 'magic', 'file:', 'command:']) expect(() => tokenSourceFromSpec(bad)).toThrow(/invalid join token source/);
+    expect(() => tokenSourceFromSpec('file:/var/lib/rancher/k3s/server/node-token')).toThrow(/grants full admin/);
   });
 });

@@ -107,6 +107,30 @@ export function generatedTokenSource(caHash?: Uint8Array): TokenSource {
   return { name: 'generated', token: async () => `K10${ca}::${randomAlnum(6)}.${randomAlnum(16)}` };
 }
 
+/**
+ * A token source from a flag or config value: `k3s` / `k3s:<path to k3s>` (k3s token create, ttl 1h),
+ * `command:<executable> [args…]` (split on spaces), `file:<path>`, or `generated` (dev only).
+ */
+export function tokenSourceFromSpec(spec: string, o: { ttl?: string; caHash?: Uint8Array; env?: NodeJS.ProcessEnv } = {}): TokenSource {
+  const [kind, ...rest] = spec.split(':');
+  const arg = rest.join(':').trim();
+  switch (kind) {
+    case 'k3s':
+      return k3sTokenSource({ k3sBin: arg || undefined, ttl: o.ttl, env: o.env });
+    case 'command': {
+      const [command, ...args] = arg.split(/\s+/).filter(Boolean);
+      if (command) return commandTokenSource(command, args, o.env);
+      break;
+    }
+    case 'file':
+      if (arg) return fileTokenSource(arg);
+      break;
+    case 'generated':
+      return generatedTokenSource(o.caHash);
+  }
+  throw new K3sDaasError('JOIN_TOKEN_SOURCE_INVALID', `invalid join token source '${spec}': use k3s, k3s:<path>, command:<executable> [args], file:<path> or generated`);
+}
+
 // === Issuer ===
 
 export type JoinTokenEvent =
