@@ -83,6 +83,8 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const step: StepRunner = o.step ?? ((_label, work) => work());
   const verifyCa = o.verifyCa ?? ((url, hash) => verifyClusterCa(url, hash));
   const me = normalizeSuiAddress(o.executor.address);
+  const checkCa = (c: Cluster) =>
+    c.caHash.length ? step(`checking the cluster CA at ${c.apiUrl}`, () => verifyCa(c.apiUrl, c.caHash)) : verifyCa(c.apiUrl, c.caHash);
 
   let existing: Worker | null = null;
   if (o.workerId) {
@@ -102,13 +104,13 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   let registered = false;
   if (existing) {
     cluster = await readClusterForWorker(o.client, o.clusterId);
-    ca = await step(`checking the cluster CA at ${cluster.apiUrl}`, () => verifyCa(cluster.apiUrl, cluster.caHash));
+    ca = await checkCa(cluster);
     workerId = existing.id;
     log.info('resuming registered worker', { worker: workerId });
   } else {
     const pre = await preflightJoin(o.client, { clusterId: o.clusterId, owner: me, stake: o.stake, nodeName: o.nodeName });
     cluster = pre.cluster;
-    ca = await step(`checking the cluster CA at ${cluster.apiUrl}`, () => verifyCa(cluster.apiUrl, cluster.caHash));
+    ca = await checkCa(cluster);
     o.signal?.throwIfAborted();
     const ev = await step(`staking ${formatAmount(pre.stake)} and registering worker ${o.nodeName}`, () =>
       registerWorker(o.executor, o.packageId, { clusterId: o.clusterId, stake: pre.stake, nodeName: o.nodeName, encryptionKey: o.key.publicKey }),
