@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequestEnvelope, HttpResponseEnvelope } from '../core/envelope/index.js';
 import { FORWARDED_REQUEST_HEADERS } from '../core/envelope/index.js';
-import { statusResponse } from '../core/kube/index.js';
+import { isEnclaveKeyRotated, statusResponse } from '../core/kube/index.js';
 import { bodyCiphertext, openResponse } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
@@ -73,6 +73,9 @@ async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array |
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
+
+/** Submissions of one kubectl request when its answer says it was sealed to a previous enclave key. */
+const MAX_KEY_ROTATION_ATTEMPTS = 3;
 
 const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
@@ -161,24 +164,33 @@ export class KubeFrontend {
     const http: HttpRequestEnvelope = { method, url: req.url ?? '/', headers, body };
     let requestId: string | undefined;
     try {
-      const enclaveKey = await this.#o.tracker.enclaveKey();
-      const submitted = await this.#o.submitter.submit(http, identity, enclaveKey);
-      requestId = submitted.requestId;
-      const onChain = performance.now();
-      this.metrics.seconds.observe({ phase: 'chain' }, (onChain - started) / 1000);
-      const log = this.#log.child({ request: requestId, user: identity.user });
-      log.info('submitted', { method, path: url.pathname, tx: submitted.txDigest });
-      const outcome = await this.#o.tracker.wait(requestId, submitted.deadlineMs);
-      this.metrics.seconds.observe({ phase: 'answer' }, (performance.now() - onChain) / 1000);
-      if (outcome.$kind === 'RequestExpired') {
-        this.metrics.requests.inc({ verb, outcome: 'expired' });
-        return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer`), `k3sdaas request ${requestId}`);
+      for (let attempt = 1; ; attempt++) {
+        const enclaveKey = await this.#o.tracker.enclaveKey();
+        const submitted = await this.#o.submitter.submit(http, identity, enclaveKey);
+        requestId = submitted.requestId;
+        const onChain = performance.now();
+        this.metrics.seconds.observe({ phase: 'chain' }, (onChain - started) / 1000);
+        const log = this.#log.child({ request: requestId, user: identity.user });
+        log.info('submitted', { method, path: url.pathname, tx: submitted.txDigest, attempt });
+        const outcome = await this.#o.tracker.wait(requestId, submitted.deadlineMs);
+        this.metrics.seconds.observe({ phase: 'answer' }, (performance.now() - onChain) / 1000);
+        if (outcome.$kind === 'RequestExpired') {
+          this.metrics.requests.inc({ verb, outcome: 'expired' });
+          return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer`), `k3sdaas request ${requestId}`);
+        }
+        const answer = openResponse(outcome, submitted.reply.secretKey, await bodyCiphertext(outcome, this.#o.blobs));
+        // Sealed to the key of nautilus's previous run: provably not executed, so submit it again to the current key.
+        if (isEnclaveKeyRotated(answer) && attempt < MAX_KEY_ROTATION_ATTEMPTS) {
+          log.warn('sealed to a previous enclave key (nautilus restarted): resubmitting', { attempt });
+          this.metrics.requests.inc({ verb, outcome: 'resubmitted' });
+          await this.#o.tracker.refreshEnclaveKey();
+          continue;
+        }
+        this.metrics.requests.inc({ verb, outcome: String(answer.status) });
+        this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
+        log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
+        return send(res, answer, `k3sdaas request ${requestId}`);
       }
-      const answer = openResponse(outcome, submitted.reply.secretKey, await bodyCiphertext(outcome, this.#o.blobs));
-      this.metrics.requests.inc({ verb, outcome: String(answer.status) });
-      this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
-      log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
-      return send(res, answer, `k3sdaas request ${requestId}`);
     } catch (err) {
       const r = failureResponse(err);
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });

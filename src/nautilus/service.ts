@@ -12,7 +12,8 @@ import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
 import { K3sDaasError, MoveAbortError } from '../core/errors.js';
 import { signIntent } from '../core/intent.js';
-import { statusResponse, type KubeForwarder } from '../core/kube/index.js';
+import { enclaveKeyRotatedResponse, statusResponse, type KubeForwarder } from '../core/kube/index.js';
+import { CryptoError } from '../core/crypto/index.js';
 import { UpstreamError } from '../core/kube/forward.js';
 import { bodyCiphertext, openRequest, placeBody, sealResponse, type SealedResponse } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
@@ -216,8 +217,14 @@ export class NautilusService {
     try {
       request = openRequest(ev, this.#o.enclaveKey.secretKey, await bodyCiphertext(ev, this.#o.blobs));
     } catch (err) {
-      log.warn('request body unreadable', { error: err });
-      const sealed = await this.#seal(ev, statusResponse(400, `k3sdaas: the enclave could not read this request: ${(err as Error).message}`));
+      // Undecryptable = sealed to another key: in practice the key of this enclave's previous run (the gateway sealed
+      // it before it saw the new key). Not executed, so the submitter may safely resubmit it.
+      const rotated = err instanceof CryptoError && err.code === 'CRYPTO_DECRYPT_FAILED';
+      log.warn(rotated ? 'request sealed to a previous enclave key: not executed' : 'request body unreadable', { error: err });
+      const answer = rotated
+        ? enclaveKeyRotatedResponse(ev.requestId)
+        : statusResponse(400, `k3sdaas: the enclave could not read this request: ${(err as Error).message}`);
+      const sealed = await this.#seal(ev, answer);
       this.#recordExecuted(ev, sealed);
       return sealed;
     }

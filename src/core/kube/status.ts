@@ -50,3 +50,29 @@ export function statusResponse(code: number, message: string, details?: Record<s
     body: new TextEncoder().encode(JSON.stringify(kubeStatus(code, message, details))),
   };
 }
+
+/**
+ * Cause reason of the Status nautilus answers for a request it cannot decrypt because it was sealed to an earlier
+ * enclave key (nautilus restarted and registered a fresh key while the request was on its way). Such a request was
+ * provably not executed, so a gateway or kubectl-proxy resubmits it sealed to the current key.
+ */
+export const ENCLAVE_KEY_ROTATED = 'K3sDaasEnclaveKeyRotated';
+
+export function enclaveKeyRotatedResponse(requestId: string): HttpResponseEnvelope {
+  return statusResponse(
+    503,
+    `k3sdaas: on-chain request ${requestId} was sealed to a previous enclave key (the control plane restarted); it was not executed and is safe to retry`,
+    { causes: [{ reason: ENCLAVE_KEY_ROTATED, message: 'sealed to a previous enclave key; not executed' }] },
+  );
+}
+
+/** True for the answer `enclaveKeyRotatedResponse` builds. */
+export function isEnclaveKeyRotated(r: HttpResponseEnvelope): boolean {
+  if (r.status !== 503) return false;
+  try {
+    const s = JSON.parse(new TextDecoder().decode(r.body)) as KubeStatus;
+    return (s.details?.causes as Array<{ reason?: string }> | undefined)?.some((c) => c.reason === ENCLAVE_KEY_ROTATED) ?? false;
+  } catch {
+    return false;
+  }
+}
