@@ -14,7 +14,10 @@ import { serveNautilusHealth } from '../nautilus/health.js';
 import { Journal } from '../nautilus/journal.js';
 import { K3sServer } from '../nautilus/k3s-server.js';
 import { NautilusService } from '../nautilus/service.js';
+import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
+import { ensureTlsMaterial } from '../gateway/tls.js';
+import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
@@ -26,6 +29,8 @@ interface StartFlags {
   k3sBin?: string;
   dataDir?: string;
   listen: string;
+  blobListen: string;
+  joinTokenSource?: string;
   json?: boolean;
   attestationCommand?: string;
 }
@@ -41,6 +46,8 @@ export function nautilusCommand(): Command {
     .option('--k3s-bin <path>', 'the k3s executable (default: k3s on PATH)')
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
+    .option('--blob-listen <host:port>', 'HTTPS blob service for bodies too large for a transaction', listenFlag, '127.0.0.1:9103')
+    .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
     .option('--json', 'print one JSON line once ready')
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
     .action(async (flags: StartFlags, cmd: Command) => {
@@ -57,6 +64,10 @@ export function nautilusCommand(): Command {
       }
       if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
       const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
+      const blobAddr = parseListen(flags.blobListen);
+      const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
+      const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls });
+      const blobs = new HttpBlobStore(blobServer.url, { ca: blobTls.caPem });
       const journal = new Journal(join(dir, 'journal.jsonl'));
       const enclaveKey = generateEnclaveKey();
       const service = new NautilusService({
@@ -66,6 +77,7 @@ export function nautilusCommand(): Command {
         clusterId,
         enclaveKey,
         forwarder,
+        blobs,
         journal,
         cursors: fileCursorStore(join(dir, 'cursors.json')),
         logger: rt.logger,
@@ -76,6 +88,23 @@ export function nautilusCommand(): Command {
         await service.start();
         await service.follower!.waitCaughtUp();
       });
+      const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
+      let issuer: JoinTokenIssuer | null = null;
+      if (tokenSpec) {
+        issuer = new JoinTokenIssuer({
+          client: rt.client,
+          executor: rt.executor(),
+          packageId: rt.packageId,
+          clusterId,
+          enclaveKey,
+          source: tokenSourceFromSpec(tokenSpec),
+          cursors: fileCursorStore(join(dir, 'join-token-cursors.json')),
+          logger: rt.logger,
+        });
+        await progress.step('issuing join tokens to registered workers', () => issuer!.start());
+      } else {
+        rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
+      }
       const { host, port } = parseListen(flags.listen);
       const health = await serveNautilusHealth({ service, forwarder, host, port });
       const ready = {
@@ -84,14 +113,19 @@ export function nautilusCommand(): Command {
         enclavePublicKey: Buffer.from(enclaveKey.publicKey).toString('hex'),
         apiserver: forwarder.server.origin,
         health: health.url,
+        blobs: blobServer.url,
+        blobCa: join(dir, 'blob-tls', 'ca.crt'),
         pid: process.pid,
       };
       if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
-      else process.stdout.write(`nautilus serving cluster ${clusterId} → ${ready.apiserver}\n  health ${health.url}/readyz  metrics ${health.url}/metrics\nPress Ctrl-C to stop.\n`);
+      else process.stdout.write(`nautilus serving cluster ${clusterId} → ${ready.apiserver}\n  health ${health.url}/readyz  metrics ${health.url}/metrics\n  blobs  ${blobServer.url} (CA ${ready.blobCa})\nPress Ctrl-C to stop.\n`);
       await untilSignal(async () => {
+        await issuer?.stop();
         await service.stop();
         await health.close();
         await forwarder.close();
+        await blobs.close();
+        await blobServer.close();
         journal.close();
         await k3s?.stop();
       });
