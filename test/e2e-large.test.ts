@@ -8,24 +8,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialToToken, signCredential } from '../src/core/credential.js';
 import { decodeEvent } from '../src/core/events/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { findResource } from '../src/kube/index.js';
-import { kubectlRunner, writeKubeconfig } from './helpers/kubectl.js';
+import type { kubectlRunner } from './helpers/kubectl.js';
+import { gatewayKubectl } from './helpers/sandbox.js';
 
 let sb: Sandbox;
 let kubectl: ReturnType<typeof kubectlRunner>;
 
 beforeAll(async () => {
   sb = await startSandbox({ checkpointMs: 0 });
-  const signed = await signCredential(sb.user.keypair, {
-    clusterId: sb.clusterId,
-    gateway: sb.gatewayAddress,
-    tokenId: sb.user.tokenId,
-    expiresMs: BigInt(Date.now() + 600_000),
-  });
-  kubectl = kubectlRunner(writeKubeconfig(sb.gatewayUrl, sb.tls.caPem, { token: credentialToToken(signed) }));
+  kubectl = await gatewayKubectl(sb);
 }, 60_000);
 afterAll(async () => sb?.stop());
 

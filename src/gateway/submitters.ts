@@ -4,7 +4,9 @@
  * SealToken (`submit`, the sender proves ownership). Both seal the body to the enclave and return what the caller
  * needs to wait for and open the answer.
  */
+import type { Transaction } from '@mysten/sui/transactions';
 import * as calls from '../core/calls/index.js';
+import type { RequestBodyArguments } from '../core/calls/request.js';
 import type { TransactionExecutor } from '../core/chain/index.js';
 import { credentialFromToken, verifyCredential, type Credential } from '../core/credential.js';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
@@ -49,6 +51,31 @@ function submittedEvent(events: Array<{ eventType: string; bcs: Uint8Array }>, p
   throw new K3sDaasError('NO_REQUEST_EVENT', 'the submit transaction emitted no RequestSubmitted event');
 }
 
+/** Seals the request, places its body (inline or blob), submits with `call`, and reads back the request id. */
+async function sealAndSubmit(
+  o: Common,
+  http: HttpRequestEnvelope,
+  identity: Identity,
+  enclaveKey: Uint8Array,
+  call: (body: RequestBodyArguments) => (tx: Transaction) => void,
+): Promise<Submitted> {
+  const { executor, packageId, clusterId, blobs } = o;
+  const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), blobs);
+  const tx = await executor.execute(
+    call({
+      method: sealed.method,
+      path: sealed.path,
+      bodyDigest: sealed.bodyDigest,
+      bodySize: sealed.bodySize,
+      body: sealed.body,
+      bodyBlob: sealed.bodyBlob,
+      replyKey: sealed.reply.publicKey,
+    }),
+  );
+  const ev = submittedEvent(tx.events, packageId);
+  return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
+}
+
 interface Common {
   executor: TransactionExecutor;
   packageId: string;
@@ -88,28 +115,12 @@ export class GatewaySubmitter implements Submitter {
     return { user: verified.signer, credential: { bytes: signed.bytes, signature: signed.signature, value: verified.credential } };
   }
 
-  async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
-    const { executor, packageId, clusterId } = this.o;
-    const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), this.o.blobs);
-    const tx = await executor.execute(
-      calls.request.submitViaGateway({
-        package: packageId,
-        arguments: {
-          cluster: clusterId,
-          credential: identity.credential!.bytes,
-          signature: identity.credential!.signature,
-          method: sealed.method,
-          path: sealed.path,
-          bodyDigest: sealed.bodyDigest,
-          bodySize: sealed.bodySize,
-          body: sealed.body,
-          bodyBlob: sealed.bodyBlob,
-          replyKey: sealed.reply.publicKey,
-        },
-      }),
+  submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
+    const { packageId, clusterId } = this.o;
+    const { bytes, signature } = identity.credential!;
+    return sealAndSubmit(this.o, http, identity, enclaveKey, (body) =>
+      calls.request.submitViaGateway({ package: packageId, arguments: { cluster: clusterId, credential: bytes, signature, ...body } }),
     );
-    const ev = submittedEvent(tx.events, packageId);
-    return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
   }
 }
 
@@ -125,26 +136,10 @@ export class ProxySubmitter implements Submitter {
     return { user: this.address };
   }
 
-  async submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
-    const { executor, packageId, clusterId, tokenId } = this.o;
-    const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), this.o.blobs);
-    const tx = await executor.execute(
-      calls.request.submit({
-        package: packageId,
-        arguments: {
-          cluster: clusterId,
-          token: tokenId,
-          method: sealed.method,
-          path: sealed.path,
-          bodyDigest: sealed.bodyDigest,
-          bodySize: sealed.bodySize,
-          body: sealed.body,
-          bodyBlob: sealed.bodyBlob,
-          replyKey: sealed.reply.publicKey,
-        },
-      }),
+  submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
+    const { packageId, clusterId, tokenId } = this.o;
+    return sealAndSubmit(this.o, http, identity, enclaveKey, (body) =>
+      calls.request.submit({ package: packageId, arguments: { cluster: clusterId, token: tokenId, ...body } }),
     );
-    const ev = submittedEvent(tx.events, packageId);
-    return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
   }
 }
