@@ -15,7 +15,8 @@ import { TransactionExecutor } from '../src/core/chain/index.js';
 import { objectContent, readCluster } from '../src/core/chain/objects.js';
 import { createCluster, MIST_PER_SUI, stakeForToken } from '../src/core/cluster-admin.js';
 import { credentialToToken, signCredential } from '../src/core/credential.js';
-import { CryptoError, generateEncryptionKey, type EncryptionKeyPair } from '../src/core/crypto/index.js';
+import { CryptoError, digest, enclaveEncryptionKey, generateEncryptionKey, seal, type EncryptionKeyPair } from '../src/core/crypto/index.js';
+import { compress, encodeRequestEnvelope, requestBinding } from '../src/core/envelope/index.js';
 import type { RequestSubmitted, ResponseStored } from '../src/core/events/index.js';
 import { MoveAbortError } from '../src/core/errors.js';
 import { signIntent } from '../src/core/intent.js';
@@ -199,8 +200,8 @@ describe('on chain: forged and stale answers abort, nothing applied', () => {
   });
 });
 
-describe('the enclave: a request ciphertext moved into another request is unreadable, answered 400, never forwarded', () => {
-  it('another reply key, another path, another requester: each answered 400 "could not read this request"; the apiserver never sees it', async () => {
+describe('the enclave: a request ciphertext moved into another request is unreadable, refused, never forwarded', () => {
+  it('another reply key, another path, another requester: each refused (400 unreadable / 503 not executed); the apiserver never sees it', async () => {
     const password = randomBytes(12).toString('hex');
     const created = await kubectl(['create', 'secret', 'generic', 'moved', `--from-literal=password=${password}`]);
     expect(created.code, created.stderr).toBe(0);
@@ -228,15 +229,44 @@ describe('the enclave: a request ciphertext moved into another request is unread
         await submitDirect(attacker.executor, { packageId: sb.packageId, clusterId: sb.clusterId, tokenId: attackerToken, method: 'POST', path: original.path, ...moved, replyKey: original.replyKey }),
       ];
       const answers = await Promise.all(variants.map((v) => waitResponse(sb.localnet, v.requestId)));
-      expect(answers.map((a) => a.status)).toEqual([400, 400, 400]);
+      // A refusal, never an execution: 400 "could not read this request", or — since an AEAD failure cannot tell a
+      // moved ciphertext from one sealed to the enclave's previous key — 503 "not executed" (safe to retry).
+      for (const a of answers) expect([400, 503]).toContain(a.status);
       const opened = openResponse(answers[0]!, mine.secretKey);
-      expect(text(opened.body)).toMatch(/could not read this request/);
+      expect(text(opened.body)).toMatch(/could not read this request|was not executed/);
       expect(text(opened.body)).not.toContain(password);
     } finally {
       off();
     }
     expect(writes).toEqual([]);
     expect((await kubectl(['get', 'secret', 'moved'])).stderr).toMatch(/NotFound|not found/);
+  });
+});
+
+describe('the enclave: an encrypted request that differs from what the chain authorized is refused 400', () => {
+  const bindTo = (path: string, reply: EncryptionKeyPair) =>
+    requestBinding({ clusterId: sb.clusterId, requester: sb.user.address, replyKey: reply.publicKey, method: 'GET', path });
+
+  it('a body sealed for the authorized path but asking for another (e.g. configmaps authorized, secrets inside)', async () => {
+    const reply = generateEncryptionKey();
+    const authorized = '/api/v1/namespaces/default/configmaps';
+    const plain = encodeRequestEnvelope({ method: 'GET', url: '/api/v1/namespaces/default/secrets', headers: [], body: new Uint8Array() });
+    const body = seal(compress(plain), enclaveEncryptionKey(enclavePk), 'request-body', bindTo(authorized, reply));
+    const ev = await submitDirect(userTx, { packageId: sb.packageId, clusterId: sb.clusterId, tokenId: sb.user.tokenId, method: 'GET', path: authorized, bodyDigest: digest(plain), bodySize: plain.length, body, replyKey: reply.publicKey });
+    const answer = await waitResponse(sb.localnet, ev.requestId);
+    expect(answer.status).toBe(400);
+    expect(text(openResponse(answer, reply.secretKey).body)).toMatch(/could not read this request: encrypted request GET \/api\/v1\/namespaces\/default\/secrets differs from the authorized GET \/api\/v1\/namespaces\/default\/configmaps/);
+  });
+
+  it('a body whose plaintext digest differs from the one recorded on chain', async () => {
+    const reply = generateEncryptionKey();
+    const path = '/api/v1/namespaces/default/configmaps';
+    const plain = encodeRequestEnvelope({ method: 'GET', url: path, headers: [], body: new Uint8Array() });
+    const body = seal(compress(plain), enclaveEncryptionKey(enclavePk), 'request-body', bindTo(path, reply));
+    const ev = await submitDirect(userTx, { packageId: sb.packageId, clusterId: sb.clusterId, tokenId: sb.user.tokenId, method: 'GET', path, bodyDigest: new Uint8Array(32).fill(1), bodySize: plain.length, body, replyKey: reply.publicKey });
+    const answer = await waitResponse(sb.localnet, ev.requestId);
+    expect(answer.status).toBe(400);
+    expect(text(openResponse(answer, reply.secretKey).body)).toMatch(/could not read this request: request body does not match the digest recorded on chain/);
   });
 });
 
