@@ -85,6 +85,12 @@ describe('verifyEvidence', () => {
     const later = { ...evidence.registrations[0]!, publicKey: new Uint8Array(32).fill(9), checkpoint: 12n, timestampMs: T0 + 1_000n };
     evidence.registrations.push(later);
     expect(keyInForce(evidence)).toBe(evidence.registrations[0]);
+    // A registration in the answer's own checkpoint may be the one in force: a signature by it is accepted.
+    const { evidence: e2, key: k2 } = await genuine();
+    e2.registrations = [{ ...e2.registrations[0]!, publicKey: new Uint8Array(32).fill(4) }, { ...e2.registrations[0]!, publicKey: k2.publicKey, checkpoint: 11n }];
+    const v2 = await verifyEvidence(e2);
+    expect(v2.ok).toBe(true);
+    expect(v2.response?.signer).toBe(Buffer.from(k2.publicKey).toString('hex'));
     for (const r of evidence.registrations) r.checkpoint = null;
     expect(keyInForce(evidence)).toBe(evidence.registrations[0]);
     expect((await verifyEvidence(evidence)).ok).toBe(true);

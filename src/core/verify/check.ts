@@ -53,8 +53,14 @@ const sameAddress = (a: string, b: string) => normalizeSuiAddress(a) === normali
 
 /** Is registration `r` recorded before the answer `at`? Ledger order (checkpoint) first, the chain clock otherwise. */
 function before(r: RegistrationEvidence, at: { checkpoint: bigint | null; recordedMs: bigint | null; timestampMs: bigint }): boolean {
-  if (r.checkpoint !== null && at.checkpoint !== null) return r.checkpoint <= at.checkpoint;
+  if (r.checkpoint !== null && at.checkpoint !== null) return r.checkpoint < at.checkpoint;
   return r.timestampMs <= (at.recordedMs ?? at.timestampMs);
+}
+
+/** Registrations in the answer's own checkpoint: their order relative to the answer is not in the evidence. */
+function sameCheckpoint(evidence: Evidence): RegistrationEvidence[] {
+  const at = evidence.response?.checkpoint;
+  return at === null || at === undefined ? [] : evidence.registrations.filter((reg) => reg.checkpoint === at);
 }
 
 /** The key the cluster had registered when the answer was recorded: the last registration before it. */
@@ -133,8 +139,10 @@ export async function verifyEvidence(evidence: Evidence, options: VerifyOptions 
   // 3. The key registered at the time of the answer.
   const registrations = evidence.registrations;
   const inForce = keyInForce(evidence);
-  if (!inForce) add('enclave-key', 'fail', 'no enclave key was registered for the cluster before the answer was recorded');
-  else add('enclave-key', 'pass', `key ${hex(inForce.publicKey)} registered ${new Date(Number(inForce.timestampMs)).toISOString()}`);
+  // A key registered in the answer's checkpoint may have been in force (the evidence does not order them within it).
+  const candidates = [...(inForce ? [inForce] : []), ...sameCheckpoint(evidence)];
+  if (!candidates.length) add('enclave-key', 'fail', 'no enclave key was registered for the cluster before the answer was recorded');
+  else add('enclave-key', 'pass', candidates.map((k) => `key ${hex(k.publicKey)} registered ${new Date(Number(k.timestampMs)).toISOString()}`).join(' or '));
 
   // 4. The enclave's signature over ResponsePayload.
   const payload = {
@@ -145,13 +153,13 @@ export async function verifyEvidence(evidence: Evidence, options: VerifyOptions 
     responseBodyDigest: r.bodyDigest,
   };
   const signedBy = async (key: Uint8Array) => verifyIntent(key, INTENT_RESPONSE, r.timestampMs, payload, r.signature);
-  if (inForce && (await signedBy(inForce.publicKey))) {
-    signer = inForce;
+  for (const k of candidates) if (!signer && (await signedBy(k.publicKey))) signer = k;
+  if (signer) {
     add('signature', 'pass', 'the enclave signature over (request id, requester, request digest, status, response digest, timestamp) is valid');
   } else {
     let other: RegistrationEvidence | null = null;
     for (const reg of registrations) {
-      if (reg !== inForce && !(inForce && eq(reg.publicKey, inForce.publicKey)) && (await signedBy(reg.publicKey))) other = reg;
+      if (!candidates.some((k) => eq(k.publicKey, reg.publicKey)) && (await signedBy(reg.publicKey))) other = reg;
     }
     add(
       'signature',
