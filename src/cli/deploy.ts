@@ -7,7 +7,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseAmount } from '../core/amount.js';
 import { createCluster, registerGateway } from '../core/cluster-admin.js';
-import { ConfigError, writeConfigValues } from '../core/config/index.js';
+import type { ChainClient } from '../core/chain/index.js';
+import { ConfigError, NETWORKS, writeConfigValues } from '../core/config/index.js';
+import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 import { publishPackage } from '../core/publish.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
@@ -44,6 +46,16 @@ export function caHash(pem: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(new X509Certificate(pem).raw).digest());
 }
 
+/** Whether the chain at the configured URL is a k3sdaas localnet: the K3s-DaaS package sits at its genesis id. */
+export async function isLocalnet(client: ChainClient): Promise<boolean> {
+  try {
+    const { object } = await client.core.getObject({ objectId: LOCALNET_PACKAGE_ID });
+    return object.type === 'package';
+  } catch {
+    return false;
+  }
+}
+
 export function deployCommand(): Command {
   return new Command('deploy')
     .description('create a Cluster on chain (publishing the package first on public networks) and record its ids')
@@ -64,7 +76,15 @@ export function deployCommand(): Command {
     .action(async (flags: DeployFlags, cmd: Command) => {
       const rt = cliRuntime(cmd);
       const network = rt.config.get('network')!;
-      const debug = flags.debug ?? network === 'localnet';
+      let configured: string | undefined;
+      try {
+        configured = rt.packageId;
+      } catch {
+        configured = undefined;
+      }
+      // A localnet given by URL (K3SDAAS_NETWORK=http://127.0.0.1:PORT): its package is at the fixed genesis id.
+      const localnetByUrl = !configured && !NETWORKS[network] && (await isLocalnet(rt.client));
+      const debug = flags.debug ?? (network === 'localnet' || localnetByUrl);
       if (network === 'mainnet' && debug) throw new ConfigError('debug clusters are refused on mainnet');
       if (!debug && flags.pcr.length !== 3) throw new ConfigError('an attested cluster needs --pcr three times (PCR0, PCR1, PCR2), or --debug');
       const pcrs = flags.pcr.map((p) => {
@@ -75,9 +95,9 @@ export function deployCommand(): Command {
       const executor = rt.executor();
       let packageId: string;
       let published: string | undefined;
-      try {
-        packageId = rt.packageId;
-      } catch {
+      if (configured) packageId = configured;
+      else if (localnetByUrl) packageId = LOCALNET_PACKAGE_ID;
+      else {
         const p = await progress.step(`publishing the K3s-DaaS package to ${network}`, () => publishPackage(executor));
         packageId = p.packageId;
         published = p.digest;
