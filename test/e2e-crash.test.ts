@@ -40,7 +40,7 @@ const children = new Set<ChildProcess>();
 
 interface Nautilus {
   child: ChildProcess;
-  ready: { pid: number; enclavePublicKey: string };
+  ready: { pid: number; enclavePublicKey: string; clusterId: string; packageId: string };
   stderr: () => string;
 }
 
@@ -105,15 +105,17 @@ beforeAll(async () => {
   client = createChainClient({ rpcUrl: localnet.rpcUrl });
   kube = await startKubeApi({ port: 0, onAudit: (e) => audit.push(e) });
   slow = await startSlowProxy(kube.url);
-  const base = { HOME: dir, K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_NETWORK: localnet.rpcUrl, K3SDAAS_PACKAGE_ID: localnet.packageId, K3SDAAS_LOG_LEVEL: 'warn' };
-
-  // The operator deploys the cluster with the CLI and registers the gateway.
+  // The operator's CLI environment: the chain by URL only. `deploy` recognises the localnet behind it (package at
+  // the genesis id, debug cluster) and saves packageId/clusterId into the config that `nautilus start` then reads.
+  const base = { HOME: dir, K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_NETWORK: localnet.rpcUrl, K3SDAAS_LOG_LEVEL: 'warn' };
   const deployed = await runCli(
-    ['deploy', '--debug', '--api-url', kube.url, '--name', 'crash', '--request-timeout', '60s', '--register-gateway', gatewayKey.address, '--no-save', '--json'],
+    ['deploy', '--api-url', kube.url, '--name', 'crash', '--request-timeout', '60s', '--register-gateway', gatewayKey.address, '--json'],
     { env: { ...base, K3SDAAS_PRIVATE_KEY: operator.secretKey } },
   );
   expect(deployed.code, deployed.stderr).toBe(0);
-  ({ clusterId } = JSON.parse(deployed.stdout) as { clusterId: string });
+  const deployment = JSON.parse(deployed.stdout) as { clusterId: string; packageId: string; debug: boolean; published: string | null };
+  expect(deployment).toMatchObject({ packageId: localnet.packageId, debug: true, published: null });
+  clusterId = deployment.clusterId;
   const staked = await stakeForToken(new TransactionExecutor(client, user.keypair), localnet.packageId, clusterId, 2n * MIST_PER_SUI, 'editor');
 
   const nautilusKubeconfig = join(dir, 'nautilus-kubeconfig');
@@ -129,7 +131,7 @@ beforeAll(async () => {
     }),
   );
   nautilusEnv = { ...process.env, ...base, K3SDAAS_PRIVATE_KEY: operator.secretKey };
-  nautilusArgs.push('nautilus', 'start', '--json', '--cluster', clusterId, '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0');
+  nautilusArgs.push('nautilus', 'start', '--json', '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0');
 
   gateway = await serveKubeFrontend({
     client,
@@ -154,6 +156,7 @@ afterAll(async () => {
 describe('nautilus crash mid-run', () => {
   it('every request is answered and none is executed twice', async () => {
     let nautilus = await startNautilus();
+    expect(nautilus.ready).toMatchObject({ clusterId, packageId: localnet.packageId });
     // Warm kubectl's discovery cache so the run below is 30 creates, not 30 discoveries.
     const warm = await kubectl(['get', 'configmaps']);
     expect(warm.code, warm.stderr).toBe(0);
