@@ -316,7 +316,7 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
   it('enclave::register_attested is unreachable: localnet refuses Nitro attestation documents', async () => {
     const tx = new Transaction();
     const doc = tx.moveCall({ target: '0x2::nitro_attestation::load_nitro_attestation', arguments: [tx.pure.vector('u8', [1, 2, 3]), tx.object.clock()] });
-    tx.add(calls.enclave.registerAttested({ package: k3sPkg, arguments: { cluster: clusterId, document: doc } }));
+    tx.add(calls.enclave.registerAttested({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, document: doc } }));
     let failed: string | undefined;
     try {
       const r = await k3sClient.signAndExecuteTransaction({ transaction: tx, signer: operator, include: { effects: true } });

@@ -213,6 +213,8 @@ public(package) fun is_debug(cluster: &Cluster): bool { cluster.debug }
 
 public(package) fun expected_pcrs(cluster: &Cluster): &vector<vector<u8>> { &cluster.expected_pcrs }
 
+public(package) fun ca_hash(cluster: &Cluster): vector<u8> { cluster.ca_hash }
+
 public(package) fun enclave_pk(cluster: &Cluster): &vector<u8> { &cluster.enclave_pk }
 
 public(package) fun is_gateway(cluster: &Cluster, gateway: address): bool {
@@ -279,9 +281,6 @@ public fun operator(cluster: &Cluster): address { cluster.operator }
 
 #[test_only]
 public fun api_url(cluster: &Cluster): String { cluster.api_url }
-
-#[test_only]
-public fun ca_hash(cluster: &Cluster): vector<u8> { cluster.ca_hash }
 
 #[test_only]
 public fun gateways(cluster: &Cluster): vector<address> { cluster.gateways }

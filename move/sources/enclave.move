@@ -17,6 +17,8 @@ const EPcrMismatch: u64 = 2;
 const ENoEnclave: u64 = 3;
 const EInvalidSignature: u64 = 4;
 const EStaleTimestamp: u64 = 5;
+const EUserDataMismatch: u64 = 6;
+const EStaleAttestation: u64 = 7;
 
 // === Constants ===
 
@@ -24,6 +26,7 @@ const INTENT_RESPONSE: u8 = 0;
 const INTENT_JOIN_TOKEN: u8 = 1;
 const MAX_SIGNATURE_AGE_MS: u64 = 60_000;
 const MAX_CLOCK_SKEW_MS: u64 = 10_000;
+const MAX_ATTESTATION_AGE_MS: u64 = 300_000;
 const PUBLIC_KEY_LENGTH: u64 = 32;
 const SIGNATURE_LENGTH: u64 = 64;
 const PCR_INDICES: vector<u8> = vector[0, 1, 2];
@@ -61,8 +64,15 @@ public fun register_debug(
     set_key(cluster, public_key, true, vector[], clock);
 }
 
-/// Sets the enclave key from a verified Nitro attestation document whose PCR0..2 match the cluster's.
-public fun register_attested(cluster: &mut Cluster, document: &NitroAttestationDocument, clock: &Clock) {
+/// Sets the enclave key from a verified Nitro attestation document (the cap holder only): PCR0..2 must match the
+/// cluster's, the document's `user_data` must be the cluster's `ca_hash` (when set) and the document must be recent.
+public fun register_attested(
+    cap: &ClusterAdminCap,
+    cluster: &mut Cluster,
+    document: &NitroAttestationDocument,
+    clock: &Clock,
+) {
+    cluster::assert_cap(cap, cluster);
     let mut pcrs = vector[];
     let entries = document.pcrs();
     PCR_INDICES.do!(|index| {
@@ -70,7 +80,14 @@ public fun register_attested(cluster: &mut Cluster, document: &NitroAttestationD
         assert!(found.is_some(), EPcrMismatch);
         pcrs.push_back(*entries[found.destroy_some()].value());
     });
-    register_measured(cluster, pcrs, *document.public_key(), clock);
+    register_measured(
+        cluster,
+        pcrs,
+        *document.public_key(),
+        *document.user_data(),
+        *document.timestamp(),
+        clock,
+    );
 }
 
 // === Package functions ===
@@ -100,16 +117,23 @@ public(package) fun verify<T: copy + drop>(
 
 // === Private functions ===
 
+/// The checks of `register_attested` after the cap, on what was read from the document: PCRs (`EPcrMismatch`), key
+/// (`EInvalidPublicKey`), `user_data` against `ca_hash` (`EUserDataMismatch`), then its age (`EStaleAttestation`).
 fun register_measured(
     cluster: &mut Cluster,
     pcrs: vector<vector<u8>>,
     public_key: Option<vector<u8>>,
+    user_data: Option<vector<u8>>,
+    timestamp_ms: u64,
     clock: &Clock,
 ) {
     assert!(&pcrs == cluster.expected_pcrs(), EPcrMismatch);
     assert!(public_key.is_some(), EInvalidPublicKey);
     let public_key = public_key.destroy_some();
     assert!(public_key.length() == PUBLIC_KEY_LENGTH, EInvalidPublicKey);
+    let ca_hash = cluster.ca_hash();
+    assert!(ca_hash.is_empty() || user_data == option::some(ca_hash), EUserDataMismatch);
+    assert_attestation_fresh(timestamp_ms, clock.timestamp_ms());
     set_key(cluster, public_key, false, pcrs, clock);
 }
 
@@ -132,17 +156,29 @@ fun assert_fresh(timestamp_ms: u64, now_ms: u64) {
     assert!(timestamp_ms >= now_ms || now_ms - timestamp_ms <= MAX_SIGNATURE_AGE_MS, EStaleTimestamp);
 }
 
+/// Aborts `EStaleAttestation` when the document's `timestamp_ms` is more than MAX_ATTESTATION_AGE_MS behind `now_ms`
+/// or more than MAX_CLOCK_SKEW_MS ahead of it.
+fun assert_attestation_fresh(timestamp_ms: u64, now_ms: u64) {
+    assert!(timestamp_ms <= now_ms + MAX_CLOCK_SKEW_MS, EStaleAttestation);
+    assert!(timestamp_ms >= now_ms || now_ms - timestamp_ms <= MAX_ATTESTATION_AGE_MS, EStaleAttestation);
+}
+
 // === Test-only ===
 
-/// `register_attested` after the PCRs and key were read from a document (tests cannot build one).
+/// `register_attested` with the PCRs, key, user data and timestamp already read from a document (tests cannot build
+/// one): the same cap check, then the same checks in the same order.
 #[test_only]
 public fun register_measured_for_testing(
+    cap: &ClusterAdminCap,
     cluster: &mut Cluster,
     pcrs: vector<vector<u8>>,
     public_key: Option<vector<u8>>,
+    user_data: Option<vector<u8>>,
+    timestamp_ms: u64,
     clock: &Clock,
 ) {
-    register_measured(cluster, pcrs, public_key, clock);
+    cluster::assert_cap(cap, cluster);
+    register_measured(cluster, pcrs, public_key, user_data, timestamp_ms, clock);
 }
 
 #[test_only]

@@ -93,35 +93,141 @@ fun register_debug_short_key() {
     abort 99
 }
 
+/// `register_attested` on what a document carries: PCRs, key, user data and timestamp.
+fun measured(
+    cap: &ClusterAdminCap,
+    cluster: &mut Cluster,
+    pcrs: vector<vector<u8>>,
+    public_key: Option<vector<u8>>,
+    user_data: Option<vector<u8>>,
+    timestamp_ms: u64,
+    clock: &Clock,
+) {
+    enclave::register_measured_for_testing(cap, cluster, pcrs, public_key, user_data, timestamp_ms, clock);
+}
+
 #[test]
 fun register_attested_with_matching_pcrs() {
-    let (scenario, clock, cap, mut cluster) = admin(false);
-    enclave::register_measured_for_testing(&mut cluster, env::pcrs(), option::some(v::enclave_pk()), &clock);
+    let (mut scenario, mut clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0(), &clock);
     assert!(*cluster.enclave_pk() == v::enclave_pk());
     assert!(cluster.enclave_registered_ms() == v::t0());
+    // the age bounds are inclusive: exactly 300 000 ms old, exactly 10 000 ms ahead
+    clock.increment_for_testing(7);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::user_pk()), option::some(env::ca_hash()), v::t0() + 7 - 300_000, &clock);
+    assert!(*cluster.enclave_pk() == v::user_pk());
+    assert!(cluster.enclave_registered_ms() == v::t0() + 7);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0() + 7 + 10_000, &clock);
+    assert!(*cluster.enclave_pk() == v::enclave_pk());
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 3);
+    env::finish(scenario, clock);
+}
+
+#[test]
+fun register_attested_without_ca_hash_ignores_user_data() {
+    let (mut scenario, clock, cap, mut cluster) = admin(false);
+    cluster::update(&cap, &mut cluster, b"https://10.0.0.1:6443".to_string(), vector[], 1, 1, scenario.ctx());
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::none(), v::t0(), &clock);
+    assert!(*cluster.enclave_pk() == v::enclave_pk());
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::user_pk()), option::some(vector[1, 2]), v::t0(), &clock);
+    assert!(*cluster.enclave_pk() == v::user_pk());
     done(scenario, clock, cap, cluster);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun register_attested_wrong_cap() {
+    let (mut scenario, clock) = env::create(false);
+    scenario.next_tx(env::other());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    if (object::id(&cluster) == cap.cap_cluster_id()) {
+        let other = ts::most_recent_id_shared<Cluster>().destroy_some();
+        ts::return_shared(cluster);
+        cluster = scenario.take_shared_by_id<Cluster>(other);
+    };
+    assert!(!cluster.is_debug());
+    // everything else in order: the cap decides
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0(), &clock);
+    abort 99
 }
 
 #[test, expected_failure(abort_code = enclave::EPcrMismatch)]
 fun register_attested_pcr_mismatch() {
-    let (_scenario, clock, _cap, mut cluster) = admin(false);
+    let (_scenario, clock, cap, mut cluster) = admin(false);
     let mut pcrs = env::pcrs();
     *&mut pcrs[2] = vector::tabulate!(48, |_| 9u8);
-    enclave::register_measured_for_testing(&mut cluster, pcrs, option::some(v::enclave_pk()), &clock);
+    measured(&cap, &mut cluster, pcrs, option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EPcrMismatch)]
+fun register_attested_on_debug_cluster() {
+    let (_scenario, clock, cap, mut cluster) = admin(true);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0(), &clock);
     abort 99
 }
 
 #[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
 fun register_attested_without_key() {
-    let (_scenario, clock, _cap, mut cluster) = admin(false);
-    enclave::register_measured_for_testing(&mut cluster, env::pcrs(), option::none(), &clock);
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::none(), option::some(env::ca_hash()), v::t0(), &clock);
     abort 99
 }
 
 #[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
 fun register_attested_short_key() {
-    let (_scenario, clock, _cap, mut cluster) = admin(false);
-    enclave::register_measured_for_testing(&mut cluster, env::pcrs(), option::some(vector[1]), &clock);
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(vector[1]), option::some(env::ca_hash()), v::t0(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EUserDataMismatch)]
+fun register_attested_without_user_data() {
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::none(), v::t0(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EUserDataMismatch)]
+fun register_attested_other_user_data() {
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    let mut user_data = env::ca_hash();
+    *&mut user_data[31] = user_data[31] ^ 1;
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(user_data), v::t0(), &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EUserDataMismatch)]
+fun register_attested_user_data_checked_before_age() {
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(vector[]), 0, &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EStaleAttestation)]
+fun register_attested_too_old() {
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0() - 300_001, &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EStaleAttestation)]
+fun register_attested_too_far_ahead() {
+    let (_scenario, clock, cap, mut cluster) = admin(false);
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::some(env::ca_hash()), v::t0() + 10_001, &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::EStaleAttestation)]
+fun register_attested_stale_without_ca_hash() {
+    let (mut scenario, clock, cap, mut cluster) = admin(false);
+    cluster::update(&cap, &mut cluster, b"https://10.0.0.1:6443".to_string(), vector[], 1, 1, scenario.ctx());
+    measured(&cap, &mut cluster, env::pcrs(), option::some(v::enclave_pk()), option::none(), 0, &clock);
     abort 99
 }
 

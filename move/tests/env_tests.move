@@ -45,13 +45,16 @@ public fun pcrs(): vector<vector<u8>> {
     vector[vector::tabulate!(48, |_| 0u8), vector::tabulate!(48, |_| 1u8), vector::tabulate!(48, |_| 2u8)]
 }
 
+/// The cluster's `ca_hash` (what an attestation document's `user_data` must carry).
+public fun ca_hash(): vector<u8> { vector::tabulate!(32, |_| 7u8) }
+
 /// tx0: OPERATOR creates a cluster (debug or attested) and a clock at T0. Ends in tx0.
 public fun create(debug: bool): (Scenario, Clock) {
     let mut scenario = ts::begin(OPERATOR);
     cluster::create(
         b"dev".to_string(),
         b"https://10.0.0.1:6443".to_string(),
-        vector::tabulate!(32, |_| 7u8),
+        ca_hash(),
         MIN_USER_STAKE,
         MIN_WRITE_STAKE,
         MIN_WORKER_STAKE,

@@ -6,7 +6,7 @@ import { readCluster } from '../core/chain/objects.js';
 import { createCluster } from '../core/cluster-admin.js';
 import { KubeForwarder } from '../core/kube/index.js';
 import { DEV_ACCOUNTS, startLocalnet, type Localnet } from '../localnet/index.js';
-import { commandAttestationProvider, LOAD_NITRO_ATTESTATION, parseAttestationDocument, registerAttestedCall, type AttestationProvider } from './attestation.js';
+import { commandAttestationProvider, LOAD_NITRO_ATTESTATION, parseAttestationDocument, registerAttestedCall, registerAttestedEnclave, type AttestationProvider } from './attestation.js';
 import { generateEnclaveKey } from './enclave-key.js';
 import { Journal } from './journal.js';
 import { NautilusService } from './service.js';
@@ -44,11 +44,12 @@ describe('attestation documents', () => {
     await expect(failing.attest({ publicKey: pk, userData: ud })).rejects.toThrow(/attestation command failed \(exit 3\): NSM device \/dev\/nsm not found/);
   });
 
-  it('registers in ONE programmable transaction: load_nitro_attestation, then register_attested with its result', () => {
+  it('registers in ONE programmable transaction: load_nitro_attestation, then register_attested(cap, cluster, its result, clock)', () => {
     const pkg = '0x' + 'ab'.repeat(32);
+    const cap = '0x' + 'c1'.repeat(32);
     const cluster = '0x' + 'c2'.repeat(32);
     const tx = new Transaction();
-    registerAttestedCall({ packageId: pkg, clusterId: cluster, document: FAKE_DOC })(tx);
+    registerAttestedCall({ packageId: pkg, capId: cap, clusterId: cluster, document: FAKE_DOC })(tx);
     const data = tx.getData();
     expect(data.commands.map((c) => c.$kind)).toEqual(['MoveCall', 'MoveCall']);
     const [load, register] = data.commands.map((c) => c.MoveCall!);
@@ -65,10 +66,12 @@ describe('attestation documents', () => {
       return input.Object?.SharedObject?.objectId ?? input.UnresolvedObject?.objectId;
     };
     expect(clockOf(load!.arguments[1])).toBe(normalizeSuiAddress('0x6'));
-    // register_attested(cluster, &document = result of command 0, clock)
-    expect(data.inputs[(register!.arguments[0] as { Input: number }).Input]!.UnresolvedObject?.objectId).toBe(cluster);
-    expect(register!.arguments[1]).toMatchObject({ $kind: 'NestedResult', NestedResult: [0, 0] });
-    expect(clockOf(register!.arguments[2])).toBe(normalizeSuiAddress('0x6'));
+    // register_attested(cap, cluster, &document = result of command 0, clock)
+    expect(register!.arguments).toHaveLength(4);
+    expect(data.inputs[(register!.arguments[0] as { Input: number }).Input]!.UnresolvedObject?.objectId).toBe(cap);
+    expect(data.inputs[(register!.arguments[1] as { Input: number }).Input]!.UnresolvedObject?.objectId).toBe(cluster);
+    expect(register!.arguments[2]).toMatchObject({ $kind: 'NestedResult', NestedResult: [0, 0] });
+    expect(clockOf(register!.arguments[3])).toBe(normalizeSuiAddress('0x6'));
   });
 });
 
@@ -129,6 +132,18 @@ describe('NautilusService.registerEnclave on localnet', () => {
     expect(err?.message).toMatch(/chain refused the attestation document/);
     expect(err?.message).toMatch(/nitro_attestation::load_nitro_attestation is not available on localnet/);
     expect(err?.message).toMatch(/use a debug cluster there/);
+    expect((await readCluster(client, clusterId)).enclavePk).toHaveLength(0);
+  });
+
+  it('a non-debug cluster whose cap the signer does not hold: NO_ADMIN_CAP before any document is requested', async () => {
+    const { clusterId } = await createCluster(operatorTx, localnet.packageId, { name: 'prod3', apiUrl: 'https://10.0.0.1:6443', debug: false, expectedPcrs: pcrs });
+    const stranger = new TransactionExecutor(client, DEV_ACCOUNTS[1].keypair);
+    const calls: number[] = [];
+    const counting: AttestationProvider = { name: 'counting', attest: async () => (calls.push(1), FAKE_DOC) };
+    await expect(
+      registerAttestedEnclave({ executor: stranger, packageId: localnet.packageId, clusterId, publicKey: new Uint8Array(32), caHash: new Uint8Array(32), provider: counting }),
+    ).rejects.toMatchObject({ code: 'NO_ADMIN_CAP' });
+    expect(calls).toHaveLength(0);
     expect((await readCluster(client, clusterId)).enclavePk).toHaveLength(0);
   });
 

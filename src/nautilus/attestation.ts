@@ -8,13 +8,16 @@
  *
  * The document is verified on chain, in ONE programmable transaction:
  *   0: 0x2::nitro_attestation::load_nitro_attestation(document, clock)  → NitroAttestationDocument
- *   1: k3sdaas::enclave::register_attested(cluster, &doc, clock)        → checks PCR0..2, takes public_key
+ *   1: k3sdaas::enclave::register_attested(cap, cluster, &doc, clock)   → checks the cap, PCR0..2, public_key,
+ *                                                                         user_data = the cluster's ca_hash (when
+ *                                                                         set) and the document's age (<= 5 min)
+ * `cap` is the operator's ClusterAdminCap for the cluster: only the operator can (re-)register the enclave key.
  */
 import { execFile } from 'node:child_process';
 import type { Transaction } from '@mysten/sui/transactions';
 import { MAX_PURE_ARG } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import type { TransactionExecutor } from '../core/chain/index.js';
+import { findAdminCap, type TransactionExecutor } from '../core/chain/index.js';
 import { K3sDaasError } from '../core/errors.js';
 
 export const LOAD_NITRO_ATTESTATION = '0x2::nitro_attestation::load_nitro_attestation';
@@ -93,15 +96,22 @@ export function commandAttestationProvider(command: string, options: { timeoutMs
   };
 }
 
-/** The one programmable transaction: load (and verify) the document, then register its key for the cluster. */
-export function registerAttestedCall(o: { packageId: string; clusterId: string; document: Uint8Array }) {
+/**
+ * The one programmable transaction: load (and verify) the document, then register its key for the cluster with the
+ * operator's ClusterAdminCap (`capId`).
+ */
+export function registerAttestedCall(o: { packageId: string; capId: string; clusterId: string; document: Uint8Array }) {
   return (tx: Transaction) => {
     const [doc] = tx.moveCall({ target: LOAD_NITRO_ATTESTATION, arguments: [tx.pure.vector('u8', o.document), tx.object.clock()] });
-    tx.add(calls.enclave.registerAttested({ package: o.packageId, arguments: { cluster: o.clusterId, document: doc! } }));
+    tx.add(calls.enclave.registerAttested({ package: o.packageId, arguments: { cap: o.capId, cluster: o.clusterId, document: doc! } }));
   };
 }
 
-/** Obtains a document from `provider` and registers the key with it; chain refusals become ATTESTATION_REJECTED. */
+/**
+ * Finds the executor's ClusterAdminCap for the cluster (NO_ADMIN_CAP without one, before asking for a document),
+ * obtains a document from `provider` binding the key and `caHash` and registers the key with it; chain refusals
+ * become ATTESTATION_REJECTED.
+ */
 export async function registerAttestedEnclave(o: {
   executor: TransactionExecutor;
   packageId: string;
@@ -110,9 +120,10 @@ export async function registerAttestedEnclave(o: {
   caHash: Uint8Array;
   provider: AttestationProvider;
 }): Promise<{ digest: string; document: Uint8Array }> {
+  const cap = await findAdminCap(o.executor.client, o.executor.address, o.packageId, o.clusterId);
   const document = await o.provider.attest({ publicKey: o.publicKey, userData: o.caHash });
   try {
-    const tx = await o.executor.execute(registerAttestedCall({ packageId: o.packageId, clusterId: o.clusterId, document }));
+    const tx = await o.executor.execute(registerAttestedCall({ packageId: o.packageId, capId: cap.id, clusterId: o.clusterId, document }));
     return { digest: tx.digest, document };
   } catch (err) {
     const reason = (err as Error).message;
@@ -120,7 +131,13 @@ export async function registerAttestedEnclave(o: {
       ? ' — this network cannot verify Nitro attestation documents (localnet cannot: use a debug cluster there)'
       : /EPcrMismatch/.test(reason)
         ? " — the enclave image's PCRs are not the cluster's expected PCRs"
-        : '';
+        : /EUserDataMismatch/.test(reason)
+          ? " — the document's user_data is not the cluster's ca_hash (the k3s CA changed? update the cluster's ca_hash)"
+          : /EStaleAttestation/.test(reason)
+            ? ' — the document is more than 5 minutes old (or ahead of the chain clock): request a fresh one'
+            : /EWrongCap/.test(reason)
+              ? " — the cap is not this cluster's ClusterAdminCap"
+              : '';
     throw new AttestationError('ATTESTATION_REJECTED', `the chain refused the attestation document for cluster ${o.clusterId}: ${reason}${hint}`, err);
   }
 }

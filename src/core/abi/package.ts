@@ -83,7 +83,7 @@ export const ENCLAVE_FUNCTIONS = {
   register_attested: {
     module: 'enclave',
     name: 'register_attested',
-    params: [obj('cluster', CLUSTER, '&mut'), obj('document', NITRO_DOC, '&'), clock],
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), obj('document', NITRO_DOC, '&'), clock],
     txContext: 'none',
   },
 } satisfies Record<string, FunctionAbi>;
@@ -435,6 +435,8 @@ export const ERRORS: ErrorAbi[] = [
     'ENoEnclave',
     'EInvalidSignature',
     'EStaleTimestamp',
+    'EUserDataMismatch',
+    'EStaleAttestation',
   ]),
   ...errors('access', [
     'EInvalidRole',

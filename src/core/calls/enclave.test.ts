@@ -19,17 +19,18 @@ describe('enclave calls', () => {
     );
   });
 
-  it('registerAttested: takes the attestation document as a result of an earlier command', () => {
+  it('registerAttested: the cap first, then the cluster and the attestation document as a result of an earlier command', () => {
     const tx = new Transaction();
     const [document] = tx.moveCall({ target: '0x2::nitro_attestation::load_nitro_attestation', arguments: [] });
-    tx.add(enclave.registerAttested({ package: PKG, arguments: { cluster: CLUSTER, document, clock: '0x6' } }));
+    tx.add(enclave.registerAttested({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, document } }));
     const data = tx.getData();
     const call = data.commands[1].MoveCall!;
     expect(`${call.module}::${call.function}`).toBe('enclave::register_attested');
-    expect(call.arguments[1]).toMatchObject({ $kind: 'NestedResult', NestedResult: [0, 0] });
-    const first = data.inputs[(call.arguments[0] as { Input: number }).Input];
-    expect(first.UnresolvedObject?.objectId).toBe(CLUSTER);
-    const clock = data.inputs[(call.arguments[2] as { Input: number }).Input];
-    expect(clock.UnresolvedObject?.objectId).toBe('0x' + '0'.repeat(63) + '6');
+    expect(call.arguments).toHaveLength(4);
+    const input = (i: number) => data.inputs[(call.arguments[i] as { Input: number }).Input];
+    expect(input(0).UnresolvedObject?.objectId).toBe(CAP);
+    expect(input(1).UnresolvedObject?.objectId).toBe(CLUSTER);
+    expect(call.arguments[2]).toMatchObject({ $kind: 'NestedResult', NestedResult: [0, 0] });
+    expect(input(3).UnresolvedObject?.objectId).toBe('0x' + '0'.repeat(63) + '6');
   });
 });

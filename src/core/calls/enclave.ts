@@ -18,12 +18,19 @@ export function registerDebug(options: CallOptions<RegisterDebugArguments>) {
 }
 
 export interface RegisterAttestedArguments {
+  /** The cluster's ClusterAdminCap (the operator's). */
+  cap: ObjectInput;
   cluster: ObjectInput;
   /** The NitroAttestationDocument, e.g. the result of `0x2::nitro_attestation::load_nitro_attestation`. */
   document: ObjectInput;
+  /** Defaults to the system Clock (0x6). */
   clock?: ObjectInput;
 }
 
+/**
+ * Cap holder only: sets the enclave key from a verified Nitro attestation document (PCR0..2 = the cluster's, a
+ * 32-byte `public_key`, `user_data` = the cluster's `ca_hash` when set, issued at most 5 minutes before the clock).
+ */
 export function registerAttested(options: CallOptions<RegisterAttestedArguments>) {
   return (tx: Transaction) => callFunction(tx, ENCLAVE_FUNCTIONS.register_attested, options.package, options.arguments);
 }

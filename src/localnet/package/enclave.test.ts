@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '@mysten/sui/utils';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { NitroAttestationDocumentBcs } from './common.js';
-import { intentMessageBytes, verify } from './enclave.js';
-import { ENCLAVE_PK, OPERATOR, OTHER, PCRS, RawBytes, T0, TestEnv, USER_KEYPAIR, enclaveSign, expectAbort } from './testing.js';
+import { intentMessageBytes, MAX_ATTESTATION_AGE_MS, verify } from './enclave.js';
+import { MAX_CLOCK_SKEW_MS } from '../../core/abi/package.js';
+import { CA_HASH, ENCLAVE_PK, OPERATOR, PCRS, RawBytes, T0, TestEnv, USER_KEYPAIR, enclaveSign, expectAbort } from './testing.js';
 import { MoveAbortError } from '../engine/move-runtime.js';
 import type { DecodedObject } from './common.js';
 
@@ -73,65 +74,103 @@ describe('enclave::register_debug', () => {
 });
 
 describe('enclave::register_attested', () => {
-  const doc = (pcrs: Array<{ index: number; value: Uint8Array }>, publicKey: Uint8Array | null) =>
+  interface Doc {
+    pcrs?: Array<{ index: number; value: Uint8Array }>;
+    publicKey?: Uint8Array | null;
+    userData?: Uint8Array | null;
+    timestamp?: bigint;
+  }
+  const entries = (pcrs: Uint8Array[]) => [...pcrs.map((value, index) => ({ index, value })), { index: 3, value: new Uint8Array(48) }].reverse();
+  const doc = (d: Doc = {}) =>
     new RawBytes(
       NitroAttestationDocumentBcs.serialize({
         module_id: new Uint8Array([1]),
-        timestamp: T0,
+        timestamp: d.timestamp ?? T0,
         digest: new TextEncoder().encode('SHA384'),
-        pcrs,
-        public_key: publicKey,
-        user_data: null,
+        pcrs: d.pcrs ?? entries(PCRS),
+        public_key: d.publicKey === undefined ? ENCLAVE_PK : d.publicKey,
+        user_data: d.userData === undefined ? CA_HASH : d.userData,
         nonce: null,
       }).toBytes(),
     );
-  const entries = (pcrs: Uint8Array[]) => [...pcrs.map((value, index) => ({ index, value })), { index: 3, value: new Uint8Array(48) }].reverse();
+  const register = (env: TestEnv, d: Doc = {}, cap = env.capId) =>
+    env.chain.abort(OPERATOR, 'enclave::register_attested', { cap, cluster: env.clusterId, document: doc(d) });
 
-  it('sets the key from a document whose PCR0..2 match, emitting EnclaveRegistered { debug: false, pcrs }', () => {
+  it('sets the key from a document whose PCR0..2, user_data and timestamp match, emitting EnclaveRegistered { debug: false, pcrs }', () => {
     const env = admin(false);
-    const fx = env.chain.call(OTHER, 'enclave::register_attested', { cluster: env.clusterId, document: doc(entries(PCRS), ENCLAVE_PK) });
+    const fx = env.chain.call(OPERATOR, 'enclave::register_attested', { cap: env.capId, cluster: env.clusterId, document: doc() });
     expect(fx.events[0].data).toEqual({ cluster_id: env.clusterId, public_key: ENCLAVE_PK, debug: false, pcrs: PCRS, timestamp_ms: String(T0) });
     expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: ENCLAVE_PK, enclave_registered_ms: String(T0) });
+    // the age bounds are inclusive: exactly MAX_ATTESTATION_AGE_MS old, exactly MAX_CLOCK_SKEW_MS ahead
+    for (const timestamp of [T0 - BigInt(MAX_ATTESTATION_AGE_MS), T0 + BigInt(MAX_CLOCK_SKEW_MS)]) {
+      env.chain.call(OPERATOR, 'enclave::register_attested', { cap: env.capId, cluster: env.clusterId, document: doc({ timestamp, publicKey: USER_PK }) });
+      expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: USER_PK });
+    }
+  });
+
+  it('a cluster without a CA pin (empty ca_hash) accepts any user_data', () => {
+    const env = admin(false);
+    env.chain.call(OPERATOR, 'cluster::update', {
+      cap: env.capId,
+      cluster: env.clusterId,
+      api_url: 'https://10.0.0.1:6443',
+      ca_hash: new Uint8Array(),
+      min_write_stake: 1n,
+      request_timeout_ms: 1n,
+    });
+    for (const userData of [null, new Uint8Array([1, 2])]) {
+      env.chain.call(OPERATOR, 'enclave::register_attested', { cap: env.capId, cluster: env.clusterId, document: doc({ userData }) });
+    }
+    expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: ENCLAVE_PK });
+  });
+
+  it("aborts cluster::EWrongCap with another cluster's cap, before any document check", () => {
+    const env = admin(false);
+    const other = admin(false);
+    env.chain.put(other.chain.get(other.capId));
+    expectAbort(register(env, {}, other.capId), 'cluster', 'assert_cap_for', 'EWrongCap');
+    expectAbort(register(env, { pcrs: [], publicKey: null, userData: null, timestamp: 0n }, other.capId), 'cluster', 'assert_cap_for', 'EWrongCap');
   });
 
   it('aborts EPcrMismatch when a PCR differs or is missing', () => {
     const env = admin(false);
     const bad = [PCRS[0], PCRS[1], new Uint8Array(48).fill(9)];
+    expectAbort(register(env, { pcrs: entries(bad) }), 'enclave', 'register_measured', 'EPcrMismatch');
     expectAbort(
-      env.chain.abort(OTHER, 'enclave::register_attested', { cluster: env.clusterId, document: doc(entries(bad), ENCLAVE_PK) }),
-      'enclave',
-      'register_measured',
-      'EPcrMismatch',
-    );
-    expectAbort(
-      env.chain.abort(OTHER, 'enclave::register_attested', {
-        cluster: env.clusterId,
-        document: doc([{ index: 0, value: PCRS[0] }, { index: 2, value: PCRS[2] }], ENCLAVE_PK),
-      }),
+      register(env, { pcrs: [{ index: 0, value: PCRS[0] }, { index: 2, value: PCRS[2] }] }),
       'enclave',
       'register_attested',
       'EPcrMismatch',
     );
     // a debug cluster expects no PCRs: any document mismatches
     const dbg = admin(true);
-    expectAbort(
-      dbg.chain.abort(OTHER, 'enclave::register_attested', { cluster: dbg.clusterId, document: doc(entries(PCRS), ENCLAVE_PK) }),
-      'enclave',
-      'register_measured',
-      'EPcrMismatch',
-    );
+    expectAbort(register(dbg), 'enclave', 'register_measured', 'EPcrMismatch');
   });
 
-  it('aborts EInvalidPublicKey without a key or with one that is not 32 bytes', () => {
+  it('aborts EInvalidPublicKey without a key or with one that is not 32 bytes (before user_data and age)', () => {
     const env = admin(false);
-    for (const key of [null, new Uint8Array([1])]) {
-      expectAbort(
-        env.chain.abort(OTHER, 'enclave::register_attested', { cluster: env.clusterId, document: doc(entries(PCRS), key) }),
-        'enclave',
-        'register_measured',
-        'EInvalidPublicKey',
-      );
+    for (const publicKey of [null, new Uint8Array([1])]) {
+      expectAbort(register(env, { publicKey }), 'enclave', 'register_measured', 'EInvalidPublicKey');
+      expectAbort(register(env, { publicKey, userData: null, timestamp: 0n }), 'enclave', 'register_measured', 'EInvalidPublicKey');
     }
+  });
+
+  it("aborts EUserDataMismatch when user_data is missing or is not the cluster's ca_hash (before the age)", () => {
+    const env = admin(false);
+    const other = CA_HASH.slice();
+    other[31] ^= 1;
+    for (const userData of [null, other, new Uint8Array(), CA_HASH.slice(0, 31)]) {
+      expectAbort(register(env, { userData }), 'enclave', 'register_measured', 'EUserDataMismatch');
+    }
+    expectAbort(register(env, { userData: null, timestamp: 0n }), 'enclave', 'register_measured', 'EUserDataMismatch');
+  });
+
+  it('aborts EStaleAttestation (enclave::assert_attestation_fresh) for a document too old or too far ahead', () => {
+    const env = admin(false);
+    for (const timestamp of [T0 - BigInt(MAX_ATTESTATION_AGE_MS) - 1n, T0 + BigInt(MAX_CLOCK_SKEW_MS) + 1n, 0n]) {
+      expectAbort(register(env, { timestamp }), 'enclave', 'assert_attestation_fresh', 'EStaleAttestation');
+    }
+    expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: new Uint8Array() });
   });
 });
 

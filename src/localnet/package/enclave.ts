@@ -12,6 +12,8 @@ import { bytesEqual, check, decodeArgs, ed25519Verify, emit, now, type DecodedOb
 const M = 'enclave';
 const PUBLIC_KEY_LENGTH = 32;
 const PCR_INDICES = [0, 1, 2];
+/** `enclave::MAX_ATTESTATION_AGE_MS`: how old an attestation document may be when it is registered. */
+export const MAX_ATTESTATION_AGE_MS = 300_000;
 
 /** `bcs(IntentMessage<T> { intent, timestamp_ms, payload })` where `payload` is a K3s-DaaS struct. */
 export function intentMessageBytes(intent: number, timestampMs: bigint | number, payloadType: MoveType, payload: unknown): Uint8Array {
@@ -24,6 +26,12 @@ export function intentMessageBytes(intent: number, timestampMs: bigint | number,
 function assertFresh(timestampMs: bigint, nowMs: bigint): void {
   check(timestampMs <= nowMs + BigInt(MAX_CLOCK_SKEW_MS), M, 'assert_fresh', 'EStaleTimestamp');
   check(timestampMs >= nowMs || nowMs - timestampMs <= BigInt(MAX_SIGNATURE_AGE_MS), M, 'assert_fresh', 'EStaleTimestamp');
+}
+
+/** `enclave::assert_attestation_fresh(timestamp_ms, now_ms)`. */
+function assertAttestationFresh(timestampMs: bigint, nowMs: bigint): void {
+  check(timestampMs <= nowMs + BigInt(MAX_CLOCK_SKEW_MS), M, 'assert_attestation_fresh', 'EStaleAttestation');
+  check(timestampMs >= nowMs || nowMs - timestampMs <= BigInt(MAX_ATTESTATION_AGE_MS), M, 'assert_attestation_fresh', 'EStaleAttestation');
 }
 
 /** `enclave::verify<T>(cluster, intent, timestamp_ms, payload, signature, clock)`. */
@@ -60,35 +68,54 @@ const registerDebug: PackageFunction = (rt, args) => {
   setKey(rt, cluster, a.public_key, true, [], a.clock);
 };
 
-/** `register_measured(cluster, pcrs, public_key, clock)`. */
+/**
+ * `register_measured(cluster, pcrs, public_key, user_data, timestamp_ms, clock)`: PCRs, key, `user_data` against
+ * `ca_hash` (when the cluster pins one), then the document's age.
+ */
 export function registerMeasured(
   rt: MoveRuntime,
   cluster: DecodedObject,
   pcrs: Uint8Array[],
   publicKey: Uint8Array | null | undefined,
+  userData: Uint8Array | null | undefined,
+  timestampMs: bigint,
   clock: DecodedObject,
 ): void {
   const expected = cluster.value.expected_pcrs as Uint8Array[];
   check(pcrs.length === expected.length && pcrs.every((p, i) => bytesEqual(p, expected[i])), M, 'register_measured', 'EPcrMismatch');
   check(publicKey != null, M, 'register_measured', 'EInvalidPublicKey');
   check(publicKey.length === PUBLIC_KEY_LENGTH, M, 'register_measured', 'EInvalidPublicKey');
+  const caHash = cluster.value.ca_hash as Uint8Array;
+  check(caHash.length === 0 || (userData != null && bytesEqual(userData, caHash)), M, 'register_measured', 'EUserDataMismatch');
+  assertAttestationFresh(timestampMs, now(clock));
   setKey(rt, cluster, publicKey, false, pcrs, clock);
 }
 
+type Bytes = Uint8Array | number[];
+
 /**
- * localnet refuses Nitro attestation documents before a transaction gets here; if one does arrive (as the object
- * or BCS of a `NitroAttestationDocument`), the twin checks it like Move.
+ * `register_attested(cap, cluster, document, clock)`. localnet refuses Nitro attestation documents before a
+ * transaction gets here; if one does arrive (as the object or BCS of a `NitroAttestationDocument`), the twin checks
+ * it like Move: the cap, PCR0..2, the key, `user_data`, the timestamp.
  */
 const registerAttested: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register_attested', args);
-  const document = a.document as { pcrs: Array<{ index: number; value: number[] | Uint8Array }>; public_key: Uint8Array | number[] | null };
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const document = a.document as {
+    timestamp: string | number | bigint;
+    pcrs: Array<{ index: number; value: Bytes }>;
+    public_key: Bytes | null;
+    user_data: Bytes | null;
+  };
   const pcrs: Uint8Array[] = [];
   for (const index of PCR_INDICES) {
     const entry = document.pcrs.find((e) => e.index === index);
     check(entry !== undefined, M, 'register_attested', 'EPcrMismatch');
     pcrs.push(new Uint8Array(entry.value));
   }
-  registerMeasured(rt, a.cluster, pcrs, document.public_key ? new Uint8Array(document.public_key) : null, a.clock);
+  const bytes = (b: Bytes | null) => (b ? new Uint8Array(b) : null);
+  registerMeasured(rt, cluster, pcrs, bytes(document.public_key), bytes(document.user_data), BigInt(document.timestamp), a.clock);
 };
 
 export const ENCLAVE_TWIN: Record<string, PackageFunction> = {
