@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'undici';
 import { parse } from 'yaml';
 import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
@@ -48,6 +49,22 @@ describe('kubectl through the gateway with the `k3sdaas token` exec plugin', () 
   });
 
   kubectlScenario({ sb: () => sb, kubectl: () => kubectl, dir, ns: 'e2e' });
+
+  it('/readyz and /metrics reflect the run', async () => {
+    const dispatcher = new Agent({ connect: { ca: sb.tls.caPem } });
+    try {
+      const ready = await request(`${sb.gatewayUrl}/readyz`, { dispatcher });
+      expect([ready.statusCode, await ready.body.text()]).toEqual([200, 'ok']);
+      const metrics = await (await request(`${sb.gatewayUrl}/metrics`, { dispatcher })).body.text();
+      const count = (labels: string) => Number(new RegExp(`^k3sdaas_gateway_requests_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+      expect(count('verb="create",outcome="201"')).toBeGreaterThanOrEqual(6);
+      expect(count('verb="delete",outcome="200"')).toBe(1);
+      expect(count('verb="get",outcome="404"')).toBeGreaterThanOrEqual(2);
+      expect(metrics).toMatch(/^k3sdaas_gateway_request_seconds_count\{phase="chain"\} \d+$/m);
+    } finally {
+      await dispatcher.close();
+    }
+  });
 
   it('every request was recorded on chain under the user and the gateway', async () => {
     const recent = await recentRequests(sb, 10);

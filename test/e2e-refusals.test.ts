@@ -11,7 +11,8 @@ import { CLUSTER_DEFAULTS, createCluster, MIST_PER_SUI } from '../src/core/clust
 import { TransactionExecutor } from '../src/core/chain/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { credentialKubeconfig, stakedUser, stored, tempDir, type TestUser } from './helpers/e2e.js';
-import type { KubectlResult } from './helpers/kubectl.js';
+import { kubectlRunner, writeKubeconfig, type KubectlResult } from './helpers/kubectl.js';
+import { credentialToToken, signCredential } from '../src/core/credential.js';
 
 let sb: Sandbox;
 let viewer: TestUser;
@@ -91,7 +92,7 @@ describe('refusals from the contract, printed by kubectl', () => {
   });
 
   it('an editor with enough stake writes namespaced objects but not cluster-scoped ones', async () => {
-    const ok = await as(editor, ['create', 'configmap', 'by-editor', '--from-literal=a=b']);
+    const ok = await as(editor, ['create', 'configmap', 'by-editor', '--from-literal=a=b'], { warm: true });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toBe('configmap/by-editor created\n');
     expect(stored(sb, 'ConfigMap', 'default', 'by-editor')?.data).toEqual({ a: 'b' });
@@ -100,6 +101,11 @@ describe('refusals from the contract, printed by kubectl', () => {
     expect(r.stderr).toContain("Error from server (Forbidden): k3sdaas: your SealToken's role (editor) allows writes only to namespaced resources");
     expect(r.stderr).toContain('(contract access::ERoleCannotWriteClusterScoped)');
     expect(stored(sb, 'Namespace', undefined, 'by-editor')).toBeUndefined();
+    // Deleting a Namespace names it in the path; it is still a cluster-scoped object.
+    const del = await as(editor, ['delete', 'namespace', 'kube-public'], { warm: true });
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain('(contract access::ERoleCannotWriteClusterScoped)');
+    expect(stored(sb, 'Namespace', undefined, 'kube-public')).toBeDefined();
   });
 
   it('an expired credential gets 401', async () => {
@@ -157,4 +163,24 @@ describe('streams are refused at once with a Status naming the limitation', () =
     expect(r.stderr).toContain('k3sdaas: exec opens an interactive stream, which cannot ride on chain transactions');
     expect(r.ms).toBeLessThan(30_000);
   });
+});
+
+describe('no answer before the deadline', () => {
+  let quick: Sandbox;
+  afterAll(async () => quick?.stop());
+
+  it('504 when nautilus is down, printed as a Timeout, within the cluster request timeout', async () => {
+    quick = await startSandbox({ checkpointMs: 0, requestTimeoutMs: 3_000n });
+    const signed = await signCredential(quick.user.keypair, { clusterId: quick.clusterId, gateway: quick.gatewayAddress, tokenId: quick.user.tokenId, expiresMs: BigInt(Date.now() + 600_000) });
+    const kubectl = kubectlRunner(writeKubeconfig(quick.gatewayUrl, quick.tls.caPem, { token: credentialToToken(signed) }));
+    // Discovery while nautilus is up (a cold cache would time out on /api, where kubectl prints its generic text).
+    const warm = await kubectl(['get', 'configmaps']);
+    expect(warm.code, warm.stderr).toBe(0);
+    await quick.nautilus.stop();
+    const started = performance.now();
+    const r = await kubectl(['get', 'pods'], undefined, 60_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Error from server \(Timeout\): k3sdaas: no answer for on-chain request 0x[0-9a-f]{64} before its deadline/);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 60_000);
 });
