@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpBlobStore } from '../core/blobs/index.js';
+import { HttpBlobStore, WalrusBlobStore } from '../core/blobs/index.js';
 import { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { readCluster } from '../core/chain/objects.js';
@@ -23,6 +23,8 @@ interface GatewayFlags {
   host: string[];
   blobStore?: string;
   blobCa?: string;
+  walrusPublisher?: string;
+  walrusAggregator?: string;
   json?: boolean;
 }
 
@@ -35,6 +37,8 @@ export function gatewayCommand(): Command {
     .option('--host <name>', 'extra DNS name or IP for the certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--blob-store <url>', "nautilus's blob service, for bodies too large for a transaction")
     .option('--blob-ca <file>', "CA certificate of the blob service (nautilus prints its path)")
+    .option('--walrus-publisher <url>', 'store large bodies on Walrus through this publisher (with --walrus-aggregator)')
+    .option('--walrus-aggregator <url>', 'read large bodies from Walrus through this aggregator')
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: GatewayFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
@@ -49,7 +53,11 @@ export function gatewayCommand(): Command {
         });
       }
       const { host, port } = parseListen(rt.config.get('gateway.listen')!);
-      const blobs = flags.blobStore ? new HttpBlobStore(flags.blobStore, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined }) : undefined;
+      const blobs = flags.walrusPublisher && flags.walrusAggregator
+        ? new WalrusBlobStore({ publisherUrl: flags.walrusPublisher, aggregatorUrl: flags.walrusAggregator })
+        : flags.blobStore
+          ? new HttpBlobStore(flags.blobStore, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined })
+          : undefined;
       const served = await progress.step('starting the gateway (chain follower, TLS)', () =>
         serveKubeFrontend({
           client: rt.client,

@@ -17,7 +17,7 @@ import { NautilusService } from '../nautilus/service.js';
 import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
 import { ensureTlsMaterial } from '../gateway/tls.js';
-import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { HttpBlobStore, WalrusBlobStore, serveBlobs } from '../core/blobs/index.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
@@ -31,6 +31,8 @@ interface StartFlags {
   listen: string;
   blobListen: string;
   joinTokenSource?: string;
+  walrusPublisher?: string;
+  walrusAggregator?: string;
   json?: boolean;
   attestationCommand?: string;
 }
@@ -47,6 +49,8 @@ export function nautilusCommand(): Command {
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
     .option('--blob-listen <host:port>', 'HTTPS blob service for bodies too large for a transaction', listenFlag, '127.0.0.1:9103')
+    .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
+    .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
     .option('--json', 'print one JSON line once ready')
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
@@ -67,7 +71,10 @@ export function nautilusCommand(): Command {
       const blobAddr = parseListen(flags.blobListen);
       const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
       const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls });
-      const blobs = new HttpBlobStore(blobServer.url, { ca: blobTls.caPem });
+      const blobs =
+        flags.walrusPublisher && flags.walrusAggregator
+          ? new WalrusBlobStore({ publisherUrl: flags.walrusPublisher, aggregatorUrl: flags.walrusAggregator })
+          : new HttpBlobStore(blobServer.url, { ca: blobTls.caPem });
       const journal = new Journal(join(dir, 'journal.jsonl'));
       const enclaveKey = generateEnclaveKey();
       const service = new NautilusService({

@@ -1,2 +1,3 @@
-export { blobId, verifyBlob, assertBlobId, MemoryBlobStore, BlobError, type BlobStore } from './store.js';
+export { blobId, verifyBlob, assertBlobId, parseBlobId, MemoryBlobStore, BlobError, type BlobStore } from './store.js';
+export { WalrusBlobStore, type WalrusOptions } from './walrus.js';
 export { HttpBlobStore, serveBlobs, MAX_BLOB_BYTES, type BlobServer } from './http.js';

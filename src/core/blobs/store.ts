@@ -19,20 +19,31 @@ export class BlobError extends K3sDaasError {
   }
 }
 
-const ID = /^sha256:([0-9a-f]{64})$/;
+/**
+ * Blob ids end in the sha256 of the bytes: `sha256:<hex>` for the local service, `walrus:<walrus blob id>:sha256:<hex>`
+ * for Walrus (whose own id is an erasure-coding commitment a reader cannot recompute cheaply).
+ */
+const ID = /^(?:walrus:([A-Za-z0-9_-]{1,128}):)?(sha256:[0-9a-f]{64})$/;
 
 export function blobId(bytes: Uint8Array): string {
   return 'sha256:' + Buffer.from(sha256(bytes)).toString('hex');
 }
 
+/** Splits a blob id into its store-specific part (Walrus blob id, if any) and its sha256 digest id. */
+export function parseBlobId(id: string): { walrus?: string; digest: string } {
+  const m = ID.exec(id);
+  if (!m) throw new BlobError('BLOB_INVALID_ID', `not a blob id: ${id.slice(0, 80)}`);
+  return { walrus: m[1], digest: m[2] };
+}
+
 export function assertBlobId(id: string): void {
-  if (!ID.test(id)) throw new BlobError('BLOB_INVALID_ID', `not a blob id: ${id.slice(0, 80)}`);
+  parseBlobId(id);
 }
 
 /** Throws unless `bytes` are the blob named `id`. */
 export function verifyBlob(id: string, bytes: Uint8Array): Uint8Array {
-  assertBlobId(id);
-  if (blobId(bytes) !== id) throw new BlobError('BLOB_DIGEST_MISMATCH', `blob ${id} failed verification: its bytes hash to ${blobId(bytes)}`);
+  const { digest } = parseBlobId(id);
+  if (blobId(bytes) !== digest) throw new BlobError('BLOB_DIGEST_MISMATCH', `blob ${id} failed verification: its bytes hash to ${blobId(bytes)}`);
   return bytes;
 }
 
