@@ -44,8 +44,15 @@ describe('kubectl through the gateway with the `k3sdaas token` exec plugin', () 
     expect(Buffer.from(doc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toBe(sb.tls.caPem);
     expect(doc.users[0].user.exec.command).toBe(BIN);
     expect(doc.users[0].user.exec.args).toEqual(['token', '--gateway-address', sb.gatewayAddress, '--cluster', sb.clusterId]);
-    // The exec plugin finds the user's key in kubectl's environment (K3SDAAS_PRIVATE_KEY); nothing else is static.
-    kubectl = kubectlRunner(kubeconfig, env);
+    // kubectl's environment holds only the user's key: network, package and cluster must come from the kubeconfig.
+    kubectl = kubectlRunner(kubeconfig, {
+      HOME: env.HOME,
+      K3SDAAS_CONFIG: env.K3SDAAS_CONFIG,
+      K3SDAAS_PRIVATE_KEY: env.K3SDAAS_PRIVATE_KEY,
+      K3SDAAS_NETWORK: '',
+      K3SDAAS_PACKAGE_ID: '',
+      K3SDAAS_CLUSTER_ID: '',
+    });
   });
 
   kubectlScenario({ sb: () => sb, kubectl: () => kubectl, dir, ns: 'e2e' });
