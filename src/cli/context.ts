@@ -29,7 +29,10 @@ export interface CliRuntime {
   clusterId(): string;
   /** The configured signer; throws a ConfigError saying how to provide one. */
   signer(): LoadedKey;
+  /** The one executor of the signer (transactions of one key must not pick gas coins independently). */
   executor(): TransactionExecutor;
+  /** The executor, allowed `size` transactions in flight (a pool of the signer's coins); serial if that fails. */
+  concurrentExecutor(size: number): Promise<TransactionExecutor>;
 }
 
 export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
@@ -38,6 +41,7 @@ export function cliRuntime(cmd: Command, extra: Record<string, string | undefine
   const logger = createLogger({ level: config.get('logLevel') as LogLevel });
   const packageId = config.get('packageId') ?? (config.get('network') === 'localnet' ? LOCALNET_PACKAGE_ID : undefined);
   let signer: LoadedKey | undefined;
+  let executor: TransactionExecutor | undefined;
   return {
     config,
     client,
@@ -55,7 +59,16 @@ export function cliRuntime(cmd: Command, extra: Record<string, string | undefine
       return (signer ??= loadSigner(config));
     },
     executor() {
-      return new TransactionExecutor(client, this.signer().keypair);
+      return (executor ??= new TransactionExecutor(client, this.signer().keypair));
+    },
+    async concurrentExecutor(size: number) {
+      const ex = this.executor();
+      try {
+        await ex.enableConcurrency(size);
+      } catch (err) {
+        logger.warn('running transactions one at a time: could not set up a pool of gas coins', { error: err, size });
+      }
+      return ex;
     },
   };
 }

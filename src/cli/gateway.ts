@@ -25,6 +25,7 @@ interface GatewayFlags {
   blobCa?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
+  concurrency: number;
   json?: boolean;
 }
 
@@ -39,12 +40,13 @@ export function gatewayCommand(): Command {
     .option('--blob-ca <file>', "CA certificate of the blob service (nautilus prints its path)")
     .option('--walrus-publisher <url>', 'store large bodies on Walrus through this publisher (with --walrus-aggregator)')
     .option('--walrus-aggregator <url>', 'read large bodies from Walrus through this aggregator')
+    .option('--concurrency <n>', 'transactions in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: GatewayFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
       const clusterId = rt.clusterId();
       const progress = createProgress({ quiet: flags.json });
-      const executor = rt.executor();
+      const executor = await rt.concurrentExecutor(flags.concurrency);
       const cluster = await progress.step(`reading cluster ${clusterId}`, () => readCluster(rt.client, clusterId));
       if (!cluster.gateways.map((g) => normalizeSuiAddress(g)).includes(normalizeSuiAddress(executor.address))) {
         rt.logger.warn('this gateway is not registered for the cluster; the contract will refuse its requests', {

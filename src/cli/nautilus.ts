@@ -33,6 +33,7 @@ interface StartFlags {
   joinTokenSource?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
+  concurrency: number;
   json?: boolean;
   attestationCommand?: string;
 }
@@ -52,6 +53,7 @@ export function nautilusCommand(): Command {
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
+    .option('--concurrency <n>', 'answers in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
     .option('--json', 'print one JSON line once ready')
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
     .action(async (flags: StartFlags, cmd: Command) => {
@@ -77,9 +79,10 @@ export function nautilusCommand(): Command {
           : new HttpBlobStore(blobServer.url, { ca: blobTls.caPem });
       const journal = new Journal(join(dir, 'journal.jsonl'));
       const enclaveKey = generateEnclaveKey();
+      const executor = await rt.concurrentExecutor(flags.concurrency);
       const service = new NautilusService({
         client: rt.client,
-        executor: rt.executor(),
+        executor,
         packageId: rt.packageId,
         clusterId,
         enclaveKey,
@@ -100,7 +103,7 @@ export function nautilusCommand(): Command {
       if (tokenSpec) {
         issuer = new JoinTokenIssuer({
           client: rt.client,
-          executor: rt.executor(),
+          executor,
           packageId: rt.packageId,
           clusterId,
           enclaveKey,

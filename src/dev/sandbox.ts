@@ -111,6 +111,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const operatorTx = new TransactionExecutor(client, operator);
     const userTx = new TransactionExecutor(client, userKey);
     const gatewayTx = new TransactionExecutor(client, gatewayKey);
+    // Several requests in flight at once: the gateway and nautilus each pay from a pool of their own coins.
+    await Promise.all([operatorTx.enableConcurrency(4), gatewayTx.enableConcurrency(4), userTx.enableConcurrency(4)]);
 
     let kube: KubeApi | null = null;
     let kubeconfig: KubeConfig;

@@ -8,6 +8,7 @@ import type { Signer } from '@mysten/sui/cryptography';
 import { Transaction } from '@mysten/sui/transactions';
 import { ChainError, MoveAbortError } from '../errors.js';
 import type { ChainClient } from './client.js';
+import { GasPool, type GasCoin } from './gas-pool.js';
 
 export interface ExecutedTransaction {
   digest: string;
@@ -34,44 +35,78 @@ export function toChainError(err: unknown): Error {
 
 export class TransactionExecutor {
   #queue: Promise<unknown> = Promise.resolve();
+  #pool: GasPool | null = null;
   constructor(
     readonly client: ChainClient,
     readonly signer: Signer,
   ) {}
+
+  /**
+   * Lets up to `size` transactions execute at once, each paying with its own coin (see GasPool). Without it,
+   * transactions run one after another.
+   */
+  async enableConcurrency(size: number, minBalance = 1_000_000_000n): Promise<this> {
+    if (size > 1) this.#pool = await GasPool.create(this.client, this.signer, size, minBalance);
+    return this;
+  }
 
   get address(): string {
     return this.signer.toSuiAddress();
   }
 
   /** Builds a transaction from Move-call thunks, signs, executes and returns its events and effects. */
-  execute(build: (tx: Transaction) => void, options: { signal?: AbortSignal; gasBudget?: bigint } = {}) {
-    const run = async (): Promise<ExecutedTransaction> => {
-      options.signal?.throwIfAborted();
-      const tx = new Transaction();
-      tx.setSender(this.address);
-      if (options.gasBudget) tx.setGasBudget(options.gasBudget);
-      build(tx);
-      let result;
-      try {
-        result = await this.client.signAndExecuteTransaction({
-          transaction: tx,
-          signer: this.signer,
-          include: { effects: true, events: true },
-        });
-      } catch (err) {
-        throw toChainError(err);
-      }
-      const done = result.Transaction ?? result.FailedTransaction!;
-      if (!done.status.success) {
-        throw (
-          abortOf(done.status.error) ??
-          new ChainError('CHAIN_EXECUTION_FAILED', `transaction ${done.digest} failed: ${JSON.stringify(done.status.error)}`)
-        );
-      }
-      return { digest: done.digest, events: done.events ?? [], effects: done.effects! };
-    };
-    const next = this.#queue.then(run, run);
+  execute(build: (tx: Transaction) => void, options: { signal?: AbortSignal; gasBudget?: bigint } = {}): Promise<ExecutedTransaction> {
+    const pool = this.#pool;
+    if (pool) {
+      return (async () => {
+        const coin = await pool.acquire();
+        let after: { version: string | null; digest: string | null } | null | undefined;
+        try {
+          const done = await this.#run(build, options, coin);
+          after = done.effects.gasObject ? { version: done.effects.gasObject.outputVersion, digest: done.effects.gasObject.outputDigest } : null;
+          return done;
+        } catch (err) {
+          // The transaction may or may not have executed (an abort at simulation did not; a transport error may
+          // have): re-read the coin rather than guess its version.
+          after = null;
+          throw err;
+        } finally {
+          await pool.release(coin, after);
+        }
+      })();
+    }
+    const next = this.#queue.then(
+      () => this.#run(build, options),
+      () => this.#run(build, options),
+    );
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  async #run(build: (tx: Transaction) => void, options: { signal?: AbortSignal; gasBudget?: bigint }, gas?: GasCoin): Promise<ExecutedTransaction> {
+    options.signal?.throwIfAborted();
+    const tx = new Transaction();
+    tx.setSender(this.address);
+    if (options.gasBudget) tx.setGasBudget(options.gasBudget);
+    if (gas) tx.setGasPayment([gas]);
+    build(tx);
+    let result;
+    try {
+      result = await this.client.signAndExecuteTransaction({
+        transaction: tx,
+        signer: this.signer,
+        include: { effects: true, events: true },
+      });
+    } catch (err) {
+      throw toChainError(err);
+    }
+    const done = result.Transaction ?? result.FailedTransaction!;
+    if (!done.status.success) {
+      throw (
+        abortOf(done.status.error) ??
+        new ChainError('CHAIN_EXECUTION_FAILED', `transaction ${done.digest} failed: ${JSON.stringify(done.status.error)}`)
+      );
+    }
+    return { digest: done.digest, events: done.events ?? [], effects: done.effects! };
   }
 }
