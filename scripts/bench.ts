@@ -185,12 +185,11 @@ Every gateway request is two transactions and two trips through the chain follow
 the gateway); the direct figures are the cost of the Kubernetes API itself. At a 0 ms checkpoint interval the
 overhead is transaction execution, sealing and signing in one Node.js process on ${availableParallelism()} cores; at
 250 ms it is dominated by waiting for checkpoints: one request at a time costs about two intervals (the request
-and the answer each wait for one). Under concurrency the latency grows beyond that because each signer (the
-gateway's key for \`submit_via_gateway\`, the operator's key for \`respond\`) executes its transactions one at a
-time, and on localnet a transaction returns once its checkpoint is sealed: each signer lands at most about one
-transaction per checkpoint interval, which caps throughput near 1000 / interval requests/s (about 4/s at 250 ms)
-whatever the concurrency. Batching several submits or answers into one programmable transaction, or several gas
-coins per signer, would lift that cap.
+and the answer each wait for one). Under concurrency, each signer (the gateway's key for \`submit_via_gateway\`,
+the operator's key for \`respond\`) has up to 4 transactions in flight, each paying with its own gas coin (a
+pool of the signer's coins, src/core/chain/gas-pool.ts), and on localnet a transaction returns once its checkpoint
+is sealed: throughput is then about (coins per signer) × 1000 / interval requests/s, whichever of the two signers
+is slower. More coins, or batching several answers into one programmable transaction, would raise it further.
 `;
   writeFileSync(flags.out!, doc);
   console.log(`wrote ${flags.out}`);
