@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { credentialToToken, signCredential } from '../src/core/credential.js';
 import type { RequestSubmitted, ResponseStored } from '../src/core/events/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { decodeEntry } from '../src/localnet/chain/journal.js';
-import { kubectlRunner, writeKubeconfig } from './helpers/kubectl.js';
+import type { kubectlRunner } from './helpers/kubectl.js';
+import { gatewayKubectl } from './helpers/sandbox.js';
 import { chainEvents } from './helpers/security.js';
 
 const rand = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -79,13 +79,7 @@ const privateValues = { password, configValue, envValue, image, commandArg, mani
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k3sdaas-confidentiality-'));
   sb = await startSandbox({ checkpointMs: 0, dataDir: dir });
-  const signed = await signCredential(sb.user.keypair, {
-    clusterId: sb.clusterId,
-    gateway: sb.gatewayAddress,
-    tokenId: sb.user.tokenId,
-    expiresMs: BigInt(Date.now() + 600_000),
-  });
-  kubectl = kubectlRunner(writeKubeconfig(sb.gatewayUrl, sb.tls.caPem, { token: credentialToToken(signed) }));
+  kubectl = await gatewayKubectl(sb);
 }, 60_000);
 afterAll(async () => {
   await sb?.stop();

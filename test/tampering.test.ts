@@ -14,7 +14,6 @@ import * as calls from '../src/core/calls/index.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
 import { objectContent, readCluster } from '../src/core/chain/objects.js';
 import { createCluster, MIST_PER_SUI, stakeForToken } from '../src/core/cluster-admin.js';
-import { credentialToToken, signCredential } from '../src/core/credential.js';
 import { CryptoError, digest, enclaveEncryptionKey, generateEncryptionKey, seal, type EncryptionKeyPair } from '../src/core/crypto/index.js';
 import { compress, encodeRequestEnvelope, requestBinding } from '../src/core/envelope/index.js';
 import type { RequestSubmitted, ResponseStored } from '../src/core/events/index.js';
@@ -25,7 +24,8 @@ import { collectEvidence, evidenceFromJson, evidenceToJson, verifyEvidence, type
 import { buildProgram } from '../src/cli/program.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { generateEnclaveKey, type EnclaveKey } from '../src/nautilus/enclave-key.js';
-import { kubectlRunner, writeKubeconfig } from './helpers/kubectl.js';
+import type { kubectlRunner } from './helpers/kubectl.js';
+import { gatewayKubectl } from './helpers/sandbox.js';
 import { chainEvents, fundedAccount, sealWithReplyKey, submitDirect, waitResponse } from './helpers/security.js';
 
 let sb: Sandbox;
@@ -40,13 +40,7 @@ const requestIdOf = (stderr: string) => /k3sdaas request (0x[0-9a-f]{64})/.exec(
 
 beforeAll(async () => {
   sb = await startSandbox({ checkpointMs: 0, requestTimeoutMs: 60_000n });
-  const signed = await signCredential(sb.user.keypair, {
-    clusterId: sb.clusterId,
-    gateway: sb.gatewayAddress,
-    tokenId: sb.user.tokenId,
-    expiresMs: BigInt(Date.now() + 600_000),
-  });
-  kubectl = kubectlRunner(writeKubeconfig(sb.gatewayUrl, sb.tls.caPem, { token: credentialToToken(signed) }));
+  kubectl = await gatewayKubectl(sb);
   userTx = new TransactionExecutor(sb.client, sb.user.keypair);
   enclavePk = (await readCluster(sb.client, sb.clusterId)).enclavePk;
 }, 60_000);
