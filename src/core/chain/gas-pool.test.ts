@@ -7,10 +7,11 @@ import { TransactionExecutor } from './executor.js';
 import { createCluster } from '../cluster-admin.js';
 import { MoveAbortError } from '../errors.js';
 import * as calls from '../calls/index.js';
+import { silentLogger } from '../log.js';
 
 let net: Localnet;
 beforeAll(async () => {
-  net = await startLocalnet({ port: 0, faucetPort: 0, ephemeral: true, checkpointMs: 50, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } });
+  net = await startLocalnet({ port: 0, faucetPort: 0, ephemeral: true, checkpointMs: 50, logger: silentLogger });
 });
 afterAll(() => net?.stop());
 
