@@ -4,7 +4,7 @@
  * request, executed by nautilus and answered on chain) versus straight to the embedded Kubernetes API, at localnet
  * checkpoint intervals 0 ms (one checkpoint per transaction) and 250 ms (the localnet default).
  *
- *   npx tsx scripts/bench.ts [--requests 150] [--concurrency 4] [--out docs/benchmarks.md] [--no-write]
+ *   node --expose-gc --import tsx scripts/bench.ts [--requests 150] [--concurrency 4] [--out docs/benchmarks.md] [--no-write]
  *
  * Everything runs in this process (src/dev/sandbox.ts): localnet, the embedded Kubernetes API, nautilus, gateway.
  */
@@ -94,14 +94,31 @@ async function run(
   };
 }
 
+interface MemoryRow {
+  checkpointMs: number;
+  before: NodeJS.MemoryUsage;
+  idle: NodeJS.MemoryUsage;
+  after: NodeJS.MemoryUsage;
+  gatewayRequests: number;
+}
+
+/** Memory of this process (client + the whole sandbox), after a garbage collection when --expose-gc is on. */
+function memory(): NodeJS.MemoryUsage {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage();
+}
+
 async function main(): Promise<void> {
   const results: Result[] = [];
+  const memoryRows: MemoryRow[] = [];
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   const t0 = performance.now();
   for (const checkpointMs of CHECKPOINTS) {
     process.stderr.write(`checkpoint ${checkpointMs} ms: starting the sandbox…\n`);
+    const before = memory();
     const sb = await startSandbox({ checkpointMs });
     try {
+      const idle = memory();
       const signed = await signCredential(sb.user.keypair, {
         clusterId: sb.clusterId,
         gateway: sb.gatewayAddress,
@@ -118,6 +135,7 @@ async function main(): Promise<void> {
       const serial = Math.max(5, Math.round(N / 5));
       process.stderr.write(`  gateway: ${serial} requests, one at a time\n`);
       results.push(await run('gateway', checkpointMs, sb.gatewayUrl, gatewayAgent, auth, serial, 1));
+      memoryRows.push({ checkpointMs, before, idle, after: memory(), gatewayRequests: N + serial + 10 });
       await gatewayAgent.close();
       await directAgent.close();
     } finally {
@@ -138,7 +156,16 @@ async function main(): Promise<void> {
     return `| ${cp} ms | ${(g.p50 / d.p50).toFixed(0)}× | ${(g.p95 / d.p95).toFixed(0)}× | ${(d.rps / g.rps).toFixed(0)}× |`;
   });
   const ratioTable = ['| checkpoint interval | p50 gateway / direct | p95 gateway / direct | requests/s direct / gateway |', '|---|---|---|---|', ...ratios].join('\n');
-  console.log(table + '\n\n' + ratioTable + `\n\n(total ${totalSeconds.toFixed(0)} s)`);
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  const memoryTable = [
+    '| checkpoint interval | RSS before the sandbox | RSS idle sandbox | RSS after the run | heap used after | gateway requests | heap growth per request |',
+    '|---|---|---|---|---|---|---|',
+    ...memoryRows.map(
+      (m) =>
+        `| ${m.checkpointMs} ms | ${mib(m.before.rss)} | ${mib(m.idle.rss)} | ${mib(m.after.rss)} | ${mib(m.after.heapUsed)} | ${m.gatewayRequests} | ${((m.after.heapUsed - m.idle.heapUsed) / m.gatewayRequests / 1024).toFixed(1)} KiB |`,
+    ),
+  ].join('\n');
+  console.log(table + '\n\n' + ratioTable + '\n\n' + memoryTable + `\n\n(total ${totalSeconds.toFixed(0)} s)`);
 
   if (flags['no-write']) return;
   const cpu = cpus()[0]?.model ?? 'unknown';
@@ -169,7 +196,7 @@ public network, where checkpoints come every ~250 ms or more.
 - Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${load} (other work on the machine shows up in the figures)
 - Node.js ${process.version} (${process.platform}/${process.arch})
 - Date: ${new Date().toISOString()}
-- Command: \`npx tsx scripts/bench.ts --requests ${N} --concurrency ${C}\` (total ${totalSeconds.toFixed(0)} s)
+- Command: \`node --expose-gc --import tsx scripts/bench.ts --requests ${N} --concurrency ${C}\` (total ${totalSeconds.toFixed(0)} s)
 
 ## Results
 
@@ -178,6 +205,15 @@ ${table}
 ## Ratios
 
 ${ratioTable}
+
+## Memory
+
+One process holds the client and the whole sandbox (localnet with its ledger in memory, the embedded Kubernetes
+API, nautilus, the gateway); figures are \`process.memoryUsage()\`${(globalThis as { gc?: unknown }).gc ? ' after a forced garbage collection' : ' (run with \`node --expose-gc\` for figures after a garbage collection)'}. The
+ledger keeps every transaction, so some growth per request is expected on localnet; the gateway and nautilus keep
+no per-request state once a request is answered.
+
+${memoryTable}
 
 ## Reading the figures
 
