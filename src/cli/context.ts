@@ -1,5 +1,6 @@
 /** Turns global flags into the effective configuration, chain client and signer; every subcommand goes through here. */
 import type { Command } from 'commander';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
 import { ConfigError, loadConfig, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
 import { createLogger, type Logger, type LogLevel } from '../core/log.js';
@@ -53,7 +54,8 @@ export function cliRuntime(cmd: Command, extra: Record<string, string | undefine
     clusterId() {
       const id = config.get('clusterId');
       if (!id) throw new ConfigError('no cluster: pass --cluster <id>, set K3SDAAS_CLUSTER_ID, or run `k3sdaas deploy`', { key: 'clusterId' });
-      return id;
+      // Chain ids come back normalised (lowercase, 64 hex digits); compare like with like.
+      return normalizeSuiAddress(id);
     },
     signer() {
       return (signer ??= loadSigner(config));

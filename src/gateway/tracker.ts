@@ -12,6 +12,10 @@ import { silentLogger, type Logger } from '../core/log.js';
 
 export type RequestOutcome = ResponseStored | RequestExpired;
 
+/** Answers nobody waits for (yet) are kept this long, and at most this many (oldest dropped first). */
+const EARLY_TTL_MS = 60_000;
+const EARLY_MAX = 512;
+
 export class DeadlineError extends K3sDaasError {
   constructor(requestId: string) {
     super('REQUEST_DEADLINE', `no answer for on-chain request ${requestId} before its deadline`, { data: { requestId } });
@@ -100,7 +104,7 @@ export class RequestTracker {
 
   #deliver(events: SuiClientTypes.EventEntry[]): void {
     const now = Date.now();
-    for (const [id, e] of this.#early) if (now - e.at > 300_000) this.#early.delete(id);
+    for (const [id, e] of this.#early) if (now - e.at > EARLY_TTL_MS) this.#early.delete(id);
     for (const raw of events) {
       const ev = decodeEvent(raw, { packageId: this.packageId });
       if (!ev || !('clusterId' in ev) || ev.clusterId !== this.clusterId) continue;
@@ -115,7 +119,9 @@ export class RequestTracker {
         this.#waiters.delete(ev.requestId);
         w.resolve(ev);
       } else {
+        // Usually another gateway's request; kept briefly in case ours was answered before `wait` was called.
         this.#early.set(ev.requestId, { outcome: ev, at: now });
+        if (this.#early.size > EARLY_MAX) this.#early.delete(this.#early.keys().next().value!);
       }
     }
   }

@@ -19,7 +19,12 @@ describe('nautilus journal', () => {
     expect(again.get('0x2')?.state).toBe('done');
     expect(again.get('0x3')).toBeUndefined();
     expect(again.pending().map((e) => e.requestId)).toEqual(['0x1']);
+    // The first record after the torn line survives the next restart.
+    again.record({ requestId: '0x1', state: 'executed' });
     again.close();
+    const third = new Journal(file);
+    expect(third.get('0x1')?.state).toBe('executed');
+    third.close();
   });
 
   it('round-trips a chain event through its serialized form', () => {

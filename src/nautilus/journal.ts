@@ -7,7 +7,7 @@
  *   executed  the sealed, signed-off response is recorded; a crash now only re-sends the answer
  *   done      answered on chain, or no longer answerable (expired / already answered)
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestSubmitted } from '../core/events/index.js';
 
@@ -74,6 +74,10 @@ export class Journal {
       }
     }
     this.#fd = openSync(file, 'a', 0o600);
+    // After a torn last line, start on a fresh line so the next record is not glued to the fragment.
+    if (existsSync(file) && statSync(file).size > 0 && !readFileSync(file).subarray(-1).equals(Buffer.from('\n'))) {
+      writeSync(this.#fd, '\n');
+    }
   }
 
   #apply(e: JournalEntry): void {

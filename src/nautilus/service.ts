@@ -5,6 +5,7 @@
  * not (502 unreachable, 504 slow, 413 too large, 400 unreadable, 502 outcome unknown after a crash mid-execution).
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { MAX_INLINE_BODY, INTENT_RESPONSE } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
 import { ChainFollower, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
@@ -55,10 +56,14 @@ export class NautilusService {
   #active = 0;
   #queue: JournalEntry[] = [];
   #idle: Array<() => void> = [];
+  #attempts = new Map<string, number>();
   #stopped = false;
+
+  readonly #clusterId: string;
 
   constructor(options: NautilusOptions) {
     this.#o = options;
+    this.#clusterId = normalizeSuiAddress(options.clusterId);
     this.#log = (options.logger ?? silentLogger).child({ component: 'nautilus', cluster: options.clusterId });
   }
 
@@ -106,16 +111,21 @@ export class NautilusService {
     await this.idle();
   }
 
-  /** Resolves when no request is queued or executing. */
+  /** Resolves when nothing is executing and (unless stopping) nothing is queued. */
   idle(): Promise<void> {
-    if (this.#active === 0 && this.#queue.length === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((r) => this.#idle.push(r));
+  }
+
+  // Once stopped, queued entries stay `accepted` in the journal and resume on the next start.
+  #isIdle(): boolean {
+    return this.#active === 0 && (this.#queue.length === 0 || this.#stopped);
   }
 
   #accept(events: SuiClientTypes.EventEntry[]): void {
     for (const raw of events) {
       const ev = decodeEvent(raw, { packageId: this.#o.packageId });
-      if (!ev || ev.$kind !== 'RequestSubmitted' || ev.clusterId !== this.#o.clusterId) continue;
+      if (!ev || ev.$kind !== 'RequestSubmitted' || ev.clusterId !== this.#clusterId) continue;
       if (this.#o.journal.get(ev.requestId)) continue;
       const entry: JournalEntry = { requestId: ev.requestId, state: 'accepted', event: serializeEvent(ev) };
       this.#o.journal.record(entry);
@@ -134,13 +144,28 @@ export class NautilusService {
       const entry = this.#queue.shift()!;
       this.#active++;
       void this.#handle(entry)
-        .catch((err) => this.#log.error('request handling failed', { request: entry.requestId, error: err }))
+        .catch((err) => this.#retryLater(entry, err))
         .finally(() => {
           this.#active--;
           this.#pump();
-          if (this.#active === 0 && this.#queue.length === 0) this.#idle.splice(0).forEach((r) => r());
+          if (this.#isIdle()) this.#idle.splice(0).forEach((r) => r());
         });
     }
+  }
+
+  /**
+   * An unexpected failure (an RPC error, say) must not leave the request unanswered until the next restart: try
+   * again with backoff. The journal decides what a retry may do (a request already `started` is never re-executed).
+   */
+  #retryLater(entry: JournalEntry, err: unknown): void {
+    const attempt = (this.#attempts.get(entry.requestId) ?? 0) + 1;
+    this.#attempts.set(entry.requestId, attempt);
+    if (attempt > 5 || this.#stopped) {
+      this.#log.error('request handling failed; giving up until restart', { request: entry.requestId, error: err, attempt });
+      return;
+    }
+    this.#log.warn('request handling failed; retrying', { request: entry.requestId, error: err, attempt });
+    setTimeout(() => !this.#stopped && this.#enqueue(entry), 250 * 2 ** attempt).unref();
   }
 
   async #handle(entry: JournalEntry): Promise<void> {
@@ -228,10 +253,20 @@ export class NautilusService {
       this.#recordExecuted(ev, sealed);
       return sealed;
     }
+    try {
+      this.#o.forwarder.target(request.url);
+    } catch (err) {
+      // A path that URL resolution would change (`..`, `//host`) is not what the chain authorized: never sent.
+      const sealed = await this.#seal(ev, statusResponse(400, `k3sdaas: ${(err as Error).message}`));
+      this.#recordExecuted(ev, sealed);
+      return sealed;
+    }
     this.#o.journal.record({ requestId: ev.requestId, state: 'started' });
     const started = performance.now();
+    // Leave time to answer on chain before the request's deadline.
+    const budget = Math.max(1_000, Number(ev.deadlineMs) - this.#now() - 3_000);
     try {
-      http = await this.#o.forwarder.forward(request, { user: ev.requester, groups: impersonationGroups(ev.role) });
+      http = await this.#o.forwarder.forward(request, { user: ev.requester, groups: impersonationGroups(ev.role) }, AbortSignal.timeout(budget));
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       const code = err.code === 'UPSTREAM_TIMEOUT' ? 504 : err.code === 'UPSTREAM_TOO_LARGE' ? 413 : 502;

@@ -8,7 +8,7 @@ import type { Signer } from '@mysten/sui/cryptography';
 import { Transaction } from '@mysten/sui/transactions';
 import { ChainError, MoveAbortError } from '../errors.js';
 import type { ChainClient } from './client.js';
-import { GasPool, type GasCoin } from './gas-pool.js';
+import { GasPool, type GasCoin, type Settle } from './gas-pool.js';
 
 export interface ExecutedTransaction {
   digest: string;
@@ -60,18 +60,12 @@ export class TransactionExecutor {
     if (pool) {
       return (async () => {
         const coin = await pool.acquire();
-        let after: { version: string | null; digest: string | null } | null | undefined;
+        let settle: Settle = { kind: 'unknown' };
         try {
-          const done = await this.#run(build, options, coin);
-          after = done.effects.gasObject ? { version: done.effects.gasObject.outputVersion, digest: done.effects.gasObject.outputDigest } : null;
+          const done = await this.#run(build, options, coin, (s) => (settle = s));
           return done;
-        } catch (err) {
-          // The transaction may or may not have executed (an abort at simulation did not; a transport error may
-          // have): re-read the coin rather than guess its version.
-          after = null;
-          throw err;
         } finally {
-          await pool.release(coin, after);
+          pool.settle(coin, settle);
         }
       })();
     }
@@ -83,7 +77,17 @@ export class TransactionExecutor {
     return next;
   }
 
-  async #run(build: (tx: Transaction) => void, options: { signal?: AbortSignal; gasBudget?: bigint }, gas?: GasCoin): Promise<ExecutedTransaction> {
+  /**
+   * `onGas` learns what became of the gas coin: untouched (refused before signing, e.g. a Move abort at
+   * simulation), its new reference (executed, successfully or not), or unknown (a transport failure after sending).
+   */
+  async #run(
+    build: (tx: Transaction) => void,
+    options: { signal?: AbortSignal; gasBudget?: bigint },
+    gas?: GasCoin,
+    onGas: (s: Settle) => void = () => undefined,
+  ): Promise<ExecutedTransaction> {
+    onGas({ kind: 'untouched' });
     options.signal?.throwIfAborted();
     const tx = new Transaction();
     tx.setSender(this.address);
@@ -98,9 +102,13 @@ export class TransactionExecutor {
         include: { effects: true, events: true },
       });
     } catch (err) {
+      // The SDK simulates before signing: a simulation failure never reached the network.
+      if (!(err instanceof SimulationError)) onGas({ kind: 'unknown' });
       throw toChainError(err);
     }
     const done = result.Transaction ?? result.FailedTransaction!;
+    const g = done.effects?.gasObject;
+    onGas(g?.outputVersion && g.outputDigest ? { kind: 'executed', version: g.outputVersion, digest: g.outputDigest } : { kind: 'unknown' });
     if (!done.status.success) {
       throw (
         abortOf(done.status.error) ??

@@ -13,7 +13,12 @@ export interface GasCoin {
   digest: string;
 }
 
+/** What became of a gas coin after one transaction. */
+export type Settle = { kind: 'untouched' } | { kind: 'executed'; version: string; digest: string } | { kind: 'unknown' };
+
 export class GasPool {
+  /** How long a coin whose transaction's fate is unknown is held back before being re-read. */
+  quarantineMs = 30_000;
   #free: GasCoin[] = [];
   #waiters: Array<(c: GasCoin) => void> = [];
 
@@ -66,17 +71,28 @@ export class GasPool {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Returns a coin with its current reference (from effects), or re-reads it when the outcome is unclear. */
-  async release(coin: GasCoin, after?: { version: string | null; digest: string | null } | null): Promise<void> {
-    let next = coin;
-    if (after?.version && after.digest) next = { objectId: coin.objectId, version: after.version, digest: after.digest };
-    else if (after === null) {
-      const res = await this.client.core.getObjects({ objectIds: [coin.objectId] }).catch(() => null);
-      const obj = res?.objects[0];
-      if (obj && !(obj instanceof Error)) next = { objectId: obj.objectId, version: obj.version, digest: obj.digest };
-    }
+  /**
+   * Returns a coin to the pool: unchanged if it was never used, at its new version after execution. When the outcome
+   * is unknown (the transaction may still land), the coin is held back for a while and re-read: signing its old
+   * version again could equivocate and lock it for the epoch on a real network.
+   */
+  settle(coin: GasCoin, outcome: Settle): void {
+    if (outcome.kind === 'untouched') return this.#give(coin);
+    if (outcome.kind === 'executed') return this.#give({ objectId: coin.objectId, version: outcome.version, digest: outcome.digest });
+    setTimeout(() => {
+      void this.client.core
+        .getObjects({ objectIds: [coin.objectId] })
+        .then((res) => {
+          const obj = res.objects[0];
+          if (obj && !(obj instanceof Error)) this.#give({ objectId: obj.objectId, version: obj.version, digest: obj.digest });
+        })
+        .catch(() => this.settle(coin, outcome));
+    }, this.quarantineMs).unref();
+  }
+
+  #give(coin: GasCoin): void {
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(next);
-    else this.#free.push(next);
+    if (waiter) waiter(coin);
+    else this.#free.push(coin);
   }
 }

@@ -30,11 +30,11 @@ export interface KubeForwarderOptions {
 
 export class UpstreamError extends K3sDaasError {
   constructor(
-    code: 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_TOO_LARGE',
+    code: 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_TOO_LARGE' | 'REQUEST_PATH_REFUSED',
     message: string,
     cause?: unknown,
   ) {
-    super(code, message, { retryable: code !== 'UPSTREAM_TOO_LARGE', cause });
+    super(code, message, { retryable: code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT', cause });
   }
 }
 
@@ -106,8 +106,7 @@ export class KubeForwarder {
     }
     headers['impersonate-user'] = as.user;
     if (as.groups.length) headers['impersonate-group'] = as.groups;
-    const base = this.server.pathname.replace(/\/+$/, '');
-    const url = new URL(base + req.url, this.server.origin);
+    const url = this.target(req.url);
     let res;
     try {
       res = await request(url, {
@@ -119,7 +118,7 @@ export class KubeForwarder {
       });
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code)) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver did not answer in time (${code})`, err);
+      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver did not answer in time (${code || 'deadline'})`, err);
       throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${this.server.origin} unreachable: ${(err as Error).message}`, err);
     }
     const chunks: Buffer[] = [];
@@ -136,7 +135,7 @@ export class KubeForwarder {
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code)) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver response body timed out`, err);
+      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver response body timed out`, err);
       throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver connection failed: ${(err as Error).message}`, err);
     }
     const out: Array<[string, string]> = [];
@@ -146,6 +145,27 @@ export class KubeForwarder {
       else if (Array.isArray(v)) for (const x of v) out.push([name, x]);
     }
     return { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks)) };
+  }
+
+  /**
+   * The apiserver URL for a request path, refusing anything URL resolution would change: a path that resolves to
+   * another origin (`//host/...`) or to another path (`..`, `%2e%2e`, `./`) would execute something other than what
+   * the chain authorized.
+   */
+  target(pathAndQuery: string): URL {
+    const base = this.server.pathname.replace(/\/+$/, '');
+    const q = pathAndQuery.indexOf('?');
+    const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q);
+    let url: URL;
+    try {
+      url = new URL(base + pathAndQuery, this.server.origin);
+    } catch {
+      throw new UpstreamError('REQUEST_PATH_REFUSED', `request path is not a valid URL path: ${path.slice(0, 200)}`);
+    }
+    if (!path.startsWith('/') || url.origin !== this.server.origin || url.pathname !== base + path) {
+      throw new UpstreamError('REQUEST_PATH_REFUSED', `request path ${path.slice(0, 200)} does not stay the same when resolved; refused`);
+    }
+    return url;
   }
 
   async close(): Promise<void> {

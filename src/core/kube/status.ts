@@ -58,21 +58,22 @@ export function statusResponse(code: number, message: string, details?: Record<s
  */
 export const ENCLAVE_KEY_ROTATED = 'K3sDaasEnclaveKeyRotated';
 
+/**
+ * The marker is a response header only nautilus sets: the apiserver's own headers are filtered through an allow-list
+ * (FORWARDED_RESPONSE_HEADERS) that excludes it, so no upstream answer can pose as "not executed".
+ */
+export const NOT_EXECUTED_HEADER = 'x-k3sdaas-not-executed';
+
 export function enclaveKeyRotatedResponse(requestId: string): HttpResponseEnvelope {
-  return statusResponse(
+  const r = statusResponse(
     503,
     `k3sdaas: on-chain request ${requestId} was sealed to a previous enclave key (the control plane restarted); it was not executed and is safe to retry`,
     { causes: [{ reason: ENCLAVE_KEY_ROTATED, message: 'sealed to a previous enclave key; not executed' }] },
   );
+  return { ...r, headers: [...r.headers, [NOT_EXECUTED_HEADER, ENCLAVE_KEY_ROTATED]] };
 }
 
-/** True for the answer `enclaveKeyRotatedResponse` builds. */
+/** True for the answer `enclaveKeyRotatedResponse` builds (never for anything an apiserver sent). */
 export function isEnclaveKeyRotated(r: HttpResponseEnvelope): boolean {
-  if (r.status !== 503) return false;
-  try {
-    const s = JSON.parse(new TextDecoder().decode(r.body)) as KubeStatus;
-    return (s.details?.causes as Array<{ reason?: string }> | undefined)?.some((c) => c.reason === ENCLAVE_KEY_ROTATED) ?? false;
-  } catch {
-    return false;
-  }
+  return r.status === 503 && r.headers.some(([n, v]) => n.toLowerCase() === NOT_EXECUTED_HEADER && v === ENCLAVE_KEY_ROTATED);
 }
