@@ -81,7 +81,7 @@ export function devCommand(): Command {
         name: DEV_CONTEXT,
         server: sb.gatewayUrl,
         caPem: sb.tls.caPem,
-        exec: {
+        auth: { exec: {
           command: k3sdaasBin(),
           args: ['token', '--gateway-address', sb.gatewayAddress, '--cluster', sb.clusterId, '--seal-token', sb.user.tokenId],
           env: [
@@ -89,14 +89,15 @@ export function devCommand(): Command {
             { name: 'K3SDAAS_PACKAGE_ID', value: sb.packageId },
             { name: 'K3SDAAS_KEY_FILE', value: keyFile },
           ],
-        },
+        } },
       });
       // `kubectl daas` and `k3sdaas watch` use the config file: point it at this sandbox.
       writeConfigValues(config.file, { network: sb.localnet.rpcUrl, packageId: sb.packageId, clusterId: sb.clusterId, keyFile });
       const proxyKubeconfig = join(dataDir, 'proxy-kubeconfig');
-      writeKubeconfigContext(proxyKubeconfig, { name: 'k3sdaas-proxy', server: sb.proxyUrl!, caPem: sb.tls.caPem }, { setCurrent: true });
+      writeKubeconfigContext(proxyKubeconfig, { name: 'k3sdaas-proxy', server: sb.proxyUrl!, caPem: sb.tls.caPem, auth: { token: sb.proxySecret } }, { setCurrent: true });
       const state: ProxyState = {
         url: sb.proxyUrl!,
+        token: sb.proxySecret,
         pid: process.pid,
         kubeconfig: proxyKubeconfig,
         context: 'k3sdaas-proxy',

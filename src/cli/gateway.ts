@@ -4,9 +4,8 @@
  * the gateway and the user. The gateway's Sui key (the configured signer) pays gas and must be registered for the
  * cluster by its operator.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpBlobStore, WalrusBlobStore } from '../core/blobs/index.js';
+import { blobStoreFromFlags } from './blob-flags.js';
 import { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { readCluster } from '../core/chain/objects.js';
@@ -23,6 +22,7 @@ interface GatewayFlags {
   host: string[];
   blobStore?: string;
   blobCa?: string;
+  blobTokenFile?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
   concurrency: number;
@@ -38,6 +38,7 @@ export function gatewayCommand(): Command {
     .option('--host <name>', 'extra DNS name or IP for the certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--blob-store <url>', "nautilus's blob service, for bodies too large for a transaction")
     .option('--blob-ca <file>', "CA certificate of the blob service (nautilus prints its path)")
+    .option('--blob-token-file <file>', "the blob service's upload token (nautilus prints its path)")
     .option('--walrus-publisher <url>', 'store large bodies on Walrus through this publisher (with --walrus-aggregator)')
     .option('--walrus-aggregator <url>', 'read large bodies from Walrus through this aggregator')
     .option('--concurrency <n>', 'transactions in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
@@ -55,11 +56,7 @@ export function gatewayCommand(): Command {
         });
       }
       const { host, port } = parseListen(rt.config.get('gateway.listen')!);
-      const blobs = flags.walrusPublisher && flags.walrusAggregator
-        ? new WalrusBlobStore({ publisherUrl: flags.walrusPublisher, aggregatorUrl: flags.walrusAggregator })
-        : flags.blobStore
-          ? new HttpBlobStore(flags.blobStore, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined })
-          : undefined;
+      const blobs = blobStoreFromFlags(flags);
       const served = await progress.step('starting the gateway (chain follower, TLS)', () =>
         serveKubeFrontend({
           client: rt.client,

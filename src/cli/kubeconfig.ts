@@ -71,7 +71,7 @@ export function kubeconfigCommand(): Command {
           (readFileSync(state.kubeconfig, 'utf8').match(/certificate-authority-data: (\S+)/) ?? [])[1] ?? '',
           'base64',
         ).toString();
-        writeKubeconfigContext(out, { name: flags.context!, server: state.url, caPem });
+        writeKubeconfigContext(out, { name: flags.context!, server: state.url, caPem, auth: { token: state.token } });
         process.stdout.write(flags.json ? JSON.stringify({ kubeconfig: out, context: flags.context, server: state.url }) + '\n' : `context ${flags.context} → ${state.url} written to ${out}\n`);
         return;
       }
@@ -86,7 +86,7 @@ export function kubeconfigCommand(): Command {
         { name: 'K3SDAAS_NETWORK', value: rt.config.get('network')! },
         { name: 'K3SDAAS_PACKAGE_ID', value: info.packageId },
       ];
-      writeKubeconfigContext(out, { name: flags.context!, server: flags.gateway!, caPem: info.caPem, exec: { command: k3sdaasBin(), args, env } });
+      writeKubeconfigContext(out, { name: flags.context!, server: flags.gateway!, caPem: info.caPem, auth: { exec: { command: k3sdaasBin(), args, env } } });
       const result = { kubeconfig: out, context: flags.context, server: flags.gateway, gatewayAddress: info.address, caFingerprint: fingerprint };
       process.stdout.write(flags.json ? JSON.stringify(result) + '\n' : `context ${flags.context} → ${flags.gateway} written to ${out}\n  kubectl --context ${flags.context} get pods\n`);
     });

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { listSealTokens } from '../core/chain/objects.js';
 import { ConfigError } from '../core/config/index.js';
 import { writeKubeconfigContext } from '../core/kube/index.js';
-import { ProxySubmitter } from '../gateway/submitters.js';
+import { ProxySubmitter, newProxySecret } from '../gateway/submitters.js';
 import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
@@ -18,6 +18,8 @@ import { listenFlag, untilSignal } from './serve-common.js';
 
 export interface ProxyState {
   url: string;
+  /** The bearer token the proxy accepts (also in its kubeconfig). */
+  token: string;
   pid: number;
   kubeconfig: string;
   context: string;
@@ -70,12 +72,14 @@ export function kubectlProxyCommand(): Command {
         tokenId = tokens[0].id;
       }
       const dataDir = rt.config.get('dataDir')!;
+      const secret = newProxySecret();
+      const executor = await rt.concurrentExecutor(4);
       const served = await progress.step('starting kubectl-proxy', () =>
         serveKubeFrontend({
           client: rt.client,
           packageId: rt.packageId,
           clusterId,
-          submitter: new ProxySubmitter({ executor: rt.executor(), packageId: rt.packageId, clusterId, tokenId }),
+          submitter: new ProxySubmitter({ executor, packageId: rt.packageId, clusterId, tokenId, secret }),
           host,
           port,
           tlsDir: join(dataDir, 'proxy', 'tls'),
@@ -85,8 +89,8 @@ export function kubectlProxyCommand(): Command {
       );
       const kubeconfig = flags.kubeconfigOut ?? join(dataDir, 'proxy', 'kubeconfig');
       const context = 'k3sdaas-proxy';
-      writeKubeconfigContext(kubeconfig, { name: context, server: served.url, caPem: served.tls.caPem }, { setCurrent: true });
-      const state: ProxyState = { url: served.url, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl };
+      writeKubeconfigContext(kubeconfig, { name: context, server: served.url, caPem: served.tls.caPem, auth: { token: secret } }, { setCurrent: true });
+      const state: ProxyState = { url: served.url, token: secret, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl };
       mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
       writeFileSync(proxyStateFile(dataDir), JSON.stringify(state), { mode: 0o600 });
       if (flags.json) process.stdout.write(JSON.stringify({ ...state, address, tokenId }) + '\n');

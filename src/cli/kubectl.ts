@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { loadConfig } from '../core/config/index.js';
 import { K3sDaasError } from '../core/errors.js';
 import { findPackageRoot } from '../core/move/build.js';
@@ -57,11 +58,22 @@ function startProxy(dataDir: string): Promise<ProxyState> {
 }
 
 /** Runs kubectl with `args` against the running (or freshly started) kubectl-proxy; resolves kubectl's exit code. */
-export async function runKubectlViaProxy(args: string[]): Promise<number> {
-  const config = loadConfig();
+export async function runKubectlViaProxy(args: string[], globals: { config?: string; network?: string } = {}): Promise<number> {
+  const config = loadConfig({ file: globals.config, flags: { network: globals.network } });
+  // A proxy started from here must see the same configuration.
+  if (globals.config) process.env.K3SDAAS_CONFIG = globals.config;
+  if (globals.network) process.env.K3SDAAS_NETWORK = globals.network;
   const dataDir = config.get('dataDir')!;
   let state = readProxyState(dataDir);
   if (!state || !(await healthy(state))) state = await startProxy(dataDir);
+  const clusterId = config.get('clusterId');
+  if ((clusterId && normalizeSuiAddress(clusterId) !== normalizeSuiAddress(state.clusterId)) || state.rpcUrl !== config.network.rpcUrl) {
+    throw new K3sDaasError(
+      'PROXY_MISMATCH',
+      `the running kubectl-proxy (pid ${state.pid}, ${state.url}) serves cluster ${state.clusterId} on ${state.rpcUrl}, ` +
+        `but your config names cluster ${clusterId ?? '(none)'} on ${config.network.rpcUrl}: stop it (kill ${state.pid}) or switch back`,
+    );
+  }
   const child = spawn(process.env.K3SDAAS_KUBECTL ?? 'kubectl', ['--kubeconfig', state.kubeconfig, '--context', state.context, ...args], {
     stdio: 'inherit',
   });
@@ -80,7 +92,7 @@ export function kubectlCommand(): Command {
     .argument('[kubectl-args...]', 'arguments for kubectl, passed through unchanged')
     .allowUnknownOption()
     .helpOption('-h, --help', 'show this help (kubectl’s own help: k3sdaas kubectl help)')
-    .action(async (args: string[]) => {
-      process.exitCode = await runKubectlViaProxy(args);
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      process.exitCode = await runKubectlViaProxy(args, cmd.optsWithGlobals<{ config?: string; network?: string }>());
     });
 }

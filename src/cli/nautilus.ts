@@ -3,6 +3,8 @@
  * (debug registration only on debug clusters, with a warning), follows the chain and executes each request against
  * the kube-apiserver named by --kubeconfig, or by the `k3s server` it supervises with --k3s.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { fileCursorStore } from '../core/chain/index.js';
@@ -17,7 +19,8 @@ import { NautilusService } from '../nautilus/service.js';
 import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
 import { ensureTlsMaterial } from '../gateway/tls.js';
-import { HttpBlobStore, WalrusBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { blobStoreFromFlags } from './blob-flags.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
@@ -53,7 +56,7 @@ export function nautilusCommand(): Command {
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
-    .option('--concurrency <n>', 'answers in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
+    .option('--concurrency <n>', 'answers in flight at once (one gas coin each; twice as many requests execute at once)', (v: string) => Math.max(1, Number(v) || 1), 4)
     .option('--json', 'print one JSON line once ready')
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
     .action(async (flags: StartFlags, cmd: Command) => {
@@ -61,84 +64,101 @@ export function nautilusCommand(): Command {
       const clusterId = rt.clusterId();
       const dir = join(rt.config.get('dataDir')!, 'nautilus', clusterId);
       const progress = createProgress({ quiet: flags.json });
-      let k3s: K3sServer | null = null;
-      let kubeconfigFile = rt.config.get('nautilus.kubeconfig');
-      if (flags.k3s) {
-        k3s = new K3sServer({ bin: flags.k3sBin, dataDir: dir, logger: rt.logger });
-        await progress.step('starting k3s server', () => k3s!.start());
-        kubeconfigFile = k3s.kubeconfig;
-      }
-      if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
-      const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
-      const blobAddr = parseListen(flags.blobListen);
-      const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
-      const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls });
-      const blobs =
-        flags.walrusPublisher && flags.walrusAggregator
-          ? new WalrusBlobStore({ publisherUrl: flags.walrusPublisher, aggregatorUrl: flags.walrusAggregator })
-          : new HttpBlobStore(blobServer.url, { ca: blobTls.caPem });
-      const journal = new Journal(join(dir, 'journal.jsonl'));
-      const enclaveKey = generateEnclaveKey();
-      const executor = await rt.concurrentExecutor(flags.concurrency);
-      const service = new NautilusService({
-        client: rt.client,
-        executor,
-        packageId: rt.packageId,
-        clusterId,
-        enclaveKey,
-        forwarder,
-        blobs,
-        journal,
-        cursors: fileCursorStore(join(dir, 'cursors.json')),
-        logger: rt.logger,
-        attestation: flags.attestationCommand ? commandAttestationProvider(flags.attestationCommand) : undefined,
-      });
-      await progress.step('registering the enclave key on chain', () => service.registerEnclave());
-      await progress.step('catching up with the chain', async () => {
-        await service.start();
-        await service.follower!.waitCaughtUp();
-      });
-      const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
-      let issuer: JoinTokenIssuer | null = null;
-      if (tokenSpec) {
-        issuer = new JoinTokenIssuer({
+      // Everything started is stopped again, in reverse order, on Ctrl-C and when startup fails half-way.
+      const stops: Array<() => unknown> = [];
+      const stopAll = async () => {
+        for (const stop of stops.reverse()) await Promise.resolve(stop()).catch((err) => rt.logger.warn('stop failed', { error: err }));
+      };
+      try {
+        let k3s: K3sServer | null = null;
+        let kubeconfigFile = rt.config.get('nautilus.kubeconfig');
+        if (flags.k3s) {
+          k3s = new K3sServer({ bin: flags.k3sBin, dataDir: dir, logger: rt.logger });
+          stops.push(() => k3s!.stop());
+          await progress.step('starting k3s server', () => k3s!.start());
+          kubeconfigFile = k3s.kubeconfig;
+        }
+        if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
+        const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
+        stops.push(() => forwarder.close());
+        const blobAddr = parseListen(flags.blobListen);
+        const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
+        // Uploads to the blob service need a token the operator hands to its gateways (reads are open: ciphertexts).
+        const blobTokenFile = join(dir, 'blob-token');
+        if (!existsSync(blobTokenFile)) {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          writeFileSync(blobTokenFile, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
+        }
+        const blobToken = readFileSync(blobTokenFile, 'utf8').trim();
+        const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls, token: blobToken });
+        stops.push(() => blobServer.close());
+        const blobs =
+          blobStoreFromFlags({ walrusPublisher: flags.walrusPublisher, walrusAggregator: flags.walrusAggregator }) ??
+          new HttpBlobStore(blobServer.url, { ca: blobTls.caPem, token: blobToken });
+        stops.push(() => blobs.close());
+        const journal = new Journal(join(dir, 'journal.jsonl'));
+        stops.push(() => journal.close());
+        const enclaveKey = generateEnclaveKey();
+        const executor = await rt.concurrentExecutor(flags.concurrency);
+        const service = new NautilusService({
           client: rt.client,
           executor,
           packageId: rt.packageId,
           clusterId,
           enclaveKey,
-          source: tokenSourceFromSpec(tokenSpec),
-          cursors: fileCursorStore(join(dir, 'join-token-cursors.json')),
+          forwarder,
+          blobs,
+          journal,
+          cursors: fileCursorStore(join(dir, 'cursors.json')),
           logger: rt.logger,
+          concurrency: 2 * flags.concurrency,
+        attestation: flags.attestationCommand ? commandAttestationProvider(flags.attestationCommand) : undefined,
         });
-        await progress.step('issuing join tokens to registered workers', () => issuer!.start());
-      } else {
-        rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
+        await progress.step('registering the enclave key on chain', () => service.registerEnclave());
+        await progress.step('catching up with the chain', async () => {
+          stops.push(() => service.stop());
+          await service.start();
+          await service.follower!.waitCaughtUp();
+        });
+        const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
+        let issuer: JoinTokenIssuer | null = null;
+        if (tokenSpec) {
+          issuer = new JoinTokenIssuer({
+            client: rt.client,
+            executor,
+            packageId: rt.packageId,
+            clusterId,
+            enclaveKey,
+            source: tokenSourceFromSpec(tokenSpec),
+            cursors: fileCursorStore(join(dir, 'join-token-cursors.json')),
+            logger: rt.logger,
+          });
+          stops.push(() => issuer!.stop());
+          await progress.step('issuing join tokens to registered workers', () => issuer!.start());
+        } else {
+          rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
+        }
+        const { host, port } = parseListen(flags.listen);
+        const health = await serveNautilusHealth({ service, forwarder, host, port });
+        stops.push(() => health.close());
+        const ready = {
+          clusterId,
+          packageId: rt.packageId,
+          enclavePublicKey: Buffer.from(enclaveKey.publicKey).toString('hex'),
+          apiserver: forwarder.server.origin,
+          health: health.url,
+          blobs: blobServer.url,
+          blobCa: join(dir, 'blob-tls', 'ca.crt'),
+          blobTokenFile,
+          pid: process.pid,
+        };
+        if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
+        else process.stdout.write(`nautilus serving cluster ${clusterId} → ${ready.apiserver}\n  health ${health.url}/readyz  metrics ${health.url}/metrics\n  blobs  ${blobServer.url} (CA ${ready.blobCa}, upload token ${blobTokenFile})\nPress Ctrl-C to stop.\n`);
+        await untilSignal(stopAll);
+      } catch (err) {
+        await stopAll();
+        throw err;
       }
-      const { host, port } = parseListen(flags.listen);
-      const health = await serveNautilusHealth({ service, forwarder, host, port });
-      const ready = {
-        clusterId,
-        packageId: rt.packageId,
-        enclavePublicKey: Buffer.from(enclaveKey.publicKey).toString('hex'),
-        apiserver: forwarder.server.origin,
-        health: health.url,
-        blobs: blobServer.url,
-        blobCa: join(dir, 'blob-tls', 'ca.crt'),
-        pid: process.pid,
-      };
-      if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
-      else process.stdout.write(`nautilus serving cluster ${clusterId} → ${ready.apiserver}\n  health ${health.url}/readyz  metrics ${health.url}/metrics\n  blobs  ${blobServer.url} (CA ${ready.blobCa})\nPress Ctrl-C to stop.\n`);
-      await untilSignal(async () => {
-        await issuer?.stop();
-        await service.stop();
-        await health.close();
-        await forwarder.close();
-        await blobs.close();
-        await blobServer.close();
-        journal.close();
-        await k3s?.stop();
-      });
     });
   return nautilus;
 }

@@ -4,6 +4,7 @@
  * sockets (gRPC-web to localnet, HTTPS to the gateway, HTTP(S) to the apiserver). `k3sdaas dev` and the end-to-end
  * tests both use it.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -21,7 +22,7 @@ import { NautilusService } from '../nautilus/service.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
-import { GatewaySubmitter, ProxySubmitter } from '../gateway/submitters.js';
+import { GatewaySubmitter, ProxySubmitter, newProxySecret } from '../gateway/submitters.js';
 import { createTlsMaterial, ensureTlsMaterial, type TlsMaterial } from '../gateway/tls.js';
 import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
 
@@ -57,6 +58,8 @@ export interface Sandbox {
   gatewayUrl: string;
   gatewayAddress: string;
   proxyUrl: string | null;
+  /** Bearer token the sandbox's kubectl-proxy accepts. */
+  proxySecret: string;
   tls: TlsMaterial;
   operator: Keypair;
   user: SandboxUser;
@@ -147,9 +150,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const hosts = ['127.0.0.1', 'localhost'];
     const tls = tlsDir ? await ensureTlsMaterial(tlsDir, hosts) : await createTlsMaterial(hosts);
     // The local blob service nautilus serves for bodies too large for a transaction (HTTPS, same CA).
-    const blobServer = await serveBlobs({ tls });
+    const blobToken = randomBytes(32).toString('base64url');
+    const blobServer = await serveBlobs({ tls, token: blobToken });
     stops.push(() => blobServer.close());
-    const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem });
+    const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem, token: blobToken });
     stops.push(() => blobs.close());
 
     const forwarder = new KubeForwarder({ kubeconfig });
@@ -195,12 +199,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const gatewayUrl = gateway.url;
 
     let proxyUrl: string | null = null;
+    const proxySecret = newProxySecret();
     if (options.proxyPort !== undefined && options.proxyPort !== null) {
       const proxy = await serveKubeFrontend({
         client,
         packageId,
         clusterId,
-        submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId, blobs }),
+        submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId, blobs, secret: proxySecret }),
         host: '127.0.0.1',
         port: options.proxyPort,
         tls,
@@ -223,6 +228,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       gatewayUrl,
       gatewayAddress: gatewayKey.toSuiAddress(),
       proxyUrl,
+      proxySecret,
       tls,
       operator,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },

@@ -51,7 +51,14 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
   const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
-  if (ownTracker) await tracker.start();
+  if (ownTracker) {
+    try {
+      await tracker.start();
+    } catch (err) {
+      await tracker.stop();
+      throw err;
+    }
+  }
   const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs });
   let url: string;
   try {

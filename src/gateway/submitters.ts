@@ -4,6 +4,7 @@
  * SealToken (`submit`, the sender proves ownership). Both seal the body to the enclave and return what the caller
  * needs to wait for and open the answer.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from '@mysten/sui/transactions';
 import * as calls from '../core/calls/index.js';
 import type { RequestBodyArguments } from '../core/calls/request.js';
@@ -124,15 +125,29 @@ export class GatewaySubmitter implements Submitter {
   }
 }
 
+/** A fresh bearer secret for a kubectl-proxy's kubeconfig. */
+export function newProxySecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 export class ProxySubmitter implements Submitter {
   readonly mode = 'proxy' as const;
-  constructor(readonly o: Common & { tokenId: string }) {}
+  /**
+   * `secret` is the bearer token of the kubeconfig the proxy writes: the proxy signs with its user's key for whoever
+   * presents it, so other local users and processes must not be able to use it.
+   */
+  constructor(readonly o: Common & { tokenId: string; secret: string }) {}
 
   get address(): string {
     return this.o.executor.address;
   }
 
-  async authenticate(): Promise<Identity> {
+  async authenticate(authorization: string | undefined): Promise<Identity> {
+    const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '');
+    const want = Buffer.from(this.o.secret);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      throw new UnauthorizedError("this kubectl-proxy only serves its own kubeconfig's token (see `k3sdaas kubeconfig --proxy`)");
+    }
     return { user: this.address };
   }
 

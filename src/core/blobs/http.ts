@@ -6,25 +6,36 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { BlobError, assertBlobId, blobId, verifyBlob, type BlobStore } from './store.js';
 
 export const MAX_BLOB_BYTES = 32 * 1024 * 1024;
+/** All blobs held at once by one blob service. */
+export const MAX_STORED_BYTES = 512 * 1024 * 1024;
 
 export class HttpBlobStore implements BlobStore {
   readonly #agent: Agent;
+  readonly #token?: string;
   constructor(
     readonly baseUrl: string,
-    options: { ca?: string } = {},
+    options: { ca?: string; token?: string } = {},
   ) {
     this.#agent = new Agent({ connect: options.ca ? { ca: options.ca } : {} });
+    this.#token = options.token;
   }
 
   async put(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<string> {
     const id = blobId(bytes);
     let res;
     try {
-      res = await request(`${this.baseUrl}/blobs/${id}`, { method: 'PUT', body: bytes, dispatcher: this.#agent, signal: options.signal });
+      res = await request(`${this.baseUrl}/blobs/${id}`, {
+        method: 'PUT',
+        body: bytes,
+        headers: this.#token ? { authorization: `Bearer ${this.#token}` } : {},
+        dispatcher: this.#agent,
+        signal: options.signal,
+      });
     } catch (err) {
       throw new BlobError('BLOB_UNAVAILABLE', `blob store ${this.baseUrl} unreachable: ${(err as Error).message}`, true);
     }
@@ -41,10 +52,19 @@ export class HttpBlobStore implements BlobStore {
     } catch (err) {
       throw new BlobError('BLOB_UNAVAILABLE', `blob store ${this.baseUrl} unreachable: ${(err as Error).message}`, true);
     }
-    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of res.body) {
+      size += (c as Buffer).length;
+      if (size > MAX_BLOB_BYTES) {
+        res.body.destroy();
+        throw new BlobError('BLOB_TOO_LARGE', `blob ${id} is larger than ${MAX_BLOB_BYTES} bytes`);
+      }
+      chunks.push(c as Buffer);
+    }
     if (res.statusCode === 404) throw new BlobError('BLOB_NOT_FOUND', `blob ${id} not found at ${this.baseUrl}`);
     if (res.statusCode !== 200) throw new BlobError('BLOB_UNAVAILABLE', `blob store answered ${res.statusCode}`);
-    return verifyBlob(id, bytes);
+    return verifyBlob(id, new Uint8Array(Buffer.concat(chunks)));
   }
 
   close(): Promise<void> {
@@ -57,12 +77,30 @@ export interface BlobServer {
   close(): Promise<void>;
 }
 
-export async function serveBlobs(o: { host?: string; port?: number; tls?: { certPem: string; keyPem: string }; ttlMs?: number }): Promise<BlobServer> {
+/**
+ * `token`: uploads need `Authorization: Bearer <token>` (the gateways that share the enclave host's blob service
+ * are given it); reads are open, since blobs are ciphertexts named by their digest.
+ */
+export async function serveBlobs(o: {
+  host?: string;
+  port?: number;
+  tls?: { certPem: string; keyPem: string };
+  ttlMs?: number;
+  token?: string;
+  maxStoredBytes?: number;
+}): Promise<BlobServer> {
   const blobs = new Map<string, { bytes: Uint8Array; at: number }>();
   const ttl = o.ttlMs ?? 10 * 60_000;
+  const maxStored = o.maxStoredBytes ?? MAX_STORED_BYTES;
+  let stored = 0;
+  const drop = (id: string) => {
+    const b = blobs.get(id);
+    if (b) stored -= b.bytes.length;
+    blobs.delete(id);
+  };
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [id, b] of blobs) if (now - b.at > ttl) blobs.delete(id);
+    for (const [id, b] of blobs) if (now - b.at > ttl) drop(id);
   }, 30_000);
   sweep.unref();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -80,6 +118,11 @@ export async function serveBlobs(o: { host?: string; port?: number; tls?: { cert
       return res.end(Buffer.from(b.bytes));
     }
     if (req.method !== 'PUT') return reply(405, 'GET or PUT');
+    if (o.token) {
+      const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+      const want = Buffer.from(o.token);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) return reply(401, 'uploads need the blob service token');
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -93,7 +136,10 @@ export async function serveBlobs(o: { host?: string; port?: number; tls?: { cert
       if (size > MAX_BLOB_BYTES) return;
       const bytes = new Uint8Array(Buffer.concat(chunks));
       if (blobId(bytes) !== id) return reply(400, `bytes do not hash to ${id}`);
+      if (!blobs.has(id) && stored + bytes.length > maxStored) return reply(507, 'blob service is full; try again later');
+      drop(id);
       blobs.set(id, { bytes, at: Date.now() });
+      stored += bytes.length;
       reply(201, id);
     });
   };

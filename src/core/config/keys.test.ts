@@ -58,6 +58,7 @@ describe('signing keys', () => {
   });
 
   it('a garbage key file is rejected without echoing it', () => {
+    expect.assertions(2);
     const dir = mkdtempSync(join(tmpdir(), 'k3sdaas-key-'));
     const path = join(dir, 'key');
     writeFileSync(path, 'not-a-key-secret-value', { mode: 0o600 });

@@ -66,6 +66,7 @@ describe('config validation names the bad key', () => {
   }
 
   it('a rejected secret is not echoed in the error', () => {
+    expect.assertions(1);
     try {
       loadConfig({ file: file(''), env: { K3SDAAS_PRIVATE_KEY: 'hunter2' } });
     } catch (err) {

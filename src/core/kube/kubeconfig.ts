@@ -17,7 +17,8 @@ export interface KubeconfigContext {
   name: string;
   server: string;
   caPem: string;
-  exec?: ExecPlugin;
+  /** How kubectl authenticates: the `k3sdaas token` exec plugin (gateways) or a static bearer token (kubectl-proxy). */
+  auth: { exec: ExecPlugin } | { token: string };
 }
 
 interface Named<T> {
@@ -42,11 +43,10 @@ export function writeKubeconfigContext(file: string, ctx: KubeconfigContext, opt
     name: ctx.name,
     cluster: { server: ctx.server, 'certificate-authority-data': Buffer.from(ctx.caPem).toString('base64') },
   });
-  const user = ctx.exec
-    ? { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', provideClusterInfo: false, ...ctx.exec } }
-    : // kubectl-proxy needs no credential (it signs with the user's key on loopback), but a user entry without one
-      // makes kubectl prompt for a username over https; a placeholder token keeps it non-interactive.
-      { token: 'k3sdaas-kubectl-proxy' };
+  const user =
+    'exec' in ctx.auth
+      ? { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', provideClusterInfo: false, ...ctx.auth.exec } }
+      : { token: ctx.auth.token };
   doc.users = upsert(doc.users, { name: ctx.name, user });
   doc.contexts = upsert(doc.contexts, { name: ctx.name, context: { cluster: ctx.name, user: ctx.name } });
   if (options.setCurrent || !doc['current-context']) doc['current-context'] = ctx.name;
