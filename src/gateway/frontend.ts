@@ -176,7 +176,8 @@ export class KubeFrontend {
         this.metrics.seconds.observe({ phase: 'answer' }, (performance.now() - onChain) / 1000);
         if (outcome.$kind === 'RequestExpired') {
           this.metrics.requests.inc({ verb, outcome: 'expired' });
-          return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer`), `k3sdaas request ${requestId}`);
+          const unknown = method === 'GET' || method === 'HEAD' ? '' : '; the change may or may not have been applied, check before retrying';
+          return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer${unknown}`), `k3sdaas request ${requestId}`);
         }
         const answer = openResponse(outcome, submitted.reply.secretKey, await bodyCiphertext(outcome, this.#o.blobs));
         // Sealed to the key of nautilus's previous run: provably not executed, so submit it again to the current key.

@@ -5,11 +5,11 @@ import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { vi } from 'vitest';
 import * as calls from '../../src/core/calls/index.js';
 import { TransactionExecutor, type ChainClient } from '../../src/core/chain/index.js';
-import { digest, enclaveEncryptionKey, seal, type EncryptionKeyPair } from '../../src/core/crypto/index.js';
-import { compress, encodeRequestEnvelope, requestBinding, type HttpRequestEnvelope } from '../../src/core/envelope/index.js';
+import type { EncryptionKeyPair } from '../../src/core/crypto/index.js';
+import type { HttpRequestEnvelope } from '../../src/core/envelope/index.js';
 import { decodeEvent, type K3sDaasEvent, type RequestSubmitted, type ResponseStored } from '../../src/core/events/index.js';
 import type { Localnet } from '../../src/localnet/index.js';
-import { publicPath } from '../../src/core/protocol/index.js';
+import { sealRequest } from '../../src/core/protocol/index.js';
 
 /** A fresh account with faucet SUI and its own executor (never shares gas coins with the sandbox's accounts). */
 export async function fundedAccount(client: ChainClient, localnet: Localnet) {
@@ -48,12 +48,8 @@ export async function waitResponse(localnet: Localnet, requestId: string, timeou
 
 /** Seals `http` to the enclave with a chosen reply key (the production path draws a fresh one per request). */
 export function sealWithReplyKey(o: { clusterId: string; requester: string; enclavePublicKey: Uint8Array; reply: EncryptionKeyPair; http: HttpRequestEnvelope }) {
-  const plain = encodeRequestEnvelope(o.http);
-  const method = o.http.method.toUpperCase();
-  const path = publicPath(o.http.url);
-  const aad = requestBinding({ clusterId: o.clusterId, requester: o.requester, replyKey: o.reply.publicKey, method, path });
-  const body = seal(compress(plain), enclaveEncryptionKey(o.enclavePublicKey), 'request-body', aad);
-  return { method, path, bodyDigest: digest(plain), bodySize: plain.length, body };
+  const { method, path, bodyDigest, bodySize, body } = sealRequest(o);
+  return { method, path, bodyDigest, bodySize, body };
 }
 
 /** `request::submit` with the sender's own SealToken; returns the RequestSubmitted event. */

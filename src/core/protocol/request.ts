@@ -85,9 +85,11 @@ export function sealRequest(input: {
   requester: string;
   enclavePublicKey: Uint8Array;
   http: HttpRequestEnvelope;
+  /** The reply key; fresh per request unless given (tests replaying a key on purpose). */
+  reply?: EncryptionKeyPair;
 }): SealedRequest {
   const plain = encodeRequestEnvelope(input.http);
-  const reply = generateEncryptionKey();
+  const reply = input.reply ?? generateEncryptionKey();
   const method = input.http.method.toUpperCase();
   const path = publicPath(input.http.url);
   const aad = requestBinding({ clusterId: input.clusterId, requester: input.requester, replyKey: reply.publicKey, method, path });
