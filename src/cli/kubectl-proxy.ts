@@ -39,11 +39,18 @@ export function readProxyState(dataDir: string): ProxyState | null {
   }
 }
 
+function saveReplyKey(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return (requestId: string, secret: Uint8Array) =>
+    writeFileSync(join(dir, `${requestId}.key`), Buffer.from(secret).toString('hex') + '\n', { mode: 0o600 });
+}
+
 interface ProxyFlags {
   cluster?: string;
   listen: string;
   sealToken?: string;
   kubeconfigOut?: string;
+  saveReplyKeys?: string;
   json?: boolean;
 }
 
@@ -54,6 +61,7 @@ export function kubectlProxyCommand(): Command {
     .option('--listen <host:port>', 'loopback address to listen on', listenFlag, '127.0.0.1:0')
     .option('--seal-token <id>', 'SealToken to submit with (default: your only token for the cluster)')
     .option('--kubeconfig-out <file>', 'write the kubeconfig here (default: <dataDir>/proxy/kubeconfig)')
+    .option('--save-reply-keys <dir>', 'keep each request\'s reply key as <dir>/<request id>.key, so `k3sdaas verify --reply-key` can check the answer body')
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: ProxyFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
@@ -85,6 +93,7 @@ export function kubectlProxyCommand(): Command {
           tlsDir: join(dataDir, 'proxy', 'tls'),
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },
+          onReplyKey: flags.saveReplyKeys ? saveReplyKey(flags.saveReplyKeys) : undefined,
         }),
       );
       const kubeconfig = flags.kubeconfigOut ?? join(dataDir, 'proxy', 'kubeconfig');

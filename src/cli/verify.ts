@@ -42,7 +42,7 @@ export function verifyCommand(): Command {
     .option('--json', 'print the verdict as JSON')
     .option('--evidence-out <file>', 'save the evidence fetched from chain (JSON) to <file>')
     .option('--evidence <file>', 'check saved evidence instead of fetching from chain')
-    .option('--reply-key <hex>', "the request's X25519 reply secret: also decrypt the response and check its digest", replyKey)
+    .option('--reply-key <hex>', "the request's X25519 reply secret (kubectl-proxy --save-reply-keys keeps them): also decrypt the response and check its digest", replyKey)
     .option('--require-attestation', 'fail when the key was registered in debug mode (no attestation)')
     .option('--blob-url <url>', 'blob store of the cluster (nautilus --blob-listen) to fetch an off-chain response body from')
     .option('--blob-ca <file>', 'CA certificate (PEM) of the blob store')

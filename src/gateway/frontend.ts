@@ -33,6 +33,8 @@ export interface FrontendOptions {
   info?: Record<string, unknown>;
   /** Where off-chain response ciphertexts are read from. */
   blobs?: BlobStore;
+  /** Called with each answered request's reply key (kubectl-proxy --save-reply-keys, for `k3sdaas verify`). */
+  onReplyKey?: (requestId: string, replySecret: Uint8Array) => void;
 }
 
 export const VERSION_INFO = {
@@ -180,6 +182,7 @@ export class KubeFrontend {
           return send(res, statusResponse(504, `k3sdaas: on-chain request ${requestId} expired without an answer${unknown}`), `k3sdaas request ${requestId}`);
         }
         const answer = openResponse(outcome, submitted.reply.secretKey, await bodyCiphertext(outcome, this.#o.blobs));
+        this.#o.onReplyKey?.(requestId, submitted.reply.secretKey);
         // Sealed to the key of nautilus's previous run: provably not executed, so submit it again to the current key.
         if (isEnclaveKeyRotated(answer) && attempt < MAX_KEY_ROTATION_ATTEMPTS) {
           log.warn('sealed to a previous enclave key (nautilus restarted): resubmitting', { attempt });

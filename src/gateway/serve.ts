@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ChainClient } from '../core/chain/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { BlobStore } from '../core/blobs/index.js';
-import { KubeFrontend } from './frontend.js';
+import { KubeFrontend, type FrontendOptions } from './frontend.js';
 import type { Submitter } from './submitters.js';
 import { ensureTlsMaterial, createTlsMaterial, type TlsMaterial } from './tls.js';
 import { RequestTracker } from './tracker.js';
@@ -30,6 +30,7 @@ export interface ServeOptions {
   tracker?: RequestTracker;
   /** Off-chain body store shared with nautilus (large requests and answers). */
   blobs?: BlobStore;
+  onReplyKey?: FrontendOptions['onReplyKey'];
 }
 
 export interface Served {
@@ -59,7 +60,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey });
   let url: string;
   try {
     url = await frontend.listen();
