@@ -20,6 +20,7 @@ const ERoleCannotReadSecrets: u64 = 6;
 const ERoleCannotWriteClusterScoped: u64 = 7;
 const EInsufficientWriteStake: u64 = 8;
 const ENotTokenOwner: u64 = 9;
+const ERoleCannotProxy: u64 = 10;
 
 // === Constants ===
 
@@ -33,7 +34,9 @@ const METHOD_INVALID: u8 = 2;
 
 const MAX_PATH: u64 = 1024;
 const SLASH: u8 = 47; // '/'
-const QUESTION_MARK: u8 = 63; // '?'
+const DOT: u8 = 46; // '.'
+/// The bytes of RFC 3986 `pchar` other than letters and digits, without `%` (no percent-encoding).
+const PCHAR_SYMBOLS: vector<u8> = b"-._~!$&'()*+,;=:@";
 
 // === Structs ===
 
@@ -152,11 +155,29 @@ public(package) fun method_kind(method: &String): u8 {
 
 public(package) fun is_valid_method(method: &String): bool { method_kind(method) != METHOD_INVALID }
 
-/// Starts with '/', at most MAX_PATH bytes, no query string.
+/// Whether the enclave host forwards `path` unchanged: at most MAX_PATH bytes, `/` alone or `/`-separated segments
+/// (`/a/b`), each non-empty (no `//`, no trailing `/`), neither `.` nor `..`, and made only of RFC 3986 `pchar`
+/// bytes without percent-encoding (ASCII letters, digits and `-._~!$&'()*+,;=:@`). So a path never resolves to
+/// another one (`..`, `%2e%2e`, `//host`) and carries no query (`?`), fragment (`#`), `%`, `\`, space, control or
+/// non-ASCII byte.
 public(package) fun is_valid_path(path: &String): bool {
     let p = path.as_bytes();
-    let query = QUESTION_MARK;
-    !p.is_empty() && p.length() <= MAX_PATH && p[0] == SLASH && !p.contains(&query)
+    let n = p.length();
+    if (n == 0 || n > MAX_PATH || p[0] != SLASH) return false;
+    if (n == 1) return true;
+    let symbols = PCHAR_SYMBOLS;
+    let mut start = 1; // first byte of the current segment
+    let mut i = 1;
+    while (i <= n) {
+        if (i == n || p[i] == SLASH) {
+            let len = i - start;
+            if (len == 0) return false;
+            if (p[start] == DOT && (len == 1 || (len == 2 && p[start + 1] == DOT))) return false;
+            start = i + 1;
+        } else if (!is_pchar(p[i], &symbols)) return false;
+        i = i + 1;
+    };
+    true
 }
 
 /// `(namespace, resource)` of a request path, as docs/contract.md describes (Kubernetes' RequestInfo);
@@ -202,7 +223,10 @@ public(package) fun authorize(cluster: &Cluster, token_id: ID, method: &String, 
     } else if (role == ROLE_VIEWER) {
         assert!(!write, ERoleCannotWrite);
         assert!(base_resource(resource.as_bytes()) != b"secrets", ERoleCannotReadSecrets);
+        assert!(sub_resource(resource.as_bytes()) != b"proxy", ERoleCannotProxy);
     } else if (role == ROLE_EDITOR) {
+        // `nodes/proxy` (the kubelet) and other cluster-scoped proxies are for admins only.
+        assert!(sub_resource(resource.as_bytes()) != b"proxy" || !namespace.is_empty(), ERoleCannotProxy);
         // The `namespaces` resource is cluster-scoped even though its namespace is the object's name.
         assert!(
             !write || (!namespace.is_empty() && base_resource(resource.as_bytes()) != b"namespaces"),
@@ -255,6 +279,25 @@ fun base_resource(resource: &vector<u8>): vector<u8> {
         i = i + 1;
     };
     base
+}
+
+/// The part of a resource after '/' (`pods/log` -> `log`), empty without a subresource.
+fun sub_resource(resource: &vector<u8>): vector<u8> {
+    let mut sub = vector[];
+    let mut i = 0;
+    while (i < resource.length() && resource[i] != SLASH) i = i + 1;
+    i = i + 1;
+    while (i < resource.length()) {
+        sub.push_back(resource[i]);
+        i = i + 1;
+    };
+    sub
+}
+
+/// An ASCII letter or digit or one of `symbols` (PCHAR_SYMBOLS).
+fun is_pchar(byte: u8, symbols: &vector<u8>): bool {
+    (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) ||
+        symbols.contains(&byte)
 }
 
 // === Test-only ===

@@ -208,6 +208,43 @@ fun validate_paths_and_methods() {
     assert!(!access::is_valid_path(&s(b"")));
     assert!(!access::is_valid_path(&s(b"api/v1/pods")));
     assert!(!access::is_valid_path(&s(b"/api/v1/pods?watch=1")));
+    // segments: non-empty, not `.` / `..`, RFC 3986 pchar bytes without percent-encoding
+    vector[
+        b"/version",
+        b"/api",
+        b"/api/v1/namespaces/default/services/web:80/proxy",
+        b"/api/v1/namespaces/default/pods/web-0.x_y~z",
+        b"/apis/rbac.authorization.k8s.io/v1/clusterroles/system:node@x",
+        b"/api/v1/namespaces/a/configmaps/!$&'()*+,;=",
+        b"/.../..a/a..",
+        b"/.x/x.",
+    ].do!(|p| assert!(access::is_valid_path(&s(p))));
+    vector[
+        b"//",
+        b"/api/v1/pods/",
+        b"/version/../api/v1/secrets",
+        b"/version/..",
+        b"/..",
+        b"/.",
+        b"/api/v1/./pods",
+        b"//10.0.0.7:10250/pods",
+        b"/api//v1",
+        b"/api/v1/namespaces/default/pods/%2e%2e/secrets",
+        b"/api/v1/namespaces/default/pods/%2E%2E",
+        b"/api/v1/pods\\..\\secrets",
+        b"/api/v1/pods/a b",
+        b"/api/v1/pods#x",
+        b"/api/v1/pods/\t",
+        b"/api/v1/pods/\x00",
+        b"/api/v1/pods/\x7f",
+        b"/api/v1/pods/\"x\"",
+        b"/api/v1/pods/<x>",
+        b"/api/v1/pods/x|y",
+        b"/api/v1/pods/{x}",
+        b"/api/v1/pods/[::1]",
+        b"/api/v1/pods/^`",
+        b"/api/v1/namespaces/default/pods/caf\xc3\xa9",
+    ].do!(|p| assert!(!access::is_valid_path(&s(p))));
     let mut long = b"/";
     while (long.length() < 1024) long.push_back(0x61);
     assert!(access::is_valid_path(&s(long)));
@@ -260,6 +297,76 @@ fun viewer_cannot_read_secrets() {
 #[test, expected_failure(abort_code = access::ERoleCannotReadSecrets)]
 fun viewer_cannot_list_all_secrets() {
     authorized(VIEWER, 1_000, b"GET", b"/api/v1/secrets");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotProxy)]
+fun viewer_cannot_proxy_to_nodes() {
+    authorized(VIEWER, 1_000, b"GET", b"/api/v1/nodes/n1/proxy/metrics");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotProxy)]
+fun viewer_cannot_proxy_to_services() {
+    authorized(VIEWER, 1_000, b"GET", b"/api/v1/namespaces/default/services/web:80/proxy");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotProxy)]
+fun viewer_cannot_proxy_to_pods() {
+    authorized(VIEWER, 1_000, b"HEAD", b"/api/v1/namespaces/default/pods/p/proxy/a/b");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotReadSecrets)]
+fun viewer_secrets_checked_before_proxy() {
+    authorized(VIEWER, 1_000, b"GET", b"/api/v1/namespaces/default/secrets/s/proxy");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWrite)]
+fun viewer_write_checked_before_proxy() {
+    authorized(VIEWER, 1_000, b"POST", b"/api/v1/namespaces/default/pods/p/proxy");
+}
+
+#[test]
+fun viewer_reads_resources_named_proxy() {
+    let results = authorize_all(VIEWER, 100, vector[
+        vector[b"GET", b"/api/v1/namespaces/default/pods/proxy"],
+        vector[b"GET", b"/api/v1/namespaces/proxy/pods"],
+        vector[b"GET", b"/api/v1/namespaces/default/configmaps/proxy/data"],
+    ]);
+    assert!(results[0] == vector[s(b"default"), s(b"pods")]);
+    assert!(results[1] == vector[s(b"proxy"), s(b"pods")]);
+    assert!(results[2] == vector[s(b"default"), s(b"configmaps/data")]);
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotProxy)]
+fun editor_cannot_proxy_to_nodes() {
+    authorized(EDITOR, 1_000, b"GET", b"/api/v1/nodes/n1/proxy/pods");
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotProxy)]
+fun editor_cannot_write_through_node_proxy() {
+    authorized(EDITOR, 1_000, b"POST", b"/api/v1/nodes/n1:10250/proxy/run/default/p/c");
+}
+
+#[test]
+fun editor_proxies_to_namespaced() {
+    let results = authorize_all(EDITOR, 200, vector[
+        vector[b"GET", b"/api/v1/namespaces/default/services/web:80/proxy"],
+        vector[b"GET", b"/api/v1/namespaces/default/services/https:web:443/proxy/healthz"],
+        vector[b"POST", b"/api/v1/namespaces/default/pods/p/proxy/a/b"],
+    ]);
+    assert!(results[0] == vector[s(b"default"), s(b"services/proxy")]);
+    assert!(results[2] == vector[s(b"default"), s(b"pods/proxy")]);
+}
+
+#[test]
+fun admin_proxies_everywhere() {
+    let results = authorize_all(ADMIN, 200, vector[
+        vector[b"GET", b"/api/v1/nodes/n1/proxy/metrics"],
+        vector[b"POST", b"/api/v1/nodes/n1/proxy/run/default/p/c"],
+        vector[b"GET", b"/api/v1/namespaces/default/services/web:80/proxy"],
+        vector[b"GET", b"/api/v1/namespaces/default/pods/p/proxy/a/b"],
+    ]);
+    assert!(results[0] == vector[s(b""), s(b"nodes/proxy")]);
+    assert!(results[3] == vector[s(b"default"), s(b"pods/proxy")]);
 }
 
 #[test, expected_failure(abort_code = access::ERoleCannotWrite)]

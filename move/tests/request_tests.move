@@ -129,6 +129,94 @@ fun submit_path_with_query() {
     abort 99
 }
 
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_dot_dot_segment() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/version/../api/v1/secrets", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_dot_segment() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/./pods", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_double_slash_host() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"//10.0.0.7:10250/pods", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_trailing_slash() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods/", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_percent_encoding() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/%2e%2e/secrets", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_backslash() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods\\..\\secrets", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_space() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/a b", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_non_ascii() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/caf\xc3\xa9", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_fragment() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods#x", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPath)]
+fun submit_path_control_byte() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods\x0a", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test]
+fun submit_accepts_pchar_paths() {
+    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    vector[
+        b"/",
+        b"/version",
+        b"/api/v1/namespaces/default/services/web:80/proxy",
+        b"/api/v1/namespaces/kube-system/pods/coredns-5d.x_y~z/log",
+        b"/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregate-to-edit",
+        b"/api/v1/namespaces/a/pods/...",
+        b"/api/v1/namespaces/a/configmaps/!$&'()*+,;=:@",
+    ].do!(|path| submit(&mut scenario, &clock, &cluster, &token, b"GET", path, key(), v::request_digest(), vector[]));
+    assert!(event::events_by_type<RequestSubmitted>().length() == 7);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(token);
+    env::finish(scenario, clock);
+}
+
 #[test, expected_failure(abort_code = request::EInvalidReplyKey)]
 fun submit_short_reply_key() {
     let (mut scenario, clock, cluster, token) = direct(ADMIN);

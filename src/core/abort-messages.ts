@@ -3,6 +3,7 @@ export const ABORT_MESSAGES: Record<string, string> = {
   ERoleCannotWrite: "your SealToken's role does not allow writes (viewer); stake an editor or admin token",
   ERoleCannotReadSecrets: "your SealToken's role (viewer) does not allow reading secrets",
   ERoleCannotWriteClusterScoped: "your SealToken's role (editor) allows writes only to namespaced resources",
+  ERoleCannotProxy: "your SealToken's role does not allow proxying to nodes, services or pods",
   EInsufficientWriteStake: 'writes need more stake on your SealToken than it holds (the cluster sets min_write_stake)',
   EWrongCluster: 'your SealToken belongs to another cluster',
   EUnknownToken: 'the SealToken named by the credential is not staked in this cluster',

@@ -28,6 +28,12 @@ describe('parseRequestPath', () => {
     ['/apis/rbac.authorization.k8s.io/v1/clusterroles/admin', { namespace: '', resource: 'clusterroles', name: 'admin' }],
     ['//api//v1//namespaces//a//pods', { namespace: 'a', resource: 'pods' }],
     ['/api/v1/pods/', { namespace: '', resource: 'pods' }],
+    // proxy subresources: segments after the subresource are ignored
+    ['/api/v1/nodes/n1/proxy', { namespace: '', resource: 'nodes/proxy', baseResource: 'nodes', name: 'n1', subresource: 'proxy' }],
+    ['/api/v1/nodes/n1:10250/proxy/metrics/cadvisor', { namespace: '', resource: 'nodes/proxy', baseResource: 'nodes', name: 'n1:10250', subresource: 'proxy' }],
+    ['/api/v1/namespaces/default/services/web:80/proxy', { namespace: 'default', resource: 'services/proxy', baseResource: 'services', name: 'web:80', subresource: 'proxy' }],
+    ['/api/v1/namespaces/default/pods/p/proxy/a/b', { namespace: 'default', resource: 'pods/proxy', baseResource: 'pods', name: 'p', subresource: 'proxy' }],
+    ['/api/v1/namespaces/default/pods/proxy', { namespace: 'default', resource: 'pods', name: 'proxy' }],
   ];
   it.each(table)('%s', (path, want) => {
     const got = parseRequestPath(path);
@@ -62,6 +68,56 @@ describe('method and path validation', () => {
     expect(isValidPath('')).toBe(false);
     expect(isValidPath('/api/v1/pods?watch=1')).toBe(false);
   });
+  it.each([
+    '/',
+    '/version',
+    '/api',
+    '/api/v1/namespaces/default/services/web:80/proxy',
+    '/api/v1/namespaces/default/services/https:web:443/proxy/healthz',
+    '/api/v1/namespaces/default/pods/web-0.x_y~z/log',
+    '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:node@x',
+    "/api/v1/namespaces/a/configmaps/!$&'()*+,;=",
+    '/.../..a/a..',
+    '/.x/x.',
+  ])('accepts %s', (path) => {
+    expect(isValidPath(path)).toBe(true);
+  });
+  it.each([
+    '//',
+    '/api/v1/pods/',
+    '/version/../api/v1/secrets',
+    '/version/..',
+    '/..',
+    '/.',
+    '/api/v1/./pods',
+    '//10.0.0.7:10250/pods',
+    '/api//v1',
+    '/api/v1/namespaces/default/pods/%2e%2e/secrets',
+    '/api/v1/namespaces/default/pods/%2E%2E',
+    '/api/v1/pods\\..\\secrets',
+    '/api/v1/pods/a b',
+    '/api/v1/pods#x',
+    '/api/v1/pods/\t',
+    '/api/v1/pods/x\n',
+    '/api/v1/pods/\u0000',
+    '/api/v1/pods/\u007f',
+    '/api/v1/pods/"x"',
+    '/api/v1/pods/<x>',
+    '/api/v1/pods/x|y',
+    '/api/v1/pods/{x}',
+    '/api/v1/pods/[::1]',
+    '/api/v1/pods/^`',
+    '/api/v1/namespaces/default/pods/café',
+    '/api/v1/namespaces/default/pods/\ud800',
+  ])('refuses %j', (path) => {
+    expect(isValidPath(path)).toBe(false);
+  });
+  it('agrees with the WHATWG URL parser: every accepted path resolves to itself', () => {
+    for (const path of ['/', '/version', '/api/v1/namespaces/default/services/web:80/proxy', "/a/!$&'()*+,;=:@-._~", '/.../..a']) {
+      expect(isValidPath(path)).toBe(true);
+      expect(new URL(path, 'http://127.0.0.1:6443').pathname).toBe(path);
+    }
+  });
 });
 
 describe('authorize', () => {
@@ -89,6 +145,14 @@ describe('authorize', () => {
     [V, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web', 'ERoleCannotWrite'],
     [V, 'GET', '/api/v1/namespaces/foo/status', 'ok'],
     [V, 'GET', '/api/v1/namespaces/foo', 'ok'],
+    [V, 'GET', '/api/v1/nodes/n1/proxy/metrics', 'ERoleCannotProxy'],
+    [V, 'GET', '/api/v1/nodes/n1/proxy', 'ERoleCannotProxy'],
+    [V, 'GET', '/api/v1/namespaces/default/services/web:80/proxy', 'ERoleCannotProxy'],
+    [V, 'HEAD', '/api/v1/namespaces/default/pods/p/proxy/a/b', 'ERoleCannotProxy'],
+    [V, 'GET', '/api/v1/namespaces/default/secrets/s/proxy', 'ERoleCannotReadSecrets'],
+    [V, 'POST', '/api/v1/namespaces/default/pods/p/proxy', 'ERoleCannotWrite'],
+    [V, 'GET', '/api/v1/namespaces/default/pods/proxy', 'ok'],
+    [V, 'GET', '/api/v1/namespaces/proxy/pods', 'ok'],
     [V, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWrite'],
     // editor
     [E, 'GET', '/api/v1/namespaces/default/secrets/tok', 'ok'],
@@ -106,6 +170,11 @@ describe('authorize', () => {
     [E, 'POST', '/api/v1/namespaces', 'ERoleCannotWriteClusterScoped'],
     [E, 'DELETE', '/api/v1/nodes/worker-1', 'ERoleCannotWriteClusterScoped'],
     [E, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', 'ERoleCannotWriteClusterScoped'],
+    [E, 'GET', '/api/v1/nodes/n1/proxy/pods', 'ERoleCannotProxy'],
+    [E, 'POST', '/api/v1/nodes/n1:10250/proxy/run/default/p/c', 'ERoleCannotProxy'],
+    [E, 'GET', '/api/v1/namespaces/default/services/web:80/proxy', 'ok'],
+    [E, 'GET', '/api/v1/namespaces/default/services/https:web:443/proxy/healthz', 'ok'],
+    [E, 'POST', '/api/v1/namespaces/default/pods/p/proxy/a/b', 'ok'],
     // admin
     [A, 'GET', '/api/v1/secrets', 'ok'],
     [A, 'POST', '/api/v1/namespaces', 'ok'],
@@ -113,6 +182,9 @@ describe('authorize', () => {
     [A, 'PUT', '/api/v1/namespaces/foo/finalize', 'ok'],
     [A, 'DELETE', '/api/v1/nodes/worker-1', 'ok'],
     [A, 'PATCH', '/api/v1/namespaces/default/pods/web', 'ok'],
+    [A, 'GET', '/api/v1/nodes/n1/proxy/metrics', 'ok'],
+    [A, 'POST', '/api/v1/nodes/n1/proxy/run/default/p/c', 'ok'],
+    [A, 'GET', '/api/v1/namespaces/default/pods/p/proxy/a/b', 'ok'],
     // validation first
     [A, 'OPTIONS', '/api/v1/pods', 'EInvalidMethod'],
     [A, 'get', '/api/v1/pods', 'EInvalidMethod'],
@@ -120,6 +192,17 @@ describe('authorize', () => {
     [V, 'GET', 'api/v1/pods', 'EInvalidPath'],
     [V, 'GET', '/api/v1/pods?watch=true', 'EInvalidPath'],
     [A, 'POST', '/' + 'x'.repeat(1024), 'EInvalidPath'],
+    // the review's bypasses: each resolves (WHATWG URL) to another path than the one authorized
+    [V, 'GET', '/version/../api/v1/secrets', 'EInvalidPath'],
+    [V, 'GET', '/api/v1/namespaces/default/pods/%2e%2e/secrets/db', 'EInvalidPath'],
+    [E, 'DELETE', '/api/v1/namespaces/default/pods/../../../namespaces/victim', 'EInvalidPath'],
+    [V, 'GET', '//10.0.0.7:10250/pods', 'EInvalidPath'],
+    [V, 'GET', '/api/v1/./pods', 'EInvalidPath'],
+    [V, 'GET', '/api/v1/pods/', 'EInvalidPath'],
+    [A, 'GET', '/api/v1/pods\\..\\secrets', 'EInvalidPath'],
+    [A, 'GET', '/api/v1/pods/a b', 'EInvalidPath'],
+    [A, 'GET', '/api/v1/namespaces/default/pods/café', 'EInvalidPath'],
+    [A, 'GET', '/api/v1/nodes/n1/proxy/../../../secrets', 'EInvalidPath'],
     // bad role
     [3, 'GET', '/version', 'EInvalidRole'],
   ];
@@ -173,5 +256,7 @@ describe('authorize', () => {
     expect(authorize({ role: V, method: 'GET', path: '/api/v1/secrets', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 6 });
     expect(authorize({ role: E, method: 'PUT', path: '/api/v1/nodes/n', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 7 });
     expect(authorize({ role: E, method: 'DELETE', path: '/api/v1/namespaces/n', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 7 });
+    expect(authorize({ role: V, method: 'GET', path: '/api/v1/nodes/n/proxy', stakeAmount: 0, minWriteStake: 0 })).toMatchObject({ module: 'access', code: 10 });
+    expect(errorName('access', 10)).toBe('ERoleCannotProxy');
   });
 });

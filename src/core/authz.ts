@@ -37,9 +37,23 @@ export function isValidMethod(method: string): method is HttpMethod {
   return isReadMethod(method) || isWriteMethod(method);
 }
 
-/** Whether the contract accepts `path`: starts with `/`, no query string, at most MAX_PATH bytes (UTF-8). */
+/** One path segment: RFC 3986 `pchar` without percent-encoding (ASCII letters, digits, `-._~!$&'()*+,;=:@`). */
+const PATH_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]+$/;
+
+/**
+ * Whether the contract accepts `path` (access::is_valid_path), i.e. whether the enclave host forwards it unchanged:
+ * at most MAX_PATH bytes, `/` alone or `/`-separated segments, each non-empty (no `//`, no trailing `/`), neither
+ * `.` nor `..`, and made of `pchar` bytes without percent-encoding. So `..`, `%2e%2e`, `//host`, a query, a
+ * fragment, `\`, spaces, control and non-ASCII characters are all refused.
+ */
 export function isValidPath(path: string): boolean {
-  return path.startsWith('/') && !path.includes('?') && new TextEncoder().encode(path).length <= MAX_PATH;
+  if (path === '/') return true;
+  // Every accepted character is ASCII, so the UTF-16 length is the UTF-8 length whenever it matters.
+  if (!path.startsWith('/') || path.length > MAX_PATH) return false;
+  return path
+    .slice(1)
+    .split('/')
+    .every((segment) => segment !== '.' && segment !== '..' && PATH_SEGMENT.test(segment));
 }
 
 /** Segments after `namespaces/{ns}/` naming a subresource of the namespace, not a namespaced resource. */
@@ -89,6 +103,7 @@ export type AuthzErrorName =
   | 'ERoleCannotWrite'
   | 'ERoleCannotReadSecrets'
   | 'ERoleCannotWriteClusterScoped'
+  | 'ERoleCannotProxy'
   | 'EInsufficientWriteStake';
 
 /** Abort codes of the errors above, with the Move module that defines them. */
@@ -100,6 +115,7 @@ export const AUTHZ_ERRORS: Record<AuthzErrorName, { module: 'request' | 'access'
   ERoleCannotReadSecrets: { module: 'access', code: 6 },
   ERoleCannotWriteClusterScoped: { module: 'access', code: 7 },
   EInsufficientWriteStake: { module: 'access', code: 8 },
+  ERoleCannotProxy: { module: 'access', code: 10 },
 };
 
 export interface AuthorizeInput {
@@ -142,7 +158,10 @@ export function authorizeRole(input: AuthorizeInput): AuthorizeResult {
   } else if (role === ROLES.viewer) {
     if (!read) return deny('ERoleCannotWrite');
     if (parsed.baseResource === 'secrets') return deny('ERoleCannotReadSecrets');
+    if (parsed.subresource === 'proxy') return deny('ERoleCannotProxy');
   } else if (role === ROLES.editor) {
+    // `nodes/proxy` (the kubelet) and other cluster-scoped proxies are for admins only.
+    if (parsed.subresource === 'proxy' && parsed.namespace === '') return deny('ERoleCannotProxy');
     // The `namespaces` resource is cluster-scoped even though its namespace is the object's name.
     if (!read && (parsed.namespace === '' || parsed.baseResource === 'namespaces')) return deny('ERoleCannotWriteClusterScoped');
   }

@@ -449,6 +449,7 @@ export const ERRORS: ErrorAbi[] = [
     'ERoleCannotWriteClusterScoped',
     'EInsufficientWriteStake',
     'ENotTokenOwner',
+    'ERoleCannotProxy',
   ]),
   ...errors('credential', ['EMalformedCredential', 'EUnsupportedScheme', 'EInvalidSignature', 'EExpired']),
   ...errors('request', [

@@ -132,6 +132,36 @@ describe('request::submit', () => {
     expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(token, { method: 'get' })), 'request', 'validate', 'EInvalidMethod');
   });
 
+  it('refuses paths the enclave host would resolve or rewrite (EInvalidPath, before authorization)', () => {
+    const { env, token } = holder(ADMIN, MIN_WRITE_STAKE);
+    for (const path of [
+      '/version/../api/v1/secrets',
+      '/api/v1/./pods',
+      '//10.0.0.7/pods',
+      '//10.0.0.7:10250/pods',
+      '/api/v1/pods/',
+      '/api/v1/namespaces/default/pods/%2e%2e/secrets',
+      '/api/v1/namespaces/default/pods/../../../namespaces/victim',
+      '/api/v1/pods\\..\\secrets',
+      '/api/v1/pods/a b',
+      '/api/v1/pods#x',
+      '/api/v1/pods/x\n',
+      '/api/v1/namespaces/default/pods/café',
+    ]) {
+      expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(token, { path })), 'request', 'validate', 'EInvalidPath');
+    }
+    for (const path of [
+      '/',
+      '/version',
+      '/api/v1/namespaces/default/services/web:80/proxy',
+      '/api/v1/namespaces/kube-system/pods/coredns-5d.x_y~z/log',
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregate-to-edit',
+      "/api/v1/namespaces/a/configmaps/!$&'()*+,;=:@",
+    ]) {
+      env.chain.call(USER, 'request::submit', env.submitArgs(token, { path }));
+    }
+  });
+
   it('aborts access::EWrongCluster for a token of another cluster (after validation)', () => {
     const { env } = holder(ADMIN);
     const id = '0x' + '77'.repeat(32);
@@ -171,6 +201,13 @@ describe('request::submit', () => {
       [EDITOR, 1_000n, 'POST', '/api/v1/namespaces', 'ERoleCannotWriteClusterScoped'],
       [VIEWER, 1_000n, 'PUT', '/api/v1/namespaces/foo/finalize', 'ERoleCannotWrite'],
       [ADMIN, MIN_WRITE_STAKE - 1n, 'POST', '/api/v1/nodes', 'EInsufficientWriteStake'],
+      [VIEWER, 1_000n, 'GET', '/api/v1/nodes/n1/proxy/metrics', 'ERoleCannotProxy'],
+      [VIEWER, 1_000n, 'GET', '/api/v1/namespaces/default/services/web:80/proxy', 'ERoleCannotProxy'],
+      [VIEWER, 1_000n, 'HEAD', '/api/v1/namespaces/default/pods/p/proxy/a/b', 'ERoleCannotProxy'],
+      [VIEWER, 1_000n, 'GET', '/api/v1/namespaces/default/secrets/s/proxy', 'ERoleCannotReadSecrets'],
+      [VIEWER, 1_000n, 'POST', '/api/v1/namespaces/default/pods/p/proxy', 'ERoleCannotWrite'],
+      [EDITOR, 1_000n, 'GET', '/api/v1/nodes/n1/proxy/pods', 'ERoleCannotProxy'],
+      [EDITOR, 1_000n, 'POST', '/api/v1/nodes/n1:10250/proxy/run/default/p/c', 'ERoleCannotProxy'],
     ];
     for (const [role, amount, method, path, name] of cases) {
       const { env, token } = holder(role, amount);
@@ -186,6 +223,11 @@ describe('request::submit', () => {
       [ADMIN, MIN_WRITE_STAKE, 'PUT', '/api/v1/namespaces/foo/finalize'],
       [ADMIN, MIN_WRITE_STAKE, 'PUT', '/version'],
       [ADMIN, 100n, 'GET', '/api/v1/secrets'],
+      [VIEWER, 100n, 'GET', '/api/v1/namespaces/default/pods/proxy'],
+      [EDITOR, 100n, 'GET', '/api/v1/namespaces/default/services/web:80/proxy'],
+      [EDITOR, MIN_WRITE_STAKE, 'POST', '/api/v1/namespaces/default/pods/p/proxy/a/b'],
+      [ADMIN, 100n, 'GET', '/api/v1/nodes/n1/proxy/metrics'],
+      [ADMIN, MIN_WRITE_STAKE, 'POST', '/api/v1/nodes/n1/proxy/run/default/p/c'],
     ];
     for (const [role, amount, method, path] of ok) {
       const { env, token } = holder(role, amount);
