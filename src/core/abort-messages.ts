@@ -15,7 +15,7 @@ export const ABORT_MESSAGES: Record<string, string> = {
   EUnsupportedScheme: 'only ed25519 keys can sign credentials',
   EMalformedCredential: 'the credential is malformed',
   EInvalidMethod: 'this HTTP method cannot be submitted',
-  EInvalidPath: 'the request path is not acceptable (must start with / and be at most 1024 bytes)',
+  EInvalidPath: 'the request path is not acceptable: it must start with /, have no empty, . or .. segments, no percent-encoding or other characters outside RFC 3986 pchar, and be at most 1024 bytes',
   EBodyTooLarge: 'the request body is larger than an on-chain request can carry',
   ENoEnclave: 'the cluster has no registered enclave key (is nautilus running?)',
 };
