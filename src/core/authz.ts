@@ -1,7 +1,8 @@
 /**
- * The K3s-DaaS authorization rules (docs/contract.md, "Roles and verbs") as pure functions, shared by localnet's
- * twin of the Move package and by the clients (which check a request before paying for a transaction that would
- * abort). The first failing check decides the error, in the same order as the Move code.
+ * The K3s-DaaS authorization rules (docs/contract.md, "Roles and verbs") as pure functions: localnet's twin of the
+ * Move package runs them, and `watch` labels requests with the same path parser. (Clients rely on the SDK's
+ * simulation instead, which refuses a transaction that would abort before anything is paid.) The first failing
+ * check decides the error, in the same order as the Move code.
  */
 import { MAX_PATH, ROLES } from './abi/package.js';
 
