@@ -68,6 +68,10 @@ describe('kubectl through the gateway with the `k3sdaas token` exec plugin', () 
       expect(count('verb="delete",outcome="200"')).toBe(1);
       expect(count('verb="get",outcome="404"')).toBeGreaterThanOrEqual(2);
       expect(metrics).toMatch(/^k3sdaas_gateway_request_seconds_count\{phase="chain"\} \d+$/m);
+      // The follower kept up with the chain: every answer was delivered, so it is at most a checkpoint or two behind.
+      const lag = Number(/^k3sdaas_gateway_follower_lag_checkpoints (\d+)$/m.exec(metrics)?.[1]);
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThanOrEqual(2);
     } finally {
       await dispatcher.close();
     }

@@ -90,7 +90,7 @@ export class KubeFrontend {
   constructor(options: FrontendOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: options.submitter.mode });
-    this.metrics = new GatewayMetrics(() => options.tracker.follower.reconnects);
+    this.metrics = new GatewayMetrics(options.tracker.follower);
   }
 
   async listen(): Promise<string> {

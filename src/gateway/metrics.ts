@@ -6,12 +6,14 @@ export class GatewayMetrics {
   /** phase: chain = submit transaction, answer = waiting for the enclave's answer on chain, total. */
   readonly seconds = new Histogram('k3sdaas_gateway_request_seconds', 'Request latency by phase', ['phase']);
   readonly followerLag: Gauge;
+  readonly followerReconnects: Gauge;
 
-  constructor(lag: () => number) {
-    this.followerLag = new Gauge('k3sdaas_gateway_follower_reconnects', 'Chain follower reconnects since start', lag);
+  constructor(follower: { lagCheckpoints: number; reconnects: number }) {
+    this.followerLag = new Gauge('k3sdaas_gateway_follower_lag_checkpoints', 'Checkpoints the chain follower is behind the node', () => follower.lagCheckpoints);
+    this.followerReconnects = new Gauge('k3sdaas_gateway_follower_reconnects', 'Chain follower reconnects since start', () => follower.reconnects);
   }
 
   render(): string {
-    return renderMetrics([this.requests, this.seconds, this.followerLag]);
+    return renderMetrics([this.requests, this.seconds, this.followerLag, this.followerReconnects]);
   }
 }

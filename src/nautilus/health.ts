@@ -13,6 +13,9 @@ export async function serveNautilusHealth(o: { service: NautilusService; forward
     };
     if (path === '/healthz' || path === '/livez') return text(200, 'ok');
     if (path === '/metrics') return text(200, o.service.metrics.render([
+      '# HELP k3sdaas_nautilus_follower_lag_checkpoints Checkpoints the chain follower is behind the node',
+      '# TYPE k3sdaas_nautilus_follower_lag_checkpoints gauge',
+      `k3sdaas_nautilus_follower_lag_checkpoints ${o.service.follower?.lagCheckpoints ?? 0}`,
       '# HELP k3sdaas_nautilus_follower_reconnects Chain follower reconnects since start',
       '# TYPE k3sdaas_nautilus_follower_reconnects gauge',
       `k3sdaas_nautilus_follower_reconnects ${o.service.follower?.reconnects ?? 0}`,

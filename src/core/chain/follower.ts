@@ -40,6 +40,7 @@ export class ChainFollower {
   #caughtUp = false;
   #caughtUpWaiters: Array<() => void> = [];
   #lastCheckpoint: bigint | null = null;
+  #drainedThrough: bigint | null = null;
   #reconnects = 0;
 
   constructor(options: ChainFollowerOptions) {
@@ -64,6 +65,16 @@ export class ChainFollower {
 
   get reconnects(): number {
     return this.#reconnects;
+  }
+
+  /**
+   * Checkpoints the follower is behind: the newest checkpoint the node announced minus the newest one whose events
+   * have been fully handed to `onEvents`. 0 when caught up (or before the first checkpoint frame).
+   */
+  get lagCheckpoints(): number {
+    if (this.#lastCheckpoint === null) return 0;
+    if (this.#drainedThrough === null) return Number(this.#lastCheckpoint);
+    return Math.max(0, Number(this.#lastCheckpoint - this.#drainedThrough));
   }
 
   waitCaughtUp(): Promise<void> {
@@ -92,7 +103,10 @@ export class ChainFollower {
       try {
         do {
           this.#again = false;
+          // Everything up to the checkpoint announced now is on the node; once drained, we are past it.
+          const target = this.#lastCheckpoint;
           for (const stream of this.#o.streams) await this.#drain(stream);
+          if (target !== null && (this.#drainedThrough === null || target > this.#drainedThrough)) this.#drainedThrough = target;
         } while (this.#again && !this.#abort.signal.aborted);
         if (!this.#caughtUp) {
           this.#caughtUp = true;
