@@ -65,6 +65,13 @@ describe('refusals from the contract, printed by kubectl', () => {
     const r = await as(viewer, ['create', '-f', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`Error from server (Forbidden): error when creating "${file}": k3sdaas: your SealToken's role does not allow writes (viewer)`);
+    // The refusal is part of the audit trail: the failed submit is on chain with the contract's abort.
+    const digest = /k3sdaas refusal recorded on chain in transaction (\w+)/.exec(r.stderr)?.[1];
+    expect(digest, r.stderr).toBeTruthy();
+    const recorded = await sb.client.core.getTransaction({ digest: digest!, include: { effects: true } });
+    const failed = recorded.FailedTransaction ?? recorded.Transaction!;
+    expect(failed.status.success).toBe(false);
+    expect(JSON.stringify(failed.status.error)).toContain('"abortCode":"5"');
     expect(r.stderr).toContain('(contract access::ERoleCannotWrite)');
     // kubectl's generator commands word it their own way, with the same reason.
     const gen = await as(viewer, ['create', 'configmap', 'by-viewer', '--from-literal=a=b']);

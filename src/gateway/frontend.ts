@@ -14,6 +14,7 @@ import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { failureForPath } from './discovery-errors.js';
+import { MoveAbortError } from '../core/errors.js';
 import { failureResponse, refuseStream } from './refusals.js';
 import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
@@ -199,7 +200,13 @@ export class KubeFrontend {
       const r = failureResponse(err);
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });
       this.#log.warn('request failed', { request: requestId, status: r.status, error: err });
-      return send(res, failureForPath(url.pathname, r), requestId ? `k3sdaas request ${requestId}` : undefined);
+      const recorded = err instanceof MoveAbortError ? (err.data.recordedIn as string | undefined) : undefined;
+      const warning = requestId
+        ? `k3sdaas request ${requestId}`
+        : recorded
+          ? `k3sdaas refusal recorded on chain in transaction ${recorded}`
+          : undefined;
+      return send(res, failureForPath(url.pathname, r), warning);
     }
   }
 }

@@ -72,6 +72,8 @@ async function sealAndSubmit(
       bodyBlob: sealed.bodyBlob,
       replyKey: sealed.reply.publicKey,
     }),
+    // A refusal is part of the audit trail: record it on chain (the submitter pays) unless told not to.
+    { recordAborts: o.recordRefusals ?? true },
   );
   const ev = submittedEvent(tx.events, packageId);
   return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
@@ -83,6 +85,8 @@ interface Common {
   clusterId: string;
   /** Where request ciphertexts too large for a transaction go. */
   blobs?: BlobStore;
+  /** Execute refused submissions anyway so the refusal is on chain (default true). */
+  recordRefusals?: boolean;
 }
 
 export class GatewaySubmitter implements Submitter {

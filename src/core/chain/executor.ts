@@ -16,6 +16,20 @@ export interface ExecutedTransaction {
   effects: SuiClientTypes.TransactionEffects;
 }
 
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  gasBudget?: bigint;
+  /**
+   * When the SDK's simulation says the transaction would abort, execute it anyway so the refusal is recorded on
+   * chain (gas is paid; the chain keeps the failed transaction with its Move abort). The MoveAbortError is still
+   * thrown, with `data.recordedIn` = the transaction digest.
+   */
+  recordAborts?: boolean;
+}
+
+/** Gas budget of a transaction recorded despite a failed simulation (what an abort can cost is bounded). */
+const RECORDED_ABORT_BUDGET = 50_000_000n;
+
 function abortOf(error: SuiClientTypes.ExecutionError | undefined | null): MoveAbortError | undefined {
   const abort = (error as { MoveAbort?: SuiClientTypes.MoveAbort } | undefined)?.MoveAbort;
   if (!abort) return undefined;
@@ -55,7 +69,7 @@ export class TransactionExecutor {
   }
 
   /** Builds a transaction from Move-call thunks, signs, executes and returns its events and effects. */
-  execute(build: (tx: Transaction) => void, options: { signal?: AbortSignal; gasBudget?: bigint } = {}): Promise<ExecutedTransaction> {
+  execute(build: (tx: Transaction) => void, options: ExecuteOptions = {}): Promise<ExecutedTransaction> {
     const pool = this.#pool;
     if (pool) {
       return (async () => {
@@ -83,7 +97,7 @@ export class TransactionExecutor {
    */
   async #run(
     build: (tx: Transaction) => void,
-    options: { signal?: AbortSignal; gasBudget?: bigint },
+    options: ExecuteOptions,
     gas?: GasCoin,
     onGas: (s: Settle) => void = () => undefined,
   ): Promise<ExecutedTransaction> {
@@ -104,7 +118,9 @@ export class TransactionExecutor {
     } catch (err) {
       // The SDK simulates before signing: a simulation failure never reached the network.
       if (!(err instanceof SimulationError)) onGas({ kind: 'unknown' });
-      throw toChainError(err);
+      const mapped = toChainError(err);
+      if (options.recordAborts && mapped instanceof MoveAbortError) await this.#record(build, mapped, gas, onGas);
+      throw mapped;
     }
     const done = result.Transaction ?? result.FailedTransaction!;
     const g = done.effects?.gasObject;
@@ -116,5 +132,39 @@ export class TransactionExecutor {
       );
     }
     return { digest: done.digest, events: done.events ?? [], effects: done.effects! };
+  }
+
+  #gasPrice: Promise<bigint> | null = null;
+
+  /** Executes a transaction the simulation refused, without simulating, so the chain records the refusal. */
+  async #record(build: (tx: Transaction) => void, abort: MoveAbortError, gas: GasCoin | undefined, onGas: (s: Settle) => void): Promise<void> {
+    try {
+      const kind = new Transaction();
+      build(kind);
+      const tx = Transaction.fromKind(await kind.build({ client: this.client, onlyTransactionKind: true }));
+      this.#gasPrice ??= this.client.core.getReferenceGasPrice().then((r) => BigInt(r.referenceGasPrice));
+      let payment = gas;
+      if (!payment) {
+        const { objects } = await this.client.core.listCoins({ owner: this.address });
+        const richest = [...objects].sort((a, b) => (BigInt(b.balance) > BigInt(a.balance) ? 1 : -1))[0];
+        if (!richest) return;
+        payment = { objectId: richest.objectId, version: richest.version, digest: richest.digest };
+      }
+      tx.setSender(this.address);
+      tx.setGasPrice(await this.#gasPrice);
+      tx.setGasBudget(RECORDED_ABORT_BUDGET);
+      tx.setGasPayment([payment]);
+      const bytes = await tx.build();
+      const { signature } = await this.signer.signTransaction(bytes);
+      onGas({ kind: 'unknown' });
+      const res = await this.client.core.executeTransaction({ transaction: bytes, signatures: [signature], include: { effects: true } });
+      const done = res.Transaction ?? res.FailedTransaction!;
+      const g = done.effects?.gasObject;
+      if (g?.outputVersion && g.outputDigest) onGas({ kind: 'executed', version: g.outputVersion, digest: g.outputDigest });
+      abort.data.recordedIn = done.digest;
+    } catch (err) {
+      // Recording is best effort: the caller still gets the refusal itself.
+      abort.data.recordFailed = (err as Error).message;
+    }
   }
 }
