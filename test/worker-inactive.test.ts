@@ -4,10 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { memoryCursorStore } from '../src/core/chain/index.js';
 import { generatedTokenSource, JoinTokenIssuer, type JoinTokenEvent } from '../src/nautilus/join-tokens.js';
 import { readWorker } from '../src/worker/index.js';
-import { cliEnv, fakeK3sRuns, FIXTURES, startWorkerTestbed, type WorkerTestbed } from '../src/worker/testing.js';
+import { cliEnv, fakeK3sRuns, FIXTURES, startWorkerTestbed, testbedIssuer, type WorkerTestbed } from '../src/worker/testing.js';
 import { BIN, runCli } from './helpers/cli.js';
 
 let tb: WorkerTestbed;
@@ -18,17 +17,7 @@ const k3sDir = join(home, 'k3s');
 
 beforeAll(async () => {
   tb = await startWorkerTestbed({ heartbeatTimeoutMs: 3_000n });
-  issuer = new JoinTokenIssuer({
-    client: tb.client,
-    executor: tb.operator,
-    packageId: tb.packageId,
-    clusterId: tb.clusterId,
-    enclaveKey: tb.enclaveKey,
-    source: generatedTokenSource(),
-    cursors: memoryCursorStore(),
-    onEvent: (e) => events.push(e),
-    inactivityCheckMs: 500,
-  });
+  issuer = testbedIssuer(tb, generatedTokenSource(), events, { inactivityCheckMs: 500 });
   await issuer.start();
 });
 afterAll(async () => {

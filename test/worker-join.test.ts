@@ -7,12 +7,11 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { memoryCursorStore } from '../src/core/chain/index.js';
 import { DEV_ACCOUNTS } from '../src/localnet/index.js';
 import { generatedTokenSource, JoinTokenIssuer, type JoinTokenEvent, type TokenSource } from '../src/nautilus/join-tokens.js';
 import { generateEncryptionKey } from '../src/core/crypto/index.js';
 import { readWorker, writeWorkerKey } from '../src/worker/index.js';
-import { cliEnv, containsBytes, fakeK3sRuns, FIXTURES, ledgerBytes, secretForms, startWorkerTestbed, type WorkerTestbed } from '../src/worker/testing.js';
+import { cliEnv, containsBytes, fakeK3sRuns, FIXTURES, ledgerBytes, secretForms, startWorkerTestbed, testbedIssuer, type WorkerTestbed } from '../src/worker/testing.js';
 import { BIN, runCli } from './helpers/cli.js';
 
 const ACCOUNT = 1;
@@ -30,17 +29,7 @@ beforeAll(async () => {
   tb = await startWorkerTestbed({ heartbeatTimeoutMs: 3_000n, apiUrl: API_URL, dataDir: ledgerDir });
   const base = generatedTokenSource();
   const source: TokenSource = { name: 'recorded', token: async (r) => (issued.push(await base.token(r)), issued.at(-1)!) };
-  issuer = new JoinTokenIssuer({
-    client: tb.client,
-    executor: tb.operator,
-    packageId: tb.packageId,
-    clusterId: tb.clusterId,
-    enclaveKey: tb.enclaveKey,
-    source,
-    cursors: memoryCursorStore(),
-    onEvent: (e) => events.push(e),
-    markInactive: false,
-  });
+  issuer = testbedIssuer(tb, source, events, { markInactive: false });
   await issuer.start();
   env = cliEnv(tb, ACCOUNT, join(home, 'data'), { PATH: `${FIXTURES}${delimiter}${process.env.PATH}`, FAKE_K3S_DIR: k3sDir });
 });

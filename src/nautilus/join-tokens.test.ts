@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEV_ACCOUNTS } from '../localnet/index.js';
 import { MIST_PER_SUI } from '../core/cluster-admin.js';
-import { memoryCursorStore, TransactionExecutor } from '../core/chain/index.js';
+import { TransactionExecutor } from '../core/chain/index.js';
 import { generateEncryptionKey } from '../core/crypto/index.js';
 import { openJoinToken, readWorker, registerWorker } from '../worker/index.js';
-import { FIXTURES, startWorkerTestbed, type WorkerTestbed } from '../worker/testing.js';
+import { FIXTURES, startWorkerTestbed, testbedIssuer, type WorkerTestbed } from '../worker/testing.js';
 import {
   commandTokenSource,
   fileTokenSource,
@@ -26,18 +26,7 @@ beforeAll(async () => {
 afterAll(async () => tb?.stop());
 
 function issuer(source: TokenSource, events: JoinTokenEvent[], extra: { markInactive?: boolean; inactivityCheckMs?: number } = {}) {
-  return new JoinTokenIssuer({
-    client: tb.client,
-    executor: tb.operator,
-    packageId: tb.packageId,
-    clusterId: tb.clusterId,
-    enclaveKey: tb.enclaveKey,
-    source,
-    cursors: memoryCursorStore(),
-    onEvent: (e) => events.push(e),
-    markInactive: extra.markInactive ?? false,
-    inactivityCheckMs: extra.inactivityCheckMs ?? 300,
-  });
+  return testbedIssuer(tb, source, events, { markInactive: extra.markInactive ?? false, inactivityCheckMs: extra.inactivityCheckMs ?? 300 });
 }
 
 async function register(account: number, nodeName: string) {

@@ -6,11 +6,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as calls from '../core/calls/index.js';
-import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
+import { createChainClient, memoryCursorStore, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
 import { createCluster, MIST_PER_SUI } from '../core/cluster-admin.js';
 import { DEV_ACCOUNTS, startLocalnet, type Localnet } from '../localnet/index.js';
 import { silentLogger } from '../localnet/log.js';
 import { generateEnclaveKey, type EnclaveKey } from '../nautilus/enclave-key.js';
+import { JoinTokenIssuer, type JoinTokenEvent, type JoinTokenIssuerOptions, type TokenSource } from '../nautilus/join-tokens.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
@@ -147,4 +148,24 @@ export function secretForms(secret: string): Uint8Array[] {
 
 export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(Buffer.from(needle)) >= 0;
+}
+
+/** A JoinTokenIssuer for a testbed's cluster (operator pays, the testbed's enclave key signs), reporting to `events`. */
+export function testbedIssuer(
+  tb: WorkerTestbed,
+  source: TokenSource,
+  events: JoinTokenEvent[],
+  options: Pick<JoinTokenIssuerOptions, 'markInactive' | 'inactivityCheckMs'> = {},
+): JoinTokenIssuer {
+  return new JoinTokenIssuer({
+    client: tb.client,
+    executor: tb.operator,
+    packageId: tb.packageId,
+    clusterId: tb.clusterId,
+    enclaveKey: tb.enclaveKey,
+    source,
+    cursors: memoryCursorStore(),
+    onEvent: (e) => events.push(e),
+    ...options,
+  });
 }
