@@ -17,6 +17,7 @@ import { K3sDaasError } from '../core/errors.js';
 import { placeBody, sealRequest } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import type { EncryptionKeyPair } from '../core/crypto/index.js';
+import { submitterJanitor, type RequestJanitor } from './janitor.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 
 export interface Submitted {
@@ -35,6 +36,8 @@ export interface Submitter {
   /** Checks the caller (401 on failure) and returns who the request is for. */
   authenticate(authorization: string | undefined): Promise<Identity>;
   submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted>;
+  /** Expires this submitter's own requests left unanswered past their deadline. */
+  readonly janitor?: RequestJanitor;
 }
 
 export type Identity = { user: string; credential?: { bytes: Uint8Array; signature: Uint8Array; value: Credential } };
@@ -116,16 +119,20 @@ interface Common {
   blobs?: BlobStore;
   /** Execute refused submissions anyway so the refusal is on chain (default true). */
   recordRefusals?: boolean;
+  /** Expire own unanswered requests at their deadline (default true). */
+  expireUnanswered?: boolean;
 }
 
 export class GatewaySubmitter implements Submitter {
   readonly mode = 'gateway' as const;
   readonly #batcher: ReturnType<typeof submissionBatcher>;
+  readonly janitor: RequestJanitor | undefined;
   constructor(
     readonly o: Common,
     readonly now: () => number = Date.now,
   ) {
     this.#batcher = submissionBatcher(o);
+    this.janitor = o.expireUnanswered === false ? undefined : submitterJanitor(o.executor, o.packageId);
   }
 
   /** Submissions waiting for a transaction, transactions in flight, and how many of each so far. */
@@ -183,8 +190,10 @@ export class ProxySubmitter implements Submitter {
    * presents it, so other local users and processes must not be able to use it.
    */
   readonly #batcher: ReturnType<typeof submissionBatcher>;
+  readonly janitor: RequestJanitor | undefined;
   constructor(readonly o: Common & { tokenId: string; secret: string }) {
     this.#batcher = submissionBatcher(o);
+    this.janitor = o.expireUnanswered === false ? undefined : submitterJanitor(o.executor, o.packageId);
   }
 
   get batching() {
