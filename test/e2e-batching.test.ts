@@ -6,7 +6,11 @@
  * refused create was refused (and recorded on chain) alone, with its own Status to its own kubectl.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CALL_LIMITS } from '../src/core/batch/index.js';
+import { TransactionExecutor } from '../src/core/chain/index.js';
+import { readCluster } from '../src/core/chain/objects.js';
 import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
+import { ProxySubmitter } from '../src/gateway/submitters.js';
 import { decodeEvent } from '../src/core/events/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { credentialKubeconfig, stakedUser, stored, type TestUser } from './helpers/e2e.js';
@@ -112,5 +116,27 @@ describe('batched submissions and answers', () => {
     const moveCalls = failed.transaction!.commands.filter((c) => 'MoveCall' in c && c.MoveCall);
     expect(moveCalls.length).toBe(1);
     expect(submitted.some((e) => e.tx === refusedTx)).toBe(false);
+  }, 120_000);
+
+  it('a full batch stays within Sui limits and one gas coin: 200 submissions at once, up to 128 per transaction', async () => {
+    // One transaction at a time, so everything that arrives while the first is in flight waits for the next.
+    const executor = new TransactionExecutor(sb.client, sb.user.keypair);
+    const submitter = new ProxySubmitter({ executor, packageId: sb.packageId, clusterId: sb.clusterId, tokenId: sb.user.tokenId, secret: 'x' });
+    const { enclavePk } = await readCluster(sb.client, sb.clusterId);
+    const http = { method: 'GET', url: '/api/v1/namespaces/default/configmaps?limit=1', headers: [] as Array<[string, string]>, body: new Uint8Array() };
+    const done = await Promise.all(Array.from({ length: 200 }, () => submitter.submit(http, { user: sb.user.address }, enclavePk)));
+    expect(new Set(done.map((d) => d.requestId)).size).toBe(200);
+    const perTx = new Map<string, number>();
+    for (const d of done) perTx.set(d.txDigest, (perTx.get(d.txDigest) ?? 0) + 1);
+    const sizes = [...perTx.values()].sort((a, b) => b - a);
+    expect(sizes[0]).toBe(DEFAULT_CALL_LIMITS.maxItems);
+    expect(sizes.length).toBeLessThanOrEqual(3);
+    const big = [...perTx.entries()].find(([, n]) => n === sizes[0])![0];
+    const tx = await sb.client.core.getTransaction({ digest: big, include: { effects: true } });
+    const gas = (tx.Transaction ?? tx.FailedTransaction)!.effects!.gasUsed;
+    const cost = BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
+    console.log(`full batch: ${sizes[0]} submissions, net gas ${Number(cost) / 1e9} SUI; batches ${sizes.join(', ')}`);
+    // The pool's coins hold at least 1 SUI each: a full batch must fit in one.
+    expect(cost).toBeLessThan(MIST_PER_SUI);
   }, 120_000);
 });

@@ -5,7 +5,7 @@
  * `expire` (batched with other expiries) and retries with the project's policy — a chain outage or a chain clock
  * behind ours (EDeadlineNotReached) delays it, nothing else stops it but the Request being gone or `stop`.
  */
-import { TransactionBatcher, CALL_OVERHEAD_BYTES } from './batch/index.js';
+import { CALL_OVERHEAD_BYTES, TransactionBatcher, perTransaction } from './batch/index.js';
 import * as calls from './calls/index.js';
 import type { ChainClient, TransactionExecutor } from './chain/index.js';
 import { objectContent } from './chain/objects.js';
@@ -44,15 +44,20 @@ export class RequestJanitor {
   constructor(options: JanitorOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'janitor' });
+    const expiredIn = perTransaction((tx) => {
+      const ids = new Set<string>();
+      for (const e of tx.events) {
+        const ev = decodeEvent(e, { packageId: options.packageId });
+        if (ev?.$kind === 'RequestExpired') ids.add(ev.requestId);
+      }
+      return ids;
+    });
     this.#batcher = new TransactionBatcher<string, string>({
       executor: options.executor,
       call: (requestId) => calls.request.expire({ package: options.packageId, arguments: { request: requestId } }),
       sizeOf: () => CALL_OVERHEAD_BYTES,
       result: (requestId, tx) => {
-        for (const e of tx.events) {
-          const ev = decodeEvent(e, { packageId: options.packageId });
-          if (ev?.$kind === 'RequestExpired' && ev.requestId === requestId) return tx.digest;
-        }
+        if (expiredIn(tx).has(requestId)) return tx.digest;
         throw new K3sDaasError('NO_EXPIRY_EVENT', `transaction ${tx.digest} did not expire ${requestId}`);
       },
     });

@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from '@mysten/sui/transactions';
 import * as calls from '../core/calls/index.js';
 import type { RequestBodyArguments } from '../core/calls/request.js';
-import { CALL_OVERHEAD_BYTES, TransactionBatcher } from '../core/batch/index.js';
+import { CALL_OVERHEAD_BYTES, TransactionBatcher, perTransaction } from '../core/batch/index.js';
 import type { TransactionExecutor } from '../core/chain/index.js';
 import { credentialFromToken, verifyCredential, type Credential } from '../core/credential.js';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
@@ -49,15 +49,18 @@ export class UnauthorizedError extends K3sDaasError {
 }
 
 /**
- * The RequestSubmitted of one call in a (possibly batched) transaction: each submission's reply key is fresh, so it
- * names the call's event among the others.
+ * The RequestSubmitted events of a (possibly batched) transaction by reply key: each submission's reply key is
+ * fresh, so it names the call's event among the others.
  */
-function submittedEvent(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string, replyKey: Uint8Array): RequestSubmitted {
-  for (const e of events) {
-    const ev = decodeEvent(e, { packageId });
-    if (ev?.$kind === 'RequestSubmitted' && Buffer.from(ev.replyKey).equals(Buffer.from(replyKey))) return ev;
-  }
-  throw new K3sDaasError('NO_REQUEST_EVENT', 'the submit transaction emitted no RequestSubmitted event for this request');
+function submittedEvents(packageId: string) {
+  return perTransaction((tx) => {
+    const byReplyKey = new Map<string, RequestSubmitted>();
+    for (const e of tx.events) {
+      const ev = decodeEvent(e, { packageId });
+      if (ev?.$kind === 'RequestSubmitted') byReplyKey.set(Buffer.from(ev.replyKey).toString('hex'), ev);
+    }
+    return byReplyKey;
+  });
 }
 
 /** One submission waiting for a transaction: its Move call, its reply key (to find its event) and its size. */
@@ -69,12 +72,14 @@ interface Submission {
 
 /** Many users' submissions in one transaction (see core/batch); a refused one is refused alone. */
 function submissionBatcher(o: Common): TransactionBatcher<Submission, { requestId: string; txDigest: string; deadlineMs: number }> {
+  const submitted = submittedEvents(o.packageId);
   return new TransactionBatcher({
     executor: o.executor,
     call: (s) => s.build,
     sizeOf: (s) => s.bytes,
     result: (s, tx) => {
-      const ev = submittedEvent(tx.events, o.packageId, s.replyKey);
+      const ev = submitted(tx).get(Buffer.from(s.replyKey).toString('hex'));
+      if (!ev) throw new K3sDaasError('NO_REQUEST_EVENT', `the submit transaction ${tx.digest} emitted no RequestSubmitted event for this request`);
       return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs) };
     },
     // A refusal is part of the audit trail: record it on chain (the submitter pays) unless told not to. Only a

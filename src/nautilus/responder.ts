@@ -6,7 +6,7 @@
  * keeps the answer `executed`, so the next start sends it again).
  */
 import { INTENT_RESPONSE } from '../core/abi/package.js';
-import { CALL_OVERHEAD_BYTES, TransactionBatcher } from '../core/batch/index.js';
+import { CALL_OVERHEAD_BYTES, TransactionBatcher, perTransaction } from '../core/batch/index.js';
 import * as calls from '../core/calls/index.js';
 import type { ChainClient, TransactionExecutor } from '../core/chain/index.js';
 import { objectContent } from '../core/chain/objects.js';
@@ -50,15 +50,20 @@ export class Responder {
 
   constructor(options: ResponderOptions) {
     this.#o = options;
+    const answered = perTransaction((tx) => {
+      const ids = new Set<string>();
+      for (const e of tx.events) {
+        const ev = decodeEvent(e, { packageId: options.packageId });
+        if (ev?.$kind === 'ResponseStored') ids.add(ev.requestId);
+      }
+      return ids;
+    });
     this.#batcher = new TransactionBatcher<Answer, string>({
       executor: options.executor,
       call: (a) => a.build,
       sizeOf: (a) => a.bytes,
       result: (a, tx) => {
-        for (const e of tx.events) {
-          const ev = decodeEvent(e, { packageId: options.packageId });
-          if (ev?.$kind === 'ResponseStored' && ev.requestId === a.requestId) return tx.digest;
-        }
+        if (answered(tx).has(a.requestId)) return tx.digest;
         throw new K3sDaasError('NO_RESPONSE_EVENT', `the respond transaction ${tx.digest} stored no answer for ${a.requestId}`);
       },
     });

@@ -7,5 +7,6 @@ export {
   SUI_TRANSACTION_LIMITS,
   TransactionBatcher,
   callMayBeAtFault,
+  perTransaction,
   type TransactionBatcherOptions,
 } from './transaction-batcher.js';

@@ -42,6 +42,19 @@ export function callMayBeAtFault(err: unknown): boolean {
   return err instanceof ChainError && !err.retryable;
 }
 
+/**
+ * Memoizes `index(tx)` per executed transaction, so reading each of a batch's results decodes its events once
+ * (not once per call): `result: (item, tx) => byKey(tx).get(item.key)`.
+ */
+export function perTransaction<T>(index: (tx: ExecutedTransaction) => T): (tx: ExecutedTransaction) => T {
+  const cache = new WeakMap<ExecutedTransaction, T>();
+  return (tx) => {
+    let v = cache.get(tx);
+    if (v === undefined) cache.set(tx, (v = index(tx)));
+    return v;
+  };
+}
+
 export class TransactionBatcher<I, O> {
   readonly #batcher: Batcher<I, O>;
 
