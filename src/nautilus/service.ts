@@ -192,10 +192,13 @@ export class NautilusService {
    */
   #answer(ev: RequestSubmitted, sealed: SealedResponse): void {
     const log = this.#log.child({ request: ev.requestId });
-    const p = this.#responder.answer(ev, sealed, log, this.#stopping.signal).finally(() => {
-      this.#answering.delete(p);
-      this.#notifyIdle();
-    });
+    const p = this.#responder
+      .answer(ev, sealed, log, this.#stopping.signal)
+      .catch((err) => log.error('answering failed', { error: err }))
+      .finally(() => {
+        this.#answering.delete(p);
+        this.#notifyIdle();
+      });
     this.#answering.add(p);
   }
 
@@ -219,8 +222,11 @@ export class NautilusService {
       return sealed && { ev, sealed };
     } catch (err) {
       if (this.#stopping.signal.aborted) return null;
-      log.error('request handling failed until its deadline', { error: err });
-      this.#o.journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed' });
+      // Past the deadline nothing can be answered; before it (a failure not worth retrying, i.e. a bug), the entry
+      // stays as it is for the next start. Either way the janitor expires the Request if it is still there then.
+      const late = this.#now() >= deadlineMs;
+      log.error(late ? 'request handling failed until its deadline' : 'request handling failed', { error: err });
+      if (late) this.#o.journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed' });
       this.janitor.schedule(ev.requestId, deadlineMs);
       return null;
     }
