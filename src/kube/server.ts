@@ -4,12 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers.js';
-import { openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { watchCustomResourceDefinitions } from './crds.js';
+import { openApiV2Document, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
-import { notImplemented, toKubeApiError } from './status.js';
+import { KubeApiError, notImplemented, toKubeApiError } from './status.js';
 import { KubeStore } from './store.js';
 
 export const KUBE_VERSION = {
@@ -49,6 +50,15 @@ export interface KubeApi {
   close(): Promise<void>;
 }
 
+/** Swagger 2.0 as JSON; the gnostic protobuf encoding is not served (406), so clients fall back as on a v3-only server. */
+function openApiV2(accept: string | undefined): Reply {
+  const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0].trim());
+  if (!types.some((t) => t === 'application/json' || t === '*/*' || t === 'application/*')) {
+    throw new KubeApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+  }
+  return json(200, openApiV2Document());
+}
+
 function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Reply {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const accept = req.headers.accept;
@@ -60,6 +70,7 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
     return json(200, core ? apiVersions(serverAddress) : apiGroupList());
   }
   if (path === '/openapi/v3') return json(200, openApiV3Index());
+  if (path === '/openapi/v2') return openApiV2(accept);
   const gvOpenApi = parseOpenApiPath(path);
   const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
   if (doc) return json(200, doc);
@@ -106,6 +117,7 @@ function send(res: ServerResponse, reply: Reply): void {
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
   const store = new KubeStore();
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  const stopCrds = watchCustomResourceDefinitions(store);
   const simulation = new Simulation(store, opts.simulation);
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
@@ -148,6 +160,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     store,
     close: async () => {
       simulation.stop();
+      stopCrds();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
