@@ -142,6 +142,11 @@ const defaulters: Record<string, (o: Any) => void> = {
   HorizontalPodAutoscaler(o) {
     o.spec ??= {};
     o.spec.minReplicas ??= 1;
+    // With no target the autoscaler scales on 80% CPU utilization (v2 defaulting; v1 gets it through conversion).
+    if (o.apiVersion === 'autoscaling/v1') o.spec.targetCPUUtilizationPercentage ??= 80;
+    else if (!o.spec.metrics?.length) {
+      o.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    }
     o.status ??= { currentReplicas: 0, desiredReplicas: 0 };
   },
   PersistentVolumeClaim(o) {
@@ -266,8 +271,19 @@ function validateCrd(o: Any): StatusCause[] {
 
 /** Validation beyond the name: returns field causes (empty when valid); throws for objects too large to store. */
 export function validate(obj: KubeObject): StatusCause[] {
-  checkObjectSize(obj);
-  const causes = validators[obj.kind ?? '']?.(obj as Any) ?? [];
+  const causes = [...metadataCauses(obj), ...(validators[obj.kind ?? '']?.(obj as Any) ?? [])];
   const def = resourceForObject(obj.apiVersion, obj.kind);
-  return def?.crd ? [...causes, ...validateCustomResource(def, obj)] : causes;
+  if (def?.crd) causes.push(...validateCustomResource(def, obj));
+  if (causes.length === 0) checkObjectSize(obj);
+  return causes;
+}
+
+/** Total size of all annotations (keys and values), as ValidateAnnotationsSize limits it. */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+function metadataCauses(obj: KubeObject): StatusCause[] {
+  const size = Object.entries(obj.metadata.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+  return size > MAX_ANNOTATIONS_BYTES
+    ? [{ field: 'metadata.annotations', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`, reason: 'FieldValueTooLong' }]
+    : [];
 }
