@@ -5,7 +5,7 @@ import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { json, text, type Reply } from './reply.js';
 import { decodeBody, mediaType } from './request.js';
-import type { ResourceRoute } from './routes.js';
+import { requireVerb, type ResourceRoute } from './routes.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { KubeApiError, badRequest, methodNotAllowed, notImplemented, successStatus, unsupportedMediaType } from './status.js';
 import type { KubeStore } from './store.js';
@@ -133,6 +133,7 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
 
 export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name, subresource: sub } = req.route;
+  requireVerb(req.method, req.route, req.query);
   if (sub) return subresource(req, store);
   const q = req.query;
   if (!name) {

@@ -172,7 +172,8 @@ function toSwagger(v: unknown): unknown {
     return Object.fromEntries(
       Object.entries(o)
         .filter(([, x]) => x !== undefined)
-        .map(([k, x]) => [k, k === '$ref' ? String(x).replace('#/components/schemas/', '#/definitions/') : toSwagger(x)]),
+        // (JSONSchemaProps has a *property* named $ref: only string values are references.)
+        .map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', '#/definitions/') : toSwagger(x)]),
     );
   }
   return v;
