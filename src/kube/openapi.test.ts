@@ -40,8 +40,8 @@ describe('built-in schemas from @kubernetes/client-node models', () => {
     const container = pod!.components['io.k8s.api.v1.Container'] as Schema;
     expect(container.properties.ports.items.$ref).toBe('#/components/schemas/io.k8s.api.v1.ContainerPort');
     expect(container.properties.resources.allOf[0].$ref).toBe('#/components/schemas/io.k8s.api.v1.ResourceRequirements');
-    expect(pod!.components['io.k8s.api.v1.ContainerPort'].properties.containerPort).toMatchObject({ type: 'integer', format: 'int32' });
-    expect(pod!.components['io.k8s.api.v1.ObjectMeta'].properties.labels).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect((pod!.components['io.k8s.api.v1.ContainerPort'] as Schema).properties.containerPort).toMatchObject({ type: 'integer', format: 'int32' });
+    expect((pod!.components['io.k8s.api.v1.ObjectMeta'] as Schema).properties.labels).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
   });
 
   it('every $ref of every group-version document resolves inside it', () => {
