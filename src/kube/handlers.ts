@@ -100,7 +100,8 @@ function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
 
 function subresource(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name = '', subresource: sub } = req.route;
-  const opts = { dryRun: dryRun(req.query), subresource: sub };
+  // approval (CSRs) writes status only, as status does.
+  const opts = { dryRun: dryRun(req.query), subresource: sub === 'approval' ? 'status' : sub };
   if (sub === 'log') {
     if (req.method !== 'GET') throw methodNotAllowed('log supports GET only');
     if (req.query.get('follow') === 'true') throw badRequest('log streaming (--follow) is not supported by the k3sdaas embedded API');

@@ -12,7 +12,7 @@ export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 type FieldType =
   | 'string' | 'bytes' | 'int' | 'int?' | 'bool' | 'bool?' | 'strings'
   | 'mapss' | 'mapsb' | 'mapsq' | 'intorstr' | 'time' | 'skip'
-  | { msg: Schema } | { list: Schema };
+  | { msg: Schema } | { list: Schema } | { inline: Schema };
 export type Schema = Record<number, [string, FieldType]>;
 
 interface RawField {
@@ -97,8 +97,9 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
     } else if (type === 'strings') ((out[name] ??= []) as string[]).push(text());
     else if (type === 'intorstr') out[name] = intOrString(f.bytes ?? Buffer.alloc(0));
     else if (type === 'time') {
+      // A zero metav1.Time is sent as an empty message: JSON's null, omitted.
       const t = decodeMessage(f.bytes ?? Buffer.alloc(0), { 1: ['seconds', 'int'], 2: ['nanos', 'int'] });
-      out[name] = new Date(Number(t.seconds ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      if (t.seconds !== undefined) out[name] = new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     }
     else if (type === 'mapss' || type === 'mapsb' || type === 'mapsq') {
       const [k, v] = mapEntry(f.bytes ?? Buffer.alloc(0));
@@ -108,6 +109,7 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
       else if (type === 'mapsb') map[k] = value.toString('base64');
       else map[k] = String(decodeMessage(value, { 1: ['string', 'string'] }).string ?? '');
     } else if ('msg' in type) out[name] = decodeMessage(f.bytes ?? Buffer.alloc(0), type.msg);
+    else if ('inline' in type) Object.assign(out, decodeMessage(f.bytes ?? Buffer.alloc(0), type.inline)); // `json:",inline"`
     else ((out[name] ??= []) as unknown[]).push(decodeMessage(f.bytes ?? Buffer.alloc(0), type.list));
   }
   return out;
@@ -185,6 +187,18 @@ const PolicyRule: Schema = {
 const Subject: Schema = { 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] };
 const RoleRef: Schema = { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] };
 const binding: Schema = { 1: meta, 2: ['subjects', { list: Subject }], 3: ['roleRef', { msg: RoleRef }] };
+const IngressBackend: Schema = {
+  4: ['service', { msg: { 1: ['name', 'string'], 2: ['port', { msg: { 1: ['name', 'string'], 2: ['number', 'int'] } }] } }],
+  3: ['resource', { msg: { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] } }],
+};
+const IngressSpec: Schema = {
+  4: ['ingressClassName', 'string'], 1: ['defaultBackend', { msg: IngressBackend }],
+  2: ['tls', { list: { 1: ['hosts', 'strings'], 2: ['secretName', 'string'] } }],
+  3: ['rules', { list: {
+    1: ['host', 'string'],
+    2: ['ingressRuleValue', { inline: { 1: ['http', { msg: { 1: ['paths', { list: { 1: ['path', 'string'], 3: ['pathType', 'string'], 2: ['backend', { msg: IngressBackend }] } }] } }] } }],
+  } }],
+};
 const CsrCondition: Schema = {
   1: ['type', 'string'], 6: ['status', 'string'], 2: ['reason', 'string'], 3: ['message', 'string'],
   4: ['lastUpdateTime', 'time'], 5: ['lastTransitionTime', 'time'],
@@ -201,6 +215,7 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
   'apps/v1/Deployment': { 1: meta, 2: ['spec', { msg: DeploymentSpec }] },
   'v1/ResourceQuota': { 1: meta, 2: ['spec', { msg: { 1: ['hard', 'mapsq'], 2: ['scopes', 'strings'] } }] },
   'batch/v1/Job': { 1: meta, 2: ['spec', { msg: JobSpec }] },
+  'networking.k8s.io/v1/Ingress': { 1: meta, 2: ['spec', { msg: IngressSpec }] },
   'batch/v1/CronJob': { 1: meta, 2: ['spec', { msg: CronJobSpec }] },
   'autoscaling/v1/HorizontalPodAutoscaler': {
     1: meta,
