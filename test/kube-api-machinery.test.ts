@@ -276,6 +276,7 @@ describe('CustomResourceDefinitions', () => {
     '            properties:',
     '              size: {type: integer, minimum: 1, maximum: 10, description: How big the widget is.}',
     '              color: {type: string, enum: [red, blue]}',
+    '              mode: {type: string, default: standard}',
     '          status: {type: object, x-kubernetes-preserve-unknown-fields: true}',
   ].join('\n');
   const widget = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
@@ -298,7 +299,8 @@ describe('CustomResourceDefinitions', () => {
     ]);
     expect((await ok(['get', 'wd', '-o', 'name'])).trim().split('\n')).toEqual(['widget.example.com/w1', 'widget.example.com/w2']);
     const w1 = JSON.parse(await ok(['get', 'widget', 'w1', '-o', 'json']));
-    expect(w1).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { size: 3, color: 'red' } });
+    // The schema's defaults are applied on the way in.
+    expect(w1).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { size: 3, color: 'red', mode: 'standard' } });
     expect(w1.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
 
     const explained = await ok(['explain', 'widget.spec']);

@@ -5,7 +5,7 @@
 import { resourceForObject } from './registry.js';
 import type { StatusCause } from './status.js';
 import type { KubeObject } from './types.js';
-import { checkObjectSize, validateCustomResource } from './validation.js';
+import { checkObjectSize, defaultCustomResource, validateCustomResource } from './validation.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -178,7 +178,9 @@ const defaulters: Record<string, (o: Any) => void> = {
 };
 
 export function applyDefaults(obj: KubeObject): void {
-  defaulters[obj.kind ?? '']?.(obj);
+  const def = resourceForObject(obj.apiVersion, obj.kind);
+  if (def?.crd) defaultCustomResource(def, obj);
+  else defaulters[obj.kind ?? '']?.(obj);
 }
 
 /** Fields the server keeps across a full update (PUT) when the new object leaves them out. */

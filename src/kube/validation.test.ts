@@ -104,3 +104,25 @@ describe('limits', () => {
     expect(() => validate(pod)).toThrow('Request entity too large: etcdserver: request is too large');
   });
 });
+
+describe('schema defaulting', () => {
+  it('fills missing fields with their defaults, recursively, never overwriting', async () => {
+    const { applySchemaDefaults } = await import('./validation.js');
+    const schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            replicas: { type: 'integer', default: 1 },
+            mode: { type: 'string', default: 'fast' },
+            ports: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string', default: 'TCP' } } } },
+          },
+        },
+      },
+    };
+    const obj: any = { spec: { mode: 'slow', ports: [{}, { protocol: 'UDP' }] } };
+    applySchemaDefaults(obj, schema, {});
+    expect(obj).toEqual({ spec: { replicas: 1, mode: 'slow', ports: [{ protocol: 'TCP' }, { protocol: 'UDP' }] } });
+  });
+});

@@ -162,3 +162,30 @@ export function warningHeaders(warnings: string[]): Record<string, string> | und
 export function fieldValidation(def: ResourceDef, obj: unknown, query: URLSearchParams): Record<string, string> | undefined {
   return warningHeaders(checkFields(def, obj, parseFieldValidation(query.get('fieldValidation'))));
 }
+
+/** Applies the `default`s of a structural schema to missing fields (in place), as kube-apiserver does for custom resources. */
+export function applySchemaDefaults(value: unknown, schema: Schema | undefined, components: Record<string, Schema>): void {
+  const s = resolve(schema, components);
+  if (!s) return;
+  if (Array.isArray(value)) {
+    for (const v of value) applySchemaDefaults(v, s.items as Schema | undefined, components);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const [k, child] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) {
+    const c = resolve(child, components);
+    if (value[k] === undefined && c && c.default !== undefined) value[k] = structuredClone(c.default);
+    if (value[k] !== undefined) applySchemaDefaults(value[k], child, components);
+  }
+  if (isPlainObject(s.additionalProperties)) for (const v of Object.values(value)) applySchemaDefaults(v, s.additionalProperties as Schema, components);
+}
+
+/** Schema defaulting of a custom resource (metadata, apiVersion and kind excepted). */
+export function defaultCustomResource(def: ResourceDef, obj: KubeObject): void {
+  if (!def.crd) return;
+  const served = schemaOf(def);
+  if (!served) return;
+  const props = { ...((served.root.properties ?? {}) as Record<string, Schema>) };
+  delete props.metadata;
+  applySchemaDefaults(obj, { ...served.root, properties: props }, served.components);
+}
