@@ -209,10 +209,20 @@ describe('OpenAPI schemas', () => {
 describe('limits', () => {
   it('a 1.2 MiB ConfigMap is refused as the real server refuses it', async () => {
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'a'.repeat(1_258_291) } });
-    expect(await fails(['create', '-f', file('big.json', big)])).toBe('The ConfigMap "big" is invalid: []: Too long: must have at most 1048576 bytes');
+    expect(await fails(['create', '-f', file('big.json', big)])).toBe('The ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes');
     // apply adds the last-applied annotation, which hits the annotation limit first.
-    expect(await fails(['apply', '-f', join(dir, 'big.json')])).toContain('metadata.annotations: Too long: must have at most 262144 bytes');
+    expect(await fails(['apply', '-f', join(dir, 'big.json')])).toContain('metadata.annotations: Too long: may not be more than 262144 bytes');
     expect(await fails(['get', 'cm', 'big'])).toContain('NotFound');
+  });
+
+  it('an object over etcd\'s 1.5 MiB is refused; a body over 3 MiB is refused before decoding', async () => {
+    const pod = (size: number) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'huge' }, spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'X', value: 'y'.repeat(size) }] }] } });
+    expect(await fails(['create', '-f', file('huge.json', pod(1_700_000))])).toBe('Error from server: error when creating "' + join(dir, 'huge.json') + '": etcdserver: request is too large');
+    expect(await fails(['create', '-f', file('huger.json', pod(3_200_000))])).toBe(
+      'Error from server (RequestEntityTooLarge): error when creating "' + join(dir, 'huger.json') + '": Request entity too large: limit is 3145728',
+    );
+    expect(await fails(['get', 'pod', 'huge'])).toContain('NotFound');
   });
 });
 

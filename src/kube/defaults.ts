@@ -199,15 +199,18 @@ export function carryOver(current: KubeObject, next: KubeObject): void {
 /** ConfigMap and Secret payloads are limited to 1 MiB (core.MaxSecretSize). */
 export const MAX_DATA_BYTES = 1024 * 1024;
 
-function dataSize(o: Any, fields: string[]): number {
+/** Payload size as ValidateConfigMap/ValidateSecret count it: the bytes of the values (base64 fields decoded). */
+function dataSize(o: Any, text: string[], base64: string[]): number {
   let total = 0;
-  for (const f of fields) for (const [k, v] of Object.entries((o[f] ?? {}) as Record<string, string>)) total += k.length + String(v).length;
+  for (const f of text) for (const v of Object.values((o[f] ?? {}) as Record<string, string>)) total += Buffer.byteLength(String(v));
+  for (const f of base64) for (const v of Object.values((o[f] ?? {}) as Record<string, string>)) total += Buffer.from(String(v), 'base64').length;
   return total;
 }
 
-function tooLong(o: Any, fields: string[]): StatusCause[] {
-  const size = dataSize(o, fields);
-  return size > MAX_DATA_BYTES ? [{ field: '[]', message: `Too long: must have at most ${MAX_DATA_BYTES} bytes`, reason: 'FieldValueTooLong' }] : [];
+/** field.TooLong on the root path, as kube-apiserver v1.32 words it (`[]: Too long: may not be more than … bytes`). */
+function tooLong(o: Any, text: string[], base64: string[]): StatusCause[] {
+  const size = dataSize(o, text, base64);
+  return size > MAX_DATA_BYTES ? [{ field: '[]', message: `Too long: may not be more than ${MAX_DATA_BYTES} bytes`, reason: 'FieldValueTooLong' }] : [];
 }
 
 function selectorMatchesTemplate(spec: Any): StatusCause[] {
@@ -240,8 +243,8 @@ const validators: Record<string, (o: Any) => StatusCause[]> = {
     ...(o.spec?.schedule ? [] : [{ field: 'spec.schedule', message: 'Required value' }]),
     ...podTemplateContainers(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec.containers'),
   ],
-  ConfigMap: (o) => tooLong(o, ['data', 'binaryData']),
-  Secret: (o) => tooLong(o, ['data']),
+  ConfigMap: (o) => tooLong(o, ['data'], ['binaryData']),
+  Secret: (o) => tooLong(o, [], ['data']),
   HorizontalPodAutoscaler: (o) => [
     ...(o.spec?.scaleTargetRef?.name ? [] : [{ field: 'spec.scaleTargetRef.name', message: 'Required value' }]),
     ...(Number(o.spec?.maxReplicas) >= 1 ? [] : [{ field: 'spec.maxReplicas', message: `Invalid value: ${o.spec?.maxReplicas ?? 0}: must be greater than or equal to 1` }]),
@@ -286,6 +289,6 @@ export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 function metadataCauses(obj: KubeObject): StatusCause[] {
   const size = Object.entries(obj.metadata.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
   return size > MAX_ANNOTATIONS_BYTES
-    ? [{ field: 'metadata.annotations', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`, reason: 'FieldValueTooLong' }]
+    ? [{ field: 'metadata.annotations', message: `Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes`, reason: 'FieldValueTooLong' }]
     : [];
 }

@@ -92,16 +92,26 @@ describe('structural schema validation', () => {
 
 describe('limits', () => {
   it('ConfigMap and Secret data over 1 MiB are invalid; over 256 KiB of annotations too', () => {
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(1024 * 1024) } };
-    expect(validate(cm)).toEqual([{ field: '[]', message: 'Too long: must have at most 1048576 bytes', reason: 'FieldValueTooLong' }]);
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(1024 * 1024 + 1) } };
+    expect(validate(cm)).toEqual([{ field: '[]', message: 'Too long: may not be more than 1048576 bytes', reason: 'FieldValueTooLong' }]);
     expect(validate({ ...cm, data: { a: 'x'.repeat(1000) } })).toEqual([]);
+    // Values only are counted (keys are not), and Secret data by its decoded bytes: exactly 1 MiB passes.
+    expect(validate({ ...cm, data: { longkey: 'x'.repeat(1024 * 1024) } })).toEqual([]);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(1024 * 1024).toString('base64') } };
+    expect(validate(secret)).toEqual([]);
+    expect(validate({ ...secret, data: { a: Buffer.alloc(1024 * 1024 + 1).toString('base64') } })).toHaveLength(1);
     const annotated = { ...cm, data: {}, metadata: { name: 'a', annotations: { k: 'x'.repeat(256 * 1024) } } };
-    expect(validate(annotated)[0]).toMatchObject({ field: 'metadata.annotations', message: 'Too long: must have at most 262144 bytes' });
+    expect(validate(annotated)[0]).toMatchObject({ field: 'metadata.annotations', message: 'Too long: may not be more than 262144 bytes' });
   });
 
-  it('an object over 1.5 MiB is refused as etcd refuses it (413)', () => {
+  it('an object over 1.5 MiB is refused as etcd refuses it', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', args: ['y'.repeat(1.6 * 1024 * 1024)] }] } };
-    expect(() => validate(pod)).toThrow('Request entity too large: etcdserver: request is too large');
+    expect(() => validate(pod)).toThrow('etcdserver: request is too large');
+    try {
+      validate(pod);
+    } catch (e) {
+      expect((e as KubeApiError).toStatus()).toMatchObject({ code: 500, reason: '', message: 'etcdserver: request is too large' });
+    }
   });
 });
 

@@ -146,10 +146,13 @@ export function validateCustomResource(def: ResourceDef, obj: KubeObject): Statu
   return validateSchema(rest, { ...served.root, required: ((served.root.required ?? []) as string[]).filter((r) => !['metadata', 'apiVersion', 'kind'].includes(r)) }, served.components);
 }
 
-/** Refuses an object too large for storage, as etcd does. */
+/**
+ * Refuses an object too large for storage as etcd does: kube-apiserver passes etcd's error through as a 500 with no
+ * reason, which kubectl prints as `Error from server: etcdserver: request is too large`.
+ */
 export function checkObjectSize(obj: KubeObject): void {
   const size = Buffer.byteLength(JSON.stringify(obj));
-  if (size > MAX_OBJECT_BYTES) throw new KubeApiError(413, 'RequestEntityTooLarge', 'Request entity too large: etcdserver: request is too large');
+  if (size > MAX_OBJECT_BYTES) throw new KubeApiError(500, '', 'etcdserver: request is too large');
 }
 
 /** Warnings as the `Warning` response header kubectl prints (`Warning: unknown field "spec.x"`). */
