@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatedDiscovery, apiGroup, apiResourceList } from './discovery.js';
 import { openApiV2Document, openApiV3Document, openApiV3Index, schemaOf } from './openapi.js';
-import { RESOURCES, findResource, resourceForKind } from './registry.js';
+import { resourcesOfCrd } from './crds.js';
+import { RESOURCES, findResource, registerResource, resourceForKind, unregisterResources } from './registry.js';
 import { componentName, modelClass } from './schemas/builtin.js';
 
 type Schema = Record<string, any>;
@@ -63,8 +64,25 @@ describe('built-in schemas from @kubernetes/client-node models', () => {
     expect(refs(v2).every((r) => r.startsWith('#/definitions/') && v2.definitions[r.slice(14)])).toBe(true);
   });
 
-  it('index hashes change only when the table does', () => {
-    expect(openApiV3Index()).toEqual(openApiV3Index());
+  it('the index follows the table: a custom resource adds its group-version, removing it takes it away', () => {
+    const before = openApiV3Index();
+    expect(openApiV3Index()).toEqual(before);
+    const [gadget] = resourcesOfCrd({
+      metadata: { name: 'gadgets.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'gadgets', kind: 'Gadget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } } }] },
+    });
+    registerResource(gadget);
+    try {
+      const paths = openApiV3Index().paths as Record<string, { serverRelativeURL: string }>;
+      expect(paths['apis/example.com/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/apis\/example.com\/v1\?hash=[0-9A-F]{128}$/);
+      const doc = openApiV3Document('example.com', 'v1') as Schema;
+      expect(doc.components.schemas['com.example.v1.Gadget']['x-kubernetes-group-version-kind']).toEqual([{ group: 'example.com', version: 'v1', kind: 'Gadget' }]);
+      expect(doc.components.schemas['com.example.v1.Gadget'].properties.metadata.allOf[0].$ref).toBe('#/components/schemas/io.k8s.api.v1.ObjectMeta');
+    } finally {
+      unregisterResources('gadgets.example.com');
+    }
+    expect(openApiV3Index()).toEqual(before);
+    expect(openApiV3Document('example.com', 'v1')).toBeUndefined();
   });
 });
 
