@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatedDiscovery, apiGroup, apiResourceList } from './discovery.js';
-import { openApiV2Document, openApiV3Document, openApiV3Index, schemaOf } from './openapi.js';
+import { openApiV2Document, openApiV2Protobuf, openApiV3Document, openApiV3Index, schemaOf } from './openapi.js';
+import { decodeMessage } from './protobuf.js';
 import { resourcesOfCrd } from './crds.js';
 import { RESOURCES, findResource, registerResource, resourceForKind, unregisterResources } from './registry.js';
 import { componentName, modelClass } from './schemas/builtin.js';
@@ -62,6 +63,11 @@ describe('built-in schemas from @kubernetes/client-node models', () => {
     expect(deploy['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
     expect(deploy.properties.spec.$ref).toBe('#/definitions/io.k8s.api.v1.DeploymentSpec');
     expect(refs(v2).every((r) => r.startsWith('#/definitions/') && v2.definitions[r.slice(14)])).toBe(true);
+  });
+
+  it('v2 protobuf is a gnostic Document (swagger, info, paths) without definitions', () => {
+    const doc = decodeMessage(openApiV2Protobuf(), { 1: ['swagger', 'string'], 2: ['info', { msg: { 1: ['title', 'string'], 2: ['version', 'string'] } }], 8: ['paths', { msg: {} }], 9: ['definitions', 'bytes'] });
+    expect(doc).toEqual({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4-k3sdaas' }, paths: {} });
   });
 
   it('the index follows the table: a custom resource adds its group-version, removing it takes it away', () => {

@@ -197,3 +197,32 @@ export function schemaOf(r: ResourceDef): { root: Schema; components: Record<str
   return root ? { root, components } : undefined;
 }
 
+
+/** What kubectl asks for (the deprecated spelling, which Go's mime parser rejects) and what kube-openapi answers with. */
+export const OPENAPI_V2_PROTOBUF_ACCEPT = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+function protoField(field: number, value: Buffer): Buffer {
+  const len: number[] = [];
+  for (let n = value.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      len.push(n);
+      break;
+    }
+    len.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...len]), value]);
+}
+
+/**
+ * `/openapi/v2` in gnostic's protobuf encoding (openapi_v2.Document: swagger = 1, info = 2 {title = 1, version = 2},
+ * paths = 8), carrying no definitions. kubectl reads this form for two things only: computing client-side apply
+ * patches (it would treat every list as atomic, as these schemas carry no patch-merge keys, where its compiled-in
+ * types merge `containers` by name) and validating `kind: List` files client-side. With no definitions it computes
+ * patches from its compiled-in types and leaves List items to the server's strict field validation, as their
+ * documents are posted one by one. The JSON form carries every definition.
+ */
+export function openApiV2Protobuf(): Buffer {
+  const info = Buffer.concat([protoField(1, Buffer.from('Kubernetes')), protoField(2, Buffer.from('v1.32.4-k3sdaas'))]);
+  return Buffer.concat([protoField(1, Buffer.from('2.0')), protoField(2, info), protoField(8, Buffer.alloc(0))]);
+}

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { watchCustomResourceDefinitions } from './crds.js';
-import { openApiV2Document, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, openApiV2Document, openApiV2Protobuf, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
@@ -50,11 +50,12 @@ export interface KubeApi {
   close(): Promise<void>;
 }
 
-/** Swagger 2.0 as JSON; the gnostic protobuf encoding is not served (406), so clients fall back as on a v3-only server. */
+/** `/openapi/v2`: gnostic protobuf when kubectl asks for it (its typed OpenAPI getter does), Swagger JSON otherwise. */
 function openApiV2(accept: string | undefined): Reply {
   const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0].trim());
+  if (types.some((t) => OPENAPI_V2_PROTOBUF_ACCEPT.includes(t))) return { code: 200, body: openApiV2Protobuf(), contentType: OPENAPI_V2_PROTOBUF };
   if (!types.some((t) => t === 'application/json' || t === '*/*' || t === 'application/*')) {
-    throw new KubeApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+    throw new KubeApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
   }
   return json(200, openApiV2Document());
 }
@@ -103,7 +104,7 @@ async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAdd
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
+  const payload = Buffer.isBuffer(reply.body) ? reply.body : typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.code, {
     'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(payload),
