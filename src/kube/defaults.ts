@@ -227,6 +227,12 @@ function selectorMatchesTemplate(spec: Any): StatusCause[] {
   return causes;
 }
 
+function restartPolicyIn(pod: Any, field: string, allowed: string[]): StatusCause[] {
+  const policy = pod?.restartPolicy;
+  if (policy === undefined || allowed.includes(policy)) return [];
+  return [{ field, message: `Unsupported value: "${policy}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`, reason: 'FieldValueNotSupported' }];
+}
+
 function podTemplateContainers(pod: Any, field: string): StatusCause[] {
   if (!Array.isArray(pod?.containers) || pod.containers.length === 0) return [{ field, message: 'Required value' }];
   return (pod.containers as Any[]).flatMap((c, i) => (c.image ? [] : [{ field: `${field}[${i}].image`, message: 'Required value' }]));
@@ -238,10 +244,14 @@ const validators: Record<string, (o: Any) => StatusCause[]> = {
   ReplicaSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
   StatefulSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
   DaemonSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
-  Job: (o) => podTemplateContainers(o.spec?.template?.spec, 'spec.template.spec.containers'),
+  Job: (o) => [
+    ...podTemplateContainers(o.spec?.template?.spec, 'spec.template.spec.containers'),
+    ...restartPolicyIn(o.spec?.template?.spec, 'spec.template.spec.restartPolicy', ['OnFailure', 'Never']),
+  ],
   CronJob: (o) => [
     ...(o.spec?.schedule ? [] : [{ field: 'spec.schedule', message: 'Required value' }]),
     ...podTemplateContainers(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec.containers'),
+    ...restartPolicyIn(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec.restartPolicy', ['OnFailure', 'Never']),
   ],
   ConfigMap: (o) => tooLong(o, ['data'], ['binaryData']),
   Secret: (o) => tooLong(o, [], ['data']),

@@ -136,3 +136,15 @@ describe('schema defaulting', () => {
     expect(obj).toEqual({ spec: { replicas: 1, mode: 'slow', ports: [{ protocol: 'TCP' }, { protocol: 'UDP' }] } });
   });
 });
+
+describe('per-kind rules', () => {
+  it('a Job template must not restart Always (the pod default), as kube-apiserver refuses it', async () => {
+    const { applyDefaults } = await import('./defaults.js');
+    const job: any = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    applyDefaults(job);
+    expect(validate(job)).toEqual([{ field: 'spec.template.spec.restartPolicy', message: 'Unsupported value: "Always": supported values: "OnFailure", "Never"', reason: 'FieldValueNotSupported' }]);
+    job.spec.template.spec.restartPolicy = 'Never';
+    expect(validate(job)).toEqual([]);
+    expect(job.spec).toMatchObject({ completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false });
+  });
+});
