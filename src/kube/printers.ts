@@ -427,7 +427,14 @@ export const printers: Record<string, PrinterColumn[]> = {
     col('PreemptionPolicy', (o) => (o as Any).preemptionPolicy ?? 'PreemptLowerPriority'),
   ],
   StorageClass: [
-    name,
+    {
+      ...name,
+      cell: (o) => {
+        const a = o.metadata.annotations ?? {};
+        const isDefault = a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+        return `${o.metadata.name ?? ''}${isDefault ? ' (default)' : ''}`;
+      },
+    },
     col('Provisioner', (o) => (o as Any).provisioner ?? ''),
     col('ReclaimPolicy', (o) => (o as Any).reclaimPolicy ?? 'Delete'),
     col('VolumeBindingMode', (o) => (o as Any).volumeBindingMode ?? 'Immediate'),

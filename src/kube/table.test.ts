@@ -104,4 +104,11 @@ describe('printer columns of the other built-in kinds', () => {
     expect(cells('PodDisruptionBudget', { spec: { minAvailable: '50%' }, status: { disruptionsAllowed: 1 } })).toMatchObject({ 'Min Available': '50%', 'Max Unavailable': 'N/A', 'Allowed Disruptions': 1 });
     expect(cells('Ingress', { spec: { ingressClassName: 'nginx', rules: [{ host: 'a.com' }, {}], tls: [{}] }, status: {} })).toMatchObject({ Class: 'nginx', Hosts: 'a.com,*', Address: '', Ports: '80, 443' });
   });
+
+  it('storage classes mark the default one', () => {
+    const sc = { provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' };
+    expect(cells('StorageClass', sc)).toEqual({ Name: 'o', Provisioner: 'rancher.io/local-path', ReclaimPolicy: 'Delete', VolumeBindingMode: 'WaitForFirstConsumer', AllowVolumeExpansion: 'false', Age: '90s' });
+    const t = toTable(resourceForKind('StorageClass'), [{ kind: 'StorageClass', metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, ...sc } as KubeObject], { resourceVersion: '1', now }) as any;
+    expect(t.rows[0].cells[0]).toBe('local-path (default)');
+  });
 });
