@@ -28,8 +28,8 @@ export interface ResourceDef {
 }
 
 export const CRUD_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-/** Review kinds (SubjectAccessReview, TokenReview, …): create-only, never stored. */
-export const CREATE_ONLY: readonly string[] = ['create'];
+/** Review kinds (SubjectAccessReview, TokenReview, …): create-only, answered rather than stored. */
+const CREATE_ONLY: readonly string[] = ['create'];
 const READ_ONLY = ['get', 'list'];
 
 type Extra = Partial<Omit<ResourceDef, 'group' | 'kind' | 'plural' | 'namespaced'>>;
@@ -161,8 +161,6 @@ export function registryGeneration(): number {
 /** Every served resource, built-in entries first (a live view: custom resources come and go). */
 export const RESOURCES: readonly ResourceDef[] = table;
 
-export const RESOURCE_VERBS: readonly string[] = CRUD_VERBS;
-
 export function apiVersionOf(d: ResourceDef): string {
   return d.group ? `${d.group}/${d.version}` : d.version;
 }
@@ -205,9 +203,4 @@ export function unregisterResources(crd: string): ResourceDef[] {
   for (const r of gone) table.splice(table.indexOf(r), 1);
   if (gone.length) generation++;
   return gone;
-}
-
-/** Whether a resource is stored (review kinds are answered, never kept). */
-export function isStored(d: ResourceDef): boolean {
-  return d.verbs.includes('get');
 }
