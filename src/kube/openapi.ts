@@ -9,6 +9,8 @@
  * types instead of from these documents.
  */
 import { createHash } from 'node:crypto';
+import { json, type Reply } from './reply.js';
+import { KubeApiError } from './status.js';
 import { RESOURCES, groupVersions, registryGeneration, type ResourceDef } from './registry.js';
 import { builtinSchema, componentsFor, type Schema } from './schemas/builtin.js';
 
@@ -225,4 +227,14 @@ function protoField(field: number, value: Buffer): Buffer {
 export function openApiV2Protobuf(): Buffer {
   const info = Buffer.concat([protoField(1, Buffer.from('Kubernetes')), protoField(2, Buffer.from('v1.32.4-k3sdaas'))]);
   return Buffer.concat([protoField(1, Buffer.from('2.0')), protoField(2, info), protoField(8, Buffer.alloc(0))]);
+}
+
+/** `/openapi/v2`: gnostic protobuf when kubectl asks for it (its typed OpenAPI getter does), Swagger JSON otherwise. */
+export function openApiV2Reply(accept: string | undefined): Reply {
+  const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0].trim());
+  if (types.some((t) => OPENAPI_V2_PROTOBUF_ACCEPT.includes(t))) return { code: 200, body: openApiV2Protobuf(), contentType: OPENAPI_V2_PROTOBUF };
+  if (!types.some((t) => t === 'application/json' || t === '*/*' || t === 'application/*')) {
+    throw new KubeApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
+  }
+  return json(200, openApiV2Document());
 }

@@ -5,12 +5,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { watchCustomResourceDefinitions } from './crds.js';
-import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, openApiV2Document, openApiV2Protobuf, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { openApiV2Reply, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
-import { KubeApiError, notImplemented, toKubeApiError } from './status.js';
+import { notImplemented, toKubeApiError } from './status.js';
 import { KubeStore } from './store.js';
 
 export const KUBE_VERSION = {
@@ -50,16 +50,6 @@ export interface KubeApi {
   close(): Promise<void>;
 }
 
-/** `/openapi/v2`: gnostic protobuf when kubectl asks for it (its typed OpenAPI getter does), Swagger JSON otherwise. */
-function openApiV2(accept: string | undefined): Reply {
-  const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0].trim());
-  if (types.some((t) => OPENAPI_V2_PROTOBUF_ACCEPT.includes(t))) return { code: 200, body: openApiV2Protobuf(), contentType: OPENAPI_V2_PROTOBUF };
-  if (!types.some((t) => t === 'application/json' || t === '*/*' || t === 'application/*')) {
-    throw new KubeApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
-  }
-  return json(200, openApiV2Document());
-}
-
 function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Reply {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const accept = req.headers.accept;
@@ -71,7 +61,7 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
     return json(200, core ? apiVersions(serverAddress) : apiGroupList());
   }
   if (path === '/openapi/v3') return json(200, openApiV3Index());
-  if (path === '/openapi/v2') return openApiV2(accept);
+  if (path === '/openapi/v2') return openApiV2Reply(accept);
   const gvOpenApi = parseOpenApiPath(path);
   const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
   if (doc) return json(200, doc);
