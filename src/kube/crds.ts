@@ -22,7 +22,7 @@ export function jsonPath(obj: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const v of cur) {
       if (v === null || v === undefined) continue;
-      if (t.startsWith('.')) next.push((v as Any)[t.slice(1)]);
+      if (t.startsWith('.')) next.push(typeof v === 'object' && Object.hasOwn(v as object, t.slice(1)) ? (v as Any)[t.slice(1)] : undefined);
       else if (t === '[*]') next.push(...(Array.isArray(v) ? v : Object.values(v as object)));
       else if (/^\[\d+\]$/.test(t)) next.push(Array.isArray(v) ? v[Number(t.slice(1, -1))] : undefined);
       else {

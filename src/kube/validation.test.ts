@@ -50,6 +50,14 @@ describe('field validation', () => {
     expect(checkFields(DEPLOY, d, 'Strict')).toEqual([]);
   });
 
+  it('field names that are Object.prototype members are unknown fields too', () => {
+    const d = deployment() as any;
+    delete d.spec.replicaz;
+    delete d.spec.template.spec.containers[0].imagez;
+    d.spec.constructor = 1;
+    expect(checkFields(DEPLOY, d, 'Warn')).toEqual(['unknown field "spec.constructor"']);
+  });
+
   it('parses the parameter (Warn by default) and refuses unknown values', () => {
     expect(parseFieldValidation(null)).toBe('Warn');
     expect(parseFieldValidation('Strict')).toBe('Strict');

@@ -50,7 +50,7 @@ export function pruneUnknown(value: unknown, schema: Schema | undefined, compone
   for (const key of Object.keys(value)) {
     if (key.startsWith('$')) continue; // strategic-merge-patch directives ($patch, $setElementOrder/…, $retainKeys)
     const child = path ? `${path}.${key}` : key;
-    const known = props?.[key] ?? (isPlainObject(additional) ? (additional as Schema) : undefined);
+    const known = (props && Object.hasOwn(props, key) ? props[key] : undefined) ?? (isPlainObject(additional) ? (additional as Schema) : undefined);
     if (known) unknown.push(...pruneUnknown(value[key], known, components, child));
     else if (!preserves(s) && additional !== true && (props || s.type === 'object')) {
       unknown.push(child);
@@ -130,7 +130,7 @@ export function validateSchema(value: unknown, schema: Schema | undefined, compo
       if (value[r] === undefined) causes.push({ field: path ? `${path}.${r}` : r, message: 'Required value', reason: 'FieldValueRequired' });
     }
     for (const [k, v] of Object.entries(value)) {
-      const child = props[k] ?? (isPlainObject(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined);
+      const child = (Object.hasOwn(props, k) ? props[k] : undefined) ?? (isPlainObject(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined);
       if (child) causes.push(...validateSchema(v, child, components, path ? `${path}.${k}` : k));
     }
   }
