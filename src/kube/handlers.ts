@@ -5,13 +5,15 @@ import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { json, text, type Reply } from './reply.js';
 import { decodeBody, mediaType } from './request.js';
-import type { ResourceRoute } from './routes.js';
+import { requireVerb, type ResourceRoute } from './routes.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { KubeApiError, badRequest, methodNotAllowed, notImplemented, successStatus, unsupportedMediaType } from './status.js';
 import type { KubeStore } from './store.js';
 import { scaleOf, withScale } from './scale.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { isPlainObject, type KubeObject } from './types.js';
+import { fieldValidation } from './validation.js';
+import { toServedVersion } from './versions.js';
 
 export interface ResourceRequest {
   method: string;
@@ -29,10 +31,11 @@ function asObject(v: unknown, what: string): KubeObject {
   return o;
 }
 
-function render(req: ResourceRequest, store: KubeStore, code: number, obj: KubeObject): Reply {
-  if (!wantsTable(req.accept)) return json(code, obj);
+function render(req: ResourceRequest, store: KubeStore, code: number, stored: KubeObject, headers?: Record<string, string>): Reply {
+  const obj = toServedVersion(req.route.def, stored);
+  if (!wantsTable(req.accept)) return json(code, obj, headers);
   const include = (req.query.get('includeObject') ?? 'Metadata') as IncludeObject;
-  return json(code, toTable(req.route.def, [obj], { resourceVersion: store.resourceVersion(), includeObject: include }));
+  return json(code, toTable(req.route.def, [obj], { resourceVersion: store.resourceVersion(), includeObject: include }), headers);
 }
 
 function list(req: ResourceRequest, store: KubeStore): Reply {
@@ -44,7 +47,7 @@ function list(req: ResourceRequest, store: KubeStore): Reply {
     namespace,
     labels: parseLabelSelector(req.query.get('labelSelector')),
     fields: parseFieldSelector(req.query.get('fieldSelector'), def.kind),
-  });
+  }).map((o) => toServedVersion(def, o));
   const offset = Number(req.query.get('continue') || 0) || 0;
   const limit = Number(req.query.get('limit') || 0) || 0;
   let continueToken: string | undefined;
@@ -86,17 +89,19 @@ function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
   }
   delete applied.metadata.resourceVersion;
   delete applied.metadata.managedFields;
-  const current = store.get(def, namespace, name);
-  if (!current) {
-    return render(req, store, 201, store.create(def, namespace, { ...applied, metadata: { ...applied.metadata, name } }, { dryRun: dryRun(req.query) }));
+  const headers = fieldValidation(def, applied, req.query);
+  const stored = store.get(def, namespace, name);
+  if (!stored) {
+    return render(req, store, 201, store.create(def, namespace, { ...applied, metadata: { ...applied.metadata, name } }, { dryRun: dryRun(req.query) }), headers);
   }
-  const merged = strategicMerge(current, applied) as KubeObject;
-  return render(req, store, 200, store.update(def, namespace, name, merged, { dryRun: dryRun(req.query) }));
+  const merged = strategicMerge(toServedVersion(def, stored), applied) as KubeObject;
+  return render(req, store, 200, store.update(def, namespace, name, merged, { dryRun: dryRun(req.query) }), headers);
 }
 
 function subresource(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name = '', subresource: sub } = req.route;
-  const opts = { dryRun: dryRun(req.query), subresource: sub };
+  // approval (CSRs) writes status only, as status does.
+  const opts = { dryRun: dryRun(req.query), subresource: sub === 'approval' ? 'status' : sub };
   if (sub === 'log') {
     if (req.method !== 'GET') throw methodNotAllowed('log supports GET only');
     if (req.query.get('follow') === 'true') throw badRequest('log streaming (--follow) is not supported by the k3sdaas embedded API');
@@ -129,13 +134,15 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
 
 export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name, subresource: sub } = req.route;
+  requireVerb(req.method, req.route, req.query);
   if (sub) return subresource(req, store);
   const q = req.query;
   if (!name) {
     if (req.method === 'GET') return list(req, store);
     if (req.method === 'POST') {
       const obj = asObject(decodeBody(req.contentType, req.body), 'create');
-      return render(req, store, 201, store.create(def, namespace, obj, { dryRun: dryRun(q) }));
+      const headers = fieldValidation(def, obj, q);
+      return render(req, store, 201, store.create(def, namespace, obj, { dryRun: dryRun(q) }), headers);
     }
     if (req.method === 'DELETE') {
       const items = store.list(def, { namespace, labels: parseLabelSelector(q.get('labelSelector')), fields: parseFieldSelector(q.get('fieldSelector'), def.kind) });
@@ -148,13 +155,21 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
     case 'GET':
       if (q.get('watch') === 'true') throw notImplemented('watch is not supported by the k3sdaas embedded API');
       return render(req, store, 200, store.require(def, namespace, name));
-    case 'PUT':
-      return render(req, store, 200, store.update(def, namespace, name, asObject(decodeBody(req.contentType, req.body), 'update'), { dryRun: dryRun(q) }));
+    case 'PUT': {
+      const obj = asObject(decodeBody(req.contentType, req.body), 'update');
+      const headers = fieldValidation(def, obj, q);
+      return render(req, store, 200, store.update(def, namespace, name, obj, { dryRun: dryRun(q) }), headers);
+    }
     case 'PATCH': {
       if (mediaType(req.contentType) === 'application/apply-patch+yaml') return serverSideApply(req, store);
-      const current = store.require(def, namespace, name);
-      const next = patched(req, current, decodeBody(req.contentType, req.body));
-      return render(req, store, 200, store.update(def, namespace, name, next, { dryRun: dryRun(q) }));
+      const current = toServedVersion(def, store.require(def, namespace, name));
+      const body = decodeBody(req.contentType, req.body);
+      // Merge patches are checked (and pruned) as sent; a JSON patch is checked by its result.
+      const jsonPatch = mediaType(req.contentType) === 'application/json-patch+json';
+      const sent = jsonPatch ? undefined : fieldValidation(def, body, q);
+      const next = patched(req, current, body);
+      const headers = jsonPatch ? fieldValidation(def, next, q) : sent;
+      return render(req, store, 200, store.update(def, namespace, name, next, { dryRun: dryRun(q) }), headers);
     }
     case 'DELETE': {
       const body = decodeBody(req.contentType, req.body);

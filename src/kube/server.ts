@@ -4,7 +4,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers.js';
-import { openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { watchCustomResourceDefinitions } from './crds.js';
+import { openApiV2Reply, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
@@ -60,6 +61,7 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
     return json(200, core ? apiVersions(serverAddress) : apiGroupList());
   }
   if (path === '/openapi/v3') return json(200, openApiV3Index());
+  if (path === '/openapi/v2') return openApiV2Reply(accept);
   const gvOpenApi = parseOpenApiPath(path);
   const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
   if (doc) return json(200, doc);
@@ -92,7 +94,7 @@ async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAdd
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
+  const payload = Buffer.isBuffer(reply.body) ? reply.body : typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.code, {
     'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(payload),
@@ -106,6 +108,7 @@ function send(res: ServerResponse, reply: Reply): void {
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
   const store = new KubeStore();
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  const stopCrds = watchCustomResourceDefinitions(store);
   const simulation = new Simulation(store, opts.simulation);
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
@@ -148,6 +151,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     store,
     close: async () => {
       simulation.stop();
+      stopCrds();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
