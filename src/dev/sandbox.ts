@@ -122,7 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (options.kubeconfig) {
       kubeconfig = loadKubeConfig(options.kubeconfig);
     } else {
-      kube = await startKubeApi({ port: 0 });
+      kube = await startKubeApi({ port: 0, dataDir: dir ? join(dir, 'kube') : undefined });
       stops.push(() => kube!.close());
       kubeconfig = embeddedKubeConfig(kube.url);
     }

@@ -145,10 +145,12 @@ describe('CRUD semantics', () => {
     expect(one.json.rows[0].object.kind).toBe('PartialObjectMetadata');
   });
 
-  it('unsupported operations answer a Status quickly', async () => {
-    const w = await call('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=1');
-    expect(w.status).toBe(501);
-    expect(w.json.reason).toBe('NotImplemented');
+  it('unsupported operations answer a Status quickly; watch streams events until timeoutSeconds', async () => {
+    const w = await call('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1');
+    expect(w.status).toBe(200);
+    const events = w.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.every((e) => ['ADDED', 'MODIFIED', 'DELETED'].includes(e.type))).toBe(true);
+    expect((await call('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=x')).status).toBe(400);
     const media = await call('POST', '/api/v1/namespaces/default/configmaps', 'x', { 'Content-Type': 'text/csv' });
     expect(media.status).toBe(415);
   });

@@ -10,7 +10,7 @@ import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
-import { KubeStore } from './store.js';
+import { KubeStore, type StoreOptions } from './store.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -41,6 +41,12 @@ export interface KubeApiOptions {
   /** The default node registered at start; `null` for none. */
   defaultNode?: string | null;
   onAudit?: (entry: AuditEntry) => void;
+  /** Keep the objects in this directory (crash-safe change log + snapshot); in memory when absent. */
+  dataDir?: string;
+  /** Store tuning: kept history (watch/continue window) and garbage-collector switches. */
+  storage?: Omit<StoreOptions, 'dataDir'>;
+  /** Interval between watch bookmarks (ms). Default 60 s. */
+  watchBookmarkMs?: number;
 }
 
 export interface KubeApi {
@@ -69,7 +75,7 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
   throw notFoundPath(url.pathname);
 }
 
-async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string): Promise<Reply> {
+async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string, opts: KubeApiOptions): Promise<Reply> {
   const gv = parseGroupVersion(url.pathname);
   if (!gv) return nonResource(req, url, serverAddress);
   if (gv.rest.length === 0) {
@@ -86,12 +92,14 @@ async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAdd
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
       body,
+      bookmarkMs: opts.watchBookmarkMs,
     },
     store,
   );
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(req, res);
   const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.code, {
     'Content-Type': reply.contentType ?? 'application/json',
@@ -104,7 +112,7 @@ function send(res: ServerResponse, reply: Reply): void {
 
 /** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
-  const store = new KubeStore();
+  const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir });
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
   const simulation = new Simulation(store, opts.simulation);
   const host = opts.host ?? '127.0.0.1';
@@ -112,7 +120,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    route(req, url, store, serverAddress)
+    route(req, url, store, serverAddress, opts)
       .catch((err: unknown) => {
         const e = toKubeApiError(err);
         return json(e.httpCode, e.toStatus());
@@ -125,7 +133,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
           groups: req.headersDistinct['impersonate-group'] ?? [],
           code: reply.code,
         });
-        if (!res.headersSent) send(res, reply);
+        if (!res.headersSent) send(req, res, reply);
       })
       .catch(() => res.destroy());
   };
@@ -150,6 +158,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
       simulation.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
     },
   };
 }

@@ -1,0 +1,118 @@
+/**
+ * Crash-safe persistence of the store: an append-only JSON-lines log of every change, fsync'd before the API
+ * answers, plus a snapshot written by compaction (temp file, fsync, rename). A torn last line (SIGKILL mid-write)
+ * is ignored on load; nothing acknowledged is lost.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { KubeObject } from './types.js';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change as logged and kept in the watch history: the object after the change (the last state for DELETED). */
+export interface ChangeRecord {
+  type: ChangeType;
+  rv: number;
+  /** `group/plural` of the resource. */
+  key: string;
+  /** `namespace/name` ('' namespace for cluster-scoped). */
+  id: string;
+  obj: KubeObject;
+}
+
+/** The state before the first retained change: objects by resource key and id, and the RV they were current at. */
+export interface Snapshot {
+  rv: number;
+  objects: [key: string, id: string, obj: KubeObject][];
+}
+
+export interface Loaded {
+  snapshot: Snapshot;
+  records: ChangeRecord[];
+}
+
+const SNAPSHOT = 'snapshot.json';
+const LOG = 'changes.jsonl';
+
+function writeDurably(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } catch {
+    // some filesystems refuse fsync on directories; the rename is still atomic
+  } finally {
+    closeSync(dir);
+  }
+}
+
+export class StoreLog {
+  private fd: number;
+
+  private constructor(private readonly dir: string) {
+    this.fd = openSync(join(dir, LOG), 'a', 0o600);
+  }
+
+  /** Opens (creating) the data dir and reads what it holds; `undefined` when it holds nothing yet. */
+  static open(dir: string): { log: StoreLog; loaded?: Loaded } {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const snapPath = join(dir, SNAPSHOT);
+    const logPath = join(dir, LOG);
+    let loaded: Loaded | undefined;
+    if (existsSync(snapPath) || existsSync(logPath)) {
+      const snapshot: Snapshot = existsSync(snapPath) ? (JSON.parse(readFileSync(snapPath, 'utf8')) as Snapshot) : { rv: 0, objects: [] };
+      const records: ChangeRecord[] = [];
+      if (existsSync(logPath)) {
+        const lines = readFileSync(logPath, 'utf8').split('\n');
+        for (const [i, line] of lines.entries()) {
+          if (!line.trim()) continue;
+          try {
+            const r = JSON.parse(line) as ChangeRecord;
+            if (r.rv > snapshot.rv && (records.length === 0 || r.rv > records[records.length - 1].rv)) records.push(r);
+          } catch (err) {
+            // only the last line can be torn by a crash; anything else is corruption worth stopping for
+            if (lines.slice(i + 1).some((l) => l.trim())) throw new Error(`kube store log ${logPath} is corrupt at line ${i + 1}: ${(err as Error).message}`);
+          }
+        }
+      }
+      loaded = { snapshot, records };
+    }
+    return { log: new StoreLog(dir), loaded };
+  }
+
+  /** Appends records and fsyncs them; returns once they are durable. */
+  append(records: ChangeRecord[]): void {
+    if (records.length === 0) return;
+    writeSync(this.fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    fsyncSync(this.fd);
+  }
+
+  /** Replaces snapshot and log: the snapshot first (durable), then a log holding only the retained records. */
+  compact(snapshot: Snapshot, retained: ChangeRecord[]): void {
+    writeDurably(join(this.dir, SNAPSHOT), JSON.stringify(snapshot));
+    closeSync(this.fd);
+    writeDurably(join(this.dir, LOG), retained.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    this.fd = openSync(join(this.dir, LOG), 'a', 0o600);
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Removes everything the store keeps in `dir` (the sandbox's `--reset`). */
+  static wipe(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
