@@ -3,6 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { podLogs } from './kubelet.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
+import { SERVER_IDENTITY } from './authn.js';
+import type { UserInfo } from './rbac.js';
+import { REVIEW_KINDS, handleReview } from './reviews.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue.js';
 import { json, streamed, text, type Reply } from './reply.js';
 import { decodeBody, mediaType } from './request.js';
@@ -22,6 +25,8 @@ export interface ResourceRequest {
   contentType?: string;
   accept?: string;
   body: Buffer;
+  /** Who asks (after impersonation); reviews answer about them. */
+  user?: UserInfo;
   /** Interval between watch bookmarks (ms); the server's option. */
   bookmarkMs?: number;
 }
@@ -210,6 +215,10 @@ function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions {
 
 export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name, subresource: sub } = req.route;
+  if (REVIEW_KINDS.has(def.kind)) {
+    if (req.method !== 'POST' || name) throw methodNotAllowed(`${req.method} is not supported on ${def.plural}: it only accepts create (POST)`);
+    return handleReview(store, def, namespace, decodeBody(req.contentType, req.body), req.user ?? SERVER_IDENTITY);
+  }
   if (sub) return subresource(req, store);
   const q = req.query;
   if (!name) {

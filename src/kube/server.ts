@@ -11,6 +11,8 @@ import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
 import { KubeStore, type StoreOptions } from './store.js';
+import { SERVER_IDENTITY, identify } from './authn.js';
+import { authorize, bootstrapRbac, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -45,6 +47,11 @@ export interface KubeApiOptions {
   dataDir?: string;
   /** Store tuning: kept history (watch/continue window) and garbage-collector switches. */
   storage?: Omit<StoreOptions, 'dataDir'>;
+  /**
+   * RBAC: `enforce` authorizes every request (default false); `identity` is who a request without impersonation
+   * headers is (default system:admin in system:masters, the server's own identity, which may impersonate).
+   */
+  authorization?: { enforce?: boolean; identity?: UserInfo };
   /** Interval between watch bookmarks (ms). Default 60 s. */
   watchBookmarkMs?: number;
 }
@@ -76,18 +83,28 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
 }
 
 async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string, opts: KubeApiOptions): Promise<Reply> {
+  const enforce = opts.authorization?.enforce === true;
+  const user = identify(req, store, opts.authorization?.identity ?? SERVER_IDENTITY, enforce);
+  const check = (attrs: Attributes) => {
+    if (enforce && !authorize(store, user, attrs).allowed) throw forbidden(user, attrs);
+  };
   const gv = parseGroupVersion(url.pathname);
+  const method = req.method ?? 'GET';
+  if (!gv || gv.rest.length === 0) check({ nonResource: { verb: method === 'HEAD' ? 'get' : method.toLowerCase(), path: url.pathname } });
   if (!gv) return nonResource(req, url, serverAddress);
   if (gv.rest.length === 0) {
     const list = apiResourceList(gv.group, gv.version);
     if (!list) throw notFoundPath(url.pathname);
     return json(200, list);
   }
+  const resourceRoute = parseResourceRoute(gv, url.pathname);
+  check(resourceAttributes(method, resourceRoute.def, resourceRoute, url.searchParams));
   const body = await readBody(req);
   return handleResource(
     {
-      method: req.method ?? 'GET',
-      route: parseResourceRoute(gv, url.pathname),
+      method,
+      route: resourceRoute,
+      user,
       query: url.searchParams,
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
@@ -114,6 +131,8 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
   const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir });
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  bootstrapRbac(store);
+  const stopAggregation = startRoleAggregation(store);
   const simulation = new Simulation(store, opts.simulation);
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
@@ -156,6 +175,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     store,
     close: async () => {
       simulation.stop();
+      stopAggregation();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();

@@ -52,6 +52,9 @@ export interface StoreOptions {
   gc?: GcOptions;
 }
 
+/** Groups whose object names are validated as path segments rather than DNS subdomains. */
+const PATH_SEGMENT_NAMES: ReadonlySet<string> = new Set(['rbac.authorization.k8s.io']);
+
 export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -319,7 +322,12 @@ export class KubeStore {
     if (!name) {
       throw invalid(def.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
     }
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    if (PATH_SEGMENT_NAMES.has(def.group)) {
+      // RBAC objects take any path segment as name (system:masters, k3sdaas:editor), as the real server
+      if (name === '.' || name === '..' || /[/%]/.test(name)) {
+        throw invalid(def.kind, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` }]);
+      }
+    } else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw invalid(def.kind, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` }]);
     }
     if (this.bucket(def).has(idOf(target, name))) throw alreadyExists(def.plural, def.group, name);
