@@ -4,6 +4,7 @@ import { podLogs } from './kubelet.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { SERVER_IDENTITY } from './authn.js';
+import { fieldsV1Of, managerName, withManager } from './managed-fields.js';
 import type { UserInfo } from './rbac.js';
 import { REVIEW_KINDS, handleReview } from './reviews.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue.js';
@@ -25,6 +26,7 @@ export interface ResourceRequest {
   contentType?: string;
   accept?: string;
   body: Buffer;
+  userAgent?: string;
   /** Who asks (after impersonation); reviews answer about them. */
   user?: UserInfo;
   /** Interval between watch bookmarks (ms); the server's option. */
@@ -144,6 +146,7 @@ function dryRun(q: URLSearchParams): boolean {
 
 function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
   const { def, namespace, name = '' } = req.route;
+  if (!req.query.get('fieldManager')) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   const applied = asObject(parseYaml(req.body.toString('utf8')), 'apply');
   if (applied.metadata.name && applied.metadata.name !== name) {
     throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
@@ -152,10 +155,11 @@ function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
   delete applied.metadata.managedFields;
   const current = store.get(def, namespace, name);
   if (!current) {
-    return render(req, store, 201, store.create(def, namespace, { ...applied, metadata: { ...applied.metadata, name } }, { dryRun: dryRun(req.query) }));
+    const obj = manage(req, { ...applied, metadata: { ...applied.metadata, name } }, undefined, applied, 'Apply');
+    return render(req, store, 201, store.create(def, namespace, obj, { dryRun: dryRun(req.query) }));
   }
   const merged = strategicMerge(current, applied) as KubeObject;
-  return render(req, store, 200, store.update(def, namespace, name, merged, { dryRun: dryRun(req.query) }));
+  return render(req, store, 200, store.update(def, namespace, name, manage(req, merged, current.metadata.managedFields, applied, 'Apply'), { dryRun: dryRun(req.query) }));
 }
 
 function subresource(req: ResourceRequest, store: KubeStore): Reply {
@@ -189,6 +193,23 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
   if (req.method === 'PUT') return json(200, store.update(def, namespace, name, asObject(decodeBody(req.contentType, req.body), sub ?? ''), opts));
   if (req.method === 'PATCH') return json(200, store.update(def, namespace, name, patched(req, current, decodeBody(req.contentType, req.body)), opts));
   throw methodNotAllowed(`${req.method} is not supported on ${def.plural}/${sub}`);
+}
+
+/** Records the writer in metadata.managedFields (Update for POST/PUT/PATCH, Apply for server-side apply). */
+function manage(req: ResourceRequest, target: KubeObject, existing: unknown, carried: unknown, operation: 'Apply' | 'Update' = 'Update'): KubeObject {
+  const fields = isPlainObject(carried) ? fieldsV1Of(withoutDirectives(carried) as KubeObject) : {};
+  target.metadata = {
+    ...target.metadata,
+    managedFields: withManager(existing, { manager: managerName(req.query, req.userAgent), operation, apiVersion: apiVersionOf(req.route.def), fields }),
+  };
+  return target;
+}
+
+/** A strategic merge patch without its `$patch`/`$setElementOrder` directives. */
+function withoutDirectives(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutDirectives);
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('$')).map(([k, x]) => [k, withoutDirectives(x)]));
 }
 
 const POLICIES = ['Background', 'Foreground', 'Orphan'];
@@ -225,7 +246,7 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
     if (req.method === 'GET') return list(req, store);
     if (req.method === 'POST') {
       const obj = asObject(decodeBody(req.contentType, req.body), 'create');
-      return render(req, store, 201, store.create(def, namespace, obj, { dryRun: dryRun(q) }));
+      return render(req, store, 201, store.create(def, namespace, manage(req, obj, undefined, obj), { dryRun: dryRun(q) }));
     }
     if (req.method === 'DELETE') {
       const items = store.list(def, { namespace, labels: parseLabelSelector(q.get('labelSelector')), fields: parseFieldSelector(q.get('fieldSelector'), def.kind) });
@@ -239,13 +260,18 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
     case 'GET':
       if (isWatch(q)) return watch(req, store, [{ path: 'metadata.name', op: '=', value: name }]);
       return render(req, store, 200, store.require(def, namespace, name));
-    case 'PUT':
-      return render(req, store, 200, store.update(def, namespace, name, asObject(decodeBody(req.contentType, req.body), 'update'), { dryRun: dryRun(q) }));
+    case 'PUT': {
+      const obj = asObject(decodeBody(req.contentType, req.body), 'update');
+      const existing = obj.metadata.managedFields ?? store.get(def, namespace, name)?.metadata.managedFields;
+      return render(req, store, 200, store.update(def, namespace, name, manage(req, obj, existing, obj), { dryRun: dryRun(q) }));
+    }
     case 'PATCH': {
       if (mediaType(req.contentType) === 'application/apply-patch+yaml') return serverSideApply(req, store);
       const current = store.require(def, namespace, name);
-      const next = patched(req, current, decodeBody(req.contentType, req.body));
-      return render(req, store, 200, store.update(def, namespace, name, next, { dryRun: dryRun(q) }));
+      const patch = decodeBody(req.contentType, req.body);
+      const next = patched(req, current, patch);
+      const carried = mediaType(req.contentType) === 'application/json-patch+json' ? undefined : patch;
+      return render(req, store, 200, store.update(def, namespace, name, manage(req, next, current.metadata.managedFields, carried), { dryRun: dryRun(q) }));
     }
     case 'DELETE': {
       const opts = deleteOptions(q, decodeBody(req.contentType, req.body));

@@ -105,6 +105,7 @@ async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAdd
       method,
       route: resourceRoute,
       user,
+      userAgent: req.headers['user-agent'],
       query: url.searchParams,
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
