@@ -217,7 +217,8 @@ export class KubeStore {
     if (this.history.length > 2 * this.historySize) this.compact();
     for (const l of [...this.recordListeners]) l(entry);
     for (const l of [...this.listeners]) l(type, def, deepClone(obj));
-    this.gc.notify();
+    // the collector only has work when something went away or is going away
+    if (type === 'DELETED' || obj.metadata.deletionTimestamp) this.gc.notify();
   }
 
   /** Drops history beyond `historySize`; on disk, a snapshot of the state before the first kept change. */
