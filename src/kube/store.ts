@@ -47,7 +47,7 @@ export interface DeleteOptions {
 export interface StoreOptions {
   /** Directory for the change log and snapshot; absent for an in-memory store. */
   dataDir?: string;
-  /** Changes kept for watch and continue tokens (older resourceVersions answer 410 Gone). Default 10,000. */
+  /** Changes kept for watch and continue tokens (older resourceVersions answer 410 Gone). Default 2,000. */
   historySize?: number;
   gc?: GcOptions;
 }
@@ -103,7 +103,7 @@ export class KubeStore {
   readonly resumed: boolean;
 
   constructor(opts: StoreOptions = {}) {
-    this.historySize = Math.max(10, opts.historySize ?? 10_000);
+    this.historySize = Math.max(10, opts.historySize ?? 2_000);
     let resumed = false;
     if (opts.dataDir) {
       const { log, loaded } = StoreLog.open(opts.dataDir);
@@ -207,7 +207,8 @@ export class KubeStore {
   /** Records a change (log first, so an answered write is durable), then tells listeners. */
   private commit(type: ChangeType, def: ResourceDef, obj: KubeObject, prev: KubeObject | undefined): void {
     const id = idOf(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name ?? '');
-    const record: ChangeRecord = { type, rv: Number(obj.metadata.resourceVersion), key: keyOf(def), id, obj: deepClone(obj) };
+    // stored objects are never mutated in place (readers get clones), so history shares them with the buckets
+    const record: ChangeRecord = { type, rv: Number(obj.metadata.resourceVersion), key: keyOf(def), id, obj };
     this.log?.append([record]);
     const bucket = this.bucket(def);
     if (type === 'DELETED') bucket.delete(id);
