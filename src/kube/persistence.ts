@@ -3,7 +3,7 @@
  * answers, plus a snapshot written by compaction (temp file, fsync, rename). A torn last line (SIGKILL mid-write)
  * is ignored on load; nothing acknowledged is lost.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KubeObject } from './types.js';
 
@@ -71,16 +71,19 @@ export class StoreLog {
       const snapshot: Snapshot = existsSync(snapPath) ? (JSON.parse(readFileSync(snapPath, 'utf8')) as Snapshot) : { rv: 0, objects: [] };
       const records: ChangeRecord[] = [];
       if (existsSync(logPath)) {
-        const lines = readFileSync(logPath, 'utf8').split('\n');
-        for (const [i, line] of lines.entries()) {
+        const text = readFileSync(logPath, 'utf8');
+        // every append ends with a newline: text after the last one is a write torn by a crash, never acknowledged
+        const complete = text.lastIndexOf('\n') + 1;
+        if (complete < text.length) truncateSync(logPath, Buffer.byteLength(text.slice(0, complete)));
+        for (const [i, line] of text.slice(0, complete).split('\n').entries()) {
           if (!line.trim()) continue;
+          let r: ChangeRecord;
           try {
-            const r = JSON.parse(line) as ChangeRecord;
-            if (r.rv > snapshot.rv && (records.length === 0 || r.rv > records[records.length - 1].rv)) records.push(r);
+            r = JSON.parse(line) as ChangeRecord;
           } catch (err) {
-            // only the last line can be torn by a crash; anything else is corruption worth stopping for
-            if (lines.slice(i + 1).some((l) => l.trim())) throw new Error(`kube store log ${logPath} is corrupt at line ${i + 1}: ${(err as Error).message}`);
+            throw new Error(`kube store log ${logPath} is corrupt at line ${i + 1}: ${(err as Error).message}`);
           }
+          if (r.rv > snapshot.rv && (records.length === 0 || r.rv > records[records.length - 1].rv)) records.push(r);
         }
       }
       loaded = { snapshot, records };

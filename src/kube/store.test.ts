@@ -187,3 +187,33 @@ describe('KubeStore history and persistence', () => {
     }
   });
 });
+
+describe('KubeStore crash safety', () => {
+  it('a torn last line (a crash mid-append) is ignored; corruption elsewhere stops the load', async () => {
+    const { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kube-torn-'));
+    try {
+      const one = new KubeStore({ dataDir: dir });
+      one.create(CM, 'default', { metadata: { name: 'kept' } });
+      const rv = one.resourceVersion();
+      one.close();
+      appendFileSync(join(dir, 'changes.jsonl'), '{"type":"ADDED","rv":99,"key":"/configmaps","id":"default/torn","obj":{"meta');
+      const two = new KubeStore({ dataDir: dir });
+      expect(two.resourceVersion()).toBe(rv);
+      expect(two.get(CM, 'default', 'kept')).toBeDefined();
+      expect(two.get(CM, 'default', 'torn')).toBeUndefined();
+      two.create(CM, 'default', { metadata: { name: 'after' } });
+      two.close();
+      const three = new KubeStore({ dataDir: dir });
+      expect(three.get(CM, 'default', 'after')?.metadata.resourceVersion).toBe(String(Number(rv) + 1));
+      three.close();
+      const lines = readFileSync(join(dir, 'changes.jsonl'), 'utf8').split('\n');
+      writeFileSync(join(dir, 'changes.jsonl'), ['{not json', ...lines].join('\n'));
+      expect(() => new KubeStore({ dataDir: dir })).toThrow(/corrupt at line 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -115,8 +115,9 @@ export class KubeStore {
     }
     this.resumed = resumed;
     this.gc = new GarbageCollector(this, opts.gc);
-    if (!resumed) {
-      for (const ns of INITIAL_NAMESPACES) this.create(resourceForKind('Namespace'), undefined, { metadata: { name: ns } });
+    // (also on resume: a crash during the very first start may have left some out)
+    for (const ns of INITIAL_NAMESPACES) {
+      if (!this.get(resourceForKind('Namespace'), undefined, ns)) this.create(resourceForKind('Namespace'), undefined, { metadata: { name: ns } });
     }
     this.gc.start();
   }
