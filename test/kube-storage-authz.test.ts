@@ -263,7 +263,7 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
 
 describe('watch history limits', () => {
   it('a version older than the kept history: 410 Expired (ERROR event for watch, HTTP 410 for continue)', async () => {
-    const api = await startKubeApi({ port: 0, defaultNode: null, storage: { historySize: 10 } });
+    const api = await startKubeApi({ port: 0, defaultNode: null, storage: { historySize: 10, historyRetentionMs: 0 } });
     try {
       const kc = writeKubeconfig(root, api.url);
       for (let i = 0; i < 4; i++) await ok(kc, ['create', 'cm', `early${i}`]);

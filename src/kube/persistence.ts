@@ -18,6 +18,8 @@ export interface ChangeRecord {
   /** `namespace/name` ('' namespace for cluster-scoped). */
   id: string;
   obj: KubeObject;
+  /** When the change was made (ms since the epoch), for time-based compaction. */
+  at?: number;
 }
 
 /** The state before the first retained change: objects by resource key and id, and the RV they were current at. */

@@ -137,7 +137,7 @@ describe('KubeStore deletion semantics', () => {
 
 describe('KubeStore history and persistence', () => {
   it('answers changes since a version, and 410 Expired once compacted', () => {
-    const store = new KubeStore({ historySize: 10 });
+    const store = new KubeStore({ historySize: 10, historyRetentionMs: 0 });
     const first = Number(store.create(CM, 'default', { metadata: { name: 'h0' } }).metadata.resourceVersion);
     expect(store.changesSince(first - 1).map((e) => e.obj.metadata.name)).toEqual(['h0']);
     for (let i = 1; i < 30; i++) store.create(CM, 'default', { metadata: { name: `h${i}` } });
@@ -165,13 +165,13 @@ describe('KubeStore history and persistence', () => {
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'kube-store-'));
     try {
-      const one = new KubeStore({ dataDir: dir, historySize: 10 });
+      const one = new KubeStore({ dataDir: dir, historySize: 10, historyRetentionMs: 0 });
       const created = Array.from({ length: 25 }, (_, i) => one.create(CM, 'default', { metadata: { name: `c${i}` }, data: { i: String(i) } }));
       one.delete(CM, 'default', 'c3');
       const rv = one.resourceVersion();
       const oldest = one.oldestResourceVersion();
       one.close();
-      const two = new KubeStore({ dataDir: dir, historySize: 10 });
+      const two = new KubeStore({ dataDir: dir, historySize: 10, historyRetentionMs: 0 });
       expect(two.resumed).toBe(true);
       expect(two.resourceVersion()).toBe(rv);
       expect(two.oldestResourceVersion()).toBe(oldest);

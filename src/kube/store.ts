@@ -47,8 +47,14 @@ export interface DeleteOptions {
 export interface StoreOptions {
   /** Directory for the change log and snapshot; absent for an in-memory store. */
   dataDir?: string;
-  /** Changes kept for watch and continue tokens (older resourceVersions answer 410 Gone). Default 2,000. */
+  /**
+   * Changes kept for watch and continue tokens (older resourceVersions answer 410 Gone): at least `historySize`
+   * (default 1,000), and everything younger than `historyRetentionMs` (default 5 min, etcd's compaction interval),
+   * but never more than `maxHistory` (default 20,000) so memory stays bounded.
+   */
   historySize?: number;
+  historyRetentionMs?: number;
+  maxHistory?: number;
   gc?: GcOptions;
 }
 
@@ -97,13 +103,17 @@ export class KubeStore {
   private historyStart = 0;
   private rv = 1;
   private readonly historySize: number;
+  private readonly historyRetentionMs: number;
+  private readonly maxHistory: number;
   private readonly log?: StoreLog;
   private readonly gc: GarbageCollector;
   /** Whether the store was loaded from a data dir that already held objects. */
   readonly resumed: boolean;
 
   constructor(opts: StoreOptions = {}) {
-    this.historySize = Math.max(10, opts.historySize ?? 2_000);
+    this.historySize = Math.max(10, opts.historySize ?? 1_000);
+    this.historyRetentionMs = opts.historyRetentionMs ?? 5 * 60_000;
+    this.maxHistory = Math.max(this.historySize, opts.maxHistory ?? 20_000);
     let resumed = false;
     if (opts.dataDir) {
       const { log, loaded } = StoreLog.open(opts.dataDir);
@@ -209,24 +219,36 @@ export class KubeStore {
   private commit(type: ChangeType, def: ResourceDef, obj: KubeObject, prev: KubeObject | undefined): void {
     const id = idOf(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name ?? '');
     // stored objects are never mutated in place (readers get clones), so history shares them with the buckets
-    const record: ChangeRecord = { type, rv: Number(obj.metadata.resourceVersion), key: keyOf(def), id, obj };
+    const record: ChangeRecord = { type, rv: Number(obj.metadata.resourceVersion), key: keyOf(def), id, obj, at: Date.now() };
     this.log?.append([record]);
     const bucket = this.bucket(def);
     if (type === 'DELETED') bucket.delete(id);
     else bucket.set(id, obj);
     const entry: HistoryEntry = { ...record, ...(prev ? { prev } : {}) };
     this.history.push(entry);
-    if (this.history.length > 2 * this.historySize) this.compact();
+    this.compactIfDue();
     for (const l of [...this.recordListeners]) l(entry);
     for (const l of [...this.listeners]) l(type, def, deepClone(obj));
     // the collector only has work when something went away or is going away
     if (type === 'DELETED' || obj.metadata.deletionTimestamp) this.gc.notify();
   }
 
-  /** Drops history beyond `historySize`; on disk, a snapshot of the state before the first kept change. */
-  private compact(): void {
-    const keep = this.history.slice(this.history.length - this.historySize);
-    const dropped = this.history.slice(0, this.history.length - this.historySize);
+  /** Compacts once at least `historySize` changes may go (old enough, or beyond `maxHistory`). */
+  private compactIfDue(): void {
+    const n = this.history.length;
+    if (n <= 2 * this.historySize) return;
+    const horizon = Date.now() - this.historyRetentionMs;
+    let cut = 0;
+    const limit = n - this.historySize;
+    while (cut < limit && (this.history[cut].at ?? 0) < horizon) cut++;
+    if (n - cut > this.maxHistory) cut = n - this.maxHistory;
+    if (cut >= this.historySize) this.compact(cut);
+  }
+
+  /** Drops the first `cut` changes; on disk, a snapshot of the state before the first kept change. */
+  private compact(cut: number): void {
+    const keep = this.history.slice(cut);
+    const dropped = this.history.slice(0, cut);
     const base = dropped[dropped.length - 1].rv;
     if (this.log) {
       const state = new Map<string, Map<string, KubeObject>>();
