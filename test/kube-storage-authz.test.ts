@@ -258,6 +258,16 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
     await ok(kc, ['label', 'cm', 'ssa', 'extra=1']);
     const after = JSON.parse(await ok(kc, ['get', 'cm', 'ssa', '-o', 'json', '--show-managed-fields']));
     expect(after.metadata.managedFields.map((m: any) => [m.manager, m.operation])).toEqual([['kubectl', 'Apply'], ['kubectl-label', 'Update']]);
+    // another manager's field changed by apply: a conflict, as on a real server; --force-conflicts takes it over
+    await ok(kc, ['create', 'cm', 'owned', '--from-literal=k=v']);
+    const conflicting = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  k: mine\n';
+    const refused = await kubectl(kc, ['apply', '--server-side', '-f', '-'], conflicting);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-create" using v1: .data.k');
+    await ok(kc, ['apply', '--server-side', '--force-conflicts', '-f', '-'], conflicting);
+    const taken = JSON.parse(await ok(kc, ['get', 'cm', 'owned', '-o', 'json', '--show-managed-fields']));
+    expect(taken.data.k).toBe('mine');
+    expect(taken.metadata.managedFields.map((m: any) => m.manager)).toEqual(['kubectl']);
   });
 });
 

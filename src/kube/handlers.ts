@@ -4,7 +4,7 @@ import { podLogs } from './kubelet.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { SERVER_IDENTITY } from './authn.js';
-import { fieldsV1Of, managerName, withManager } from './managed-fields.js';
+import { applyConflicts, fieldsV1Of, managerName, pathText, takeOwnership, withManager, type ApplyConflict } from './managed-fields.js';
 import type { UserInfo } from './rbac.js';
 import { REVIEW_KINDS, handleReview } from './reviews.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue.js';
@@ -158,8 +158,13 @@ function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
     const obj = manage(req, { ...applied, metadata: { ...applied.metadata, name } }, undefined, applied, 'Apply');
     return render(req, store, 201, store.create(def, namespace, obj, { dryRun: dryRun(req.query) }));
   }
+  const manager = managerName(req.query, req.userAgent);
+  const conflicts = applyConflicts(current, applied, manager);
+  const force = req.query.get('force') === 'true';
+  if (conflicts.length && !force) throw applyConflictError(def, name, conflicts);
   const merged = strategicMerge(current, applied) as KubeObject;
-  return render(req, store, 200, store.update(def, namespace, name, manage(req, merged, current.metadata.managedFields, applied, 'Apply'), { dryRun: dryRun(req.query) }));
+  const owners = force ? takeOwnership(current.metadata.managedFields, conflicts) : current.metadata.managedFields;
+  return render(req, store, 200, store.update(def, namespace, name, manage(req, merged, owners, applied, 'Apply'), { dryRun: dryRun(req.query) }));
 }
 
 function subresource(req: ResourceRequest, store: KubeStore): Reply {
@@ -203,6 +208,18 @@ function manage(req: ResourceRequest, target: KubeObject, existing: unknown, car
     managedFields: withManager(existing, { manager: managerName(req.query, req.userAgent), operation, apiVersion: apiVersionOf(req.route.def), fields }),
   };
   return target;
+}
+
+/** The 409 a server-side apply answers when other managers own fields it would change. */
+function applyConflictError(def: ResourceRequest['route']['def'], name: string, conflicts: ApplyConflict[]): KubeApiError {
+  const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${pathText(c.path)}`);
+  const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  return new KubeApiError(409, 'Conflict', message, {
+    name,
+    group: def.group || undefined,
+    kind: def.plural,
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: pathText(c.path) })),
+  });
 }
 
 /** A strategic merge patch without its `$patch`/`$setElementOrder` directives. */

@@ -132,3 +132,108 @@ export function managerName(query: URLSearchParams, userAgent: string | undefine
   const prog = (userAgent ?? '').split('/')[0].trim();
   return prog || 'unknown';
 }
+
+// === Server-side apply conflicts ===
+
+type Fields = Record<string, unknown>;
+const MISSING = Symbol('missing');
+
+/** Leaf paths of a FieldsV1 set (each a list of `f:`/`k:`/`v:` segments). */
+export function leafPaths(fields: Fields, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === '.') continue;
+    const children = Object.keys((v ?? {}) as Fields).filter((c) => c !== '.');
+    if (children.length === 0) out.push([...prefix, k]);
+    else out.push(...leafPaths(v as Fields, [...prefix, k]));
+  }
+  return out;
+}
+
+function hasPath(fields: Fields, path: string[]): boolean {
+  let cur: unknown = fields;
+  for (const seg of path) {
+    if (!isPlainObject(cur) || !(seg in cur)) return false;
+    cur = cur[seg];
+  }
+  return true;
+}
+
+function removePath(fields: Fields, path: string[]): void {
+  const [head, ...rest] = path;
+  if (!(head in fields)) return;
+  if (rest.length === 0) {
+    delete fields[head];
+    return;
+  }
+  const child = fields[head];
+  if (!isPlainObject(child)) return;
+  removePath(child, rest);
+  // a node left with nothing of its own goes too
+  if (Object.keys(child).every((k) => k === '.')) delete fields[head];
+}
+
+function valueAt(obj: unknown, path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const seg of path) {
+    if (seg.startsWith('f:')) {
+      if (!isPlainObject(cur) || !(seg.slice(2) in cur)) return MISSING;
+      cur = cur[seg.slice(2)];
+    } else if (seg.startsWith('k:')) {
+      const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      if (!Array.isArray(cur)) return MISSING;
+      cur = cur.find((item) => isPlainObject(item) && Object.entries(key).every(([k, v]) => (item[k] ?? (k === 'protocol' ? 'TCP' : undefined)) === v));
+      if (cur === undefined) return MISSING;
+    } else if (seg.startsWith('v:')) {
+      const v = JSON.parse(seg.slice(2));
+      return Array.isArray(cur) && cur.includes(v) ? v : MISSING;
+    }
+  }
+  return cur;
+}
+
+/** `.spec.containers[name="c"].image`, as the real conflict messages print paths. */
+export function pathText(path: string[]): string {
+  return path
+    .map((seg) => {
+      if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
+      if (seg.startsWith('k:')) {
+        const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      }
+      return `[=${seg.slice(2)}]`;
+    })
+    .join('');
+}
+
+export interface ApplyConflict {
+  manager: string;
+  apiVersion: string;
+  path: string[];
+}
+
+/** Fields the applier sets to a different value than another manager owns them with. */
+export function applyConflicts(current: KubeObject, applied: KubeObject, manager: string): ApplyConflict[] {
+  const appliedFields = fieldsV1Of(applied);
+  const out: ApplyConflict[] = [];
+  for (const e of (current.metadata.managedFields ?? []) as ManagedFieldsEntry[]) {
+    if (e.manager === manager && e.operation === 'Apply') continue;
+    if (e.subresource) continue;
+    for (const leaf of leafPaths(appliedFields)) {
+      if (!hasPath(e.fieldsV1, leaf)) continue;
+      const a = valueAt(applied, leaf);
+      const c = valueAt(current, leaf);
+      if (JSON.stringify(a) !== JSON.stringify(c)) out.push({ manager: e.manager, apiVersion: e.apiVersion, path: leaf });
+    }
+  }
+  return out;
+}
+
+/** With `force`, the applier takes the conflicting fields: they leave the other managers' sets. */
+export function takeOwnership(entries: unknown, conflicts: ApplyConflict[]): ManagedFieldsEntry[] {
+  const list = structuredClone(Array.isArray(entries) ? (entries as ManagedFieldsEntry[]) : []);
+  for (const c of conflicts) {
+    for (const e of list) if (e.manager === c.manager && !e.subresource) removePath(e.fieldsV1, c.path);
+  }
+  return list.filter((e) => leafPaths(e.fieldsV1).length > 0);
+}

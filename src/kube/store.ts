@@ -240,7 +240,7 @@ export class KubeStore {
     const horizon = Date.now() - this.historyRetentionMs;
     let cut = 0;
     const limit = n - this.historySize;
-    while (cut < limit && (this.history[cut].at ?? 0) < horizon) cut++;
+    while (cut < limit && (this.history[cut].at ?? 0) <= horizon) cut++;
     if (n - cut > this.maxHistory) cut = n - this.maxHistory;
     if (cut >= this.historySize) this.compact(cut);
   }
