@@ -258,6 +258,10 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
     await ok(kc, ['label', 'cm', 'ssa', 'extra=1']);
     const after = JSON.parse(await ok(kc, ['get', 'cm', 'ssa', '-o', 'json', '--show-managed-fields']));
     expect(after.metadata.managedFields.map((m: any) => [m.manager, m.operation])).toEqual([['kubectl', 'Apply'], ['kubectl-label', 'Update']]);
+    // a field the manager stops applying (and nobody else owns) goes away
+    await ok(kc, ['apply', '--server-side', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: v\n');
+    const pruned = JSON.parse(await ok(kc, ['get', 'cm', 'ssa', '-o', 'json']));
+    expect(pruned.metadata.labels).toEqual({ extra: '1' });
     // another manager's field changed by apply: a conflict, as on a real server; --force-conflicts takes it over
     await ok(kc, ['create', 'cm', 'owned', '--from-literal=k=v']);
     const conflicting = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  k: mine\n';

@@ -4,7 +4,7 @@ import { podLogs } from './kubelet.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { SERVER_IDENTITY } from './authn.js';
-import { applyConflicts, fieldsV1Of, managerName, pathText, takeOwnership, withManager, type ApplyConflict } from './managed-fields.js';
+import { applyConflicts, fieldsV1Of, managerName, pathText, pruneUnapplied, takeOwnership, withManager, type ApplyConflict } from './managed-fields.js';
 import type { UserInfo } from './rbac.js';
 import { REVIEW_KINDS, handleReview } from './reviews.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue.js';
@@ -164,6 +164,7 @@ function serverSideApply(req: ResourceRequest, store: KubeStore): Reply {
   if (conflicts.length && !force) throw applyConflictError(def, name, conflicts);
   const merged = strategicMerge(current, applied) as KubeObject;
   const owners = force ? takeOwnership(current.metadata.managedFields, conflicts) : current.metadata.managedFields;
+  pruneUnapplied(merged, owners, manager, applied);
   return render(req, store, 200, store.update(def, namespace, name, manage(req, merged, owners, applied, 'Apply'), { dryRun: dryRun(req.query) }));
 }
 

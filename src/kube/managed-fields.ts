@@ -237,3 +237,49 @@ export function takeOwnership(entries: unknown, conflicts: ApplyConflict[]): Man
   }
   return list.filter((e) => leafPaths(e.fieldsV1).length > 0);
 }
+
+function deleteAt(obj: unknown, path: string[]): void {
+  let cur: unknown = obj;
+  for (const [i, seg] of path.entries()) {
+    const last = i === path.length - 1;
+    if (seg.startsWith('f:')) {
+      if (!isPlainObject(cur)) return;
+      if (last) delete cur[seg.slice(2)];
+      else cur = cur[seg.slice(2)];
+    } else if (seg.startsWith('k:')) {
+      if (!Array.isArray(cur)) return;
+      const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      const at = cur.findIndex((item) => isPlainObject(item) && Object.entries(key).every(([k, v]) => (item[k] ?? (k === 'protocol' ? 'TCP' : undefined)) === v));
+      if (at < 0) return;
+      if (last) cur.splice(at, 1);
+      else cur = cur[at];
+    } else if (seg.startsWith('v:')) {
+      if (!Array.isArray(cur)) return;
+      const v = JSON.parse(seg.slice(2));
+      const at = cur.indexOf(v);
+      if (at >= 0) cur.splice(at, 1);
+      return;
+    }
+  }
+}
+
+/**
+ * What server-side apply removes: fields the manager applied before, left out now, and owned by no one else
+ * (the shortest such path goes, so a dropped list item or label leaves whole).
+ */
+export function pruneUnapplied(merged: KubeObject, owners: unknown, manager: string, applied: KubeObject): void {
+  const entries = Array.isArray(owners) ? (owners as ManagedFieldsEntry[]) : [];
+  const previous = entries.find((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
+  if (!previous) return;
+  const now = fieldsV1Of(applied);
+  const others = entries.filter((e) => e !== previous && !e.subresource);
+  for (const leaf of leafPaths(previous.fieldsV1)) {
+    if (hasPath(now, leaf)) continue;
+    for (let n = 1; n <= leaf.length; n++) {
+      const prefix = leaf.slice(0, n);
+      if (hasPath(now, prefix) || others.some((e) => hasPath(e.fieldsV1, prefix))) continue;
+      deleteAt(merged, prefix);
+      break;
+    }
+  }
+}

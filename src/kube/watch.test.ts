@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { continueExpired, decodeContinue, encodeContinue } from './continue.js';
-import { fieldsV1Of, withManager } from './managed-fields.js';
+import { applyConflicts, fieldsV1Of, pathText, pruneUnapplied, takeOwnership, withManager } from './managed-fields.js';
 import { resourceForKind } from './registry.js';
 import { parseLabelSelector } from './selectors.js';
 import { KubeStore } from './store.js';
@@ -61,5 +61,26 @@ describe('managedFields', () => {
     const two = withManager(one, { manager: 'b', operation: 'Update', apiVersion: 'v1', fields: { 'f:x': {} } });
     const three = withManager(two, { manager: 'a', operation: 'Apply', apiVersion: 'v1', fields: { 'f:y': {} } });
     expect(three.map((m) => [m.manager, m.operation, Object.keys(m.fieldsV1)])).toEqual([['a', 'Apply', ['f:y']], ['b', 'Update', ['f:x']]]);
+  });
+});
+
+describe('server-side apply ownership', () => {
+  const owned = (manager: string, operation: 'Apply' | 'Update', obj: any) => withManager(undefined, { manager, operation, apiVersion: 'apps/v1', fields: fieldsV1Of(obj) })[0];
+  it('conflicts name the other manager and the path; force moves the field', () => {
+    const current: any = { metadata: { name: 'd' }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'a' }] } } } };
+    current.metadata.managedFields = [owned('hpa', 'Update', { spec: { replicas: 2 } }), owned('ci', 'Update', { spec: { template: { spec: { containers: [{ name: 'c', image: 'a' }] } } } })];
+    const applied: any = { metadata: { name: 'd' }, spec: { replicas: 3, template: { spec: { containers: [{ name: 'c', image: 'a' }] } } } };
+    const conflicts = applyConflicts(current, applied, 'me');
+    expect(conflicts.map((c) => [c.manager, pathText(c.path)])).toEqual([['hpa', '.spec.replicas']]);
+    expect(pathText(['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image'])).toBe('.spec.containers[name="c"].image');
+    expect(takeOwnership(current.metadata.managedFields, conflicts).map((e) => e.manager)).toEqual(['ci']);
+  });
+
+  it('fields no longer applied and owned by no one else are removed', () => {
+    const before: any = { metadata: { labels: { a: '1', b: '2' } }, spec: { containers: [{ name: 'x', image: 'i' }, { name: 'y', image: 'j' }] } };
+    const owners = [owned('me', 'Apply', before)];
+    const merged: any = structuredClone(before);
+    pruneUnapplied(merged, owners, 'me', { metadata: { labels: { a: '1' } }, spec: { containers: [{ name: 'x', image: 'i' }] } } as any);
+    expect(merged).toEqual({ metadata: { labels: { a: '1' } }, spec: { containers: [{ name: 'x', image: 'i' }] } });
   });
 });
