@@ -401,6 +401,17 @@ describe('RBAC enforced for impersonated requests', () => {
     expect(await ok(kc, ['create', 'ns', 'by-admin', '--as', '0x1', '--as-group', 'k3sdaas:admin'])).toContain('created');
   });
 
+  it('no escalation: a namespace admin may bind what it holds, not cluster-admin', async () => {
+    expect(await ok(kc, ['create', 'rolebinding', 'helper-edit', '-n', 'a', '--clusterrole=edit', '--user=helper', '--as', 'tenant'])).toContain('created');
+    const up = await kubectl(kc, ['create', 'rolebinding', 'self-root', '-n', 'a', '--clusterrole=cluster-admin', '--user=tenant', '--as', 'tenant']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain('rolebindings.rbac.authorization.k8s.io "self-root" is forbidden: user "tenant" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held');
+    expect(await ok(kc, ['create', 'role', 'reader', '-n', 'a', '--verb=get', '--resource=pods', '--as', 'tenant'])).toContain('created');
+    const role = await kubectl(kc, ['create', 'role', 'nodes', '-n', 'a', '--verb=get', '--resource=nodes', '--as', 'tenant']);
+    expect(role.stderr).toContain('is attempting to grant RBAC permissions not currently held');
+    expect(role.stderr).toContain('Resources:["nodes"]');
+  });
+
   it('auth can-i and auth whoami answer from the same evaluator', async () => {
     const canI = async (args: string[]) => (await kubectl(kc, ['auth', 'can-i', ...args])).stdout.trim();
     expect(await canI(['create', 'pods', '-n', 'a', '--as', 'tenant'])).toBe('yes');

@@ -27,6 +27,8 @@ export interface ResourceRequest {
   accept?: string;
   body: Buffer;
   userAgent?: string;
+  /** Admission for objects about to be written (create/update/patch/apply); throws to refuse. */
+  admit?: (def: ResourceRequest['route']['def'], namespace: string | undefined, obj: KubeObject) => void;
   /** Who asks (after impersonation); reviews answer about them. */
   user?: UserInfo;
   /** Interval between watch bookmarks (ms); the server's option. */
@@ -201,13 +203,15 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
   throw methodNotAllowed(`${req.method} is not supported on ${def.plural}/${sub}`);
 }
 
-/** Records the writer in metadata.managedFields (Update for POST/PUT/PATCH, Apply for server-side apply). */
+/** Records the writer in metadata.managedFields (Update for POST/PUT/PATCH, Apply for server-side apply), then admits. */
 function manage(req: ResourceRequest, target: KubeObject, existing: unknown, carried: unknown, operation: 'Apply' | 'Update' = 'Update'): KubeObject {
   const fields = isPlainObject(carried) ? fieldsV1Of(withoutDirectives(carried) as KubeObject) : {};
   target.metadata = {
     ...target.metadata,
     managedFields: withManager(existing, { manager: managerName(req.query, req.userAgent), operation, apiVersion: apiVersionOf(req.route.def), fields }),
   };
+  // the last step before a write: admission (RBAC escalation checks when enforcing)
+  req.admit?.(req.route.def, req.route.namespace, target);
   return target;
 }
 

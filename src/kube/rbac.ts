@@ -392,3 +392,63 @@ export function startRoleAggregation(store: KubeStore): () => void {
     });
   });
 }
+
+// === Escalation prevention (the real server's RBAC storage strategy) ===
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+function expand(rule: PolicyRule, namespace: string | undefined): Attributes[] {
+  if (rule.nonResourceURLs?.length) return rule.verbs.flatMap((verb) => rule.nonResourceURLs!.map((path) => ({ nonResource: { verb, path } })));
+  const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
+  return rule.verbs.flatMap((verb) =>
+    (rule.apiGroups ?? []).flatMap((group) =>
+      (rule.resources ?? []).flatMap((res) => {
+        const [resource, subresource] = res.split('/');
+        return names.map((name) => ({ resource: { verb, group, resource, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) } }));
+      }),
+    ),
+  );
+}
+
+function ruleText(r: PolicyRule): string {
+  const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
+  const parts = [
+    ...(r.apiGroups ? [`APIGroups:${list(r.apiGroups)}`] : []),
+    ...(r.resources ? [`Resources:${list(r.resources)}`] : []),
+    ...(r.resourceNames?.length ? [`ResourceNames:${list(r.resourceNames)}`] : []),
+    ...(r.nonResourceURLs?.length ? [`NonResourceURLs:${list(r.nonResourceURLs)}`] : []),
+    `Verbs:${list(r.verbs)}`,
+  ];
+  return `{${parts.join(', ')}}`;
+}
+
+/**
+ * Refuses a Role/ClusterRole granting, or a binding to a role holding, permissions the requester does not have —
+ * unless it holds `escalate` (roles) or `bind` (bindings) on that role, as the real server.
+ */
+export function checkEscalation(store: KubeStore, user: UserInfo, def: ResourceDef, namespace: string | undefined, obj: KubeObject): void {
+  if (def.group !== RBAC_GROUP || user.groups.includes(MASTERS)) return;
+  const ns = def.namespaced ? namespace ?? obj.metadata.namespace : undefined;
+  const name = obj.metadata.name ?? '';
+  let rules: PolicyRule[];
+  if (def.kind === 'Role' || def.kind === 'ClusterRole') {
+    if (authorize(store, user, { resource: { verb: 'escalate', group: RBAC_GROUP, resource: def.plural, name, ...(ns ? { namespace: ns } : {}) } }).allowed) return;
+    rules = ((obj as { rules?: PolicyRule[] }).rules ?? []) as PolicyRule[];
+  } else if (def.kind === 'RoleBinding' || def.kind === 'ClusterRoleBinding') {
+    const ref = (obj as { roleRef?: { kind?: string; name?: string } }).roleRef;
+    if (!ref?.name) return;
+    const roleResource = ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles';
+    if (authorize(store, user, { resource: { verb: 'bind', group: RBAC_GROUP, resource: roleResource, name: ref.name, ...(ns ? { namespace: ns } : {}) } }).allowed) return;
+    const role = ref.kind === 'ClusterRole' ? store.get(CLUSTER_ROLE, undefined, ref.name) : ns ? store.get(ROLE, ns, ref.name) : undefined;
+    if (!role) return; // a binding to a missing role grants nothing (yet), as the real server allows
+    rules = ((role as { rules?: PolicyRule[] }).rules ?? []) as PolicyRule[];
+  } else return;
+  const missing = rules.filter((r) => !expand(r, ns).every((a) => authorize(store, user, a).allowed));
+  if (missing.length === 0) return;
+  throw new KubeApiError(
+    403,
+    'Forbidden',
+    `${def.plural}.${RBAC_GROUP} "${name}" is forbidden: user "${user.username}" (groups=[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]) is attempting to grant RBAC permissions not currently held:\n${missing.map(ruleText).join('\n')}`,
+    { name, group: RBAC_GROUP, kind: def.plural },
+  );
+}

@@ -12,7 +12,7 @@ import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
 import { KubeStore, type StoreOptions } from './store.js';
 import { SERVER_IDENTITY, identify } from './authn.js';
-import { authorize, bootstrapRbac, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
+import { authorize, bootstrapRbac, checkEscalation, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -106,6 +106,7 @@ async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAdd
       route: resourceRoute,
       user,
       userAgent: req.headers['user-agent'],
+      admit: enforce ? (def, namespace, obj) => checkEscalation(store, user, def, namespace, obj) : undefined,
       query: url.searchParams,
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
