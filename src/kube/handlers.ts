@@ -298,7 +298,8 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
     case 'DELETE': {
       const opts = deleteOptions(q, decodeBody(req.contentType, req.body));
       const gone = store.delete(def, namespace, name, opts);
-      if (!opts.dryRun && store.get(def, namespace, name)) return json(202, gone);
+      // still there (finalizers, grace period): the object with its deletionTimestamp, 200 as the real server
+      if (!opts.dryRun && store.get(def, namespace, name)) return json(200, gone);
       if (def.kind === 'Pod' || def.kind === 'Namespace') return json(200, gone);
       return json(200, successStatus({ name, group: def.group || undefined, kind: def.plural, uid: gone.metadata.uid }));
     }
