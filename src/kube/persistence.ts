@@ -35,6 +35,16 @@ export interface Loaded {
 
 const SNAPSHOT = 'snapshot.json';
 const LOG = 'changes.jsonl';
+const LOCK = 'lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function writeDurably(path: string, text: string): void {
   const tmp = `${path}.tmp`;
@@ -61,6 +71,26 @@ export class StoreLog {
 
   private constructor(private readonly dir: string) {
     this.fd = openSync(join(dir, LOG), 'a', 0o600);
+  }
+
+  /** One process per data dir: a pid lock file, reclaimed when its process is gone (e.g. after a SIGKILL). */
+  private static lock(dir: string): void {
+    const path = join(dir, LOCK);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, 'wx', 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number(readFileSync(path, 'utf8').trim());
+        if (pid && pid !== process.pid && alive(pid)) {
+          throw new Error(`the Kubernetes data dir ${dir} is in use by process ${pid}; stop it or use another --data-dir`);
+        }
+        rmSync(path, { force: true });
+      }
+    }
   }
 
   /** Opens (creating) the data dir and reads what it holds; `undefined` when it holds nothing yet. */
@@ -90,6 +120,7 @@ export class StoreLog {
       }
       loaded = { snapshot, records };
     }
+    StoreLog.lock(dir);
     return { log: new StoreLog(dir), loaded };
   }
 
@@ -114,6 +145,7 @@ export class StoreLog {
     } catch {
       // already closed
     }
+    rmSync(join(this.dir, LOCK), { force: true });
   }
 
   /** Removes everything the store keeps in `dir` (the sandbox's `--reset`). */

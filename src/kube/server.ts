@@ -168,6 +168,11 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
+  }).catch((err: unknown) => {
+    simulation.stop();
+    stopAggregation();
+    store.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${host}:${port}`;

@@ -217,3 +217,25 @@ describe('KubeStore crash safety', () => {
     }
   });
 });
+
+describe('KubeStore data dir lock', () => {
+  it('refuses a data dir another live process holds; reclaims a dead one\'s', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { spawn } = await import('node:child_process');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kube-lock-'));
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(dir, 'lock'), String(other.pid));
+      expect(() => new KubeStore({ dataDir: dir })).toThrow(`the Kubernetes data dir ${dir} is in use by process ${other.pid}`);
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+      const store = new KubeStore({ dataDir: dir });
+      store.close();
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
