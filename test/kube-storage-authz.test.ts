@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi } from '../src/kube/index.js';
+import { BIN, ROOT } from './helpers/cli.js';
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -454,4 +455,61 @@ describe('RBAC enforced for impersonated requests', () => {
       expect(rules).toContain('widgets');
     }
   });
+});
+
+describe('k3sdaas dev: SIGKILL and start again', () => {
+  it('every object created through the chain is still there with the same resourceVersion and uid', async () => {
+    const home = join(root, 'dev-home');
+    const dataDir = join(root, 'dev-data');
+    const env = { ...process.env, HOME: home, KUBECONFIG: join(home, '.kube', 'config'), PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` };
+    delete (env as Record<string, unknown>).K3SDAAS_CONFIG;
+    const start = () =>
+      new Promise<ChildProcess>((resolve, reject) => {
+        const dev = spawn(BIN, ['dev', '--json', '--data-dir', dataDir, '--rpc-port', '0', '--faucet-port', '0', '--gateway-port', '0', '--checkpoint-ms', '50'], { env, detached: true });
+        let out = '';
+        let err = '';
+        const timer = setTimeout(() => reject(new Error(`dev not ready: ${err}`)), 60_000);
+        dev.stderr!.on('data', (c) => (err += c));
+        dev.stdout!.on('data', (c) => {
+          out += c;
+          if (out.includes('\n')) {
+            clearTimeout(timer);
+            resolve(dev);
+          }
+        });
+        dev.on('exit', (code) => reject(new Error(`dev exited ${code}: ${err}`)));
+      });
+    const kubectlDev = (args: string[]) =>
+      new Promise<Run>((resolve) => {
+        const c = spawn(KUBECTL, ['--context', 'k3sdaas-dev', '--cache-dir', join(home, 'kcache'), ...args], { env });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d) => (stdout += d));
+        c.stderr.on('data', (d) => (stderr += d));
+        c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+    const killGroup = async (dev: ChildProcess) => {
+      const exited = new Promise((r) => dev.once('exit', r));
+      try {
+        process.kill(-dev.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+    };
+    let dev = await start();
+    try {
+      const made = await kubectlDev(['create', 'cm', 'survivor', '--from-literal=k=v', '-o', 'json']);
+      expect(made.code, made.stderr).toBe(0);
+      const before = JSON.parse(made.stdout);
+      await killGroup(dev);
+      dev = await start();
+      const got = await kubectlDev(['get', 'cm', 'survivor', '-o', 'json']);
+      expect(got.code, got.stderr).toBe(0);
+      const after = JSON.parse(got.stdout);
+      expect([after.metadata.uid, after.metadata.resourceVersion, after.data]).toEqual([before.metadata.uid, before.metadata.resourceVersion, { k: 'v' }]);
+    } finally {
+      await killGroup(dev);
+    }
+  }, 150_000);
 });
