@@ -1,9 +1,9 @@
 /**
- * Crash-safe persistence of the store: an append-only JSON-lines log of every change, fsync'd before the API
- * answers, plus a snapshot written by compaction (temp file, fsync, rename). A torn last line (SIGKILL mid-write)
+ * Crash-safe persistence of the store: an append-only JSON-lines log of every change, group-committed (one
+ * write + fdatasync for all queued changes) before the API answers, plus a snapshot written by compaction (temp file, fsync, rename). A torn last line (SIGKILL mid-write)
  * is ignored on load; nothing acknowledged is lost.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, write, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KubeObject } from './types.js';
 
@@ -68,6 +68,9 @@ function writeDurably(path: string, text: string): void {
 
 export class StoreLog {
   private fd: number;
+  private pending: string[] = [];
+  private scheduled = false;
+  private inFlight: Promise<void> | null = null;
 
   private constructor(private readonly dir: string) {
     this.fd = openSync(join(dir, LOG), 'a', 0o600);
@@ -124,15 +127,55 @@ export class StoreLog {
     return { log: new StoreLog(dir), loaded };
   }
 
-  /** Appends records and fsyncs them; returns once they are durable. */
+  /**
+   * Queues records for the log. They become durable with the next `flush()` (group commit: one write and one
+   * fdatasync for everything queued); the API awaits it before answering, and a flush is scheduled anyway.
+   */
   append(records: ChangeRecord[]): void {
     if (records.length === 0) return;
-    writeSync(this.fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    for (const r of records) this.pending.push(`${JSON.stringify(r)}\n`);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush().catch(() => undefined);
+      });
+    }
+  }
+
+  /** Whether a flush is writing right now (compaction waits for it). */
+  busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Resolves once everything appended so far is on disk. */
+  async flush(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.join('');
+    this.pending = [];
+    const fd = this.fd;
+    this.inFlight = (async () => {
+      await new Promise<void>((resolve, reject) => write(fd, chunk, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    })().finally(() => {
+      this.inFlight = null;
+    });
+    await this.inFlight;
+  }
+
+  /** Writes what is queued synchronously (compaction, close). */
+  private flushSync(): void {
+    if (this.pending.length === 0) return;
+    writeSync(this.fd, this.pending.join(''));
     fsyncSync(this.fd);
+    this.pending = [];
   }
 
   /** Replaces snapshot and log: the snapshot first (durable), then a log holding only the retained records. */
   compact(snapshot: Snapshot, retained: ChangeRecord[]): void {
+    if (this.inFlight) throw new Error('kube store log: compaction while a flush is in flight');
+    this.flushSync();
     writeDurably(join(this.dir, SNAPSHOT), JSON.stringify(snapshot));
     closeSync(this.fd);
     writeDurably(join(this.dir, LOG), retained.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -141,6 +184,7 @@ export class StoreLog {
 
   close(): void {
     try {
+      this.flushSync();
       closeSync(this.fd);
     } catch {
       // already closed

@@ -146,6 +146,16 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
         const e = toKubeApiError(err);
         return json(e.httpCode, e.toStatus());
       })
+      // nothing is answered before what it acknowledges or shows is on disk
+      .then(async (reply) => {
+        try {
+          await store.flush();
+          return reply;
+        } catch (err) {
+          const e = toKubeApiError(err);
+          return json(e.httpCode, e.toStatus());
+        }
+      })
       .then((reply) => {
         opts.onAudit?.({
           method: req.method ?? 'GET',

@@ -239,3 +239,25 @@ describe('KubeStore data dir lock', () => {
     }
   });
 });
+
+describe('KubeStore group commit', () => {
+  it('what flush() acknowledged is on disk without a close (as after a SIGKILL)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kube-flush-'));
+    try {
+      const one = new KubeStore({ dataDir: dir });
+      const made = Array.from({ length: 50 }, (_, i) => one.create(CM, 'default', { metadata: { name: `g${i}` } }));
+      await one.flush();
+      const crashed = new KubeStore({ dataDir: dir }); // `one` never closed: only what was flushed counts
+      const uids = (objs: { metadata: { uid?: string } }[]) => objs.map((o) => o.metadata.uid).sort();
+      expect(uids(crashed.list(CM, { namespace: 'default' }))).toEqual(uids(made));
+      expect(crashed.resourceVersion()).toBe(one.resourceVersion());
+      crashed.close();
+      one.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -146,6 +146,13 @@ export class KubeStore {
     }
   }
 
+  /** Resolves once every change so far is durable (the API awaits this before answering). */
+  async flush(): Promise<void> {
+    if (!this.log) return;
+    await this.log.flush();
+    this.compactIfDue();
+  }
+
   /** Stops the garbage collector and closes the log. */
   close(): void {
     this.gc.stop();
@@ -235,6 +242,8 @@ export class KubeStore {
 
   /** Compacts once at least `historySize` changes may go (old enough, or beyond `maxHistory`). */
   private compactIfDue(): void {
+    // on disk, compaction waits for the flush in flight (the next flush retries)
+    if (this.log?.busy()) return;
     const n = this.history.length;
     if (n <= 2 * this.historySize) return;
     const horizon = Date.now() - this.historyRetentionMs;
