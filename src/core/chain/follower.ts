@@ -110,7 +110,7 @@ export class ChainFollower {
       pageSize: 100,
       logger: silentLogger,
       timers: realTimers,
-      ...options,
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ChainFollowerOptions),
     };
     this.#filters = options.streams.map((s) => toStreamFilter(s.filter));
     this.#filter = grpcEventFilter(this.#filters);
