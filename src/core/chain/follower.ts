@@ -45,8 +45,11 @@ export interface ChainFollowerOptions {
    * available checkpoint). Default `beginning`.
    */
   startAt?: 'beginning' | 'now';
-  /** First checkpoint of interest, e.g. the cluster's creation checkpoint (with `startAt: 'beginning'`). */
-  startCheckpoint?: bigint;
+  /**
+   * First checkpoint of interest, e.g. the cluster's creation checkpoint (with `startAt: 'beginning'`), or a function
+   * finding it (see `creationCheckpoint`); undefined from it = the lowest available checkpoint.
+   */
+  startCheckpoint?: bigint | (() => Promise<bigint | undefined>);
   logger?: Logger;
   backoff?: { initialMs: number; maxMs: number };
   /** A drain also runs this often without a wake-up (belt and braces; the only call made while idle). */
@@ -82,7 +85,7 @@ const CATCH_UP_TRIES = 20;
 const CATCH_UP_PAUSE_MS = 100;
 
 export class ChainFollower {
-  readonly #o: Required<Omit<ChainFollowerOptions, 'logger' | 'startCheckpoint'>> & { logger: Logger; startCheckpoint?: bigint };
+  readonly #o: Required<Omit<ChainFollowerOptions, 'logger' | 'startCheckpoint'>> & { logger: Logger; startCheckpoint?: ChainFollowerOptions['startCheckpoint'] };
   readonly #filters: StreamFilter[];
   readonly #filter: ReturnType<typeof grpcEventFilter>;
   /** Where the cursor of this feed is stored: the stream names joined (one stream: its own name, as before). */
@@ -209,7 +212,11 @@ export class ChainFollower {
         }
         return;
       }
-      let start = this.#o.startAt === 'now' ? tip + 1n : (this.#o.startCheckpoint ?? lowest);
+      const wanted = typeof this.#o.startCheckpoint === 'function' ? await this.#o.startCheckpoint() : this.#o.startCheckpoint;
+      if (this.#o.startAt !== 'now' && wanted === undefined) {
+        this.#o.logger.info('no start checkpoint known for this feed: following from the lowest available checkpoint', { lowestAvailable: lowest.toString() });
+      }
+      let start = this.#o.startAt === 'now' ? tip + 1n : (wanted ?? lowest);
       if (start < lowest) {
         this.#o.logger.warn('history before the lowest available checkpoint is pruned on this node: following from there (older events are only on an archival node)', {
           wanted: start.toString(),

@@ -45,6 +45,8 @@ export class Chain {
   readonly transactions = new Map<string, TransactionRecord>();
   readonly checkpoints: CheckpointRecord[] = [];
   readonly events: IndexedEvent[] = [];
+  /** Each object's first version (as created), so GetObject can serve it by version (e.g. a creation lookup). */
+  readonly firstVersions = new Map<string, StoredObject>();
   readonly pkg: PackageContext;
   readonly #pending: string[] = [];
   readonly #journal: Journal;
@@ -87,12 +89,15 @@ export class Chain {
   #apply(e: JournalEntry): void {
     switch (e.t) {
       case 'genesis':
-        for (const o of e.objects) this.objects.set(o.id, o);
+        for (const o of e.objects) (this.objects.set(o.id, o), this.firstVersions.set(o.id, o));
         this.#addCheckpoint(e.checkpoint);
         break;
       case 'tx':
         for (const id of e.deletes) this.objects.delete(id);
-        for (const o of e.writes) this.objects.set(o.id, o);
+        for (const o of e.writes) {
+          this.objects.set(o.id, o);
+          if (!this.firstVersions.has(o.id)) this.firstVersions.set(o.id, o);
+        }
         this.transactions.set(e.tx.digest, e.tx);
         this.#pending.push(e.tx.digest);
         if (e.tx.timestampMs > this.#lastTimestamp) this.#lastTimestamp = e.tx.timestampMs;

@@ -11,6 +11,7 @@ import { applyMask, checkpointProto, executedTransactionProto, indexedEventProto
 import { encodeCursor, eventCursor, eventFilter, queryEventFrames, type EventQueryLimits } from './events.js';
 import { Code, GrpcError, type GrpcWebServer } from './grpc-web.js';
 import { simulate } from './simulate.js';
+import { MAX_U32, queryTransactionFrames, transactionCursor, transactionFilter } from './transactions.js';
 
 const T = GrpcTypes;
 
@@ -52,6 +53,8 @@ function findObject(chain: Chain, id: string | undefined, version?: bigint): Sto
   } catch {
     throw new GrpcError(Code.INVALID_ARGUMENT, `invalid object id ${id}`);
   }
+  const first = chain.firstVersions.get(oid);
+  if (version !== undefined && first && first.version === version) return first;
   const o = chain.objects.get(oid);
   if (!o) throw new GrpcError(Code.NOT_FOUND, `object ${oid} not found`);
   if (version !== undefined && version !== o.version) throw new GrpcError(Code.NOT_FOUND, `object ${oid} version ${version} not found (current version ${o.version})`);
@@ -209,6 +212,15 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
       }
     });
 
+  server.stream(T.LedgerService, 'ListTransactions', async (req, send) => {
+    const mask = maskTree(paths(req));
+    for (const f of queryTransactionFrames(chain, req, fullnode)) {
+      const watermark = { cursor: f.cursor, checkpoint: f.checkpoint };
+      if (f.kind === 'transaction') await send({ transaction: applyMask(T.ExecutedTransaction, executedTransactionProto(f.tx), mask), watermark });
+      else await send({ watermark, end: { reason: T.QueryEndReason[f.reason] } });
+    }
+  });
+
   // === StateService ===
   server
     .unary(T.StateService, 'ListOwnedObjects', (req) => {
@@ -276,6 +288,29 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
             if (!match(e)) continue;
             sent++;
             await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint - 1n } });
+          }
+          if (!sent) await progress(cp.sequenceNumber);
+        },
+        idle: () => progress(chain.latestCheckpoint.sequenceNumber),
+      });
+    });
+  });
+
+  // Filtered like SubscribeEvents: progress-only first frame, matching transactions per checkpoint, else progress.
+  server.stream(T.SubscriptionService, 'SubscribeTransactions', async (req, send, ctx) => {
+    const mask = maskTree(paths(req));
+    const match = transactionFilter(req.filter);
+    const progress = (cp: bigint) => send({ watermark: { cursor: transactionCursor(cp, MAX_U32), checkpoint: cp } });
+    await subscription(ctx, async (signal) => {
+      await progress(chain.latestCheckpoint.sequenceNumber);
+      await followCheckpoints(chain, signal, heartbeatMs, {
+        checkpoint: async (cp) => {
+          let sent = 0;
+          for (const [i, d] of cp.transactions.entries()) {
+            const tx = chain.transactions.get(d);
+            if (!tx || !match(tx)) continue;
+            sent++;
+            await send({ transaction: applyMask(T.ExecutedTransaction, executedTransactionProto(tx), mask), watermark: { cursor: transactionCursor(cp.sequenceNumber, i), checkpoint: cp.sequenceNumber - 1n } });
           }
           if (!sent) await progress(cp.sequenceNumber);
         },
