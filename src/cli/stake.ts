@@ -117,7 +117,7 @@ export function stakeCommand(): Command {
     .action(async (flags: { cluster?: string; json?: boolean }, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const { address } = rt.signer();
-      const tokens = await listSealTokens(rt.client, address, rt.packageId, flags.cluster ? rt.clusterId() : undefined);
+      const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, flags.cluster ? rt.clusterId() : undefined);
       const staked = await stakedEvents(rt.client, rt.packageId, address, new Set(tokens.map((t) => t.id)));
       const rows = tokens.map((t) => ({ token: t, staked: staked.get(t.id) }));
       if (flags.json) {
@@ -146,7 +146,7 @@ export function stakeCommand(): Command {
       const id = normalizeSuiAddress(tokenId);
       const obj = await objectContent(rt.client, id);
       if (!obj || !/::access::SealToken$/.test(obj.type)) throw new StakeError('STAKE_UNKNOWN_TOKEN', `no SealToken ${id} on this network (already removed?)`);
-      const owned = await listSealTokens(rt.client, address, rt.packageId);
+      const owned = await listSealTokens(rt.client, address, rt.originalPackageId);
       if (!owned.some((t) => t.id === id)) throw new StakeError('STAKE_NOT_OWNER', `SealToken ${id} is not owned by ${address}`);
       const token = decodeObjectContent('SealToken', obj.content);
       await clusterOrError(rt.client, token.clusterId);

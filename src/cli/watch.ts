@@ -49,6 +49,7 @@ export function watchCommand(): Command {
       const source = new ChainLifecycleSource({
         client: rt.client,
         packageId: rt.packageId,
+        originalPackageId: rt.originalPackageId,
         clusterId: clusterId ?? undefined,
         startAt: flags.from,
         rejections: flags.rejections,
