@@ -10,7 +10,8 @@ import { silentLogger } from '../log.js';
 
 let net: Localnet;
 beforeAll(async () => {
-  net = await startLocalnet({ port: 0, faucetPort: 0, ephemeral: true, checkpointMs: 0, logger: silentLogger });
+  // As a fullnode: ExecuteTransaction answers at finality, before the checkpoint (and the index) has the transaction.
+  net = await startLocalnet({ port: 0, faucetPort: 0, ephemeral: true, checkpointMs: 50, logger: silentLogger, fullnode: { answerAtFinality: true } });
 });
 afterAll(() => net?.stop());
 

@@ -160,6 +160,8 @@ export class TransactionExecutor {
             tx.setGasPayment([ref(coin)]);
             continue;
           }
+          // A stale cached version (the object changed elsewhere) must not poison later transactions.
+          if (!(mapped instanceof MoveAbortError)) this.#refs.forget(ownedCandidates(tx.getData(), new Set()));
           if (options.recordAborts && mapped instanceof MoveAbortError) {
             ({ coin, settle } = await this.#record(tx, mapped, coin));
           }
