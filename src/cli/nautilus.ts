@@ -141,7 +141,7 @@ export function nautilusCommand(): Command {
           rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
         }
         const { host, port } = parseListen(flags.listen);
-        const health = await serveNautilusHealth({ service, forwarder, host, port });
+        const health = await serveNautilusHealth({ service, forwarder, host, port, gas: executor.gas });
         stops.push(() => health.close());
         const ready = {
           clusterId,
