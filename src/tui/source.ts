@@ -185,7 +185,7 @@ export class ChainLifecycleSource implements LifecycleFeed {
             if (!this.#txCursor) {
               if ((this.#o.startAt ?? 'beginning') === 'now') {
                 const { response } = await this.#o.client.ledgerService.getServiceInfo({}, { abort: signal });
-                start = (response.checkpointHeight ?? 0n) + 1n;
+                start = response.checkpointHeight ?? 0n;
               } else {
                 const { response } = await this.#o.client.ledgerService.getServiceInfo({}, { abort: signal });
                 const lowest = response.lowestAvailableCheckpoint ?? 0n;

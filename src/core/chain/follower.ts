@@ -216,7 +216,8 @@ export class ChainFollower {
       if (this.#o.startAt !== 'now' && wanted === undefined) {
         this.#o.logger.info('no start checkpoint known for this feed: following from the lowest available checkpoint', { lowestAvailable: lowest.toString() });
       }
-      let start = this.#o.startAt === 'now' ? tip + 1n : (wanted ?? lowest);
+      // 'now': from the tip's checkpoint on (a node may refuse a start beyond its tip).
+      let start = this.#o.startAt === 'now' ? tip : (wanted ?? lowest);
       if (start < lowest) {
         this.#o.logger.warn('history before the lowest available checkpoint is pruned on this node: following from there (older events are only on an archival node)', {
           wanted: start.toString(),
