@@ -45,8 +45,10 @@ export class UnauthorizedError extends K3sDaasError {
 }
 
 function submittedEvent(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string): RequestSubmitted {
+  // Our own transaction's events: no package check (after an upgrade their types carry the ORIGINAL id).
+  void packageId;
   for (const e of events) {
-    const ev = decodeEvent(e, { packageId });
+    const ev = decodeEvent(e, {});
     if (ev?.$kind === 'RequestSubmitted') return ev;
   }
   throw new K3sDaasError('NO_REQUEST_EVENT', 'the submit transaction emitted no RequestSubmitted event');
