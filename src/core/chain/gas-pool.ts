@@ -88,6 +88,9 @@ export class GasPool {
   #waiters: Array<{ min: bigint; resolve: (c: PooledCoin) => void; reject: (e: unknown) => void }> = [];
   #maintaining: Promise<void> | null = null;
   #refills = 0;
+  #lastError: Error | null = null;
+  /** Coins our own refills merged away: a lagging index may still list them. */
+  readonly #gone = new Set<string>();
   #merged = 0;
   #gasPrice: bigint | null = null;
   readonly #log: Logger;
@@ -149,8 +152,10 @@ export class GasPool {
         const j = this.#free.findIndex((c) => c.balance >= minBalance);
         if (j >= 0) continue;
         if (![...this.#inUse.values()].some((c) => c.balance >= minBalance)) {
-          throw new ChainError('GAS_INSUFFICIENT', `${this.owner} cannot fund a transaction needing ${minBalance} MIST of gas: its coins do not hold that much`, {
+          const why = this.#lastError ? `the last gas pool refill failed: ${this.#lastError.message}` : 'its coins do not hold that much';
+          throw new ChainError('GAS_INSUFFICIENT', `${this.owner} cannot fund a transaction needing ${minBalance} MIST of gas: ${why}`, {
             data: { owner: this.owner, needed: minBalance },
+            retryable: this.#lastError !== null,
           });
         }
       }
@@ -217,7 +222,16 @@ export class GasPool {
 
   #maintain(big: bigint): Promise<void> {
     if (this.#maintaining) return this.#maintaining;
-    this.#maintaining = this.#refill(big).finally(() => (this.#maintaining = null));
+    this.#maintaining = this.#refill(big)
+      .then(
+        () => void (this.#lastError = null),
+        (err) => {
+          // The transaction that needed the coin gets a clear error below; the pool tries again next time.
+          this.#lastError = err as Error;
+          this.#log.warn('gas pool refill failed', { owner: this.owner, error: (err as Error).message });
+        },
+      )
+      .finally(() => (this.#maintaining = null));
     return this.#maintaining;
   }
 
@@ -234,7 +248,7 @@ export class GasPool {
       const page: Awaited<ReturnType<ChainClient['core']['listCoins']>> = await this.client.core.listCoins({ owner: this.owner, cursor });
       for (const c of page.objects) {
         const id = normalizeSuiAddress(c.objectId);
-        if (known.has(id) || this.locks.isHeld(id)) continue;
+        if (known.has(id) || this.locks.isHeld(id) || this.#gone.has(id)) continue;
         const mine = sources.get(id);
         // Our own record is newer than a lagging index; otherwise trust the node.
         if (!mine || BigInt(c.version) > BigInt(mine.version)) sources.set(id, { objectId: id, version: c.version, digest: c.digest, balance: BigInt(c.balance) });
@@ -272,6 +286,8 @@ export class GasPool {
       return;
     }
     const release = await this.locks.acquire(chosen.map((c) => c.objectId));
+    // Whatever happens next, these references are spent or stale: the node's listing is the truth from now on.
+    for (const c of chosen) this.#spare.delete(c.objectId);
     try {
       this.#gasPrice ??= BigInt((await this.client.core.getReferenceGasPrice()).referenceGasPrice);
       const tx = new Transaction();
@@ -285,9 +301,9 @@ export class GasPool {
       const { signature } = await this.signer.signTransaction(bytes);
       const res = await this.client.core.executeTransaction({ transaction: bytes, signatures: [signature], include: { effects: true } });
       const done = res.Transaction ?? res.FailedTransaction!;
-      for (const c of chosen) this.#spare.delete(c.objectId);
       if (!done.status.success) throw new ChainError('GAS_REFILL_FAILED', `gas pool refill ${done.digest} failed: ${JSON.stringify(done.status.error)}`);
       const effects = done.effects!;
+      for (const o of effects.changedObjects) if (o.outputState !== 'ObjectWrite') this.#gone.add(normalizeSuiAddress(o.objectId));
       const gasId = normalizeSuiAddress(effects.gasObject?.objectId ?? '');
       const created = effects.changedObjects.filter((o) => o.idOperation === 'Created' && o.outputState === 'ObjectWrite');
       if (big === 0n) {
