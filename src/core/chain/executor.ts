@@ -231,7 +231,7 @@ export class TransactionExecutor {
 
   /**
    * Executes a transaction the simulation refused, without simulating (a fixed budget), so the chain records the
-   * refusal. Its inputs were resolved by the failed build; only the budget (and a coin big enough) is set here.
+   * refusal. Its inputs are resolved by a kind-only build (which runs no checks); it pays with a big enough coin.
    */
   async #record(
     tx: Transaction,
@@ -246,15 +246,20 @@ export class TransactionExecutor {
         current = null;
         current = await this.#gas.acquire(RECORDED_ABORT_BUDGET);
       }
-      tx.setGasBudget(RECORDED_ABORT_BUDGET);
-      tx.setGasPayment([ref(current)]);
-      const bytes = await tx.build({ client: this.client });
+      // Resolve the inputs without the checks that refused it (a kind-only build), then pay a fixed budget.
+      const kind = await tx.build({ client: this.client, onlyTransactionKind: true });
+      const record = Transaction.fromKind(kind);
+      record.setSender(this.address);
+      record.setGasPrice(await this.#price());
+      record.setGasBudget(RECORDED_ABORT_BUDGET);
+      record.setGasPayment([ref(current)]);
+      const bytes = await record.build();
       const { signature } = await this.signer.signTransaction(bytes);
       settle = { kind: 'unknown' };
       const res = await this.client.core.executeTransaction({ transaction: bytes, signatures: [signature], include: { effects: true } });
       const done = res.Transaction ?? res.FailedTransaction!;
       if (done.effects) this.#refs.applyEffects(done.effects);
-      settle = this.#gasOutcome(current, done.effects, gasCoinOutflow(tx.getData()));
+      settle = this.#gasOutcome(current, done.effects, gasCoinOutflow(record.getData()));
       abort.data.recordedIn = done.digest;
     } catch (err) {
       // Recording is best effort: the caller still gets the refusal itself.

@@ -123,17 +123,18 @@ export function queryEventFrames(chain: Chain, req: any, limits: EventQueryLimit
   let matched = 0;
   let scanned = 0;
   let sinceWatermark = 0;
+  let lastScanned: Uint8Array | undefined;
   for (let k = 0; k < all.length; k++) {
     const e = all[desc ? all.length - 1 - k : k]!;
     if (!inRange(e)) continue;
     const covered = desc ? e.checkpoint + 1n : e.checkpoint - 1n;
-    if (limits.scanLimit !== undefined && scanned >= limits.scanLimit) {
-      // The scan budget ran out before this event: resume from just before it.
-      const last = frames.length ? frames[frames.length - 1]!.cursor : opts.after?.length ? opts.after : eventCursor(covered < 0n ? 0n : covered, MAX_U32, MAX_U32);
-      frames.push({ kind: 'end', reason: 'SCAN_LIMIT', cursor: last, checkpoint: covered });
+    if (limits.scanLimit !== undefined && scanned >= Math.max(1, limits.scanLimit)) {
+      // The scan budget ran out before this event: resume right after the last one scanned.
+      frames.push({ kind: 'end', reason: 'SCAN_LIMIT', cursor: lastScanned!, checkpoint: covered });
       return frames;
     }
     scanned++;
+    lastScanned = encodeCursor(e);
     if (!match(e)) {
       if (limits.watermarkEvery && ++sinceWatermark >= limits.watermarkEvery) {
         sinceWatermark = 0;
