@@ -100,6 +100,7 @@ export class TransactionExecutor {
     const opts = { ...this.#options.gas, size, ...(coinBalance !== undefined ? { coinBalance, minBalance: coinBalance / 10n } : {}) };
     if (opts.minBalance !== undefined && opts.coinBalance !== undefined && opts.minBalance > opts.coinBalance) opts.minBalance = opts.coinBalance;
     if (this.#gas.health().coins === 0) this.#gas = new GasPool(this.client, this.signer, this.locks, { logger: this.#options.logger, ...opts });
+    else this.#gas.resize(size);
     await this.#gas.fill();
     return this;
   }

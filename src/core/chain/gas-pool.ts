@@ -75,7 +75,7 @@ export function gasCharged(effects: SuiClientTypes.TransactionEffects | undefine
 }
 
 export class GasPool {
-  readonly size: number;
+  size: number;
   readonly coinBalance: bigint;
   readonly minBalance: bigint;
   quarantineMs: number;
@@ -108,6 +108,11 @@ export class GasPool {
     if (this.coinBalance < this.minBalance) throw new ChainError('GAS_POOL_CONFIG', 'gas pool coinBalance must be at least minBalance');
     this.quarantineMs = options.quarantineMs ?? 30_000;
     this.#log = options.logger ?? silentLogger;
+  }
+
+  /** Changes how many coins the pool keeps (more: made at the next acquire; fewer: extra coins simply stay). */
+  resize(size: number): void {
+    this.size = Math.max(1, size);
   }
 
   health(): GasPoolHealth {
