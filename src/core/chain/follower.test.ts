@@ -12,6 +12,7 @@ import { DEMO_ABI, DEMO_FUNCTIONS } from '../../localnet/testing.js';
 import { createChainClient, type ChainClient } from './client.js';
 import { memoryCursorStore } from './cursor-store.js';
 import { TransactionExecutor } from './executor.js';
+import { creationCheckpoint } from './objects.js';
 import { ChainFollower, type FollowerTimers } from './follower.js';
 import { silentLogger, type Logger } from '../log.js';
 
@@ -159,6 +160,16 @@ describe('ChainFollower on a fullnode-like localnet', () => {
     await create();
     await vi.waitFor(() => expect(handed.length).toBe(1), { timeout: 10_000, interval: 20 });
     await follower.stop();
+  }, 30_000);
+
+  it('finds the checkpoint a shared object was created in (where a cluster\'s feeds start)', async () => {
+    const made = await create();
+    const id = made.effects.changedObjects.find((o) => o.idOperation === 'Created')!.objectId;
+    await noise(id, 3);
+    await client.core.waitForTransaction({ digest: made.digest });
+    const cp = net.chain.transactions.get(made.digest)!.checkpoint!;
+    expect(await creationCheckpoint(client, id)).toBe(cp);
+    expect(net.chain.latestCheckpoint.sequenceNumber).toBeGreaterThan(cp);
   }, 30_000);
 
   it('starts at the lowest available checkpoint when history is pruned, and says so', async () => {
