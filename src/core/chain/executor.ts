@@ -170,7 +170,10 @@ export class TransactionExecutor {
         }
       }
       // Inputs now known to be shared need no lock.
-      for (const id of sharedInputs(tx.getData())) release.only(id);
+      for (const { objectId, initialSharedVersion } of sharedInputs(tx.getData())) {
+        this.#refs.rememberShared(objectId, initialSharedVersion);
+        release.only(objectId);
+      }
       // A transaction needing more than its coin holds (gas budget + what it splits off the gas coin) gets a big one.
       const data = tx.getData();
       const outflow = gasCoinOutflow(data);

@@ -28,9 +28,11 @@ export function ownedCandidates(data: Data, shared: ReadonlySet<string>): string
   return out;
 }
 
-/** Shared object inputs of a built transaction. */
-export function sharedInputs(data: Data): string[] {
-  return (data.inputs as Input[]).flatMap((i) => (i.Object?.SharedObject ? [normalizeSuiAddress(i.Object.SharedObject.objectId)] : []));
+/** Shared object inputs of a built transaction, with their initial shared versions. */
+export function sharedInputs(data: Data): Array<{ objectId: string; initialSharedVersion: string }> {
+  return (data.inputs as Input[]).flatMap((i) =>
+    i.Object?.SharedObject ? [{ objectId: normalizeSuiAddress(i.Object.SharedObject.objectId), initialSharedVersion: String(i.Object.SharedObject.initialSharedVersion) }] : [],
+  );
 }
 
 /** Owned object refs a built transaction signs (inputs and gas payment): what must never be in two at once. */
@@ -111,6 +113,12 @@ export class ObjectRefCache extends AsyncCache {
         this.#maps.OwnedObject!.set(id, { objectId: id, version: c.outputVersion, digest: c.outputDigest, owner: who, initialSharedVersion: null });
       }
     }
+  }
+
+  /** An object a build showed to be shared (read-only ones never appear in effects): no lock next time. */
+  rememberShared(objectId: string, initialSharedVersion: string): void {
+    const id = normalizeSuiAddress(objectId);
+    this.#maps.SharedOrImmutableObject!.set(id, { objectId: id, version: null, digest: null, owner: null, initialSharedVersion });
   }
 
   forget(ids: Iterable<string>): void {
