@@ -25,7 +25,10 @@ export interface CliRuntime {
   config: Config;
   client: ChainClient;
   logger: Logger;
+  /** The LATEST package id: Move calls go there. */
   packageId: string;
+  /** The ORIGINAL package id: event types, filters, decoding and object types (default: packageId). */
+  originalPackageId: string;
   /** The configured cluster; throws a ConfigError naming the flag when unset. */
   clusterId(): string;
   /** The configured signer; throws a ConfigError saying how to provide one. */
@@ -50,6 +53,9 @@ export function cliRuntime(cmd: Command, extra: Record<string, string | undefine
     get packageId() {
       if (!packageId) throw new ConfigError('no K3s-DaaS package id for this network: run `k3sdaas deploy` or set packageId', { key: 'packageId' });
       return packageId;
+    },
+    get originalPackageId() {
+      return config.get('originalPackageId') ?? this.packageId;
     },
     clusterId() {
       const id = config.get('clusterId');

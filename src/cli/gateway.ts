@@ -61,6 +61,7 @@ export function gatewayCommand(): Command {
         serveKubeFrontend({
           client: rt.client,
           packageId: rt.packageId,
+          originalPackageId: rt.originalPackageId,
           clusterId,
           submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId, blobs }),
           blobs,

@@ -74,7 +74,7 @@ export function kubectlProxyCommand(): Command {
       const progress = createProgress({ quiet: flags.json });
       let tokenId = flags.sealToken;
       if (!tokenId) {
-        const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.packageId, clusterId));
+        const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.originalPackageId, clusterId));
         if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
         if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
         tokenId = tokens[0].id;
@@ -86,6 +86,7 @@ export function kubectlProxyCommand(): Command {
         serveKubeFrontend({
           client: rt.client,
           packageId: rt.packageId,
+          originalPackageId: rt.originalPackageId,
           clusterId,
           submitter: new ProxySubmitter({ executor, packageId: rt.packageId, clusterId, tokenId, secret }),
           host,

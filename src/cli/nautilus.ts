@@ -104,6 +104,7 @@ export function nautilusCommand(): Command {
           client: rt.client,
           executor,
           packageId: rt.packageId,
+          originalPackageId: rt.originalPackageId,
           clusterId,
           enclaveKey,
           forwarder,
@@ -127,6 +128,7 @@ export function nautilusCommand(): Command {
             client: rt.client,
             executor,
             packageId: rt.packageId,
+            originalPackageId: rt.originalPackageId,
             clusterId,
             enclaveKey,
             source: tokenSourceFromSpec(tokenSpec),
@@ -139,7 +141,7 @@ export function nautilusCommand(): Command {
           rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
         }
         const { host, port } = parseListen(flags.listen);
-        const health = await serveNautilusHealth({ service, forwarder, host, port });
+        const health = await serveNautilusHealth({ service, forwarder, host, port, gas: executor.gas });
         stops.push(() => health.close());
         const ready = {
           clusterId,

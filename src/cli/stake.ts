@@ -96,7 +96,7 @@ export function stakeCommand(): Command {
         const payment = tx.add(coinWithBalance({ balance: amount }));
         calls.access.stake({ package: rt.packageId, arguments: { cluster: clusterId, payment, role: ROLES[flags.role] } })(tx);
       });
-      const ev = tx.events.map((e) => decodeEvent(e, { packageId: rt.packageId })).find((e): e is Staked => e?.$kind === 'Staked');
+      const ev = tx.events.map((e) => decodeEvent(e, {})).find((e): e is Staked => e?.$kind === 'Staked');
       if (!ev) throw new StakeError('MISSING_EVENT', `transaction ${tx.digest} emitted no Staked event`);
       if (flags.json) {
         print(JSON.stringify({
@@ -117,8 +117,8 @@ export function stakeCommand(): Command {
     .action(async (flags: { cluster?: string; json?: boolean }, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const { address } = rt.signer();
-      const tokens = await listSealTokens(rt.client, address, rt.packageId, flags.cluster ? rt.clusterId() : undefined);
-      const staked = await stakedEvents(rt.client, rt.packageId, address, new Set(tokens.map((t) => t.id)));
+      const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, flags.cluster ? rt.clusterId() : undefined);
+      const staked = await stakedEvents(rt.client, rt.originalPackageId, address, new Set(tokens.map((t) => t.id)));
       const rows = tokens.map((t) => ({ token: t, staked: staked.get(t.id) }));
       if (flags.json) {
         print(JSON.stringify(rows.map(({ token, staked: s }) => ({
@@ -146,11 +146,11 @@ export function stakeCommand(): Command {
       const id = normalizeSuiAddress(tokenId);
       const obj = await objectContent(rt.client, id);
       if (!obj || !/::access::SealToken$/.test(obj.type)) throw new StakeError('STAKE_UNKNOWN_TOKEN', `no SealToken ${id} on this network (already removed?)`);
-      const owned = await listSealTokens(rt.client, address, rt.packageId);
+      const owned = await listSealTokens(rt.client, address, rt.originalPackageId);
       if (!owned.some((t) => t.id === id)) throw new StakeError('STAKE_NOT_OWNER', `SealToken ${id} is not owned by ${address}`);
       const token = decodeObjectContent('SealToken', obj.content);
       await clusterOrError(rt.client, token.clusterId);
-      const s = (await stakedEvents(rt.client, rt.packageId, address, new Set([id]))).get(id);
+      const s = (await stakedEvents(rt.client, rt.originalPackageId, address, new Set([id]))).get(id);
       if (s && Number(s.lockedUntilMs) > Date.now()) {
         throw new StakeError('STAKE_LOCKED', `the stake of SealToken ${id} is ${lockText(s.lockedUntilMs)}; remove it after that`);
       }
@@ -163,7 +163,7 @@ export function stakeCommand(): Command {
         }
         throw err;
       }
-      const ev = tx.events.map((e) => decodeEvent(e, { packageId: rt.packageId })).find((e): e is Unstaked => e?.$kind === 'Unstaked');
+      const ev = tx.events.map((e) => decodeEvent(e, {})).find((e): e is Unstaked => e?.$kind === 'Unstaked');
       const amount = ev?.amount ?? 0n;
       if (flags.json) print(JSON.stringify({ tokenId: id, clusterId: token.clusterId, returned: formatAmount(amount), returnedMist: String(amount), tx: tx.digest }));
       else print(`removed SealToken ${id}: ${formatAmount(amount)} returned to ${address}`);

@@ -37,7 +37,7 @@ export function tokenCommand(): Command {
       const { keypair, address } = rt.signer();
       let tokenId = flags.sealToken;
       if (!tokenId) {
-        const tokens = await listSealTokens(rt.client, address, rt.packageId, clusterId);
+        const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, clusterId);
         if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
         if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
         tokenId = tokens[0].id;

@@ -41,7 +41,7 @@ export function watchCommand(): Command {
     .option('--cluster <id>', 'only this cluster (default: clusterId from config; every cluster of the package when unset)')
     .option('--json', 'one JSON object per lifecycle event (no TUI)')
     .option('--from <where>', 'beginning (replay the history first) or now', from, 'beginning')
-    .option('--no-rejections', 'do not read checkpoint transactions for aborted submissions (lighter on public networks)')
+    .option('--no-rejections', 'do not look up aborted submissions in the node\'s transaction index')
     .action(async (flags: WatchFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.config.get('clusterId') ?? null;
@@ -49,11 +49,10 @@ export function watchCommand(): Command {
       const source = new ChainLifecycleSource({
         client: rt.client,
         packageId: rt.packageId,
+        originalPackageId: rt.originalPackageId,
         clusterId: clusterId ?? undefined,
         startAt: flags.from,
         rejections: flags.rejections,
-        // On public networks a checkpoint holds many transactions: search less history for rejections.
-        rejectionBackfill: rt.config.get('network') === 'localnet' ? 2000 : 100,
         // Log lines on the terminal would tear the TUI; the header shows connection problems instead.
         logger: tui ? silentLogger : rt.logger,
       });

@@ -63,7 +63,7 @@ async function ourWorker(rt: CliRuntime, clusterId: string, explicit?: string): 
     if (w && normalizeSuiAddress(w.clusterId) === normalizeSuiAddress(clusterId)) return w;
     if (explicit) throw new WorkerError('WORKER_NOT_REGISTERED', `no worker ${id} on cluster ${clusterId}`);
   }
-  const found = (await findOwnWorkers(rt.client, rt.packageId, me, clusterId)).filter((w) => w.owner === normalizeSuiAddress(me));
+  const found = (await findOwnWorkers(rt.client, rt.originalPackageId, me, clusterId)).filter((w) => w.owner === normalizeSuiAddress(me));
   if (found.length === 1) return found[0];
   if (found.length > 1) {
     throw new WorkerError('WORKER_NOT_REGISTERED', `${me} has ${found.length} workers on cluster ${clusterId}; pick one with --worker (${found.map((w) => w.id).join(', ')})`);

@@ -34,8 +34,11 @@ export const CLUSTER_DEFAULTS = {
 };
 
 function find<K extends K3sDaasEvent['$kind']>(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string, kind: K) {
+  // Events of our own transaction, which called only `packageId`: no package check, since after an upgrade their
+  // types carry the ORIGINAL id while `packageId` is the latest.
+  void packageId;
   for (const e of events) {
-    const ev = decodeEvent(e, { packageId });
+    const ev = decodeEvent(e, {});
     if (ev?.$kind === kind) return ev as Extract<K3sDaasEvent, { $kind: K }>;
   }
   throw new K3sDaasError('MISSING_EVENT', `transaction emitted no ${kind} event`);

@@ -47,7 +47,7 @@ export class RequestJanitor {
     const expiredIn = perTransaction((tx) => {
       const ids = new Set<string>();
       for (const e of tx.events) {
-        const ev = decodeEvent(e, { packageId: options.packageId });
+        const ev = decodeEvent(e, {});
         if (ev?.$kind === 'RequestExpired') ids.add(ev.requestId);
       }
       return ids;

@@ -15,7 +15,7 @@ import { createCluster, registerGateway, stakeForToken, MIST_PER_SUI } from '../
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { startKubeApi, type KubeApi } from '../kube/index.js';
-import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js';
+import { startLocalnet, DEV_ACCOUNTS, type FullnodeBehaviour, type Localnet } from '../localnet/index.js';
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
@@ -39,6 +39,10 @@ export interface SandboxOptions {
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
   logger?: Logger;
+  /** Upgrade the package before anything starts: every component calls the new id and follows the original. */
+  upgraded?: boolean;
+  /** localnet behaves like a fullnode (answers at finality, scan limits, watermark-only frames, pruning). */
+  fullnode?: FullnodeBehaviour;
 }
 
 export interface SandboxUser {
@@ -52,7 +56,10 @@ export interface Sandbox {
   localnet: Localnet;
   client: ChainClient;
   kube: KubeApi | null;
+  /** The package id calls go to (the upgraded one with `upgraded`). */
   packageId: string;
+  /** The original package id (event and object types). */
+  originalPackageId: string;
   clusterId: string;
   capId: string;
   gatewayUrl: string;
@@ -104,10 +111,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ephemeral: !dir,
       checkpointMs: options.checkpointMs ?? 250,
       logger: log.child({ component: 'localnet' }),
+      fullnode: options.fullnode,
     });
     stops.push(() => localnet.stop());
     const client = createChainClient({ rpcUrl: localnet.rpcUrl });
-    const packageId = localnet.packageId;
+    const originalPackageId = localnet.packageId;
+    const packageId = options.upgraded ? (localnet.chain.pkg.upgrades?.at(-1) ?? localnet.upgradePackage()) : originalPackageId;
     const operator = DEV_ACCOUNTS[0].keypair;
     const gatewayKey = DEV_ACCOUNTS[1].keypair;
     const userKey = DEV_ACCOUNTS[2].keypair;
@@ -167,6 +176,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       client,
       executor: operatorTx,
       packageId,
+      originalPackageId,
       clusterId,
       enclaveKey,
       forwarder,
@@ -179,7 +189,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.start();
     stops.push(() => nautilus.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
-    const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
+    const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, originalPackageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();
     stops.push(() => joinTokens.stop());
 
@@ -187,6 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const gateway = await serveKubeFrontend({
       client,
       packageId,
+      originalPackageId,
       clusterId,
       submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId, blobs }),
       host: '127.0.0.1',
@@ -205,6 +216,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const proxy = await serveKubeFrontend({
         client,
         packageId,
+        originalPackageId,
         clusterId,
         submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId, blobs, secret: proxySecret }),
         host: '127.0.0.1',
@@ -224,6 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       client,
       kube,
       packageId,
+      originalPackageId,
       clusterId,
       capId,
       gatewayUrl,

@@ -14,6 +14,8 @@ import { RequestTracker } from './tracker.js';
 export interface ServeOptions {
   client: ChainClient;
   packageId: string;
+  /** The package's ORIGINAL id, for event types (default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   submitter: Submitter;
   host: string;
@@ -51,7 +53,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
   const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
-  const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
+  const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log, o.originalPackageId);
   if (ownTracker) {
     try {
       await tracker.start();

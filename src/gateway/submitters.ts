@@ -52,11 +52,12 @@ export class UnauthorizedError extends K3sDaasError {
  * The RequestSubmitted events of a (possibly batched) transaction by reply key: each submission's reply key is
  * fresh, so it names the call's event among the others.
  */
-function submittedEvents(packageId: string) {
+function submittedEvents() {
   return perTransaction((tx) => {
     const byReplyKey = new Map<string, RequestSubmitted>();
     for (const e of tx.events) {
-      const ev = decodeEvent(e, { packageId });
+      // Our own transaction's events: no package check (after an upgrade their types carry the ORIGINAL id).
+      const ev = decodeEvent(e, {});
       if (ev?.$kind === 'RequestSubmitted') byReplyKey.set(Buffer.from(ev.replyKey).toString('hex'), ev);
     }
     return byReplyKey;
@@ -72,7 +73,7 @@ interface Submission {
 
 /** Many users' submissions in one transaction (see core/batch); a refused one is refused alone. */
 function submissionBatcher(o: Common): TransactionBatcher<Submission, { requestId: string; txDigest: string; deadlineMs: number }> {
-  const submitted = submittedEvents(o.packageId);
+  const submitted = submittedEvents();
   return new TransactionBatcher({
     executor: o.executor,
     call: (s) => s.build,

@@ -16,7 +16,7 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { INTENT_JOIN_TOKEN } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import { ChainFollower, objectContent, readCluster, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { ChainFollower, creationCheckpoint, objectContent, readCluster, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { digest, seal } from '../core/crypto/index.js';
 import { joinTokenBinding } from '../core/envelope/binding.js';
 import { decodeEvent, decodeObjectContent, type Worker, type WorkerRegistered } from '../core/events/index.js';
@@ -142,7 +142,10 @@ export interface JoinTokenIssuerOptions {
   client: ChainClient;
   /** Pays gas for set_join_token and mark_inactive (the operator's account). */
   executor: TransactionExecutor;
+  /** The LATEST package id (Move calls). */
   packageId: string;
+  /** The ORIGINAL package id (event types; default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   enclaveKey: EnclaveKey;
   source: TokenSource;
@@ -192,8 +195,9 @@ export class JoinTokenIssuer {
     }
     this.#follower = new ChainFollower({
       client: this.#o.client,
-      streams: [{ name: STREAM, filter: { emitModule: `${this.#o.packageId}::workers` } }],
+      streams: [{ name: STREAM, filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::workers` } }],
       cursors: this.#o.cursors,
+      startCheckpoint: () => creationCheckpoint(this.#o.client, this.#o.clusterId),
       onEvents: (_s, events) => this.#accept(events),
       logger: this.#log,
     }).start();
@@ -217,7 +221,7 @@ export class JoinTokenIssuer {
   async #accept(events: SuiClientTypes.EventEntry[]): Promise<void> {
     const cluster = normalizeSuiAddress(this.#o.clusterId);
     for (const raw of events) {
-      const ev = decodeEvent(raw, { packageId: this.#o.packageId });
+      const ev = decodeEvent(raw, { packageId: this.#o.originalPackageId ?? this.#o.packageId });
       if (!ev || !('clusterId' in ev) || normalizeSuiAddress(ev.clusterId) !== cluster) continue;
       if (ev.$kind === 'WorkerRegistered') {
         this.#known.set(ev.workerId, ev.nodeName);

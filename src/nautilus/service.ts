@@ -8,7 +8,7 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { MAX_INLINE_BODY } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import { ChainFollower, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { ChainFollower, creationCheckpoint, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
 import { K3sDaasError } from '../core/errors.js';
@@ -33,7 +33,10 @@ export interface NautilusOptions {
   client: ChainClient;
   /** Pays gas for respond (the operator's account). */
   executor: TransactionExecutor;
+  /** The LATEST package id: Move calls go there. */
   packageId: string;
+  /** The ORIGINAL package id: event and object types keep it across upgrades (default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   enclaveKey: EnclaveKey;
   forwarder: KubeForwarder;
@@ -113,7 +116,7 @@ export class NautilusService {
       return;
     }
     if (this.#o.attestation) this.#log.warn('debug cluster: the attestation provider is not used (debug clusters expect no PCRs)');
-    const cap = await findAdminCap(client, executor.address, packageId, clusterId);
+    const cap = await findAdminCap(client, executor.address, this.#o.originalPackageId ?? packageId, clusterId);
     await executor.execute(calls.enclave.registerDebug({ package: packageId, arguments: { cap: cap.id, cluster: clusterId, publicKey: enclaveKey.publicKey } }));
     this.#log.warn('enclave registered in DEBUG mode: no attestation; the chain records debug=true for this key', {
       publicKey: toHex(enclaveKey.publicKey),
@@ -124,8 +127,9 @@ export class NautilusService {
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
     this.#follower = new ChainFollower({
       client: this.#o.client,
-      streams: [{ name: 'request', filter: { emitModule: `${this.#o.packageId}::request` } }],
+      streams: [{ name: 'request', filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::request` } }],
       cursors: this.#o.cursors,
+      startCheckpoint: () => creationCheckpoint(this.#o.client, this.#clusterId),
       onEvents: (_stream, events) => this.#accept(events),
       logger: this.#log,
     }).start();
@@ -153,7 +157,7 @@ export class NautilusService {
 
   #accept(events: SuiClientTypes.EventEntry[]): void {
     for (const raw of events) {
-      const ev = decodeEvent(raw, { packageId: this.#o.packageId });
+      const ev = decodeEvent(raw, { packageId: this.#o.originalPackageId ?? this.#o.packageId });
       if (!ev || ev.$kind !== 'RequestSubmitted' || ev.clusterId !== this.#clusterId) continue;
       if (this.#o.journal.get(ev.requestId)) continue;
       const entry: JournalEntry = { requestId: ev.requestId, state: 'accepted', event: serializeEvent(ev) };

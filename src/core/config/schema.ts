@@ -40,7 +40,13 @@ export const CONFIG_KEYS: KeySpec[] = [
   },
   { key: 'rpcUrl', env: 'K3SDAAS_RPC_URL', description: 'overrides the network gRPC URL', validate: url },
   { key: 'faucetUrl', env: 'K3SDAAS_FAUCET_URL', description: 'overrides the network faucet URL', validate: url },
-  { key: 'packageId', env: 'K3SDAAS_PACKAGE_ID', description: 'K3s-DaaS package id', validate: hexId },
+  { key: 'packageId', env: 'K3SDAAS_PACKAGE_ID', description: 'K3s-DaaS package id to call (the latest version after upgrades)', validate: hexId },
+  {
+    key: 'originalPackageId',
+    env: 'K3SDAAS_ORIGINAL_PACKAGE_ID',
+    description: 'K3s-DaaS package id at first publish: event and object types keep it across upgrades (default: packageId)',
+    validate: hexId,
+  },
   { key: 'clusterId', env: 'K3SDAAS_CLUSTER_ID', description: 'Cluster object id', validate: hexId },
   {
     key: 'keystore',
