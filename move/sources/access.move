@@ -126,6 +126,9 @@ public struct Slashed has copy, drop {
     cluster_id: ID,
     token_id: ID,
     amount: u64,
+    reason: u8,
+    /// What is left staked; below `min_user_stake` the token has no access.
+    remaining: u64,
 }
 
 // === Public functions ===
@@ -220,20 +223,16 @@ public fun unstake(cluster: &mut Cluster, token: SealToken, clock: &Clock, ctx: 
     transfer::public_transfer(coin::from_balance(balance, ctx), owner);
 }
 
-/// Moves up to `amount` of a token's stake to the cap holder.
-public fun slash(
-    cap: &ClusterAdminCap,
-    cluster: &mut Cluster,
-    token_id: ID,
-    amount: u64,
-    ctx: &mut TxContext,
-) {
+/// Moves `amount` of a token's stake to the cluster's treasury, for `reason`, within the cluster's `max_slash_bps`.
+/// A token left below `min_user_stake` is refused from its next request.
+public fun slash(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID, amount: u64, reason: u8) {
     cluster::assert_cap(cap, cluster);
     assert!(cluster.has_stake(token_id), EUnknownToken);
+    cluster.assert_slash(cluster.stake_amount(token_id), amount, reason);
     let taken = cluster.take_stake(token_id, amount);
-    let amount = taken.value();
-    event::emit(Slashed { cluster_id: cluster.cluster_id(), token_id, amount });
-    transfer::public_transfer(coin::from_balance(taken, ctx), ctx.sender());
+    cluster.add_treasury(taken);
+    let remaining = cluster.stake_amount(token_id);
+    event::emit(Slashed { cluster_id: cluster.cluster_id(), token_id, amount, reason, remaining });
 }
 
 // === Package functions ===

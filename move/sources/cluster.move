@@ -17,6 +17,9 @@ const EGatewayExists: u64 = 3;
 const EGatewayNotFound: u64 = 4;
 const EInvalidPeriod: u64 = 5;
 const EInvalidPolicy: u64 = 6;
+const EInvalidSlashBound: u64 = 7;
+const EInvalidSlashReason: u64 = 8;
+const ESlashTooLarge: u64 = 9;
 
 // === Constants ===
 
@@ -30,6 +33,11 @@ const MAX_UNBONDING_MS: u64 = 2_592_000_000; // 30 d
 /// Worker policies: the cap holder approves each registration, or anyone staking enough may join.
 const POLICY_APPROVAL: u8 = 0;
 const POLICY_OPEN: u8 = 1;
+
+/// `max_slash_bps` is in basis points of the stake being slashed.
+const BPS: u64 = 10_000;
+/// Slash reasons: 1 policy violation, 2 resource abuse, 3 faulty execution, 4 downtime, 5 other.
+const MAX_SLASH_REASON: u8 = 5;
 
 // === Structs ===
 
@@ -61,6 +69,10 @@ public struct Cluster has key {
     worker_policy: u8,
     /// How long a leaving worker's stake stays slashable before it can be withdrawn.
     unbonding_ms: u64,
+    /// The most one slash may take, in basis points of the stake it hits; fixed at creation.
+    max_slash_bps: u64,
+    /// Slashed stakes, withdrawable with the cap.
+    treasury: Balance<SUI>,
 }
 
 public struct ClusterAdminCap has key, store {
@@ -96,6 +108,7 @@ public struct ClusterCreated has copy, drop {
     write_fee: u64,
     worker_policy: u8,
     unbonding_ms: u64,
+    max_slash_bps: u64,
 }
 
 public struct ClusterUpdated has copy, drop {
@@ -133,6 +146,12 @@ public struct RevenueWithdrawn has copy, drop {
     amount: u64,
 }
 
+public struct TreasuryWithdrawn has copy, drop {
+    cluster_id: ID,
+    recipient: address,
+    amount: u64,
+}
+
 // === Public functions ===
 
 /// Shares a new Cluster and gives its ClusterAdminCap to the sender.
@@ -150,6 +169,7 @@ public fun create(
     write_fee: u64,
     worker_policy: u8,
     unbonding_ms: u64,
+    max_slash_bps: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
     ctx: &mut TxContext,
@@ -158,6 +178,7 @@ public fun create(
     assert!(heartbeat_timeout_ms > 0 && heartbeat_timeout_ms <= MAX_HEARTBEAT_TIMEOUT_MS, EInvalidTimeout);
     assert!(stake_lock_ms <= MAX_STAKE_LOCK_MS && unbonding_ms <= MAX_UNBONDING_MS, EInvalidPeriod);
     assert_policy(worker_policy);
+    assert!(max_slash_bps > 0 && max_slash_bps <= BPS, EInvalidSlashBound);
     assert!(debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
 
     let operator = ctx.sender();
@@ -185,6 +206,8 @@ public fun create(
         revenue: balance::zero(),
         worker_policy,
         unbonding_ms,
+        max_slash_bps,
+        treasury: balance::zero(),
     };
     let cluster_id = object::id(&cluster);
     let cap = ClusterAdminCap { id: object::new(ctx), cluster_id };
@@ -201,6 +224,7 @@ public fun create(
         write_fee,
         worker_policy,
         unbonding_ms,
+        max_slash_bps,
     });
     transfer::share_object(cluster);
     transfer::public_transfer(cap, operator);
@@ -273,6 +297,16 @@ public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &
     transfer::public_transfer(coin, recipient);
 }
 
+/// Sends the whole treasury (slashed stakes) to the cap holder.
+public fun withdraw_treasury(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_cap(cap, cluster);
+    let amount = cluster.treasury.value();
+    let coin = coin::from_balance(cluster.treasury.withdraw_all(), ctx);
+    let recipient = ctx.sender();
+    event::emit(TreasuryWithdrawn { cluster_id: object::id(cluster), recipient, amount });
+    transfer::public_transfer(coin, recipient);
+}
+
 // === Package functions: capability ===
 
 /// Aborts `EWrongCap` unless `cap` administers `cluster`.
@@ -326,6 +360,20 @@ public(package) fun is_gateway(cluster: &Cluster, gateway: address): bool {
 public(package) fun set_enclave(cluster: &mut Cluster, public_key: vector<u8>, timestamp_ms: u64) {
     cluster.enclave_pk = public_key;
     cluster.enclave_registered_ms = timestamp_ms;
+}
+
+// === Package functions: slashing ===
+
+/// Aborts unless a slash of `amount` from a stake of `stake` names a known reason (`EInvalidSlashReason`) and stays
+/// within `max_slash_bps` of it (`ESlashTooLarge`).
+public(package) fun assert_slash(cluster: &Cluster, stake: u64, amount: u64, reason: u8) {
+    assert!(reason >= 1 && reason <= MAX_SLASH_REASON, EInvalidSlashReason);
+    let bound = ((stake as u128) * (cluster.max_slash_bps as u128) / (BPS as u128)) as u64;
+    assert!(amount <= bound, ESlashTooLarge);
+}
+
+public(package) fun add_treasury(cluster: &mut Cluster, slashed: Balance<SUI>) {
+    cluster.treasury.join(slashed);
 }
 
 // === Package functions: revenue ===
@@ -449,6 +497,9 @@ public fun enclave_registered_ms(cluster: &Cluster): u64 { cluster.enclave_regis
 
 #[test_only]
 public fun revenue_value(cluster: &Cluster): u64 { cluster.revenue.value() }
+
+#[test_only]
+public fun treasury_value(cluster: &Cluster): u64 { cluster.treasury.value() }
 
 #[test_only]
 public fun cap_cluster_id(cap: &ClusterAdminCap): ID { cap.cluster_id }

@@ -115,6 +115,9 @@ public struct WorkerSlashed has copy, drop {
     worker_id: ID,
     cluster_id: ID,
     amount: u64,
+    reason: u8,
+    /// What is left staked; below `min_worker_stake` the worker gets no new join token.
+    remaining: u64,
 }
 
 // === Public functions ===
@@ -254,13 +257,15 @@ public fun withdraw(worker: Worker, clock: &Clock, ctx: &mut TxContext) {
     transfer::public_transfer(coin::from_balance(stake, ctx), owner);
 }
 
-/// Moves up to `amount` of a worker's stake to the cap holder.
-public fun slash(cap: &ClusterAdminCap, worker: &mut Worker, amount: u64, ctx: &mut TxContext) {
-    cluster::assert_cap_for(cap, worker.cluster_id);
-    let taken = amount.min(worker.stake.value());
-    let slashed = worker.stake.split(taken);
-    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount: taken });
-    transfer::public_transfer(coin::from_balance(slashed, ctx), ctx.sender());
+/// Moves `amount` of a worker's stake (also while it unbonds) to the cluster's treasury, for `reason`, within the
+/// cluster's `max_slash_bps`.
+public fun slash(cap: &ClusterAdminCap, cluster: &mut Cluster, worker: &mut Worker, amount: u64, reason: u8) {
+    cluster::assert_cap(cap, cluster);
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    cluster.assert_slash(worker.stake.value(), amount, reason);
+    cluster.add_treasury(worker.stake.split(amount));
+    let remaining = worker.stake.value();
+    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount, reason, remaining });
 }
 
 // === Test-only ===
