@@ -20,8 +20,15 @@ const EInvalidPolicy: u64 = 6;
 const EInvalidSlashBound: u64 = 7;
 const EInvalidSlashReason: u64 = 8;
 const ESlashTooLarge: u64 = 9;
+const EWrongVersion: u64 = 10;
+const ENotUpgraded: u64 = 11;
 
 // === Constants ===
+
+/// The version of this package's code. Shared objects carry the version they were made or migrated for; every entry
+/// refuses any other (so after an upgrade the old functions stop working on migrated objects and the new ones on
+/// unmigrated objects), and the cap holder's `migrate` moves them forward.
+const VERSION: u64 = 1;
 
 const PCR_COUNT: u64 = 3;
 /// Upper bounds of the cluster's durations, so no deadline arithmetic can overflow (clock + bound < 2^64).
@@ -43,6 +50,7 @@ const MAX_SLASH_REASON: u8 = 5;
 
 public struct Cluster has key {
     id: UID,
+    version: u64,
     operator: address,
     name: String,
     api_url: String,
@@ -55,6 +63,8 @@ public struct Cluster has key {
     heartbeat_timeout_ms: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
+    /// Bumped by every `enclave::update_pcrs`, which also clears the enclave key.
+    enclave_config_version: u64,
     enclave_pk: vector<u8>,
     enclave_registered_ms: u64,
     gateways: vector<address>,
@@ -146,6 +156,12 @@ public struct RevenueWithdrawn has copy, drop {
     amount: u64,
 }
 
+public struct ClusterMigrated has copy, drop {
+    cluster_id: ID,
+    from_version: u64,
+    to_version: u64,
+}
+
 public struct TreasuryWithdrawn has copy, drop {
     cluster_id: ID,
     recipient: address,
@@ -184,6 +200,7 @@ public fun create(
     let operator = ctx.sender();
     let cluster = Cluster {
         id: object::new(ctx),
+        version: VERSION,
         operator,
         name,
         api_url,
@@ -196,6 +213,7 @@ public fun create(
         heartbeat_timeout_ms,
         debug,
         expected_pcrs,
+        enclave_config_version: 1,
         enclave_pk: vector[],
         enclave_registered_ms: 0,
         gateways: vector[],
@@ -240,6 +258,7 @@ public fun update(
     request_timeout_ms: u64,
     _ctx: &mut TxContext,
 ) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert_request_timeout(request_timeout_ms);
     cluster.api_url = api_url;
@@ -256,6 +275,7 @@ public fun update(
 }
 
 public fun register_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway: address) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert!(!cluster.gateways.contains(&gateway), EGatewayExists);
     cluster.gateways.push_back(gateway);
@@ -263,6 +283,7 @@ public fun register_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gatewa
 }
 
 public fun remove_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway: address) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     let (found, index) = cluster.gateways.index_of(&gateway);
     assert!(found, EGatewayNotFound);
@@ -272,6 +293,7 @@ public fun remove_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway:
 
 /// Sets the fee per request in MIST: `read_fee` for GET/HEAD, `write_fee` for POST/PUT/PATCH/DELETE (0 allowed).
 public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64, write_fee: u64) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     cluster.read_fee = read_fee;
     cluster.write_fee = write_fee;
@@ -281,6 +303,7 @@ public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64,
 /// Sets the worker policy: POLICY_APPROVAL (0, each registration needs `workers::approve`) or POLICY_OPEN (1).
 /// Workers already registered keep their approval state.
 public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worker_policy: u8) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert_policy(worker_policy);
     cluster.worker_policy = worker_policy;
@@ -289,6 +312,7 @@ public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worke
 
 /// Sends the whole revenue (fees of answered requests) to the cap holder.
 public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     let amount = cluster.revenue.value();
     let coin = coin::from_balance(cluster.revenue.withdraw_all(), ctx);
@@ -299,12 +323,32 @@ public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &
 
 /// Sends the whole treasury (slashed stakes) to the cap holder.
 public fun withdraw_treasury(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     let amount = cluster.treasury.value();
     let coin = coin::from_balance(cluster.treasury.withdraw_all(), ctx);
     let recipient = ctx.sender();
     event::emit(TreasuryWithdrawn { cluster_id: object::id(cluster), recipient, amount });
     transfer::public_transfer(coin, recipient);
+}
+
+/// Moves a Cluster made by an older version of the package to this one (the cap holder, after an upgrade).
+public fun migrate(cap: &ClusterAdminCap, cluster: &mut Cluster) {
+    assert_cap(cap, cluster);
+    assert!(cluster.version < VERSION, ENotUpgraded);
+    let from_version = cluster.version;
+    cluster.version = VERSION;
+    event::emit(ClusterMigrated { cluster_id: object::id(cluster), from_version, to_version: VERSION });
+}
+
+// === Package functions: versions ===
+
+/// The package version objects must carry (`VERSION`).
+public(package) fun version(): u64 { VERSION }
+
+/// Aborts `EWrongVersion` unless `cluster` carries this package's version.
+public(package) fun assert_version(cluster: &Cluster) {
+    assert!(cluster.version == VERSION, EWrongVersion);
 }
 
 // === Package functions: capability ===
@@ -350,6 +394,19 @@ public(package) fun expected_pcrs(cluster: &Cluster): &vector<vector<u8>> { &clu
 public(package) fun ca_hash(cluster: &Cluster): vector<u8> { cluster.ca_hash }
 
 public(package) fun enclave_pk(cluster: &Cluster): &vector<u8> { &cluster.enclave_pk }
+
+public(package) fun enclave_config_version(cluster: &Cluster): u64 { cluster.enclave_config_version }
+
+/// Replaces the expected PCRs (exactly PCR_COUNT unless debug, `EInvalidPcrs`), bumps the enclave config version
+/// and clears the enclave key, so only a new attested registration brings an enclave back. Returns the new version.
+public(package) fun set_expected_pcrs(cluster: &mut Cluster, expected_pcrs: vector<vector<u8>>): u64 {
+    assert!(cluster.debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
+    cluster.expected_pcrs = expected_pcrs;
+    cluster.enclave_config_version = cluster.enclave_config_version + 1;
+    cluster.enclave_pk = vector[];
+    cluster.enclave_registered_ms = 0;
+    cluster.enclave_config_version
+}
 
 public(package) fun is_gateway(cluster: &Cluster, gateway: address): bool {
     cluster.gateways.contains(&gateway)
@@ -500,6 +557,12 @@ public fun revenue_value(cluster: &Cluster): u64 { cluster.revenue.value() }
 
 #[test_only]
 public fun treasury_value(cluster: &Cluster): u64 { cluster.treasury.value() }
+
+#[test_only]
+public fun set_version_for_testing(cluster: &mut Cluster, version: u64) { cluster.version = version }
+
+#[test_only]
+public fun version_of(cluster: &Cluster): u64 { cluster.version }
 
 #[test_only]
 public fun cap_cluster_id(cap: &ClusterAdminCap): ID { cap.cluster_id }

@@ -396,3 +396,65 @@ fun remove_gateway_wrong_cap() {
     cluster::remove_gateway(&cap, &mut cluster, @0x1);
     abort 99
 }
+
+// === versions ===
+
+#[test]
+fun migrate_moves_an_older_cluster_forward() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::migrate(&cap, &mut cluster);
+    assert!(cluster.version_of() == 1);
+    // the entries work again
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun an_older_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun a_newer_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(2);
+    cluster::register_gateway(&cap, &mut cluster, @0x77);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::ENotUpgraded)]
+fun migrate_a_current_cluster() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::migrate(&cap, &mut cluster);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun migrate_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::migrate(&cap, &mut cluster);
+    abort 99
+}

@@ -552,3 +552,60 @@ fun expire_before_deadline() {
     request::expire(request, &clock, scenario.ctx());
     abort 99
 }
+
+// === versions ===
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun submit_on_an_older_cluster() {
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    cluster.set_version_for_testing(0);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun respond_on_an_older_cluster() {
+    let (scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    ts::return_shared(cluster);
+    let mut scenario = scenario;
+    scenario.next_tx(env::operator());
+    respond_with(&scenario, &clock, v::response_digest(), vector[], v::response_sig());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun respond_to_an_older_request() {
+    let (mut scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::respond(
+        &mut cluster, request, v::response_status(), v::response_digest(), 4, vector[], s(b""), v::response_ts(), v::response_sig(), &clock,
+    );
+    let _ = &mut scenario;
+    abort 99
+}
+
+#[test]
+fun an_older_request_still_expires_and_refunds() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::expire(request, &clock, scenario.ctx());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun a_newer_request_is_refused_by_expire() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(2);
+    request::expire(request, &clock, scenario.ctx());
+    abort 99
+}

@@ -474,3 +474,65 @@ fun slash_with_another_cluster() {
     workers::slash(&cap, &mut other, &mut worker, 1, 3);
     abort 99
 }
+
+// === versions ===
+
+#[test]
+fun migrate_moves_an_older_worker_forward() {
+    let (scenario, clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    worker.set_version_for_testing(0);
+    workers::migrate(&cap, &mut worker);
+    // the entries work again
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 3);
+    scenario.return_to_sender(cap);
+    done(scenario, clock, cluster, worker);
+}
+
+#[test, expected_failure(abort_code = workers::EWrongVersion)]
+fun an_older_worker_is_refused() {
+    let (scenario, _clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    worker.set_version_for_testing(0);
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 3);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongVersion)]
+fun an_older_worker_cannot_heartbeat() {
+    let (mut scenario, clock, _cluster, mut worker) = worker_tx(v::worker());
+    worker.set_version_for_testing(0);
+    workers::heartbeat(&mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::ENotUpgraded)]
+fun migrate_a_current_worker() {
+    let (scenario, _clock, _cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::migrate(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun migrate_worker_wrong_cap() {
+    let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
+    ts::return_shared(worker);
+    let _other = other_cluster(&mut scenario, cluster);
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    worker.set_version_for_testing(0);
+    workers::migrate(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun register_on_an_older_cluster() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(v::worker());
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    let payment = coin::mint_for_testing<SUI>(env::min_worker_stake(), scenario.ctx());
+    workers::register(&cluster, payment, s(b"w"), v::worker_key(), &clock, scenario.ctx());
+    abort 99
+}
