@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Transaction } from '@mysten/sui/transactions';
 import { createChainClient, TransactionExecutor } from '../src/core/chain/index.js';
-import { createCluster, MIST_PER_SUI, stakeForToken } from '../src/core/cluster-admin.js';
+import { createCluster, MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
 import * as calls from '../src/core/calls/index.js';
 import { startLocalnet } from '../src/localnet/index.js';
 import { silentLogger } from '../src/localnet/log.js';
@@ -23,7 +23,7 @@ it('a stake stays locked until the injected clock passes the lock period', async
     await operator.executeTransaction(fund);
     const user = new TransactionExecutor(client, userKey);
     const { clusterId } = await createCluster(operator, net.packageId, { name: 'clock', apiUrl: 'https://k', debug: true, stakeLockMs: 3_600_000n });
-    const staked = await stakeForToken(user, net.packageId, clusterId, 2n * MIST_PER_SUI, 'viewer');
+    const staked = await stakeForTenant(user, net.packageId, clusterId, 2n * MIST_PER_SUI, 'clock-tenant');
     // The contract read the Clock: the lock ends an hour after the injected time.
     expect(staked.lockedUntilMs).toBe(BigInt(now + 3_600_000));
     const unstake = () => user.execute(calls.access.unstake({ package: net.packageId, arguments: { cluster: clusterId, token: staked.tokenId } }));
