@@ -1,6 +1,7 @@
 /** Generic CRUD over any registered resource: list/get/create/update/patch/delete/deletecollection. */
 import { parse as parseYaml } from 'yaml';
-import { podLogs } from './kubelet.js';
+import { evictPod } from './controllers/eviction.js';
+import { logQuery, podLogs } from './kubelet.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { json, text, type Reply } from './reply.js';
@@ -106,9 +107,13 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
     if (!containers.some((c) => c.name === container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
-    return text(200, podLogs(pod, container));
+    return text(200, podLogs(store, pod, container, logQuery(req.query)));
   }
-  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding' || sub === 'eviction') {
+  if (sub === 'eviction') {
+    if (req.method !== 'POST') throw methodNotAllowed('eviction supports POST only');
+    return json(201, evictPod(store, namespace ?? 'default', name, asObject(decodeBody(req.contentType, req.body), 'eviction')));
+  }
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding') {
     throw notImplemented(`${sub} is not supported by the k3sdaas embedded API`);
   }
   const current = store.require(def, namespace, name);
@@ -160,8 +165,16 @@ export function handleResource(req: ResourceRequest, store: KubeStore): Reply {
       const body = decodeBody(req.contentType, req.body);
       const opts = isPlainObject(body) ? body : {};
       const policy = (q.get('propagationPolicy') ?? opts.propagationPolicy) as 'Background' | 'Foreground' | 'Orphan' | undefined;
-      const gone = store.delete(def, namespace, name, { dryRun: dryRun(q) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')), propagationPolicy: policy });
-      if (def.kind === 'Pod' || def.kind === 'Namespace') return json(200, gone);
+      const grace = q.get('gracePeriodSeconds') ?? opts.gracePeriodSeconds;
+      const preconditions = isPlainObject(opts.preconditions) ? opts.preconditions : {};
+      const gone = store.delete(def, namespace, name, {
+        dryRun: dryRun(q) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')),
+        propagationPolicy: policy,
+        ...(grace !== undefined && grace !== null && grace !== '' ? { gracePeriodSeconds: Number(grace) } : {}),
+        ...(typeof preconditions.uid === 'string' ? { preconditionUid: preconditions.uid } : {}),
+      });
+      // an object whose deletion is pending (grace period, finalizers) comes back as it now is, with 200
+      if (def.kind === 'Pod' || def.kind === 'Namespace' || gone.metadata.deletionTimestamp && store.get(def, namespace, name)) return json(200, gone);
       return json(200, successStatus({ name, group: def.group || undefined, kind: def.plural }));
     }
     default:

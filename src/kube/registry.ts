@@ -1,5 +1,6 @@
 /** The table of resources the embedded API serves: one entry per kind, everything else is generic. */
 import { printers, type PrinterColumn } from './printers.js';
+import { workloadPrinters } from './printers-workloads.js';
 
 export interface ResourceDef {
   group: string;
@@ -37,7 +38,7 @@ function def(
     categories: [],
     subresources: [],
     hasSpec: false,
-    columns: printers[kind] ?? printers.Default,
+    columns: printers[kind] ?? workloadPrinters[kind] ?? printers.Default,
     ...extra,
   };
 }
@@ -67,6 +68,16 @@ export const RESOURCES: readonly ResourceDef[] = [
     subresources: ['status', 'scale'],
     hasSpec: true,
   }),
+  // the kinds the simulated controllers run (K3; K1's full table supersedes these entries)
+  def('', 'Endpoints', 'endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  def('apps', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'], hasSpec: true }),
+  def('apps', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'], hasSpec: true }),
+  def('apps', 'ControllerRevision', 'controllerrevisions', true),
+  def('batch', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'], hasSpec: true }),
+  def('batch', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'], hasSpec: true }),
+  def('discovery.k8s.io', 'EndpointSlice', 'endpointslices', true),
+  def('coordination.k8s.io', 'Lease', 'leases', true),
+  def('policy', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'], hasSpec: true }),
 ];
 
 export const RESOURCE_VERBS: readonly string[] = VERBS;

@@ -11,6 +11,7 @@ import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
 import { KubeStore } from './store.js';
+import { createTlsMaterial } from '../gateway/tls.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -46,6 +47,8 @@ export interface KubeApiOptions {
 export interface KubeApi {
   url: string;
   store: KubeStore;
+  /** The controllers and kubelet (its clock, and the containers exec/attach reach). */
+  simulation: Simulation;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,11 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   const store = new KubeStore();
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
   const simulation = new Simulation(store, opts.simulation);
+  // the CA pods find in kube-root-ca.crt: the server's own when it serves TLS, else a fresh one for this cluster
+  if (!opts.simulation?.caPem) {
+    if (opts.tls) simulation.setCaPem(opts.tls.cert);
+    else void createTlsMaterial(['kubernetes.default.svc']).then((t) => simulation.setCaPem(t.caPem)).catch(() => undefined);
+  }
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
 
@@ -146,6 +154,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   return {
     url,
     store,
+    simulation,
     close: async () => {
       simulation.stop();
       server.closeAllConnections?.();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resourceForKind } from './registry.js';
 import { INITIAL_NAMESPACES, KubeStore } from './store.js';
+import type { KubeObject } from './types.js';
 
 const NS = resourceForKind('Namespace');
 const CM = resourceForKind('ConfigMap');
@@ -50,13 +51,18 @@ describe('KubeStore', () => {
     expect(store.get(POD, 'default', 'p3')).toBeUndefined();
   });
 
-  it('deleting a namespace removes its objects and notifies listeners', () => {
+  it('deleting a namespace marks it Terminating; once its finalizer is removed it goes with its objects', () => {
     const store = new KubeStore();
     store.create(NS, undefined, { metadata: { name: 'tmp' } });
     store.create(CM, 'tmp', { metadata: { name: 'c' } });
     const seen: string[] = [];
     store.onChange((type, def, obj) => seen.push(`${type} ${def.plural} ${obj.metadata.name}`));
-    store.delete(NS, undefined, 'tmp');
+    const marked = store.delete(NS, undefined, 'tmp') as KubeObject & { status: { phase: string } };
+    expect(marked.status.phase).toBe('Terminating');
+    expect(marked.metadata.deletionTimestamp).toBeTruthy();
+    expect(() => store.create(CM, 'tmp', { metadata: { name: 'late' } })).toThrow(/unable to create new content in namespace tmp because it is being terminated/);
+    store.update(NS, undefined, 'tmp', { ...marked, spec: { finalizers: [] } }, { subresource: 'finalize' });
+    expect(store.get(NS, undefined, 'tmp')).toBeUndefined();
     expect(store.get(CM, 'tmp', 'c')).toBeUndefined();
     expect(seen).toEqual(expect.arrayContaining(['DELETED namespaces tmp', 'DELETED configmaps c', 'DELETED serviceaccounts default']));
     expect(() => store.create(CM, 'tmp', { metadata: { name: 'again' } })).toThrow(/namespaces "tmp" not found/);

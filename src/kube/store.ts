@@ -4,7 +4,7 @@ import { applyDefaults, carryOver, validate } from './defaults.js';
 import { buildNode } from './nodes.js';
 import { apiVersionOf, resourceForKind, type ResourceDef } from './registry.js';
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from './selectors.js';
-import { alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
+import { alreadyExists, badRequest, conflict, invalid, KubeApiError, notFound } from './status.js';
 import { deepClone, deepEqual, type KubeObject } from './types.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -25,9 +25,19 @@ export interface WriteOptions {
 export interface DeleteOptions {
   dryRun?: boolean;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** Pods: overrides spec.terminationGracePeriodSeconds; 0 deletes at once (the kubelet's final delete). */
+  gracePeriodSeconds?: number;
+  /** Refuse (409) unless the stored object still has this uid. */
+  preconditionUid?: string;
 }
 
 export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Finalizers that hold an object's deletion: metadata.finalizers, and for namespaces spec.finalizers too. */
+export function pendingFinalizers(def: ResourceDef, obj: KubeObject): string[] {
+  const spec = def.kind === 'Namespace' ? ((obj as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? []) : [];
+  return [...(obj.metadata.finalizers ?? []), ...spec];
+}
 
 export function nowTimestamp(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -96,7 +106,7 @@ export class KubeStore {
     );
   }
 
-  private checkNamespace(def: ResourceDef, ns: string | undefined, obj: KubeObject): string | undefined {
+  private checkNamespace(def: ResourceDef, ns: string | undefined, obj: KubeObject, creating = false): string | undefined {
     if (!def.namespaced) {
       delete obj.metadata.namespace;
       return undefined;
@@ -105,8 +115,10 @@ export class KubeStore {
     if (obj.metadata.namespace && obj.metadata.namespace !== target) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    if (!this.bucket(resourceForKind('Namespace')).has(idOf(undefined, target))) {
-      throw notFound('namespaces', '', target);
+    const namespace = this.bucket(resourceForKind('Namespace')).get(idOf(undefined, target));
+    if (!namespace) throw notFound('namespaces', '', target);
+    if (creating && namespace.metadata.deletionTimestamp) {
+      throw new KubeApiError(403, 'Forbidden', `${def.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${target} because it is being terminated`, { name: obj.metadata.name, group: def.group || undefined, kind: def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${target} is being terminated`, field: 'metadata.namespace' }] });
     }
     obj.metadata.namespace = target;
     return target;
@@ -117,7 +129,7 @@ export class KubeStore {
     obj.metadata ??= {};
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
-    const target = this.checkNamespace(def, ns, obj);
+    const target = this.checkNamespace(def, ns, obj, true);
     if (!obj.metadata.name && obj.metadata.generateName) {
       obj.metadata.name = `${obj.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
@@ -139,6 +151,7 @@ export class KubeStore {
       ...(def.hasSpec ? { generation: 1 } : {}),
     });
     delete obj.metadata.deletionTimestamp;
+    delete obj.metadata.deletionGracePeriodSeconds;
     if (opts.dryRun) return obj;
     this.bucket(def).set(idOf(target, name), obj);
     this.emit('ADDED', def, obj);
@@ -169,6 +182,13 @@ export class KubeStore {
         creationTimestamp: current.metadata.creationTimestamp,
       };
       if (!def.namespaced) delete next.metadata.namespace;
+      // clients cannot set or clear a deletion in progress
+      delete next.metadata.deletionTimestamp;
+      delete next.metadata.deletionGracePeriodSeconds;
+      if (current.metadata.deletionTimestamp) {
+        next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+        next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      }
       carryOver(current, next);
       applyDefaults(next);
       const causes = validate(next);
@@ -180,6 +200,10 @@ export class KubeStore {
     if (deepEqual(stripVolatile(next), stripVolatile(current))) return current;
     if (opts.dryRun) return next;
     next.metadata.resourceVersion = String(++this.rv);
+    if (next.metadata.deletionTimestamp && pendingFinalizers(def, next).length === 0 && !(next.metadata.deletionGracePeriodSeconds ?? 0)) {
+      // the last finalizer is gone: the deletion completes now
+      return this.remove(def, next, {});
+    }
     this.bucket(def).set(idOf(current.metadata.namespace, name), next);
     this.emit('MODIFIED', def, next);
     return deepClone(next);
@@ -187,10 +211,44 @@ export class KubeStore {
 
   delete(def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
     const current = this.require(def, ns, name);
+    if (opts.preconditionUid && current.metadata.uid !== opts.preconditionUid) {
+      throw new KubeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${def.plural}${def.group ? `.${def.group}` : ''} "${name}": Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${current.metadata.uid}`, { name, group: def.group || undefined, kind: def.plural });
+    }
     if (opts.dryRun) return current;
+    const pending = this.pendingDeletion(def, current, opts);
+    if (pending) return pending;
+    return this.remove(def, current, opts);
+  }
+
+  /**
+   * Graceful deletion and finalizers: a pod on a node gets a deletionTimestamp and its grace period (the kubelet
+   * stops it, then deletes with grace 0); an object with finalizers (a namespace's `kubernetes` one included) stays,
+   * marked, until the last finalizer is removed. Returns the marked object, or undefined to delete at once.
+   */
+  private pendingDeletion(def: ResourceDef, current: KubeObject, opts: DeleteOptions): KubeObject | undefined {
+    const m = current.metadata;
+    const pod = current as KubeObject & { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
+    const podGrace =
+      def.kind === 'Pod' && pod.spec?.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed'
+        ? Math.max(0, opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30)
+        : 0;
+    if (podGrace === 0 && pendingFinalizers(def, current).length === 0) return undefined;
+    if (m.deletionTimestamp && (def.kind !== 'Pod' || podGrace >= Number(m.deletionGracePeriodSeconds ?? 0))) return current;
+    const next = deepClone(current);
+    next.metadata.deletionTimestamp = new Date(Date.now() + podGrace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    next.metadata.deletionGracePeriodSeconds = podGrace;
+    if (def.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
+    next.metadata.resourceVersion = String(++this.rv);
+    this.bucket(def).set(idOf(m.namespace, m.name ?? ''), next);
+    this.emit('MODIFIED', def, next);
+    return deepClone(next);
+  }
+
+  private remove(def: ResourceDef, current: KubeObject, opts: DeleteOptions): KubeObject {
+    const name = current.metadata.name ?? '';
     this.bucket(def).delete(idOf(current.metadata.namespace, name));
     this.rv++;
-    current.metadata.deletionTimestamp = nowTimestamp();
+    current.metadata.deletionTimestamp ??= nowTimestamp();
     this.emit('DELETED', def, current);
     if (def.kind === 'Namespace') this.purgeNamespace(name);
     this.cascade(current.metadata.uid ?? '', opts.propagationPolicy === 'Orphan');
