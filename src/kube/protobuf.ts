@@ -160,6 +160,21 @@ const ServiceSpec: Schema = {
   17: ['ipFamilyPolicy', 'string'], 18: ['clusterIPs', 'strings'], 19: ['ipFamilies', 'strings'],
 };
 const meta: [string, FieldType] = ['metadata', { msg: ObjectMeta }];
+// batch/v1 and policy/v1, as `kubectl create job|cronjob|pdb` send them
+const JobSpec: Schema = {
+  1: ['parallelism', 'int?'], 2: ['completions', 'int?'], 3: ['activeDeadlineSeconds', 'int?'], 4: ['selector', { msg: LabelSelector }],
+  5: ['manualSelector', 'bool?'], 6: ['template', { msg: PodTemplateSpec }], 7: ['backoffLimit', 'int?'], 8: ['ttlSecondsAfterFinished', 'int?'],
+  9: ['completionMode', 'string'], 10: ['suspend', 'bool?'], 12: ['backoffLimitPerIndex', 'int?'], 13: ['maxFailedIndexes', 'int?'],
+  14: ['podReplacementPolicy', 'string'], 15: ['managedBy', 'string'],
+};
+const CronJobSpec: Schema = {
+  1: ['schedule', 'string'], 2: ['startingDeadlineSeconds', 'int?'], 3: ['concurrencyPolicy', 'string'], 4: ['suspend', 'bool?'],
+  5: ['jobTemplate', { msg: { 1: ['metadata', { msg: ObjectMeta }], 2: ['spec', { msg: JobSpec }] } }],
+  6: ['successfulJobsHistoryLimit', 'int?'], 7: ['failedJobsHistoryLimit', 'int?'], 8: ['timeZone', 'string'],
+};
+const PodDisruptionBudgetSpec: Schema = {
+  1: ['minAvailable', 'intorstr'], 2: ['selector', { msg: LabelSelector }], 3: ['maxUnavailable', 'intorstr'], 4: ['unhealthyPodEvictionPolicy', 'string'],
+};
 
 /** Top-level schemas by `apiVersion/kind`. */
 export const KIND_SCHEMAS: Record<string, Schema> = {
@@ -170,6 +185,9 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
   'v1/Pod': { 1: meta, 2: ['spec', { msg: PodSpec }] },
   'v1/ServiceAccount': { 1: meta },
   'apps/v1/Deployment': { 1: meta, 2: ['spec', { msg: DeploymentSpec }] },
+  'batch/v1/Job': { 1: meta, 2: ['spec', { msg: JobSpec }] },
+  'batch/v1/CronJob': { 1: meta, 2: ['spec', { msg: CronJobSpec }] },
+  'policy/v1/PodDisruptionBudget': { 1: meta, 2: ['spec', { msg: PodDisruptionBudgetSpec }] },
 };
 
 const TypeMeta: Schema = { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] };

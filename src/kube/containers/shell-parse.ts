@@ -77,6 +77,7 @@ function tokenize(src: string): Tok[] {
         let j = i + 1;
         let s = '';
         while (j < src.length && src[j] !== '"') {
+          if (src[j] === '`' || (src[j] === '$' && src[j + 1] === '(')) throw new ShellSyntaxError('command substitution is not supported by the simulated shell');
           if (src[j] === '\\' && /["\\$`\n]/.test(src[j + 1] ?? '')) {
             s += src[j + 1] === '$' ? '\\$' : src[j + 1];
             j += 2;
