@@ -426,7 +426,7 @@ export class Kubelet {
     const pod = this.store.get(POD, ns, name);
     if (!pod || pod.metadata.uid !== uid) return;
     try {
-      this.store.delete(POD, ns, name, { gracePeriodSeconds: 0, preconditionUid: uid });
+      this.store.delete(POD, ns, name, { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch {
       // already gone
     }

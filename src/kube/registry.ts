@@ -16,6 +16,8 @@ export interface ResourceDef {
   /** Whether spec changes bump metadata.generation. */
   hasSpec: boolean;
   columns: PrinterColumn[];
+  /** Verbs when not the full CRUD set (the create-only review APIs). */
+  verbs?: string[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -78,6 +80,16 @@ export const RESOURCES: readonly ResourceDef[] = [
   def('discovery.k8s.io', 'EndpointSlice', 'endpointslices', true),
   def('coordination.k8s.io', 'Lease', 'leases', true),
   def('policy', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'], hasSpec: true }),
+  // RBAC and the review APIs (added by K2 for enforcement; K1's table may supersede these entries)
+  def('rbac.authorization.k8s.io', 'ClusterRole', 'clusterroles', false),
+  def('rbac.authorization.k8s.io', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  def('rbac.authorization.k8s.io', 'Role', 'roles', true),
+  def('rbac.authorization.k8s.io', 'RoleBinding', 'rolebindings', true),
+  def('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, { verbs: ['create'] }),
+  def('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
 ];
 
 export const RESOURCE_VERBS: readonly string[] = VERBS;

@@ -35,6 +35,6 @@ export function evictPod(store: KubeStore, ns: string, name: string, eviction: K
       store.update(PDB, ns, pdb.metadata.name, { ...pdb, status: { ...pdb.status, disruptionsAllowed: allowed - 1, disruptedPods: { ...pdb.status?.disruptedPods, [name]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } }, { subresource: 'status' });
     }
   }
-  store.delete(POD, ns, name, { ...grace, ...(opts.preconditions?.uid ? { preconditionUid: opts.preconditions.uid } : {}) });
+  store.delete(POD, ns, name, { ...grace, ...(opts.preconditions?.uid ? { preconditions: { uid: opts.preconditions.uid } } : {}) });
   return { ...successStatus(), code: 201 };
 }
