@@ -8,6 +8,7 @@ import { openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.j
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
+import { resourceForKind } from './registry.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
 import { KubeStore, type StoreOptions } from './store.js';
@@ -142,8 +143,11 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   const stopAggregation = startRoleAggregation(store);
   const simulation = new Simulation(store, opts.simulation);
   // the CA pods find in kube-root-ca.crt: the server's own when it serves TLS, else a fresh one for this cluster
+  // (a restored cluster keeps the CA it published, so kube-root-ca.crt does not change on restart)
   if (!opts.simulation?.caPem) {
+    const published = (store.get(resourceForKind('ConfigMap'), 'kube-system', 'kube-root-ca.crt') as { data?: Record<string, string> } | undefined)?.data?.['ca.crt'];
     if (opts.tls) simulation.setCaPem(opts.tls.cert);
+    else if (published) simulation.setCaPem(published);
     else void createTlsMaterial(['kubernetes.default.svc']).then((t) => simulation.setCaPem(t.caPem)).catch(() => undefined);
   }
   const host = opts.host ?? '127.0.0.1';
