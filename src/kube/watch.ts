@@ -114,8 +114,29 @@ export function serveWatch(store: KubeStore, def: ResourceDef, opts: WatchOption
     const ev = eventFor(def, e, opts);
     if (ev) write({ type: ev.type, object: render(ev.obj) });
   };
-  for (const e of backlog) deliver(e);
-  unsubscribe = store.onRecord(deliver);
+  // a watcher sees a change only once it is durable (as etcd's watchers), in order
+  const queue: HistoryEntry[] = [];
+  let pumping = false;
+  const pump = async () => {
+    pumping = true;
+    try {
+      while (queue.length) {
+        const batch = queue.splice(0);
+        await store.flush();
+        for (const e of batch) deliver(e);
+      }
+    } catch {
+      end();
+    } finally {
+      pumping = false;
+    }
+  };
+  const enqueue = (e: HistoryEntry) => {
+    queue.push(e);
+    if (!pumping) void pump();
+  };
+  for (const e of backlog) enqueue(e);
+  unsubscribe = store.onRecord(enqueue);
   if (res.destroyed || res.writableEnded) return end();
 
   if (opts.allowBookmarks) {
