@@ -88,6 +88,45 @@ const defaulters: Record<string, (o: Any) => void> = {
     defaultPodSpec(o.spec.template.spec);
     o.status ??= { replicas: 0 };
   },
+  // workload defaulting as in K1's table (wip/k1 src/kube/defaults.ts), so the controllers see real defaults
+  StatefulSet(o) {
+    o.spec ??= {};
+    o.spec.replicas ??= 1;
+    o.spec.podManagementPolicy ??= 'OrderedReady';
+    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+    o.spec.revisionHistoryLimit ??= 10;
+    o.spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= { replicas: 0, availableReplicas: 0 };
+  },
+  DaemonSet(o) {
+    o.spec ??= {};
+    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+    o.spec.revisionHistoryLimit ??= 10;
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+  },
+  Job(o) {
+    o.spec ??= {};
+    if (o.spec.completions === undefined && o.spec.parallelism === undefined) o.spec.completions = 1;
+    o.spec.parallelism ??= 1;
+    o.spec.backoffLimit ??= 6;
+    o.spec.completionMode ??= 'NonIndexed';
+    o.spec.suspend ??= false;
+    o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= {};
+  },
+  CronJob(o) {
+    o.spec ??= {};
+    o.spec.concurrencyPolicy ??= 'Allow';
+    o.spec.suspend ??= false;
+    o.spec.successfulJobsHistoryLimit ??= 3;
+    o.spec.failedJobsHistoryLimit ??= 1;
+    const pod = o.spec.jobTemplate?.spec?.template?.spec;
+    if (pod) defaultPodSpec(pod);
+    o.status ??= {};
+  },
 };
 
 export function applyDefaults(obj: KubeObject): void {
