@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { silentLogger } from '../core/log.js';
 import { ChainLifecycleSource } from '../tui/source.js';
 import { jsonLine, plainLine } from '../tui/plain.js';
-import { cliRuntime } from './context.js';
+import { K3sDaasError } from '../core/errors.js';
+import { cliRuntime, describeCliError } from './context.js';
 
 interface WatchFlags {
   cluster?: string;
@@ -45,6 +46,10 @@ export function watchCommand(): Command {
     .action(async (flags: WatchFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.config.get('clusterId') ?? null;
+      // a network that does not answer at all is a mistake to report, not an outage to wait out in silence
+      await Promise.resolve(rt.client.ledgerService.getServiceInfo({}, { timeout: 10_000 }).response).catch((err: unknown) => {
+        throw new K3sDaasError('NETWORK_UNREACHABLE', describeCliError(err), { cause: err });
+      });
       const tui = !flags.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
       const source = new ChainLifecycleSource({
         client: rt.client,
@@ -65,7 +70,7 @@ export function watchCommand(): Command {
         return;
       }
       const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../tui/components/App.js')]);
-      const app = render(createElement(App, { feed: source, clusterId, height: Math.max(5, (process.stdout.rows ?? 30) - 14) }));
+      const app = render(createElement(App, { feed: source, clusterId }));
       source.start();
       await app.waitUntilExit();
       await source.stop();

@@ -38,6 +38,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
+  requestWarnings?: boolean;
   logger?: Logger;
   /** Upgrade the package before anything starts: every component calls the new id and follows the original. */
   upgraded?: boolean;
@@ -212,6 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobs,
       logger: log,
       info,
+      requestWarnings: options.requestWarnings,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -232,6 +235,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tracker: gateway.tracker,
         logger: log,
         info,
+        requestWarnings: options.requestWarnings,
       });
       proxyUrl = proxy.url;
       stops.push(() => proxy.stop());

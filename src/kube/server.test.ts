@@ -47,7 +47,7 @@ describe('non-resource endpoints', () => {
     const v1 = await call('GET', '/api/v1');
     expect(v1.json.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/log', 'namespaces']));
     expect((await call('GET', '/apis/apps')).json.preferredVersion.groupVersion).toBe('apps/v1');
-    expect((await call('GET', '/apis/example.com/v1')).status).toBe(404);
+    expect((await call('GET', '/apis/widgets.example.com/v1')).status).toBe(404);
   });
 
   it('OpenAPI v3 index and per group-version documents', async () => {
