@@ -60,6 +60,7 @@ export function gatewayCommand(): Command {
       const served = await progress.step('starting the gateway (chain follower, TLS)', () =>
         serveKubeFrontend({
           client: rt.client,
+          chainEndpoint: rt.config.network.rpcUrl,
           packageId: rt.packageId,
           clusterId,
           submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId, blobs }),

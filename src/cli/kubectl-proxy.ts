@@ -85,6 +85,7 @@ export function kubectlProxyCommand(): Command {
       const served = await progress.step('starting kubectl-proxy', () =>
         serveKubeFrontend({
           client: rt.client,
+          chainEndpoint: rt.config.network.rpcUrl,
           packageId: rt.packageId,
           clusterId,
           submitter: new ProxySubmitter({ executor, packageId: rt.packageId, clusterId, tokenId, secret }),

@@ -194,6 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobs,
       logger: log,
       info,
+      chainEndpoint: localnet.rpcUrl,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -211,6 +212,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls,
         blobs,
         tracker: gateway.tracker,
+        chainEndpoint: localnet.rpcUrl,
         logger: log,
         info,
       });

@@ -14,7 +14,7 @@ import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { failureForPath } from './discovery-errors.js';
-import { MoveAbortError } from '../core/errors.js';
+import { K3sDaasError, MoveAbortError } from '../core/errors.js';
 import { failureResponse, refuseStream } from './refusals.js';
 import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
@@ -36,6 +36,16 @@ export interface FrontendOptions {
   blobs?: BlobStore;
   /** Called with each answered request's reply key (kubectl-proxy --save-reply-keys, for `k3sdaas verify`). */
   onReplyKey?: (requestId: string, replySecret: Uint8Array) => void;
+  /** The Sui fullnode's URL, named in the Status when it is unreachable. */
+  chainEndpoint?: string;
+  /** How long a graceful stop waits for in-flight requests before answering them itself (ms). */
+  drainMs?: number;
+}
+
+/** A kubectl request being handled: what a graceful stop needs to answer it. */
+interface InFlight {
+  method: string;
+  requestId?: string;
 }
 
 export const VERSION_INFO = {
@@ -51,6 +61,8 @@ export const VERSION_INFO = {
 };
 
 function send(res: ServerResponse, r: HttpResponseEnvelope, warning?: string): void {
+  // Answered already (a graceful stop answered it while it waited): the late outcome has nowhere to go.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of r.headers) {
     const prev = headers[name];
@@ -87,6 +99,8 @@ export class KubeFrontend {
   readonly #o: FrontendOptions;
   readonly #log: Logger;
   #server: Server | null = null;
+  readonly #inFlight = new Map<ServerResponse, InFlight>();
+  #draining = false;
 
   constructor(options: FrontendOptions) {
     this.#o = options;
@@ -102,6 +116,18 @@ export class KubeFrontend {
         else res.destroy();
       });
     });
+    // CONNECT never reaches the request handler (Node emits 'connect'): answer it with its Status, not a dropped socket.
+    server.on('connect', (req: IncomingMessage, socket: import('node:stream').Duplex) => {
+      const r = refuseStream('CONNECT', new URL('/', 'https://gateway'))!;
+      const body = Buffer.from(r.body);
+      socket.on('error', () => undefined);
+      socket.end(
+        `HTTP/1.1 ${r.status} Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n` +
+          body.toString('utf8'),
+      );
+      this.metrics.requests.inc({ verb: 'connect', outcome: 'refused' });
+      void req;
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -112,16 +138,48 @@ export class KubeFrontend {
     return `https://${host}:${port}`;
   }
 
+  /**
+   * Graceful stop: no new connections, idle ones closed, in-flight kubectl requests get up to `drainMs` to be
+   * answered; any still waiting then get a 503 Status saying the gateway stopped (and, for a submitted write, that
+   * it may have been applied) — never an EOF.
+   */
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    });
+    this.#server = null;
+    this.#draining = true;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + (this.#o.drainMs ?? 10_000);
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    for (const [res, flight] of this.#inFlight) {
+      const err = new K3sDaasError('SHUTTING_DOWN', 'the gateway is shutting down');
+      const warning = flight.requestId ? `k3sdaas request ${flight.requestId}` : undefined;
+      res.setHeader('connection', 'close');
+      send(res, failureResponse(err, { method: flight.method, requestId: flight.requestId }), warning);
+    }
+    this.#inFlight.clear();
+    // Let the answers reach the sockets before closing what is left.
+    await new Promise((r) => setImmediate(r));
+    server.closeAllConnections();
+    await closed;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const flight: InFlight = { method: (req.method ?? 'GET').toUpperCase() };
+    if (this.#draining) {
+      res.setHeader('connection', 'close');
+      return send(res, statusResponse(503, 'k3sdaas: the gateway is shutting down; nothing was submitted, retry against a running gateway'));
+    }
+    this.#inFlight.set(res, flight);
+    try {
+      await this.#serve(req, res, flight);
+    } finally {
+      this.#inFlight.delete(res);
+    }
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, flight: InFlight): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://gateway');
     const method = (req.method ?? 'GET').toUpperCase();
     switch (url.pathname) {
@@ -152,7 +210,7 @@ export class KubeFrontend {
       identity = await this.#o.submitter.authenticate(req.headers.authorization);
     } catch (err) {
       this.metrics.requests.inc({ verb, outcome: 'unauthorized' });
-      return send(res, failureForPath(url.pathname, failureResponse(err)));
+      return send(res, failureForPath(url.pathname, failureResponse(err, { method })));
     }
     const body = await readBody(req, this.#o.maxBodyBytes ?? 16 * 1024 * 1024);
     if (!body) {
@@ -171,6 +229,7 @@ export class KubeFrontend {
         const enclaveKey = await this.#o.tracker.enclaveKey();
         const submitted = await this.#o.submitter.submit(http, identity, enclaveKey);
         requestId = submitted.requestId;
+        flight.requestId = requestId;
         const onChain = performance.now();
         this.metrics.seconds.observe({ phase: 'chain' }, (onChain - started) / 1000);
         const log = this.#log.child({ request: requestId, user: identity.user });
@@ -197,7 +256,7 @@ export class KubeFrontend {
         return send(res, answer, `k3sdaas request ${requestId}`);
       }
     } catch (err) {
-      const r = failureResponse(err);
+      const r = failureResponse(err, { method, requestId, chainEndpoint: this.#o.chainEndpoint });
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });
       this.#log.warn('request failed', { request: requestId, status: r.status, error: err });
       const recorded = err instanceof MoveAbortError ? (err.data.recordedIn as string | undefined) : undefined;

@@ -31,6 +31,10 @@ export interface ServeOptions {
   /** Off-chain body store shared with nautilus (large requests and answers). */
   blobs?: BlobStore;
   onReplyKey?: FrontendOptions['onReplyKey'];
+  /** The Sui fullnode's URL (named in the Status kubectl gets when it is unreachable). */
+  chainEndpoint?: string;
+  /** How long a graceful stop waits for in-flight kubectl requests (ms). */
+  drainMs?: number;
 }
 
 export interface Served {
@@ -60,7 +64,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, chainEndpoint: o.chainEndpoint, drainMs: o.drainMs });
   let url: string;
   try {
     url = await frontend.listen();

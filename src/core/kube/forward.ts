@@ -33,9 +33,22 @@ export class UpstreamError extends K3sDaasError {
     code: 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_TOO_LARGE' | 'REQUEST_PATH_REFUSED',
     message: string,
     cause?: unknown,
+    /** The request may have reached the apiserver (so a write's outcome is unknown). */
+    readonly maybeSent = false,
   ) {
-    super(code, message, { retryable: code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT', cause });
+    super(code, message, { retryable: code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT', cause, data: { maybeSent } });
   }
+}
+
+/** The most specific message of a transport error (undici's `fetch failed`/`other side closed` wrap the socket's). */
+function connectDetail(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  let msg = e?.message ?? String(err);
+  for (let i = 0; i < 4 && e?.cause; i++) {
+    e = e.cause as typeof e;
+    if (e?.message) msg = e.message;
+  }
+  return msg;
 }
 
 export function loadKubeConfig(file?: string): KubeConfig {
@@ -117,9 +130,7 @@ export class KubeForwarder {
         signal,
       });
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver did not answer in time (${code || 'deadline'})`, err);
-      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${this.server.origin} unreachable: ${(err as Error).message}`, err);
+      throw this.#failure(err, signal, 'did not answer in time');
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -134,9 +145,7 @@ export class KubeForwarder {
       }
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
-      const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver response body timed out`, err);
-      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver connection failed: ${(err as Error).message}`, err);
+      throw this.#failure(err, signal, 'did not send the whole response in time', true);
     }
     const out: Array<[string, string]> = [];
     for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -145,6 +154,25 @@ export class KubeForwarder {
       else if (Array.isArray(v)) for (const x of v) out.push([name, x]);
     }
     return { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks)) };
+  }
+
+  /**
+   * A transport failure as an UpstreamError whose message names the apiserver and what happened in words — never a
+   * DOMException's numeric code (an aborted signal's error carries `code: 23`). `sent` says whether the request may
+   * have reached the apiserver (anything but a refused/failed connect), i.e. whether a write's outcome is unknown.
+   */
+  #failure(err: unknown, signal: AbortSignal | undefined, timedOut: string, afterHeaders = false): UpstreamError {
+    const code = typeof (err as { code?: unknown }).code === 'string' ? ((err as { code: string }).code) : '';
+    const name = (err as { name?: unknown }).name;
+    const origin = this.server.origin;
+    if (signal?.aborted || name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code)) {
+      const phase = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'did not accept the connection in time' : timedOut;
+      return new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver ${origin} ${phase}`, err, code !== 'UND_ERR_CONNECT_TIMEOUT');
+    }
+    const detail = connectDetail(err);
+    const notConnected = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(`${code} ${detail}`);
+    const what = afterHeaders ? 'connection failed while sending the response' : 'unreachable';
+    return new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${origin} ${what}: ${detail}`, err, afterHeaders || !notConnected);
   }
 
   /**
