@@ -122,6 +122,8 @@ export class NautilusService {
 
   async start(): Promise<void> {
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
+    // Done but never answered before the last stop: the Request may still be on chain, so expire it as it would have been.
+    for (const { requestId, deadlineMs } of this.#o.journal.awaitingExpiry()) this.janitor.schedule(requestId, deadlineMs);
     this.#follower = new ChainFollower({
       client: this.#o.client,
       streams: [{ name: 'request', filter: { emitModule: `${this.#o.packageId}::request` } }],
