@@ -151,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tls = tlsDir ? await ensureTlsMaterial(tlsDir, hosts) : await createTlsMaterial(hosts);
     // The local blob service nautilus serves for bodies too large for a transaction (HTTPS, same CA).
     const blobToken = randomBytes(32).toString('base64url');
-    const blobServer = await serveBlobs({ tls, token: blobToken });
+    const blobServer = await serveBlobs({ tls, token: blobToken, dir: dir ? join(dir, 'nautilus', 'blobs') : undefined });
     stops.push(() => blobServer.close());
     const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem, token: blobToken });
     stops.push(() => blobs.close());
