@@ -13,13 +13,15 @@ import { GatewaySubmitter } from '../gateway/submitters.js';
 import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
-import { listenFlag, untilSignal } from './serve-common.js';
+import { listenFlag, operatorTls, untilSignal } from './serve-common.js';
 
 interface GatewayFlags {
   cluster?: string;
   listen?: string;
   dataDir?: string;
   host: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   blobStore?: string;
   blobCa?: string;
   blobTokenFile?: string;
@@ -36,6 +38,8 @@ export function gatewayCommand(): Command {
     .option('--listen <host:port>', 'listen address (default: gateway.listen from config, 127.0.0.1:6443)', listenFlag)
     .option('--data-dir <dir>', 'TLS material lives in <dir>/gateway/tls (default: dataDir from config)')
     .option('--host <name>', 'extra DNS name or IP for the certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--tls-cert <file>', 'serve this certificate (PEM, chain after it) instead of the one from the gateway CA (with --tls-key)')
+    .option('--tls-key <file>', 'the private key of --tls-cert')
     .option('--blob-store <url>', "nautilus's blob service, for bodies too large for a transaction")
     .option('--blob-ca <file>', "CA certificate of the blob service (nautilus prints its path)")
     .option('--blob-token-file <file>', "the blob service's upload token (nautilus prints its path)")
@@ -68,6 +72,7 @@ export function gatewayCommand(): Command {
           host,
           port,
           tlsDir: join(rt.config.get('dataDir')!, 'gateway', 'tls'),
+          tls: operatorTls(flags),
           extraHosts: flags.host,
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },

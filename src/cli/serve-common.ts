@@ -1,3 +1,5 @@
+import { ConfigError } from '../core/config/index.js';
+import { loadOperatorTls, type TlsMaterial } from '../gateway/tls.js';
 /** Shared by long-running commands: wait for SIGINT/SIGTERM, then stop cleanly (a second signal forces exit). */
 export function untilSignal(stop: () => Promise<void>, log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<void> {
   return new Promise((resolve) => {
@@ -26,4 +28,11 @@ export function untilSignal(stop: () => Promise<void>, log: (msg: string) => voi
 export function listenFlag(value: string): string {
   if (!/^[^\s:]+:\d{1,5}$/.test(value)) throw new Error(`--listen must be host:port, got ${value}`);
   return value;
+}
+
+/** `--tls-cert/--tls-key`: both or neither; checked (readable, matching, valid) before anything starts. */
+export function operatorTls(flags: { tlsCert?: string; tlsKey?: string }): TlsMaterial | undefined {
+  if (!flags.tlsCert && !flags.tlsKey) return undefined;
+  if (!flags.tlsCert || !flags.tlsKey) throw new ConfigError(`pass both --tls-cert and --tls-key (got only ${flags.tlsCert ? '--tls-cert' : '--tls-key'})`);
+  return loadOperatorTls(flags.tlsCert, flags.tlsKey);
 }

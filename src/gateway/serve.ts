@@ -53,7 +53,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const log = o.logger ?? silentLogger;
   const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
-  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
+  const reissued = (why: string, names: string[]) => log.info('re-issued the server certificate under the same CA', { why, hosts: names, dir: o.tlsDir });
+  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts, reissued) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
   const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
   if (ownTracker) {
