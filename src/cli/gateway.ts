@@ -6,14 +6,16 @@
  */
 import { join } from 'node:path';
 import { blobStoreFromFlags } from './blob-flags.js';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { formatDuration } from '../core/duration.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { readCluster } from '../core/chain/objects.js';
 import { GatewaySubmitter } from '../gateway/submitters.js';
 import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
-import { listenFlag, operatorTls, untilSignal } from './serve-common.js';
+import { booleanFlag, listenFlag, operatorTls, refusalLimitFlag, untilSignal } from './serve-common.js';
+import { DEFAULT_REFUSAL_LIMIT, RefusalLimiter, type RefusalLimit } from '../gateway/refusal-limit.js';
 
 interface GatewayFlags {
   cluster?: string;
@@ -28,6 +30,8 @@ interface GatewayFlags {
   walrusPublisher?: string;
   walrusAggregator?: string;
   concurrency: number;
+  recordRefusals: boolean;
+  refusalLimit: RefusalLimit;
   json?: boolean;
 }
 
@@ -46,6 +50,12 @@ export function gatewayCommand(): Command {
     .option('--walrus-publisher <url>', 'store large bodies on Walrus through this publisher (with --walrus-aggregator)')
     .option('--walrus-aggregator <url>', 'read large bodies from Walrus through this aggregator')
     .option('--concurrency <n>', 'transactions in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
+    .option('--record-refusals <bool>', 'execute submissions the contract refuses anyway, so each refusal is on chain (the gateway pays, ~0.003 SUI)', booleanFlag('--record-refusals'), true)
+    .addOption(
+      new Option('--refusal-limit <count/duration>', 'at most this many recorded refusals per credential (0 = none)')
+        .argParser(refusalLimitFlag)
+        .default({ ...DEFAULT_REFUSAL_LIMIT }, `${DEFAULT_REFUSAL_LIMIT.limit}/${formatDuration(DEFAULT_REFUSAL_LIMIT.windowMs)}`),
+    )
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: GatewayFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
@@ -67,7 +77,14 @@ export function gatewayCommand(): Command {
           chainEndpoint: rt.config.network.rpcUrl,
           packageId: rt.packageId,
           clusterId,
-          submitter: new GatewaySubmitter({ executor, packageId: rt.packageId, clusterId, blobs }),
+          submitter: new GatewaySubmitter({
+            executor,
+            packageId: rt.packageId,
+            clusterId,
+            blobs,
+            recordRefusals: flags.recordRefusals,
+            refusalLimiter: new RefusalLimiter(flags.refusalLimit),
+          }),
           blobs,
           host,
           port,

@@ -14,7 +14,8 @@ import { DeadlineError, type RequestTracker } from './tracker.js';
 import { ProxySubmitter, type Submitter } from './submitters.js';
 import { createTlsMaterial, type TlsMaterial } from './tls.js';
 
-const ENCLAVE = generateEncryptionKey().publicKey;
+/** The enclave's key is an Ed25519 public key (sealing converts it to X25519). */
+const ENCLAVE = Ed25519Keypair.generate().getPublicKey().toRawBytes();
 let tls: TlsMaterial;
 const started: KubeFrontend[] = [];
 afterEach(async () => {
@@ -149,5 +150,16 @@ describe('errors kubectl can act on', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
     expect(body).toMatchObject({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'k3sdaas: CONNECT is not supported' });
+  });
+
+  it('a path the contract certainly refuses is answered 400 before anything is submitted (no gas, no record)', async () => {
+    const submitter = acceptingSubmitter();
+    let submits = 0;
+    const counting: Submitter = { ...submitter, submit: (...a) => (submits++, submitter.submit(...a)) };
+    const { url } = await start({ submitter: counting, tracker: fakeTracker(() => new Promise(() => undefined)) });
+    const r = await call(url, 'GET', '/api/v1/namespaces/default/pods/..%2fsecrets');
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('(contract request::EInvalidPath; checked before submitting, nothing was submitted or paid)');
+    expect(submits).toBe(0);
   });
 });

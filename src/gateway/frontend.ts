@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { failureForPath } from './discovery-errors.js';
 import { K3sDaasError, MoveAbortError } from '../core/errors.js';
-import { failureResponse, refuseStream } from './refusals.js';
+import { failureResponse, refuseOffChain, refuseStream } from './refusals.js';
 import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
 import type { TlsMaterial } from './tls.js';
@@ -212,6 +212,11 @@ export class KubeFrontend {
       this.metrics.requests.inc({ verb, outcome: 'unauthorized' });
       return send(res, failureForPath(url.pathname, failureResponse(err, { method })));
     }
+    const certain = refuseOffChain(method, req.url ?? '/');
+    if (certain) {
+      this.metrics.requests.inc({ verb, outcome: 'refused_off_chain' });
+      return send(res, failureForPath(url.pathname, certain));
+    }
     const body = await readBody(req, this.#o.maxBodyBytes ?? 16 * 1024 * 1024);
     if (!body) {
       this.metrics.requests.inc({ verb, outcome: 'too_large' });
@@ -260,11 +265,14 @@ export class KubeFrontend {
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });
       this.#log.warn('request failed', { request: requestId, status: r.status, error: err });
       const recorded = err instanceof MoveAbortError ? (err.data.recordedIn as string | undefined) : undefined;
+      const notRecorded = err instanceof MoveAbortError ? (err.data.notRecorded as string | undefined) : undefined;
       const warning = requestId
         ? `k3sdaas request ${requestId}`
         : recorded
           ? `k3sdaas refusal recorded on chain in transaction ${recorded}`
-          : undefined;
+          : notRecorded
+            ? `k3sdaas refusal not recorded on chain: ${notRecorded}`
+            : undefined;
       return send(res, failureForPath(url.pathname, r), warning);
     }
   }

@@ -5,6 +5,8 @@
 import { abortMessage } from '../core/abort-messages.js';
 import { isWriteMethod, K3sDaasError, MAY_HAVE_BEEN_APPLIED, MoveAbortError, transportFailure } from '../core/errors.js';
 import { statusResponse } from '../core/kube/index.js';
+import { AUTHZ_ERRORS, isValidMethod, isValidPath } from '../core/authz.js';
+import { publicPath } from '../core/protocol/index.js';
 import type { HttpResponseEnvelope } from '../core/envelope/index.js';
 
 const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
@@ -28,6 +30,19 @@ export function refuseStream(method: string, url: URL): HttpResponseEnvelope | n
   }
   if (method === 'CONNECT') return statusResponse(403, 'k3sdaas: CONNECT is not supported');
   return null;
+}
+
+/**
+ * What the contract would certainly refuse, whoever asks: a method or path `request::submit*` aborts on
+ * (EInvalidMethod, EInvalidPath — the rules of src/core/authz.ts). Checked for free before anything is submitted,
+ * so such a request costs no gas and leaves no record. `rawUrl` is the request target as kubectl sent it (not
+ * normalized: `..` must be seen as the chain would see it).
+ */
+export function refuseOffChain(method: string, rawUrl: string): HttpResponseEnvelope | null {
+  const error = !isValidMethod(method) ? 'EInvalidMethod' : !isValidPath(publicPath(rawUrl)) ? 'EInvalidPath' : null;
+  if (!error) return null;
+  const { module } = AUTHZ_ERRORS[error];
+  return statusResponse(400, `k3sdaas: ${abortMessage(error)} (contract ${module}::${error}; checked before submitting, nothing was submitted or paid)`);
 }
 
 /** What the frontend knows about a failed request, so the Status can say where and what happened. */
