@@ -84,6 +84,8 @@ export function nautilusCommand(): Command {
         if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
         const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
         stops.push(() => forwarder.close());
+        // A kubeconfig field that cannot be honoured (or unreadable credentials) stops the start, naming it.
+        await forwarder.ready();
         const blobAddr = parseListen(flags.blobListen);
         const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
         // Uploads to the blob service need a token the operator hands to its gateways (reads are open: ciphertexts).
