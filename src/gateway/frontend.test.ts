@@ -12,6 +12,8 @@ import { generateEncryptionKey } from '../core/crypto/index.js';
 import { KubeFrontend } from './frontend.js';
 import { DeadlineError, type RequestTracker } from './tracker.js';
 import { ProxySubmitter, type Submitter } from './submitters.js';
+import { sealResponse } from '../core/protocol/index.js';
+import type { ResponseStored } from '../core/events/index.js';
 import { createTlsMaterial, type TlsMaterial } from './tls.js';
 
 /** The enclave's key is an Ed25519 public key (sealing converts it to X25519). */
@@ -161,5 +163,34 @@ describe('errors kubectl can act on', () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('(contract request::EInvalidPath; checked before submitting, nothing was submitted or paid)');
     expect(submits).toBe(0);
+  });
+
+  it('/version is the cluster\'s, asked on chain once and then served from the cache', async () => {
+    const clusterVersion = { major: '1', minor: '31', gitVersion: 'v1.31.6+k3s1', platform: 'linux/arm64' };
+    const replies = new Map<string, Uint8Array>();
+    let submits = 0;
+    const submitter: Submitter = {
+      mode: 'proxy',
+      address: '0x1',
+      authenticate: async () => ({ user: '0x1' }),
+      submit: async () => {
+        const reply = generateEncryptionKey();
+        const requestId = `0x${(++submits).toString(16).padStart(64, '0')}`;
+        replies.set(requestId, reply.publicKey);
+        return { requestId, txDigest: 'd', deadlineMs: Date.now() + 30_000, reply, requester: '0x1' };
+      },
+    };
+    const tracker = fakeTracker(async (requestId) => {
+      const http = { status: 200, headers: [['content-type', 'application/json']] as Array<[string, string]>, body: new TextEncoder().encode(JSON.stringify(clusterVersion)) };
+      const sealed = sealResponse({ requestId, replyKey: replies.get(requestId)!, http });
+      return { $kind: 'ResponseStored', requestId, status: sealed.status, bodyDigest: sealed.bodyDigest, body: sealed.body, bodyBlob: '' } as unknown as ResponseStored;
+    });
+    const { url } = await start({ submitter, tracker });
+    const first = await call(url, 'GET', '/version');
+    const second = await call(url, 'GET', '/version');
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual(clusterVersion);
+    expect(second.body).toEqual(clusterVersion);
+    expect(submits).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * What kubectl talks to: an HTTPS server that looks like a kube-apiserver. It answers /version, health and
- * metrics itself; every other request becomes one on-chain request and its answer is the cluster's original status,
+ * What kubectl talks to: an HTTPS server that looks like a kube-apiserver. It answers health and metrics itself,
+ * and /version from a cached answer of the cluster's; every other request becomes one on-chain request and its answer is the cluster's original status,
  * headers and body, with a Warning header naming the on-chain request id.
  */
 import { createServer, type Server } from 'node:https';
@@ -12,7 +12,6 @@ import { isEnclaveKeyRotated, statusResponse } from '../core/kube/index.js';
 import { bodyCiphertext, openResponse } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { VERSION } from '../core/version.js';
 import { failureForPath } from './discovery-errors.js';
 import { K3sDaasError, MoveAbortError } from '../core/errors.js';
 import { failureResponse, refuseOffChain, refuseStream } from './refusals.js';
@@ -48,17 +47,8 @@ interface InFlight {
   requestId?: string;
 }
 
-export const VERSION_INFO = {
-  major: '1',
-  minor: '32',
-  gitVersion: `v1.32.4-k3sdaas.${VERSION}`,
-  gitCommit: 'k3sdaas',
-  gitTreeState: 'clean',
-  buildDate: '2026-01-01T00:00:00Z',
-  goVersion: 'go1.23',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
+/** How long the cluster's /version answer is reused. */
+const VERSION_CACHE_MS = 10 * 60_000;
 
 function send(res: ServerResponse, r: HttpResponseEnvelope, warning?: string): void {
   // Answered already (a graceful stop answered it while it waited): the late outcome has nowhere to go.
@@ -100,6 +90,7 @@ export class KubeFrontend {
   readonly #log: Logger;
   #server: Server | null = null;
   readonly #inFlight = new Map<ServerResponse, InFlight>();
+  #version: { answer: HttpResponseEnvelope; until: number } | null = null;
   #draining = false;
 
   constructor(options: FrontendOptions) {
@@ -183,8 +174,13 @@ export class KubeFrontend {
     const url = new URL(req.url ?? '/', 'https://gateway');
     const method = (req.method ?? 'GET').toUpperCase();
     switch (url.pathname) {
-      case '/version':
-        return json(res, 200, VERSION_INFO);
+      case '/version': {
+        // The cluster's own version (asked on chain like any request, then cached): kubectl's version skew checks
+        // and client-side decisions need the real server, not a made-up one.
+        const cached = this.#version;
+        if (method === 'GET' && cached && cached.until > Date.now()) return send(res, cached.answer);
+        break;
+      }
       case '/healthz':
       case '/livez':
         return send(res, { status: 200, headers: [['content-type', 'text/plain']], body: new TextEncoder().encode('ok') });
@@ -255,6 +251,7 @@ export class KubeFrontend {
           await this.#o.tracker.refreshEnclaveKey();
           continue;
         }
+        if (url.pathname === '/version' && method === 'GET' && answer.status === 200) this.#version = { answer, until: Date.now() + VERSION_CACHE_MS };
         this.metrics.requests.inc({ verb, outcome: String(answer.status) });
         this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
         log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
