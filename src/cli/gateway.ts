@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { blobStoreFromFlags } from './blob-flags.js';
 import { Command, Option } from 'commander';
 import { formatDuration } from '../core/duration.js';
+import { durationOption } from './duration-flag.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { readCluster } from '../core/chain/objects.js';
 import { GatewaySubmitter } from '../gateway/submitters.js';
@@ -31,6 +32,7 @@ interface GatewayFlags {
   walrusAggregator?: string;
   concurrency: number;
   recordRefusals: boolean;
+  drain: number;
   refusalLimit: RefusalLimit;
   json?: boolean;
 }
@@ -56,6 +58,7 @@ export function gatewayCommand(): Command {
         .argParser(refusalLimitFlag)
         .default({ ...DEFAULT_REFUSAL_LIMIT }, `${DEFAULT_REFUSAL_LIMIT.limit}/${formatDuration(DEFAULT_REFUSAL_LIMIT.windowMs)}`),
     )
+    .addOption(durationOption('--drain <duration>', 'on SIGINT/SIGTERM, how long in-flight kubectl requests may take before they are answered 503', 10_000))
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: GatewayFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, 'gateway.listen': flags.listen, dataDir: flags.dataDir });
@@ -90,6 +93,7 @@ export function gatewayCommand(): Command {
           port,
           tlsDir: join(rt.config.get('dataDir')!, 'gateway', 'tls'),
           tls: operatorTls(flags),
+          drainMs: flags.drain,
           extraHosts: flags.host,
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },
