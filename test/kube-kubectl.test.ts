@@ -294,9 +294,9 @@ describe('kubectl apply, patch, label, describe, delete', () => {
     expect(out).not.toContain('Events:  <none>');
   });
 
-  it('logs returns simulated text; logs -f and exec fail fast with a Status (watch: kube-storage-authz.test.ts)', async () => {
+  it('logs returns what the simulated container wrote; logs -f and exec fail fast with a Status (watch: kube-storage-authz.test.ts)', async () => {
     const pod = (await ok(['get', 'pods', '-l', 'app=api', '-o', 'name'])).trim().split('\n')[0];
-    expect(await ok(['logs', pod])).toContain('k3sdaas simulated container api');
+    expect(await ok(['logs', pod])).toContain('k3sdaas simulated api: no command given, serving HTTP on its declared ports until stopped');
     const follow = await kubectl(['logs', '-f', pod]);
     expect(follow.code).toBe(1);
     expect(follow.stderr).toContain('Error from server (BadRequest)');
@@ -316,7 +316,7 @@ describe('kubectl apply, patch, label, describe, delete', () => {
   });
 
   it('run a bare pod and delete it', async () => {
-    expect(await ok(['run', 'solo', '--image=busybox:1.36'])).toContain('pod/solo created');
+    expect(await ok(['run', 'solo', '--image=nginx:1.27'])).toContain('pod/solo created');
     await eventually(async () => rows(await ok(['get', 'pod', 'solo']))[1][2] === 'Running');
     expect(await ok(['delete', 'pod', 'solo'])).toContain('pod "solo" deleted');
   });

@@ -38,6 +38,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
+  requestWarnings?: boolean;
   logger?: Logger;
 }
 
@@ -195,6 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobs,
       logger: log,
       info,
+      requestWarnings: options.requestWarnings,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -214,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tracker: gateway.tracker,
         logger: log,
         info,
+        requestWarnings: options.requestWarnings,
       });
       proxyUrl = proxy.url;
       stops.push(() => proxy.stop());
