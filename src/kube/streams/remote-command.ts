@@ -59,7 +59,7 @@ export function failSession(sock: ChannelSocket, status: { message: string; reas
 export function runSession(
   sock: ChannelSocket,
   proc: Attachable,
-  opts: RemoteCommandOptions & { argv: string[]; mode: 'exec' | 'attach' },
+  opts: RemoteCommandOptions & { argv: string[]; mode: 'exec' | 'attach'; /** attach: the container's stdinOnce (the first client's end of input closes stdin) */ stdinOnce?: boolean },
 ): Promise<SessionEnd> {
   const stats: SessionEnd = { bytesIn: 0, bytesOut: 0 };
   let done = false;
@@ -68,11 +68,15 @@ export function runSession(
     stats.bytesOut += data.length;
     sock.send(channel, data);
   };
+  // an exec's stdin ends with the client's; a container's only when it is stdinOnce (else the next attach goes on)
+  const endStdin = () => {
+    if (opts.mode === 'exec' || opts.stdinOnce) proc.stdin.end();
+  };
   const tty = opts.tty
     ? new LineDiscipline({
         echo: (d) => out(STDOUT, d),
         line: (d) => proc.stdin.writable && proc.stdin.write(d),
-        eof: () => proc.stdin.end(),
+        eof: () => endStdin(),
         interrupt: () => proc.kill('SIGINT'),
       })
     : undefined;
@@ -83,7 +87,7 @@ export function runSession(
       if (tty) tty.input(data);
       else if (proc.stdin.writable) proc.stdin.write(data);
     } else if (channel === CLOSE && data[0] === STDIN && sock.protocol.version >= 5) {
-      proc.stdin.end();
+      endStdin();
     } else if (channel === RESIZE) {
       // the terminal size: the simulated programs do not lay out by width, so it is accepted and not used
     }
@@ -106,7 +110,8 @@ export function runSession(
     };
     sock.ws.once('close', () => {
       if (!done && opts.mode === 'exec') proc.kill('SIGHUP');
-      // an attached client going away closes nothing of the container's (stdinOnce is the kubelet's business)
+      // an attached client going away closes the container's stdin only when it is stdinOnce
+      if (!done && opts.mode === 'attach' && opts.stdin) endStdin();
       finish();
     });
     void proc.exited.then(async (code) => {

@@ -61,6 +61,8 @@ function containerName(pod: Any, q: URLSearchParams): string {
   throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
 }
 
+const podContainer = (pod: Any, name: string): Any => (pod.spec?.containers ?? []).find((c: Any) => c.name === name);
+
 /** Handles one upgrade request; everything wrong is answered with a Status before the upgrade. */
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: UpgradeContext): void {
   try {
@@ -87,10 +89,11 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
   if (!pod) throw notFound('pods', '', route.name);
   const sub = route.subresource;
   const isWebSocket = /\bwebsocket\b/i.test(String(req.headers.upgrade ?? ''));
-  if (!isWebSocket) {
-    // kubectl's fallback after a failed WebSocket upgrade (or with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)
+  // kubectl's fallback after a failed WebSocket upgrade (or with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false) gets the
+  // same refusal as the WebSocket request first, so it prints the reason that matters
+  const refuseSpdy = () => {
     throw new KubeApiError(400, 'BadRequest', `${sub} over SPDY (${req.headers.upgrade}) is not served by the k3sdaas embedded API; it serves ${sub} over WebSocket (kubectl 1.30+ uses it by default)`, {});
-  }
+  };
   const kubelet = kubeletFor(ctx.store);
   const report = (extra: { exitCode?: number; bytesIn: number; bytesOut: number }) =>
     ctx.onSession?.({ kind: sub, namespace, pod: route.name!, user: user.username, ...extra });
@@ -98,6 +101,7 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
   if (sub === 'portforward') {
     const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).filter(Boolean).map(Number);
     const container = () => kubelet?.container(namespace, route.name!);
+    if (!isWebSocket) refuseSpdy();
     return wss.handleUpgrade(req, socket, head, (ws: WebSocket) => void servePortForward(ws, ports, container).then(report));
   }
 
@@ -107,6 +111,7 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
   if (!opts.stdin && !opts.stdout && !opts.stderr) throw badRequest('you must specify at least one of stdin, stdout, stderr');
   const container = kubelet?.container(namespace, route.name, name);
   if (!container?.process?.running) throw badRequest(`unable to upgrade connection: container not found ("${name}")`);
+  if (!isWebSocket) refuseSpdy();
   if (sub === 'attach' && !container.spec.stdin && opts.stdin) {
     // the real kubelet attaches without stdin then (kubectl warns about it itself)
     opts.stdin = false;
@@ -117,7 +122,7 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
     const sock = new ChannelSocket(ws, protocol);
     if (sub === 'attach') {
       const main = container.process!;
-      void runSession(sock, main, { ...opts, tty: opts.tty && !!container.spec.tty, argv: container.argv(), mode: 'attach' }).then(report);
+      void runSession(sock, main, { ...opts, tty: opts.tty && !!container.spec.tty, argv: container.argv(), mode: 'attach', stdinOnce: podContainer(pod, name)?.stdinOnce === true }).then(report);
       return;
     }
     const argv = url.searchParams.getAll('command');
