@@ -8,9 +8,6 @@ import type { WebSocket } from 'ws';
 import type { SimContainer } from '../containers/container.js';
 import { ChannelSocket, parseChannelProtocol } from './channels.js';
 
-/** Served for port-forward besides the channel protocols of exec (which it shares). */
-export const PORTFORWARD_PROTOCOLS: readonly string[] = [];
-
 export async function servePortForward(ws: WebSocket, ports: number[], container: () => SimContainer | undefined): Promise<{ bytesIn: number; bytesOut: number }> {
   const protocol = parseChannelProtocol(ws.protocol) ?? { name: '', version: 1, base64: false };
   const sock = new ChannelSocket(ws, protocol);

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import { identify } from '../authn.js';
 import { kubeletFor } from '../kubelet.js';
 import { authorize, forbidden, resourceAttributes, type UserInfo } from '../rbac.js';
@@ -16,7 +16,8 @@ import { badRequest, KubeApiError, notFound, toKubeApiError } from '../status.js
 import type { KubeStore } from '../store.js';
 import { ChannelSocket, CHANNEL_PROTOCOLS, parseChannelProtocol, selectProtocol } from './channels.js';
 import { failSession, runSession, type RemoteCommandOptions } from './remote-command.js';
-import { PORTFORWARD_PROTOCOLS, servePortForward } from './portforward.js';
+import { servePortForward } from './portforward.js';
+import { PORTFORWARD_V1, serveSpdyPortForward, SPDY_PORTFORWARD_TUNNEL } from './portforward-spdy.js';
 import './tar.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,7 +34,20 @@ export interface UpgradeContext {
   onSession?: (s: { kind: string; namespace: string; pod: string; user: string; exitCode?: number; bytesIn: number; bytesOut: number }) => void;
 }
 
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => selectProtocol(offered, [...CHANNEL_PROTOCOLS, ...PORTFORWARD_PROTOCOLS]) });
+const PORTFORWARD_PROTOCOLS = [SPDY_PORTFORWARD_TUNNEL, ...CHANNEL_PROTOCOLS];
+// `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token ('/'), which ws refuses in Sec-WebSocket-Protocol; the
+// real server (gorilla/websocket) accepts it. It reaches ws with '/' spelled '~' and is answered as sent.
+const TOKEN_SLASH = '~';
+const asToken = (p: string) => p.replaceAll('/', TOKEN_SLASH);
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (offered, req) => {
+    const served = /\/portforward(\?|$)/.test(req.url ?? '') ? PORTFORWARD_PROTOCOLS : CHANNEL_PROTOCOLS;
+    const pick = selectProtocol(offered, served.map(asToken));
+    return pick === false ? false : served[served.map(asToken).indexOf(pick)];
+  },
+});
 
 /** Writes a Status as the HTTP answer of an upgrade request and closes the socket. */
 export function refuseUpgrade(socket: Duplex, err: unknown): void {
@@ -73,6 +87,8 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
 }
 
 function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: UpgradeContext): void {
+  const offered = req.headers['sec-websocket-protocol'];
+  if (offered) req.headers['sec-websocket-protocol'] = offered.split(',').map((p) => asToken(p.trim())).join(', ');
   const url = new URL(req.url ?? '/', 'http://localhost');
   const user = identify(req, ctx.store, ctx.identity, ctx.enforce);
   const gv = parseGroupVersion(url.pathname);
@@ -99,10 +115,20 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
     ctx.onSession?.({ kind: sub, namespace, pod: route.name!, user: user.username, ...extra });
 
   if (sub === 'portforward') {
-    const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).filter(Boolean).map(Number);
     const container = () => kubelet?.container(namespace, route.name!);
-    if (!isWebSocket) refuseSpdy();
-    return wss.handleUpgrade(req, socket, head, (ws: WebSocket) => void servePortForward(ws, ports, container).then(report));
+    if (!isWebSocket) {
+      // SPDY/3.1 on the upgraded connection (kubectl's fallback, or KUBECTL_PORT_FORWARD_WEBSOCKETS=false)
+      if (!/^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) refuseSpdy();
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORTFORWARD_V1}\r\n\r\n`);
+      if (head.length) socket.unshift(head);
+      void serveSpdyPortForward(socket, container).then(report);
+      return;
+    }
+    const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).filter(Boolean).map(Number);
+    return wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (ws.protocol === SPDY_PORTFORWARD_TUNNEL) void serveSpdyPortForward(createWebSocketStream(ws), container).then(report);
+      else void servePortForward(ws, ports, container).then(report);
+    });
   }
 
   const name = containerName(pod, url.searchParams);
