@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { BIN, ROOT } from './helpers/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'k3sdaas-two-sandboxes-'));
@@ -145,4 +146,35 @@ describe('two sandboxes side by side', () => {
       expect(await exited).toBe(0);
     }
   }, 30_000);
+});
+
+describe('clear messages', () => {
+  const env = { ...baseEnv, HOME: mkdtempSync(join(tmpdir(), 'k3sdaas-msg-')), K3SDAAS_PACKAGE_ID: '0x2', K3SDAAS_PRIVATE_KEY: new Ed25519Keypair().getSecretKey() };
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(BIN, args, { env, timeout: 60_000 }, (err, _out, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr })),
+    );
+
+  it('an unreachable network names its URL (watch, stake list)', async () => {
+    for (const args of [['watch', '--json'], ['stake', 'list']]) {
+      const r = await cli([...args, '--network', 'http://127.0.0.1:9']);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toContain('error: cannot reach the Sui network at http://127.0.0.1:9');
+      expect(r.stderr).not.toContain('fetch failed');
+    }
+  }, 60_000);
+
+  it('a port in use names the flag', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await cli(['dev', '--json', '--data-dir', join(env.HOME!, 'busy'), '--rpc-port', '0', '--faucet-port', '0', '--gateway-port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error: port ${port} (--gateway-port) is already in use`);
+    } finally {
+      server.close();
+    }
+  }, 90_000);
 });

@@ -129,6 +129,40 @@ spec:
   });
 });
 
+describe('statefulsets, daemonsets and cronjobs with kubectl', () => {
+  it('a StatefulSet rolls out name-0..n in order: rollout status returns, pods have stable names', async () => {
+    const sts = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: busybox:1.36, command: [sh, -c, 'echo "I am $(hostname)"; sleep infinity']}]
+`.replace(`'echo "I am $(hostname)"; sleep infinity'`, `'cat /etc/hostname; sleep infinity'`);
+    await ok(['apply', '-f', '-'], sts);
+    const r = await kubectl(['rollout', 'status', 'statefulset/db', '--timeout=30s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('partitioned roll out complete: 3 new pods have been updated...');
+    expect((await ok(['get', 'pods', '-l', 'app=db', '-o', 'name'])).trim().split('\n')).toEqual(['pod/db-0', 'pod/db-1', 'pod/db-2']);
+    expect(await ok(['logs', 'db-1'])).toBe('db-1\n');
+    expect(rows(await ok(['get', 'controllerrevisions', '-l', 'app=db']))[1][1]).toBe('statefulset.apps/db');
+    await ok(['scale', 'sts', 'db', '--replicas=1']);
+    await eventually(async () => (await ok(['get', 'pods', '-l', 'app=db', '-o', 'name'])).trim() === 'pod/db-0');
+  });
+
+  it('create job --from=cronjob/… runs the CronJob template now', async () => {
+    expect(await ok(['create', 'cronjob', 'nightly', '--image=busybox:1.36', '--schedule=0 3 * * *', '--', 'echo', 'nightly run'])).toBe('cronjob.batch/nightly created\n');
+    expect(rows(await ok(['get', 'cronjob', 'nightly']))[1].slice(0, 5)).toEqual(['nightly', '0 3 * * *', '<none>', 'False', '0']);
+    await ok(['create', 'job', 'nightly-manual', '--from=cronjob/nightly']);
+    expect((await kubectl(['wait', '--for=condition=complete', 'job/nightly-manual', '--timeout=30s'])).code).toBe(0);
+    expect(await ok(['logs', 'job/nightly-manual'])).toBe('nightly run\n');
+  });
+});
+
 describe('endpoints follow services and ready pods', () => {
   it('get endpoints lists the ready pods behind a service', async () => {
     await ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '--port=80']);

@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { silentLogger } from '../core/log.js';
 import { ChainLifecycleSource } from '../tui/source.js';
 import { jsonLine, plainLine } from '../tui/plain.js';
-import { cliRuntime } from './context.js';
+import { K3sDaasError } from '../core/errors.js';
+import { cliRuntime, describeCliError } from './context.js';
 
 interface WatchFlags {
   cluster?: string;
@@ -56,6 +57,10 @@ export function watchCommand(): Command {
     .action(async (flags: WatchFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.config.get('clusterId') ?? null;
+      // a network that does not answer at all is a mistake to report, not an outage to wait out in silence
+      await Promise.resolve(rt.client.ledgerService.getServiceInfo({}, { timeout: 10_000 }).response).catch((err: unknown) => {
+        throw new K3sDaasError('NETWORK_UNREACHABLE', describeCliError(err), { cause: err });
+      });
       const tui = !flags.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
       const source = new ChainLifecycleSource({
         client: rt.client,

@@ -117,6 +117,11 @@ export class Kubelet {
   constructor(private readonly store: KubeStore, private readonly opts: KubeletOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     runtimes.set(store, this);
+    // a restored cluster: new pods get addresses after the ones its pods already have
+    for (const p of store.list(POD) as Any[]) {
+      const m = /^10\.42\.(\d+)\.(\d+)$/.exec(p.status?.podIP ?? '');
+      if (m) ipCounter = Math.max(ipCounter, Number(m[1]) * 250 + Number(m[2]));
+    }
   }
 
   /** Called by the simulation for every pod change. */

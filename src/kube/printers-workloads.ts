@@ -79,7 +79,7 @@ export const workloadPrinters: Record<string, PrinterColumn[]> = {
     nameCol,
     col('Schedule', (o) => spec(o).schedule ?? ''),
     col('Timezone', (o) => spec(o).timeZone ?? '<none>'),
-    col('Suspend', (o) => String(!!spec(o).suspend)),
+    col('Suspend', (o) => (spec(o).suspend ? 'True' : 'False')),
     col('Active', (o) => (status(o).active ?? []).length, 0, 'integer'),
     col('Last Schedule', (o, now) => (status(o).lastScheduleTime ? ageOf(status(o).lastScheduleTime, now) : '<none>')),
     age,
