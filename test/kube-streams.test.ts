@@ -48,7 +48,9 @@ function kubeconfig(name: string, url: string): string {
 }
 
 const kubectlArgs = (config: string, args: string[]) => ['--kubeconfig', config, '--cache-dir', join(dir, 'cache'), ...args];
-const kubectlEnv = () => ({ ...process.env, KUBECONFIG: '', HOME: dir });
+/** Set by a describe block to steer kubectl (e.g. its SPDY fallback). */
+let extraEnv: Record<string, string> = {};
+const kubectlEnv = () => ({ ...process.env, KUBECONFIG: '', HOME: dir, ...extraEnv });
 
 function run(config: string, args: string[], input?: string | Buffer, timeoutMs = 30_000): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -324,6 +326,51 @@ describe('exec, cp, port-forward, run -i and attach with RBAC enforced', () => {
       a.stop();
     }
     await a.exit();
+  });
+
+  describe('over SPDY/3.1 (kubectl with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false and KUBECTL_PORT_FORWARD_WEBSOCKETS=false)', () => {
+    beforeAll(() => {
+      extraEnv = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
+    });
+    afterAll(() => {
+      extraEnv = {};
+    });
+
+    it('exec, exit codes and exec -i', async () => {
+      expect(await run(config, ['exec', 'shell', '--', 'echo', 'hi'])).toMatchObject({ code: 0, stdout: 'hi\n' });
+      const failed = await run(config, ['exec', 'shell', '--', 'sh', '-c', 'echo err >&2; exit 7']);
+      expect(failed.code).toBe(7);
+      expect(failed.stderr).toContain('err\ncommand terminated with exit code 7');
+      expect(await ok(config, ['exec', '-i', 'shell', '--', 'cat'], 'spdy stdin\n')).toBe('spdy stdin\n');
+    });
+
+    it('cp both ways, past the 64 KiB SPDY window', async () => {
+      const data = randomBytes(300_000);
+      const local = join(dir, 'spdy.bin');
+      writeFileSync(local, data);
+      await ok(config, ['cp', local, 'shell:/tmp/spdy.bin']);
+      const back = join(dir, 'spdy-back.bin');
+      await ok(config, ['cp', 'shell:/tmp/spdy.bin', back]);
+      expect(readFileSync(back).equals(data)).toBe(true);
+    });
+
+    it('port-forward on the upgraded connection', async () => {
+      const pf = Live.kubectl(config, ['port-forward', 'pod/web', ':80']);
+      try {
+        const [, port] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
+        const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(WAIT_MS) });
+        expect(await res.text()).toContain('Welcome to nginx!');
+      } finally {
+        pf.stop();
+      }
+      await pf.exit();
+    });
+
+    it('run --rm -i attaches and reads stdin', async () => {
+      const r = await run(config, ['run', '--rm', '-i', '--restart=Never', 'spdyreader', '--image=busybox', '--', 'sh', '-c', 'read x; echo got $x'], 'over spdy\n');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^got over spdy\n/);
+    });
   });
 
   it('RBAC: exec is create on pods/exec — a reader without it is refused, a granted identity passes', async () => {

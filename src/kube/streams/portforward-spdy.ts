@@ -22,7 +22,7 @@ type Any = any;
  * so the library accepts the stream; nothing else of the parser changes.
  */
 let patched = false;
-function acceptStreamsWithoutHttpHeaders(): void {
+export function acceptStreamsWithoutHttpHeaders(): void {
   if (patched) return;
   patched = true;
   // the Parser class is not exported: its prototype is the one of the instances create() makes
@@ -39,6 +39,21 @@ function acceptStreamsWithoutHttpHeaders(): void {
   };
 }
 
+/**
+ * A server-side SPDY/3.1 session on `transport`. Kubernetes' SPDY peer (moby/spdystream) never sends WINDOW_UPDATE
+ * and the kubelet does not hold its writes to a window, so the send windows (session and per stream) are opened
+ * fully: spdy-transport would otherwise stall every stream after its first 64 KiB.
+ */
+export function spdyServer(transport: Duplex): Any {
+  acceptStreamsWithoutHttpHeaders();
+  const conn = (spdy as Any).connection.create(transport, { protocol: 'spdy', isServer: true });
+  conn.start(3.1);
+  const OPEN = 2 ** 31 - 1;
+  conn._spdyState.window.send.updateMax(OPEN);
+  conn.on('stream', (stream: Any) => stream._spdyState.window.send.updateMax(OPEN));
+  return conn;
+}
+
 export interface ForwardStats {
   bytesIn: number;
   bytesOut: number;
@@ -47,9 +62,7 @@ export interface ForwardStats {
 /** Serves one SPDY port-forward session on `transport` until it closes. */
 export function serveSpdyPortForward(transport: Duplex, container: () => SimContainer | undefined): Promise<ForwardStats> {
   const stats: ForwardStats = { bytesIn: 0, bytesOut: 0 };
-  acceptStreamsWithoutHttpHeaders();
-  const conn = (spdy as Any).connection.create(transport, { protocol: 'spdy', isServer: true });
-  conn.start(3.1);
+  const conn = spdyServer(transport);
   const errors = new Map<string, Any>();
   const sockets = new Set<Socket>();
   conn.on('stream', (stream: Any) => {

@@ -16,6 +16,8 @@ import { badRequest, KubeApiError, notFound, toKubeApiError } from '../status.js
 import type { KubeStore } from '../store.js';
 import { ChannelSocket, CHANNEL_PROTOCOLS, parseChannelProtocol, selectProtocol } from './channels.js';
 import { failSession, runSession, type RemoteCommandOptions } from './remote-command.js';
+import { negotiateSpdyProtocol, serveSpdyRemoteCommand, SPDY_REMOTE_COMMAND_PROTOCOLS } from './remote-command-spdy.js';
+import type { SimContainer } from '../containers/container.js';
 import { servePortForward } from './portforward.js';
 import { PORTFORWARD_V1, serveSpdyPortForward, SPDY_PORTFORWARD_TUNNEL } from './portforward-spdy.js';
 import './tar.js';
@@ -137,29 +139,49 @@ function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Upgrad
   if (!opts.stdin && !opts.stdout && !opts.stderr) throw badRequest('you must specify at least one of stdin, stdout, stderr');
   const container = kubelet?.container(namespace, route.name, name);
   if (!container?.process?.running) throw badRequest(`unable to upgrade connection: container not found ("${name}")`);
-  if (!isWebSocket) refuseSpdy();
   if (sub === 'attach' && !container.spec.stdin && opts.stdin) {
     // the real kubelet attaches without stdin then (kubectl warns about it itself)
     opts.stdin = false;
+  }
+  const attach = sub === 'attach';
+  const argv = attach ? container.argv() : url.searchParams.getAll('command');
+  const tty = attach ? opts.tty && !!container.spec.tty : opts.tty;
+  const stdinOnce = podContainer(pod, name)?.stdinOnce === true;
+  const start = () => (attach ? container.process! : startExec(container, argv, opts));
+
+  if (!isWebSocket) {
+    if (!/^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) refuseSpdy();
+    const protocol = negotiateSpdyProtocol(req.headers['x-stream-protocol-version']);
+    if (!protocol) {
+      throw badRequest(`unable to upgrade connection: unable to negotiate protocol: client supports [${req.headers['x-stream-protocol-version'] ?? ''}], server supports [${SPDY_REMOTE_COMMAND_PROTOCOLS.join(' ')}]`);
+    }
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+    if (head.length) socket.unshift(head);
+    void serveSpdyRemoteCommand(socket, { ...opts, tty, protocol, argv, mode: sub as 'exec' | 'attach', stdinOnce, start }).then(report);
+    return;
   }
 
   wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
     const protocol = parseChannelProtocol(ws.protocol) ?? { name: '', version: 1, base64: false };
     const sock = new ChannelSocket(ws, protocol);
-    if (sub === 'attach') {
-      const main = container.process!;
-      void runSession(sock, main, { ...opts, tty: opts.tty && !!container.spec.tty, argv: container.argv(), mode: 'attach', stdinOnce: podContainer(pod, name)?.stdinOnce === true }).then(report);
-      return;
-    }
-    const argv = url.searchParams.getAll('command');
     let proc;
     try {
-      proc = container.exec(argv, { stdin: opts.stdin, tty: opts.tty });
+      proc = start();
     } catch (err) {
-      const message = `error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: ${(err as Error).message}: unknown`;
-      failSession(sock, { message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500 });
+      failSession(sock, { message: (err as Error).message, reason: 'InternalError', code: 500 });
       return;
     }
-    void runSession(sock, proc, { ...opts, argv, mode: 'exec' }).then(report);
+    void runSession(sock, proc, { ...opts, tty, argv, mode: sub as 'exec' | 'attach', stdinOnce }).then(report);
   });
+}
+
+/** Starts a command in the container, failing as the runtime reports an exec that cannot start. */
+function startExec(container: SimContainer, argv: string[], opts: RemoteCommandOptions) {
+  try {
+    return container.exec(argv, { stdin: opts.stdin, tty: opts.tty });
+  } catch (err) {
+    throw new Error(
+      `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: ${(err as Error).message}: unknown`,
+    );
+  }
 }
