@@ -191,9 +191,13 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
 
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
   // exec/attach/port-forward arrive as upgrade requests (WebSocket; SPDY as kubectl's fallback): streams/upgrade.ts
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession }),
-  );
+  // (upgraded sockets leave the server's bookkeeping: they are kept here so close() ends open sessions too)
+  const upgraded = new Set<Socket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
@@ -216,6 +220,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
       stopCrds();
       stopAggregation();
       server.closeAllConnections?.();
+      for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
     },

@@ -118,6 +118,28 @@ describe('exec over the channel protocols', () => {
   });
 });
 
+describe('sessions and the server', () => {
+  it('close() ends open sessions (an upgraded socket is not left behind)', async () => {
+    const own = await startKubeApi({ port: 0, simulation: { podStartDelayMs: 20 } });
+    await fetch(`${own.url}/api/v1/namespaces/default/pods`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'box' }, spec: { containers: [{ name: 'box', image: 'busybox', command: ['sleep', '3600'] }] } }),
+    });
+    const until = Date.now() + 10_000;
+    while (!own.simulation.kubelet.container('default', 'box')?.process?.running) {
+      if (Date.now() > until) throw new Error('pod did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ws = new WebSocket(`${own.url.replace(/^http/, 'ws')}${exec(['cat'], 'stdin=true&stdout=true')}`, ['v5.channel.k8s.io']);
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
+    await own.close();
+    await closed;
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
+  });
+});
+
 describe('port-forward over the channel protocol (v4)', () => {
   it('sends each channel’s port first, then relays the bytes', async () => {
     const f = await open('/api/v1/namespaces/default/pods/web/portforward?ports=80', ['v4.channel.k8s.io']);
