@@ -246,6 +246,23 @@ describe('exec, cp, port-forward, run -i and attach with RBAC enforced', () => {
     }
   });
 
+  it('run -it --rm under a pseudo-terminal attaches to the container’s own tty shell', async () => {
+    const cmd = [KUBECTL, ...kubectlArgs(config, ['run', '-it', '--rm', '--restart=Never', 'tty', '--image=busybox', '--', 'sh'])].map((a) => `'${a}'`).join(' ');
+    const term = new Live(spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...kubectlEnv(), TERM: 'dumb' } }));
+    try {
+      await term.waitFor(/If you don't see a command prompt, try pressing enter\./);
+      term.child.stdin.write('\r');
+      await term.waitFor(/\/ # $/);
+      term.child.stdin.write('echo in run\r');
+      await term.waitFor(/echo in run\r\nin run\r\n\/ # $/);
+      term.child.stdin.write('exit\r');
+      expect(await term.exit()).toBe(0);
+      expect(term.stdout).toContain('pod "tty" deleted');
+    } finally {
+      term.stop();
+    }
+  });
+
   it('cp both ways round-trips a file byte-for-byte (tar in the container)', async () => {
     const data = randomBytes(200_000);
     const local = join(dir, 'blob.bin');
