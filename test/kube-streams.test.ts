@@ -192,9 +192,10 @@ describe('exec, cp, port-forward, run -i and attach with RBAC enforced', () => {
   let api: KubeApi;
   let config: string;
   const sessions: { kind: string; exitCode?: number; user: string }[] = [];
+  const audit: { path: string; code: number; user?: string }[] = [];
 
   beforeAll(async () => {
-    api = await startKubeApi({ port: 0, simulation: { podStartDelayMs: 50 }, authorization: { enforce: true }, onSession: (s) => sessions.push(s) });
+    api = await startKubeApi({ port: 0, simulation: { podStartDelayMs: 50 }, authorization: { enforce: true }, onSession: (s) => sessions.push(s), onAudit: (e) => audit.push(e) });
     config = kubeconfig('live', api.url);
     await ok(config, ['run', 'shell', '--image=busybox', '--', 'sleep', '3600']);
     await ok(config, ['run', 'web', '--image=nginx']);
@@ -401,6 +402,10 @@ describe('exec, cp, port-forward, run -i and attach with RBAC enforced', () => {
     expect(denied.stdout).toBe('');
     expect(denied.stderr).toContain('Error from server (Forbidden): pods "shell" is forbidden: User "alice" cannot create resource "pods/exec" in API group "" in the namespace "default"');
     expect(await ok(config, ['--as=bob', 'exec', 'shell', '--', 'echo', 'hi'])).toBe('hi\n');
+    // the audit hook sees upgrades as every request: the refusal (WebSocket, then the SPDY fallback) and the 101
+    const execs = audit.filter((e) => e.path.startsWith('/api/v1/namespaces/default/pods/shell/exec'));
+    expect(execs).toContainEqual(expect.objectContaining({ user: 'alice', code: 403 }));
+    expect(execs).toContainEqual(expect.objectContaining({ user: 'bob', code: 101 }));
     const pf = await run(config, ['--as=bob', 'port-forward', 'pod/web', ':80']);
     expect(pf.code).toBe(1);
     expect(pf.stderr).toContain('cannot create resource "pods/portforward"');

@@ -196,7 +196,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession });
+    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession, onAudit: opts.onAudit });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -32,6 +32,8 @@ export interface UpgradeContext {
   store: KubeStore;
   enforce: boolean;
   identity: UserInfo;
+  /** Told of every upgrade request as of any request: 101 when it was upgraded, else the refusal's code. */
+  onAudit?: (entry: { method: string; path: string; user?: string; groups: string[]; code: number }) => void;
   /** Told of every session that ends (audit/recording hooks). */
   onSession?: (s: { kind: string; namespace: string; pod: string; user: string; exitCode?: number; bytesIn: number; bytesOut: number }) => void;
 }
@@ -81,9 +83,13 @@ const podContainer = (pod: Any, name: string): Any => (pod.spec?.containers ?? [
 
 /** Handles one upgrade request; everything wrong is answered with a Status before the upgrade. */
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: UpgradeContext): void {
+  const audit = (code: number) =>
+    ctx.onAudit?.({ method: req.method ?? 'GET', path: req.url ?? '/', user: req.headersDistinct['impersonate-user']?.[0], groups: req.headersDistinct['impersonate-group'] ?? [], code });
   try {
     upgrade(req, socket, head, ctx);
+    audit(101);
   } catch (err) {
+    audit(toKubeApiError(err).httpCode);
     refuseUpgrade(socket, err);
   }
 }
