@@ -197,7 +197,11 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
     if (req.method !== 'POST') throw methodNotAllowed('eviction supports POST only');
     return json(201, evictPod(store, namespace ?? 'default', name, asObject(decodeBody(req.contentType, req.body), 'eviction')));
   }
-  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding') {
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+    // served on upgrade requests (src/kube/streams); a plain request gets the real server's answer
+    throw badRequest('Upgrade request required');
+  }
+  if (sub === 'binding') {
     throw notImplemented(`${sub} is not supported by the k3sdaas embedded API`);
   }
   const current = store.require(def, namespace, name);

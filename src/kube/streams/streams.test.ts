@@ -115,6 +115,10 @@ describe('exec over the channel protocols', () => {
     await expect(open('/api/v1/namespaces/default/pods/box/exec?stdout=true', ['v5.channel.k8s.io'])).rejects.toMatchObject({ status: 400, body: { message: 'you must specify at least 1 command' } });
     await expect(open('/api/v1/namespaces/default/pods/box/exec?command=ls&stdout=true&container=other', ['v5.channel.k8s.io'])).rejects.toMatchObject({ status: 400, body: { message: 'container other is not valid for pod box' } });
     await expect(open('/api/v1/namespaces/default/configmaps/x/exec?command=ls', ['v5.channel.k8s.io'])).rejects.toMatchObject({ status: 404 });
+    // without an upgrade, as the real server
+    const plain = await fetch(`${api.url}/api/v1/namespaces/default/pods/box/exec?command=ls&stdout=true`, { method: 'POST' });
+    expect(plain.status).toBe(400);
+    expect(await plain.json()).toMatchObject({ kind: 'Status', message: 'Upgrade request required' });
   });
 });
 
