@@ -19,6 +19,7 @@ import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
+import { SessionHub } from '../nautilus/sessions.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -38,6 +39,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** Longest a streaming session (watch, log follow) lasts (ms). */
+  maxSessionMs?: number;
   logger?: Logger;
 }
 
@@ -64,6 +67,7 @@ export interface Sandbox {
   operator: Keypair;
   user: SandboxUser;
   nautilus: NautilusService;
+  sessions: SessionHub;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
   joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
@@ -163,7 +167,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(async () => journal.close());
     const enclaveKey = generateEnclaveKey();
     const cursors = dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore();
+    // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
+    const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
+    await sessions.listen('127.0.0.1', 0);
+    stops.push(() => sessions.close());
     const nautilus = new NautilusService({
+      sessions,
       client,
       executor: operatorTx,
       packageId,
@@ -234,6 +243,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       operator,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
+      sessions,
       joinTokens,
       gateway: gateway.frontend,
       stop,
