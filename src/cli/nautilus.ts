@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { fileCursorStore } from '../core/chain/index.js';
 import { ConfigError } from '../core/config/index.js';
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
@@ -24,6 +24,8 @@ import { blobStoreFromFlags } from './blob-flags.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
+import { parseDuration } from './token.js';
+import { SessionHub } from '../nautilus/sessions.js';
 
 interface StartFlags {
   cluster?: string;
@@ -33,6 +35,9 @@ interface StartFlags {
   dataDir?: string;
   listen: string;
   blobListen: string;
+  sessionListen: string;
+  sessionUrl?: string;
+  maxSession: number;
   joinTokenSource?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
@@ -53,6 +58,9 @@ export function nautilusCommand(): Command {
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
     .option('--blob-listen <host:port>', 'HTTPS blob service for bodies too large for a transaction', listenFlag, '127.0.0.1:9103')
+    .option('--session-listen <host:port>', 'WebSocket endpoint of streaming sessions (watch, logs -f); frames are end-to-end encrypted', listenFlag, '127.0.0.1:9104')
+    .option('--session-url <url>', 'the session endpoint as requesters reach it (default: ws://<session-listen>)')
+    .addOption(new Option('--max-session <duration>', 'longest a streaming session lasts (e.g. 30m, 2h)').argParser(parseDuration).default(30 * 60_000, '30m'))
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
@@ -100,7 +108,12 @@ export function nautilusCommand(): Command {
         stops.push(() => journal.close());
         const enclaveKey = generateEnclaveKey();
         const executor = await rt.concurrentExecutor(flags.concurrency);
+        const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, endpoint: flags.sessionUrl });
+        const sessionAddr = parseListen(flags.sessionListen);
+        const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
+        stops.push(() => sessions.close());
         const service = new NautilusService({
+          sessions,
           client: rt.client,
           executor,
           packageId: rt.packageId,
@@ -148,6 +161,7 @@ export function nautilusCommand(): Command {
           apiserver: forwarder.server.origin,
           health: health.url,
           blobs: blobServer.url,
+          sessions: sessionUrl,
           blobCa: join(dir, 'blob-tls', 'ca.crt'),
           blobTokenFile,
           pid: process.pid,
