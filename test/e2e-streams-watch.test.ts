@@ -11,6 +11,18 @@ import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { writeKubeconfig, kubectlRunner } from './helpers/kubectl.js';
 import { gatewayToken } from './helpers/sandbox.js';
 import { recentRequests, tempDir } from './helpers/e2e.js';
+import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
+
+/** The session events of the sandbox cluster, oldest first. */
+async function sessionEvents(): Promise<Array<SessionOpened | SessionClosed>> {
+  const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::session` }, limit: 100 });
+  const out: Array<SessionOpened | SessionClosed> = [];
+  for (const e of page.events) {
+    const ev = decodeEvent(e, { packageId: sb.packageId });
+    if ((ev?.$kind === 'SessionOpened' || ev?.$kind === 'SessionClosed') && ev.clusterId === sb.clusterId) out.push(ev);
+  }
+  return out;
+}
 
 const CHECKPOINT_MS = 250;
 let sb: Sandbox;
@@ -83,6 +95,18 @@ describe('watch through the chain', () => {
     const rec = sb.sessions.records.find((x) => x.path === '/api/v1/namespaces/default/pods');
     expect(rec?.bytesDown).toBeGreaterThan(0);
     expect(rec?.digest).toMatch(/^[0-9a-f]{64}$/);
+    // On chain: the session opened and closed, signed by the enclave (the contract verified it), with its record.
+    await sb.sessionRecorder.idle();
+    const watchReq = reqs.find((e) => e.method === 'GET' && e.path === '/api/v1/namespaces/default/pods' && e.requestId === rec!.sessionId);
+    expect(watchReq).toBeDefined();
+    const evs = (await sessionEvents()).filter((e) => e.requestId === rec!.sessionId);
+    expect(evs.map((e) => e.$kind)).toEqual(['SessionOpened', 'SessionClosed']);
+    const closed = evs[1] as SessionClosed;
+    expect(closed.requester).toBe(watchReq!.requester);
+    expect(Buffer.from(closed.transcriptDigest).toString('hex')).toBe(rec!.digest);
+    expect(closed.bytesDown).toBe(BigInt(rec!.bytesDown));
+    expect(closed.reason).toBe(rec!.reasonCode);
+    expect(closed.closedMs).toBeGreaterThanOrEqual(closed.openedMs);
   }, 60_000);
 
   it('`kubectl rollout status` and `kubectl wait --for=condition=Available` finish with no `Failed to watch`', async () => {

@@ -26,6 +26,7 @@ import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
 import { parseDuration } from './token.js';
 import { SessionHub } from '../nautilus/sessions.js';
+import { SessionRecorder } from '../nautilus/session-recorder.js';
 
 interface StartFlags {
   cluster?: string;
@@ -107,10 +108,12 @@ export function nautilusCommand(): Command {
         const journal = new Journal(join(dir, 'journal.jsonl'));
         stops.push(() => journal.close());
         const enclaveKey = generateEnclaveKey();
-        const executor = await rt.concurrentExecutor(flags.concurrency);
         const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, endpoint: flags.sessionUrl });
         const sessionAddr = parseListen(flags.sessionListen);
         const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
+        const executor = await rt.concurrentExecutor(flags.concurrency);
+        const recorder = new SessionRecorder({ executor, packageId: rt.packageId, clusterId, enclaveKey, logger: rt.logger }).attach(sessions);
+        stops.push(() => recorder.idle());
         stops.push(() => sessions.close());
         const service = new NautilusService({
           sessions,

@@ -20,6 +20,7 @@ import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
 import { SessionHub } from '../nautilus/sessions.js';
+import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -68,6 +69,7 @@ export interface Sandbox {
   user: SandboxUser;
   nautilus: NautilusService;
   sessions: SessionHub;
+  sessionRecorder: SessionRecorder;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
   joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
@@ -170,6 +172,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
     const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
     await sessions.listen('127.0.0.1', 0);
+    const sessionRecorder = new SessionRecorder({ executor: operatorTx, packageId, clusterId, enclaveKey, logger: log }).attach(sessions);
+    stops.push(() => sessionRecorder.idle());
     stops.push(() => sessions.close());
     const nautilus = new NautilusService({
       sessions,
@@ -244,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
       sessions,
+      sessionRecorder,
       joinTokens,
       gateway: gateway.frontend,
       stop,

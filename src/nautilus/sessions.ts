@@ -18,6 +18,7 @@ import type { RequestSubmitted } from '../core/events/index.js';
 import type { Impersonation, KubeForwarder } from '../core/kube/forward.js';
 import { FRAME, SessionChannel, type SessionGrant } from '../core/session/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import { SESSION_REASONS, type SessionReason } from '../core/session/payloads.js';
 
 export const SESSION_PATH = '/k3sdaas/v1/sessions/';
 
@@ -39,7 +40,12 @@ export interface SessionRecord {
   requester: string;
   method: string;
   path: string;
-  reason: string;
+  reason: SessionReason;
+  /** Index of `reason` in SESSION_REASONS (the on-chain code). */
+  reasonCode: number;
+  detail?: string;
+  openedMs: number;
+  closedMs: number;
   durationMs: number;
   bytesDown: number;
   bytesUp: number;
@@ -58,7 +64,7 @@ interface Pending {
 
 interface Open {
   requester: string;
-  end(reason: string): void;
+  end(reason: SessionReason, detail?: string): void;
 }
 
 export class SessionHub {
@@ -72,6 +78,8 @@ export class SessionHub {
   #endpoint: string | undefined;
   /** Told of every ended session (its record). */
   onRecord?: (r: SessionRecord) => void;
+  /** Told when a session opens (the requester proved its key). */
+  onOpen?: (o: { sessionId: string; requester: string; openedMs: number; expiresAtMs: number }) => void;
 
   constructor(options: SessionHubOptions) {
     this.#o = options;
@@ -105,11 +113,11 @@ export class SessionHub {
   }
 
   /** Ends every open session of a requester (revoked, slashed, unstaked). */
-  cut(requester: string, reason: string): number {
+  cut(requester: string, detail: string): number {
     let n = 0;
-    for (const s of this.#open.values()) {
+    for (const s of [...this.#open.values()]) {
       if (s.requester === requester) {
-        s.end(reason);
+        s.end('cut', detail);
         n++;
       }
     }
@@ -149,7 +157,7 @@ export class SessionHub {
   }
 
   async close(): Promise<void> {
-    for (const s of [...this.#open.values()]) s.end('nautilus stopping');
+    for (const s of [...this.#open.values()]) s.end('enclave stopped');
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
     this.#wss.close();
@@ -164,7 +172,7 @@ export class SessionHub {
     const upstream = new AbortController();
     let ended = false;
     let proven = false;
-    const end = (reason: string) => {
+    const end = (reason: SessionReason, detail?: string) => {
       if (ended) return;
       ended = true;
       clearTimeout(maxTimer);
@@ -176,28 +184,34 @@ export class SessionHub {
         method: p.ev.method,
         path: p.ev.path,
         reason,
+        reasonCode: SESSION_REASONS.indexOf(reason),
+        detail,
+        openedMs: started,
+        closedMs: this.#now(),
         durationMs: this.#now() - started,
         bytesDown: channel.bytesDown,
         bytesUp: channel.bytesUp,
-        frames: channel.frames + 1,
+        frames: 0,
         digest: '',
       };
       if (proven && ws.readyState === ws.OPEN) {
         // The closing frame carries the record; its own digest step is included in what it reports.
-        const body = { reason, durationMs: record.durationMs, bytesDown: record.bytesDown, bytesUp: record.bytesUp };
+        const body = { reason, detail, durationMs: record.durationMs, bytesDown: record.bytesDown, bytesUp: record.bytesUp };
         ws.send(channel.send(FRAME.end, new TextEncoder().encode(JSON.stringify(body))));
         ws.close(1000, reason.slice(0, 100));
       } else ws.terminate();
       record.digest = channel.digest;
+      record.frames = channel.frames;
       this.records.push(record);
       if (this.records.length > 1000) this.records.shift();
       log.info('session closed', { ...record });
-      this.onRecord?.(record);
+      // Recorded on chain only for sessions that opened (a refused connection has nothing to report).
+      if (proven) this.onRecord?.(record);
     };
-    const maxTimer = setTimeout(() => end('maximum session duration reached'), Math.max(0, p.expiresAtMs - this.#now()));
+    const maxTimer = setTimeout(() => end('maximum duration'), Math.max(0, p.expiresAtMs - this.#now()));
     maxTimer.unref();
-    ws.on('close', () => end('requester closed the session'));
-    ws.on('error', () => end('connection failed'));
+    ws.on('close', () => end('requester closed'));
+    ws.on('error', (err) => end('requester closed', `connection failed: ${err.message}`));
     ws.once('message', (data: Buffer, isBinary: boolean) => {
       // The grant is used once: a second connection for the same id finds nothing.
       this.#pending.delete(id);
@@ -206,17 +220,18 @@ export class SessionHub {
         if (!isBinary || channel.receive(new Uint8Array(data)).kind !== FRAME.hello) throw new Error('first frame is not a hello');
       } catch {
         log.warn('session refused: the first frame does not open under the session key');
-        end('requester could not prove the reply key');
+        end('requester closed', 'the requester could not prove the reply key');
         return;
       }
       proven = true;
       this.#open.set(id, { requester: p.ev.requester, end });
       log.info('session opened', { method: p.ev.method, path: p.ev.path });
+      this.onOpen?.({ sessionId: id, requester: p.ev.requester, openedMs: started, expiresAtMs: p.expiresAtMs });
       void this.#relay(p, channel, ws, upstream.signal).then(
         () => end('stream ended'),
         (err: unknown) => {
           if (!ended) log.warn('session stream failed', { error: err });
-          end(upstream.signal.aborted ? 'cut' : `stream failed: ${(err as Error).message}`);
+          end('stream failed', (err as Error).message);
         },
       );
     });
