@@ -27,6 +27,7 @@ import { listenFlag, untilSignal } from './serve-common.js';
 import { parseDuration } from './token.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
+import { SessionRevoker } from '../nautilus/session-revoker.js';
 
 interface StartFlags {
   cluster?: string;
@@ -136,6 +137,8 @@ export function nautilusCommand(): Command {
           await service.start();
           await service.follower!.waitCaughtUp();
         });
+        const revoker = await new SessionRevoker({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
+        stops.push(() => revoker.stop());
         const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
         let issuer: JoinTokenIssuer | null = null;
         if (tokenSpec) {

@@ -21,6 +21,7 @@ import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
+import { SessionRevoker } from '../nautilus/session-revoker.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -191,6 +192,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.registerEnclave();
     await nautilus.start();
     stops.push(() => nautilus.stop());
+    const revoker = await new SessionRevoker({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => revoker.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
     const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();

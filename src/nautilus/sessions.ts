@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { generateEncryptionKey } from '../core/crypto/index.js';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
 import type { RequestSubmitted } from '../core/events/index.js';
@@ -64,6 +65,7 @@ interface Pending {
 
 interface Open {
   requester: string;
+  tokenId: string;
   end(reason: SessionReason, detail?: string): void;
 }
 
@@ -117,6 +119,18 @@ export class SessionHub {
     let n = 0;
     for (const s of [...this.#open.values()]) {
       if (s.requester === requester) {
+        s.end('cut', detail);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Ends every open session of a SealToken (revoked, slashed below the minimum, unstaked). */
+  cutToken(tokenId: string, detail: string): number {
+    let n = 0;
+    for (const s of [...this.#open.values()]) {
+      if (normalizeSuiAddress(s.tokenId) === normalizeSuiAddress(tokenId)) {
         s.end('cut', detail);
         n++;
       }
@@ -224,7 +238,7 @@ export class SessionHub {
         return;
       }
       proven = true;
-      this.#open.set(id, { requester: p.ev.requester, end });
+      this.#open.set(id, { requester: p.ev.requester, tokenId: p.ev.tokenId, end });
       log.info('session opened', { method: p.ev.method, path: p.ev.path });
       this.onOpen?.({ sessionId: id, requester: p.ev.requester, openedMs: started, expiresAtMs: p.expiresAtMs });
       void this.#relay(p, channel, ws, upstream.signal).then(
