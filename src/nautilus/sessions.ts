@@ -215,7 +215,10 @@ export class SessionHub {
         ws.close(1000, reason.slice(0, 100));
       } else ws.terminate();
       record.digest = channel.digest;
+      // The record counts every frame and byte both ways, the closing frame included (as the digest does).
       record.frames = channel.frames;
+      record.bytesDown = channel.bytesDown;
+      record.bytesUp = channel.bytesUp;
       this.records.push(record);
       if (this.records.length > 1000) this.records.shift();
       log.info('session closed', { ...record });
