@@ -59,6 +59,8 @@ public struct SessionOpened has copy, drop {
     requester: address,
     opened_ms: u64,
     expires_ms: u64,
+    /// The enclave's signature (over IntentMessage<SessionOpenPayload> at `opened_ms`), kept so anyone can re-check.
+    signature: vector<u8>,
 }
 
 /// A session's record: final when `reason` is not REASON_OPEN, periodic otherwise.
@@ -75,6 +77,9 @@ public struct SessionClosed has copy, drop {
     exit_code: u32,
     reason: u8,
     transcript_digest: vector<u8>,
+    /// When the enclave signed the record, and its signature over IntentMessage<SessionRecordPayload>.
+    timestamp_ms: u64,
+    signature: vector<u8>,
 }
 
 // === Public functions ===
@@ -94,7 +99,7 @@ public fun open_session(
     let cluster_id = object::id(cluster);
     let payload = SessionOpenPayload { cluster_id, request_id, requester, expires_ms };
     enclave::verify(cluster, INTENT_SESSION_OPEN, timestamp_ms, payload, &signature, clock);
-    event::emit(SessionOpened { cluster_id, request_id, requester, opened_ms: timestamp_ms, expires_ms });
+    event::emit(SessionOpened { cluster_id, request_id, requester, opened_ms: timestamp_ms, expires_ms, signature });
 }
 
 /// The enclave's signed record of a session: when it ends, or periodically while it lasts (`reason` REASON_OPEN).
@@ -126,7 +131,7 @@ public fun record_session(
     enclave::verify(cluster, INTENT_SESSION_RECORD, timestamp_ms, payload, &signature, clock);
     event::emit(SessionClosed {
         cluster_id, request_id, requester, opened_ms, closed_ms, bytes_down, bytes_up, frames, has_exit_code,
-        exit_code, reason, transcript_digest,
+        exit_code, reason, transcript_digest, timestamp_ms, signature,
     });
 }
 
@@ -137,6 +142,13 @@ public fun closed_fields(e: &SessionClosed): (ID, address, u64, u64, u8, vector<
 }
 
 #[test_only]
-public fun new_opened_for_testing(cluster_id: ID, request_id: ID, requester: address, opened_ms: u64, expires_ms: u64): SessionOpened {
-    SessionOpened { cluster_id, request_id, requester, opened_ms, expires_ms }
+public fun new_opened_for_testing(
+    cluster_id: ID,
+    request_id: ID,
+    requester: address,
+    opened_ms: u64,
+    expires_ms: u64,
+    signature: vector<u8>,
+): SessionOpened {
+    SessionOpened { cluster_id, request_id, requester, opened_ms, expires_ms, signature }
 }

@@ -43,7 +43,7 @@ fun open_session_emits_opened() {
     open_with(&scenario, &clock, v::user(), sv::session_expires());
     let events = event::events_by_type<SessionOpened>();
     assert!(events.length() == 1);
-    assert!(events[0] == session::new_opened_for_testing(object::id_from_address(v::cluster_id()), rid(), v::user(), sv::open_ts(), sv::session_expires()));
+    assert!(events[0] == session::new_opened_for_testing(object::id_from_address(v::cluster_id()), rid(), v::user(), sv::open_ts(), sv::session_expires(), sv::open_sig()));
     env::finish(scenario, clock);
 }
 

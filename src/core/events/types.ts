@@ -151,6 +151,7 @@ export interface SessionOpened extends EventBase<'SessionOpened'> {
   requester: string;
   openedMs: bigint;
   expiresMs: bigint;
+  signature: Uint8Array;
 }
 export interface SessionClosed extends EventBase<'SessionClosed'> {
   clusterId: string;
@@ -166,6 +167,8 @@ export interface SessionClosed extends EventBase<'SessionClosed'> {
   /** Index into SESSION_REASONS (core/session/payloads.ts); 6 = still open (a periodic record). */
   reason: number;
   transcriptDigest: Uint8Array;
+  timestampMs: bigint;
+  signature: Uint8Array;
 }
 
 export type K3sDaasEvent =

@@ -48,6 +48,7 @@ describe('session::open_session', () => {
       requester: USER,
       opened_ms: String(T0 + 1_000n),
       expires_ms: String(T0 + 1_801_000n),
+      signature: openArgs(env).signature,
     });
   });
 

@@ -17,7 +17,7 @@ const openSession: PackageFunction = (rt, args) => {
   check(BigInt(a.expires_ms) > BigInt(a.timestamp_ms), M, 'open_session', 'EInvalidTimes');
   const payload = { cluster_id: cluster.id, request_id: a.request_id, requester: a.requester, expires_ms: a.expires_ms };
   verifyEnclave(cluster, INTENT_SESSION_OPEN, BigInt(a.timestamp_ms), { struct: 'k3sdaas::session::SessionOpenPayload' }, payload, a.signature, a.clock);
-  emit(rt, M, 'SessionOpened', { ...payload, opened_ms: a.timestamp_ms, expires_ms: a.expires_ms });
+  emit(rt, M, 'SessionOpened', { ...payload, opened_ms: a.timestamp_ms, expires_ms: a.expires_ms, signature: a.signature });
 };
 
 const recordSession: PackageFunction = (rt, args) => {
@@ -41,7 +41,7 @@ const recordSession: PackageFunction = (rt, args) => {
     transcript_digest: a.transcript_digest,
   };
   verifyEnclave(cluster, INTENT_SESSION_RECORD, BigInt(a.timestamp_ms), { struct: 'k3sdaas::session::SessionRecordPayload' }, record, a.signature, a.clock);
-  emit(rt, M, 'SessionClosed', record);
+  emit(rt, M, 'SessionClosed', { ...record, timestamp_ms: a.timestamp_ms, signature: a.signature });
 };
 
 export const SESSION_TWIN: Record<string, PackageFunction> = {
