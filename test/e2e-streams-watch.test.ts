@@ -12,6 +12,8 @@ import { writeKubeconfig, kubectlRunner } from './helpers/kubectl.js';
 import { gatewayToken } from './helpers/sandbox.js';
 import { recentRequests, tempDir } from './helpers/e2e.js';
 import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
+import { readCluster } from '../src/core/chain/objects.js';
+import { checkSessionClosed, checkSessionOpened } from '../src/core/verify/index.js';
 
 /** The session events of the sandbox cluster, oldest first. */
 async function sessionEvents(): Promise<Array<SessionOpened | SessionClosed>> {
@@ -107,6 +109,12 @@ describe('watch through the chain', () => {
     expect(closed.bytesDown).toBe(BigInt(rec!.bytesDown));
     expect(closed.reason).toBe(rec!.reasonCode);
     expect(closed.closedMs).toBeGreaterThanOrEqual(closed.openedMs);
+    // `k3sdaas verify`'s session checks: the records are the enclave's; an altered one, or another transcript, is not.
+    const { enclavePk } = await readCluster(sb.client, sb.clusterId);
+    expect(checkSessionOpened(evs[0] as SessionOpened, enclavePk).ok).toBe(true);
+    expect(checkSessionClosed(closed, enclavePk, rec!.digest)).toMatchObject({ ok: true });
+    expect(checkSessionClosed({ ...closed, bytesDown: closed.bytesDown - 1n }, enclavePk).detail).toMatch(/not signed by the enclave key/);
+    expect(checkSessionClosed(closed, enclavePk, '00'.repeat(32)).detail).toMatch(/differs from the signed record/);
   }, 60_000);
 
   it('`kubectl rollout status` and `kubectl wait --for=condition=Available` finish with no `Failed to watch`', async () => {
