@@ -40,6 +40,7 @@ interface StartFlags {
   sessionListen: string;
   sessionUrl?: string;
   maxSession: number;
+  sessionRecordEvery: number;
   joinTokenSource?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
@@ -63,6 +64,7 @@ export function nautilusCommand(): Command {
     .option('--session-listen <host:port>', 'WebSocket endpoint of streaming sessions (watch, logs -f); frames are end-to-end encrypted', listenFlag, '127.0.0.1:9104')
     .option('--session-url <url>', 'the session endpoint as requesters reach it (default: ws://<session-listen>)')
     .addOption(new Option('--max-session <duration>', 'longest a streaming session lasts (e.g. 30m, 2h)').argParser(parseDuration).default(30 * 60_000, '30m'))
+    .addOption(new Option('--session-record-every <duration>', 'a long session is also recorded on chain this often').argParser(parseDuration).default(10 * 60_000, '10m'))
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
@@ -109,7 +111,7 @@ export function nautilusCommand(): Command {
         const journal = new Journal(join(dir, 'journal.jsonl'));
         stops.push(() => journal.close());
         const enclaveKey = generateEnclaveKey();
-        const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, endpoint: flags.sessionUrl });
+        const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, recordEveryMs: flags.sessionRecordEvery, endpoint: flags.sessionUrl });
         const sessionAddr = parseListen(flags.sessionListen);
         const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
         const executor = await rt.concurrentExecutor(flags.concurrency);

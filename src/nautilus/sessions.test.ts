@@ -52,8 +52,8 @@ function event(reply: Uint8Array): RequestSubmitted {
   };
 }
 
-async function open(maxSessionMs = 60_000, replySecret?: Uint8Array) {
-  hub = new SessionHub({ forwarder, maxSessionMs });
+async function open(maxSessionMs = 60_000, replySecret?: Uint8Array, recordEveryMs?: number) {
+  hub = new SessionHub({ forwarder, maxSessionMs, recordEveryMs });
   await hub.listen('127.0.0.1', 0);
   const reply = generateEncryptionKey();
   const records: SessionRecord[] = [];
@@ -102,6 +102,15 @@ describe('SessionHub', () => {
     expect(s.frames.at(-1)!.kind).toBe(FRAME.end);
     expect(JSON.parse(s.frames.at(-1)!.text).reason).toBe('maximum duration');
     expect(s.records[0].reasonCode).toBe(2);
+  });
+
+  it('records a long session periodically (reason open) before its closing record', async () => {
+    const s = await open(450, undefined, 100);
+    await s.closed;
+    const periodic = s.records.filter((r) => r.reason === 'open');
+    expect(periodic.length).toBeGreaterThanOrEqual(2);
+    expect(periodic[0].reasonCode).toBe(6);
+    expect(s.records.at(-1)!.reason).toBe('maximum duration');
   });
 
   it('refuses a connection that cannot prove the reply key, and a grant is used once', async () => {

@@ -31,6 +31,8 @@ export interface SessionHubOptions {
   maxSessionMs?: number;
   /** How long a grant waits for its connection (ms). */
   connectWithinMs?: number;
+  /** A long session is also recorded on chain this often while it lasts (ms; reason 'open'). */
+  recordEveryMs?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -190,6 +192,7 @@ export class SessionHub {
       if (ended) return;
       ended = true;
       clearTimeout(maxTimer);
+      clearInterval(progressTimer);
       upstream.abort();
       this.#open.delete(id);
       const record: SessionRecord = {
@@ -227,6 +230,7 @@ export class SessionHub {
     };
     const maxTimer = setTimeout(() => end('maximum duration'), Math.max(0, p.expiresAtMs - this.#now()));
     maxTimer.unref();
+    let progressTimer: NodeJS.Timeout | undefined;
     ws.on('close', () => end('requester closed'));
     ws.on('error', (err) => end('requester closed', `connection failed: ${err.message}`));
     ws.once('message', (data: Buffer, isBinary: boolean) => {
@@ -241,6 +245,15 @@ export class SessionHub {
         return;
       }
       proven = true;
+      progressTimer = setInterval(() => {
+        // A periodic record: what flowed so far and the digest up to now; the session goes on.
+        const now = this.#now();
+        this.onRecord?.({
+          sessionId: id, requester: p.ev.requester, method: p.ev.method, path: p.ev.path, reason: 'open', reasonCode: SESSION_REASONS.indexOf('open'),
+          openedMs: started, closedMs: now, durationMs: now - started, bytesDown: channel.bytesDown, bytesUp: channel.bytesUp, frames: channel.frames, digest: channel.digest,
+        });
+      }, this.#o.recordEveryMs ?? 10 * 60_000);
+      progressTimer.unref();
       this.#open.set(id, { requester: p.ev.requester, tokenId: p.ev.tokenId, end });
       log.info('session opened', { method: p.ev.method, path: p.ev.path });
       this.onOpen?.({ sessionId: id, requester: p.ev.requester, openedMs: started, expiresAtMs: p.expiresAtMs });
