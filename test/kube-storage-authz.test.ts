@@ -186,8 +186,9 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
   it('paginates with opaque continue tokens; garbage is a 400 as on a real server', async () => {
     await ok(kc, ['create', 'ns', 'pages']);
     for (let i = 0; i < 7; i++) await ok(kc, ['create', 'cm', `p${i}`, '-n', 'pages']);
+    // every namespace also holds kube-root-ca.crt (published by the namespace controller, as on a real cluster)
     const chunked = await kubectl(kc, ['get', 'cm', '-n', 'pages', '--chunk-size=3', '-o', 'name', '-v=6']);
-    expect(chunked.stdout.trim().split('\n')).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((n) => `configmap/${n}`));
+    expect(chunked.stdout.trim().split('\n')).toEqual(['kube-root-ca.crt', 'p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((n) => `configmap/${n}`));
     expect(chunked.stderr.match(/continue=/g)?.length).toBe(2);
     const page = JSON.parse(await ok(kc, ['get', '--raw', '/api/v1/namespaces/pages/configmaps?limit=3']));
     expect(page.items).toHaveLength(3);
@@ -195,7 +196,7 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
     // the next page is the list as of the first page, even after a create
     await ok(kc, ['create', 'cm', 'p00', '-n', 'pages']);
     const next = JSON.parse(await ok(kc, ['get', '--raw', `/api/v1/namespaces/pages/configmaps?limit=10&continue=${page.metadata.continue}`]));
-    expect(next.items.map((o: any) => o.metadata.name)).toEqual(['p3', 'p4', 'p5', 'p6']);
+    expect(next.items.map((o: any) => o.metadata.name)).toEqual(['p2', 'p3', 'p4', 'p5', 'p6']);
     expect(next.metadata.resourceVersion).toBe(page.metadata.resourceVersion);
     const garbage = await kubectl(kc, ['get', '--raw', '/api/v1/namespaces/pages/configmaps?limit=3&continue=garbage!']);
     expect(garbage.code).toBe(1);
@@ -213,7 +214,8 @@ describe('watch, pagination, deletion and managedFields with kubectl', () => {
     await ok(kc, ['patch', 'cm', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     expect((await kubectl(kc, ['get', 'cm', 'held'])).stderr).toContain('configmaps "held" not found');
 
-    await ok(kc, ['run', 'graceful', '--image=busybox', '--restart=Never']);
+    // a container that keeps running (busybox's default sh would exit at once without stdin)
+    await ok(kc, ['run', 'graceful', '--image=busybox', '--restart=Never', '--', 'sleep', '3600']);
     const started = Date.now();
     for (;;) {
       const p = JSON.parse(await ok(kc, ['get', 'pod', 'graceful', '-o', 'json']));
@@ -461,7 +463,8 @@ describe('k3sdaas dev: SIGKILL and start again', () => {
   it('every object created through the chain is still there with the same resourceVersion and uid', async () => {
     const home = join(root, 'dev-home');
     const dataDir = join(root, 'dev-data');
-    const env = { ...process.env, HOME: home, KUBECONFIG: join(home, '.kube', 'config'), PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` };
+    // a sandbox of its own data dir writes its k3sdaas-dev context there
+    const env = { ...process.env, HOME: home, KUBECONFIG: join(dataDir, 'kubeconfig'), PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` };
     delete (env as Record<string, unknown>).K3SDAAS_CONFIG;
     const start = () =>
       new Promise<ChildProcess>((resolve, reject) => {

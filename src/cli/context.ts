@@ -36,8 +36,34 @@ export interface CliRuntime {
   concurrentExecutor(size: number): Promise<TransactionExecutor>;
 }
 
+/** The network URL the running command talks to (for messages about an unreachable network). */
+let networkInUse: string | undefined;
+
+export function noteNetworkInUse(url: string): void {
+  networkInUse = url;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+/** An error as the CLI prints it: an unreachable network names its URL and says what to do. */
+export function describeCliError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  let code: string | undefined;
+  let fetchFailed = false;
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as { code?: unknown; message?: unknown };
+    if (typeof x.code === 'string' && UNREACHABLE.has(x.code)) code = x.code;
+    if (typeof x.message === 'string' && /fetch failed/.test(x.message)) fetchFailed = true;
+  }
+  if ((code || fetchFailed) && networkInUse) {
+    return `cannot reach the Sui network at ${networkInUse}${code ? ` (${code})` : ''}: is it running? Choose another with --network or K3SDAAS_NETWORK (for a dev sandbox, start \`k3sdaas dev\` first)`;
+  }
+  return message;
+}
+
 export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
   const config = cliConfig(cmd, extra);
+  noteNetworkInUse(config.network.rpcUrl);
   const client = createChainClient(config.network);
   const logger = createLogger({ level: config.get('logLevel') as LogLevel });
   const packageId = config.get('packageId') ?? (config.get('network') === 'localnet' ? LOCALNET_PACKAGE_ID : undefined);

@@ -69,6 +69,7 @@ export function gatewayCommand(): Command {
           tlsDir: join(rt.config.get('dataDir')!, 'gateway', 'tls'),
           extraHosts: flags.host,
           logger: rt.logger,
+          requestWarnings: rt.config.get('requestWarnings') !== 'false',
           info: { clusterId, packageId: rt.packageId },
         }),
       );

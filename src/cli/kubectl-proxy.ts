@@ -25,12 +25,15 @@ export interface ProxyState {
   context: string;
   clusterId: string;
   rpcUrl: string;
+  /** The SealToken it submits with (absent in states written before tokens could be picked). */
+  tokenId?: string;
 }
 
-export const proxyStateFile = (dataDir: string) => join(dataDir, 'proxy', 'state.json');
+/** `proxy/state.json` for the proxy that picked its token itself; `proxy/state-<token>.json` for one given --seal-token. */
+export const proxyStateFile = (dataDir: string, tokenId?: string) => join(dataDir, 'proxy', tokenId ? `state-${tokenId}.json` : 'state.json');
 
-export function readProxyState(dataDir: string): ProxyState | null {
-  const file = proxyStateFile(dataDir);
+export function readProxyState(dataDir: string, tokenId?: string): ProxyState | null {
+  const file = proxyStateFile(dataDir, tokenId);
   if (!existsSync(file)) return null;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as ProxyState;
@@ -72,11 +75,12 @@ export function kubectlProxyCommand(): Command {
       const clusterId = rt.clusterId();
       const { address } = rt.signer();
       const progress = createProgress({ quiet: flags.json });
-      let tokenId = flags.sealToken;
+      const picked = flags.sealToken ?? rt.config.get('sealToken');
+      let tokenId = picked;
       if (!tokenId) {
         const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.packageId, clusterId));
         if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
-        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
+        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster (${tokens.map((t) => t.id).join(', ')}); pick one with --seal-token or the sealToken config key`, { key: 'sealToken' });
         tokenId = tokens[0].id;
       }
       const dataDir = rt.config.get('dataDir')!;
@@ -94,18 +98,20 @@ export function kubectlProxyCommand(): Command {
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },
           onReplyKey: flags.saveReplyKeys ? saveReplyKey(flags.saveReplyKeys) : undefined,
+          requestWarnings: rt.config.get('requestWarnings') !== 'false',
         }),
       );
       const kubeconfig = flags.kubeconfigOut ?? join(dataDir, 'proxy', 'kubeconfig');
       const context = 'k3sdaas-proxy';
       writeKubeconfigContext(kubeconfig, { name: context, server: served.url, caPem: served.tls.caPem, auth: { token: secret } }, { setCurrent: true });
-      const state: ProxyState = { url: served.url, token: secret, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl };
+      const state: ProxyState = { url: served.url, token: secret, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl, tokenId };
       mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
-      writeFileSync(proxyStateFile(dataDir), JSON.stringify(state), { mode: 0o600 });
+      const stateFile = proxyStateFile(dataDir, flags.sealToken);
+      writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
       if (flags.json) process.stdout.write(JSON.stringify({ ...state, address, tokenId }) + '\n');
       else process.stdout.write(`kubectl-proxy on ${served.url} as ${address}\n  kubectl --kubeconfig ${kubeconfig} get pods\n`);
       await untilSignal(async () => {
-        if (readProxyState(dataDir)?.pid === process.pid) rmSync(proxyStateFile(dataDir), { force: true });
+        if (readProxyState(dataDir, flags.sealToken)?.pid === process.pid) rmSync(stateFile, { force: true });
         await served.stop();
       });
     });

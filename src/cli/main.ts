@@ -1,7 +1,8 @@
 /** Entry point of the `k3sdaas` executable: runs the program and turns errors into readable exits. */
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { runKubectlViaProxy } from './kubectl.js';
+import { describeCliError } from './context.js';
+import { runKubectlViaProxy, splitDaasArgs } from './kubectl.js';
 
 function exitCodeOf(err: unknown): number {
   const code = (err as { code?: string }).code;
@@ -13,9 +14,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // `k3sdaas kubectl …` passes every argument to kubectl unchanged (kubectl's flags are not ours to parse).
   if (argv[2] === 'kubectl' && argv.length > 3 && !['-h', '--help'].includes(argv[3])) {
     try {
-      process.exitCode = await runKubectlViaProxy(argv.slice(3));
+      const { globals, rest } = splitDaasArgs(argv.slice(3));
+      process.exitCode = await runKubectlViaProxy(rest, globals);
     } catch (err) {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.stderr.write(`error: ${describeCliError(err)}\n`);
       process.exitCode = exitCodeOf(err);
     }
     return;
@@ -30,8 +32,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${describeCliError(err)}\n`);
     if (process.env.K3SDAAS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = exitCodeOf(err);
   }

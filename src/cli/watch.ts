@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { silentLogger } from '../core/log.js';
 import { ChainLifecycleSource } from '../tui/source.js';
 import { jsonLine, plainLine } from '../tui/plain.js';
-import { cliRuntime } from './context.js';
+import { K3sDaasError } from '../core/errors.js';
+import { cliRuntime, describeCliError } from './context.js';
 
 interface WatchFlags {
   cluster?: string;
@@ -35,6 +36,17 @@ function untilInterrupted(): Promise<void> {
   });
 }
 
+/** localnet, or any URL on this machine (a dev sandbox's chain). */
+export function isLocalNetwork(network: string, rpcUrl: string): boolean {
+  if (network === 'localnet') return true;
+  try {
+    const host = new URL(rpcUrl).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
 export function watchCommand(): Command {
   return new Command('watch')
     .description("follow requests on chain: each request's lifecycle, the workers, and totals")
@@ -45,6 +57,10 @@ export function watchCommand(): Command {
     .action(async (flags: WatchFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.config.get('clusterId') ?? null;
+      // a network that does not answer at all is a mistake to report, not an outage to wait out in silence
+      await Promise.resolve(rt.client.ledgerService.getServiceInfo({}, { timeout: 10_000 }).response).catch((err: unknown) => {
+        throw new K3sDaasError('NETWORK_UNREACHABLE', describeCliError(err), { cause: err });
+      });
       const tui = !flags.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
       const source = new ChainLifecycleSource({
         client: rt.client,
@@ -52,8 +68,9 @@ export function watchCommand(): Command {
         clusterId: clusterId ?? undefined,
         startAt: flags.from,
         rejections: flags.rejections,
-        // On public networks a checkpoint holds many transactions: search less history for rejections.
-        rejectionBackfill: rt.config.get('network') === 'localnet' ? 2000 : 100,
+        // On public networks a checkpoint holds many transactions: search less history for rejections. A local chain
+        // named by URL (what `k3sdaas dev` writes) is still local: it gets the full search, or rejections go missing.
+        rejectionBackfill: isLocalNetwork(rt.config.get('network')!, rt.config.network.rpcUrl) ? 2000 : 100,
         // Log lines on the terminal would tear the TUI; the header shows connection problems instead.
         logger: tui ? silentLogger : rt.logger,
       });
@@ -66,7 +83,7 @@ export function watchCommand(): Command {
         return;
       }
       const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../tui/components/App.js')]);
-      const app = render(createElement(App, { feed: source, clusterId, height: Math.max(5, (process.stdout.rows ?? 30) - 14) }));
+      const app = render(createElement(App, { feed: source, clusterId }));
       source.start();
       await app.waitUntilExit();
       await source.stop();

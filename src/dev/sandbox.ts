@@ -43,6 +43,8 @@ export interface SandboxOptions {
   requestTimeoutMs?: bigint;
   /** Longest a streaming session (watch, log follow) lasts (ms). */
   maxSessionMs?: number;
+  /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
+  requestWarnings?: boolean;
   logger?: Logger;
 }
 
@@ -211,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobs,
       logger: log,
       info,
+      requestWarnings: options.requestWarnings,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -230,6 +233,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tracker: gateway.tracker,
         logger: log,
         info,
+        requestWarnings: options.requestWarnings,
       });
       proxyUrl = proxy.url;
       stops.push(() => proxy.stop());

@@ -38,6 +38,8 @@ export interface FrontendOptions {
   blobs?: BlobStore;
   /** Called with each answered request's reply key (kubectl-proxy --save-reply-keys, for `k3sdaas verify`). */
   onReplyKey?: (requestId: string, replySecret: Uint8Array) => void;
+  /** Add `Warning: 299 - "k3sdaas request 0x…"` to answers (default true; config key requestWarnings). */
+  requestWarnings?: boolean;
 }
 
 export const VERSION_INFO = {
@@ -205,7 +207,8 @@ export class KubeFrontend {
         this.metrics.requests.inc({ verb, outcome: String(answer.status) });
         this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
         log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
-        return send(res, answer, `k3sdaas request ${requestId}`);
+        // quiet (requestWarnings false): answered requests go without; refusals and expiries keep theirs
+        return send(res, answer, this.#o.requestWarnings === false ? undefined : `k3sdaas request ${requestId}`);
       }
     } catch (err) {
       const r = failureResponse(err);

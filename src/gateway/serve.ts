@@ -31,6 +31,7 @@ export interface ServeOptions {
   /** Off-chain body store shared with nautilus (large requests and answers). */
   blobs?: BlobStore;
   onReplyKey?: FrontendOptions['onReplyKey'];
+  requestWarnings?: boolean;
 }
 
 export interface Served {
@@ -60,7 +61,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, requestWarnings: o.requestWarnings });
   let url: string;
   try {
     url = await frontend.listen();

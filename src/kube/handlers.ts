@@ -1,6 +1,8 @@
 /** Generic CRUD over any registered resource: list/get/create/update/patch/delete/deletecollection. */
 import { parse as parseYaml } from 'yaml';
-import { podLogs } from './kubelet.js';
+import { evictPod } from './controllers/eviction.js';
+import { logQuery, podLogs } from './kubelet.js';
+import { followLogs } from './streams/logs.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { SERVER_IDENTITY } from './authn.js';
@@ -182,16 +184,20 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
   const opts = { dryRun: dryRun(req.query), subresource: sub === 'approval' ? 'status' : sub };
   if (sub === 'log') {
     if (req.method !== 'GET') throw methodNotAllowed('log supports GET only');
-    if (req.query.get('follow') === 'true') throw badRequest('log streaming (--follow) is not supported by the k3sdaas embedded API');
     const pod = store.require(def, namespace, name) as KubeObject & { spec?: { containers?: { name: string }[] } };
     const containers = pod.spec?.containers ?? [];
     const container = req.query.get('container') || containers[0]?.name || '';
     if (!containers.some((c) => c.name === container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
-    return text(200, podLogs(pod, container));
+    if (req.query.get('follow') === 'true') return followLogs(store, pod, container, req.query);
+    return text(200, podLogs(store, pod, container, logQuery(req.query)));
   }
-  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding' || sub === 'eviction') {
+  if (sub === 'eviction') {
+    if (req.method !== 'POST') throw methodNotAllowed('eviction supports POST only');
+    return json(201, evictPod(store, namespace ?? 'default', name, asObject(decodeBody(req.contentType, req.body), 'eviction')));
+  }
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding') {
     throw notImplemented(`${sub} is not supported by the k3sdaas embedded API`);
   }
   const current = store.require(def, namespace, name);

@@ -4,6 +4,7 @@
  * (see crds.ts) through registerResource/unregisterResources.
  */
 import { printers, type PrinterColumn } from './printers.js';
+import { workloadPrinters } from './printers-workloads.js';
 
 export interface ResourceDef {
   group: string;
@@ -47,7 +48,7 @@ function def(group: string, kind: string, plural: string, namespaced: boolean, e
     verbs: [...CRUD_VERBS],
     subresources: [],
     hasSpec: false,
-    columns: printers[kind] ?? printers.Default,
+    columns: printers[kind] ?? workloadPrinters[kind] ?? printers.Default,
     ...extra,
   };
 }

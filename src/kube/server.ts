@@ -9,9 +9,12 @@ import { openApiV2Reply, openApiV3Document, openApiV3Index, parseOpenApiPath } f
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
+import { resourceForKind } from './registry.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
-import { notImplemented, toKubeApiError } from './status.js';
+import { toKubeApiError } from './status.js';
+import { handleUpgrade, type UpgradeContext } from './streams/upgrade.js';
 import { KubeStore, type StoreOptions } from './store.js';
+import { createTlsMaterial } from '../gateway/tls.js';
 import { SERVER_IDENTITY, identify } from './authn.js';
 import { authorize, bootstrapRbac, checkEscalation, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
 
@@ -55,11 +58,15 @@ export interface KubeApiOptions {
   authorization?: { enforce?: boolean; identity?: UserInfo };
   /** Interval between watch bookmarks (ms). Default 60 s. */
   watchBookmarkMs?: number;
+  /** Told of every exec/attach/port-forward session that ends. */
+  onSession?: UpgradeContext['onSession'];
 }
 
 export interface KubeApi {
   url: string;
   store: KubeStore;
+  /** The controllers and kubelet (its clock, and the containers exec/attach reach). */
+  simulation: Simulation;
   close(): Promise<void>;
 }
 
@@ -133,12 +140,22 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
 
 /** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
-  const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir });
+  // the simulated kubelet finishes graceful pod deletions and the namespace controller empties Terminating
+  // namespaces (src/kube/controllers): the store's garbage collector leaves both to them
+  const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir, gc: { podTerminationMs: false, namespaces: false, ...opts.storage?.gc } });
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
   const stopCrds = watchCustomResourceDefinitions(store);
   bootstrapRbac(store);
   const stopAggregation = startRoleAggregation(store);
   const simulation = new Simulation(store, opts.simulation);
+  // the CA pods find in kube-root-ca.crt: the server's own when it serves TLS, else a fresh one for this cluster
+  // (a restored cluster keeps the CA it published, so kube-root-ca.crt does not change on restart)
+  if (!opts.simulation?.caPem) {
+    const published = (store.get(resourceForKind('ConfigMap'), 'kube-system', 'kube-root-ca.crt') as { data?: Record<string, string> } | undefined)?.data?.['ca.crt'];
+    if (opts.tls) simulation.setCaPem(opts.tls.cert);
+    else if (published) simulation.setCaPem(published);
+    else void createTlsMaterial(['kubernetes.default.svc']).then((t) => simulation.setCaPem(t.caPem)).catch(() => undefined);
+  }
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
 
@@ -173,11 +190,10 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   };
 
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
-  // exec/attach/port-forward arrive as upgrade requests (websocket, then SPDY): refuse them with a Status.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    const body = JSON.stringify(notImplemented(`${req.url?.split('?')[0].split('/').pop()} (streaming upgrade) is not supported by the k3sdaas embedded API`).toStatus());
-    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
+  // exec/attach/port-forward arrive as upgrade requests (WebSocket; SPDY as kubectl's fallback): streams/upgrade.ts
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
@@ -194,6 +210,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   return {
     url,
     store,
+    simulation,
     close: async () => {
       simulation.stop();
       stopCrds();

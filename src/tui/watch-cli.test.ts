@@ -60,3 +60,15 @@ describe('k3sdaas watch (child process)', () => {
     expect(r.stdout).toMatch(new RegExp(`staked\\s+token ${sb.user.tokenId} owner ${sb.user.address} editor 2 SUI`));
   });
 });
+
+describe('watch on a network given as a URL', () => {
+  it('a chain on this machine is local (full rejection history), a remote URL is not', async () => {
+    const { isLocalNetwork } = await import('../cli/watch.js');
+    expect(isLocalNetwork('localnet', 'http://127.0.0.1:9000')).toBe(true);
+    expect(isLocalNetwork('http://127.0.0.1:40123', 'http://127.0.0.1:40123')).toBe(true);
+    expect(isLocalNetwork('http://localhost:9000', 'http://localhost:9000')).toBe(true);
+    expect(isLocalNetwork('http://[::1]:9000', 'http://[::1]:9000')).toBe(true);
+    expect(isLocalNetwork('testnet', 'https://fullnode.testnet.sui.io:443')).toBe(false);
+    expect(isLocalNetwork('https://rpc.example.com', 'https://rpc.example.com')).toBe(false);
+  });
+});

@@ -55,6 +55,14 @@ export const CONFIG_KEYS: KeySpec[] = [
     validate: (v) => (/^0x[0-9a-fA-F]{64}$/.test(v) ? undefined : 'must be a 0x-prefixed 64-hex Sui address'),
   },
   { key: 'keyFile', env: 'K3SDAAS_KEY_FILE', description: 'file holding one suiprivkey1… private key' },
+  { key: 'sealToken', env: 'K3SDAAS_SEAL_TOKEN', description: 'SealToken that kubectl-proxy and `kubectl daas` submit with (when you hold several)', validate: hexId },
+  {
+    key: 'requestWarnings',
+    env: 'K3SDAAS_REQUEST_WARNINGS',
+    description: 'whether the gateway and kubectl-proxy add `Warning: k3sdaas request 0x…` to every answer (true or false)',
+    default: () => 'true',
+    validate: oneOf('true', 'false'),
+  },
   {
     key: 'privateKey',
     env: 'K3SDAAS_PRIVATE_KEY',
