@@ -67,6 +67,14 @@ export const RESOURCES: readonly ResourceDef[] = [
     subresources: ['status', 'scale'],
     hasSpec: true,
   }),
+  // What nautilus provisions for tenants (quota, limits, isolation) and the RBAC it installs.
+  def('', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'], hasSpec: true }),
+  def('', 'LimitRange', 'limitranges', true, { shortNames: ['limits'], hasSpec: true }),
+  def('networking.k8s.io', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'], hasSpec: true }),
+  def('rbac.authorization.k8s.io', 'Role', 'roles', true),
+  def('rbac.authorization.k8s.io', 'RoleBinding', 'rolebindings', true),
+  def('rbac.authorization.k8s.io', 'ClusterRole', 'clusterroles', false),
+  def('rbac.authorization.k8s.io', 'ClusterRoleBinding', 'clusterrolebindings', false),
 ];
 
 export const RESOURCE_VERBS: readonly string[] = VERBS;

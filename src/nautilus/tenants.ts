@@ -1,0 +1,224 @@
+/**
+ * Tenant namespaces, provisioned as the chain decides. A namespace claimed on chain (staking as a tenant) becomes,
+ * on the cluster: the Namespace, a ResourceQuota and a LimitRange (the tenant policy), a default-deny NetworkPolicy
+ * that lets pods talk only within the namespace (and to cluster DNS), and a RoleBinding giving the tenant's
+ * impersonated identity (its Sui address, the `Impersonate-User` of its requests) the built-in `admin` ClusterRole
+ * in that namespace only. When the token stops being a tenant (unstaked, or slashed below the minimum) the binding
+ * is removed; the namespace is kept or deleted per policy.
+ *
+ * Restart-safe: what has been claimed is kept in a state file written before the chain cursor advances, every
+ * object is server-side applied (idempotent), and `reconcile()` at start re-applies every active tenant (repairing
+ * drift) and removes the binding of every released one.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { silentLogger, type Logger } from '../core/log.js';
+import type { KubeAdmin, KubeObjectRef } from './kube-admin.js';
+
+/** Quota and limits of every tenant namespace. */
+export interface TenantPolicy {
+  /** ResourceQuota `spec.hard`. */
+  quota: Record<string, string>;
+  /** LimitRange for each container: defaults (limits), default requests, and the maximum. */
+  containerLimits: { default: Record<string, string>; defaultRequest: Record<string, string>; max: Record<string, string> };
+  /** What happens to the namespace when its tenant goes: `keep` (objects stay, nobody can reach them) or `delete`. */
+  onRelease: 'keep' | 'delete';
+}
+
+/** The documented defaults (docs/security.md, "Tenant namespaces"), used while the chain carries no tenant policy. */
+export const DEFAULT_TENANT_POLICY: TenantPolicy = {
+  quota: {
+    'requests.cpu': '2',
+    'requests.memory': '4Gi',
+    'limits.cpu': '4',
+    'limits.memory': '8Gi',
+    pods: '20',
+    services: '10',
+    'services.loadbalancers': '0',
+    'services.nodeports': '0',
+    persistentvolumeclaims: '5',
+    'requests.storage': '20Gi',
+    secrets: '50',
+    configmaps: '50',
+  },
+  containerLimits: {
+    default: { cpu: '500m', memory: '512Mi' },
+    defaultRequest: { cpu: '100m', memory: '128Mi' },
+    max: { cpu: '2', memory: '4Gi' },
+  },
+  onRelease: 'keep',
+};
+
+export interface TenantClaim {
+  namespace: string;
+  tokenId: string;
+  /** The token owner's address: the identity nautilus impersonates for its requests. */
+  owner: string;
+}
+
+export type TenantChange = ({ kind: 'claimed' } & TenantClaim) | { kind: 'released'; namespace: string; tokenId: string; reason: string };
+
+export const TENANT_LABEL = 'k3sdaas.io/tenant';
+export const TOKEN_ANNOTATION = 'k3sdaas.io/seal-token';
+export const OWNER_ANNOTATION = 'k3sdaas.io/owner';
+export const QUOTA_NAME = 'k3sdaas-tenant-quota';
+export const LIMITS_NAME = 'k3sdaas-tenant-limits';
+export const NETWORK_POLICY_NAME = 'k3sdaas-tenant-isolation';
+export const BINDING_NAME = 'k3sdaas-tenant-admin';
+
+const MANAGED = { 'app.kubernetes.io/managed-by': 'k3sdaas-nautilus' };
+
+/** The objects of one tenant namespace, in apply order (the Namespace first). */
+export function tenantObjects(claim: TenantClaim, policy: TenantPolicy = DEFAULT_TENANT_POLICY): KubeObjectRef[] {
+  const { namespace } = claim;
+  const owner = normalizeSuiAddress(claim.owner);
+  const annotations = { [TOKEN_ANNOTATION]: normalizeSuiAddress(claim.tokenId), [OWNER_ANNOTATION]: owner };
+  const labels = { ...MANAGED, [TENANT_LABEL]: 'true' };
+  const meta = (name: string) => ({ name, namespace, labels, annotations });
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels, annotations } },
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(QUOTA_NAME), spec: { hard: { ...policy.quota } } },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta(LIMITS_NAME),
+      spec: { limits: [{ type: 'Container', ...structuredClone(policy.containerLimits) }] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(NETWORK_POLICY_NAME),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [
+          { to: [{ podSelector: {} }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(BINDING_NAME),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: owner }],
+    },
+  ];
+}
+
+interface TenantRecord {
+  tokenId: string;
+  owner: string;
+  state: 'active' | 'released';
+}
+
+/** What nautilus has been told about tenant namespaces, by namespace (a JSON file replaced atomically). */
+export class TenantStateFile {
+  readonly #file: string | null;
+  readonly #records: Record<string, TenantRecord>;
+
+  constructor(file: string | null) {
+    this.#file = file;
+    this.#records = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, TenantRecord>) : {};
+  }
+
+  get(namespace: string): TenantRecord | undefined {
+    return this.#records[namespace];
+  }
+
+  entries(): Array<[string, TenantRecord]> {
+    return Object.entries(this.#records);
+  }
+
+  set(namespace: string, record: TenantRecord): void {
+    this.#records[namespace] = record;
+    if (!this.#file) return;
+    mkdirSync(dirname(this.#file), { recursive: true });
+    writeFileSync(this.#file + '.tmp', JSON.stringify(this.#records, null, 1));
+    renameSync(this.#file + '.tmp', this.#file);
+  }
+}
+
+export interface TenantProvisionerOptions {
+  admin: KubeAdmin;
+  /** Where the tenant state lives (null: memory only, for tests). */
+  stateFile: string | null;
+  policy?: TenantPolicy;
+  logger?: Logger;
+}
+
+export class TenantProvisioner {
+  readonly #admin: KubeAdmin;
+  readonly #state: TenantStateFile;
+  readonly #policy: TenantPolicy;
+  readonly #log: Logger;
+
+  constructor(options: TenantProvisionerOptions) {
+    this.#admin = options.admin;
+    this.#state = new TenantStateFile(options.stateFile);
+    this.#policy = options.policy ?? DEFAULT_TENANT_POLICY;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'tenants' });
+  }
+
+  get policy(): TenantPolicy {
+    return this.#policy;
+  }
+
+  /** The tenants this nautilus knows of, by namespace. */
+  tenants(): Array<{ namespace: string } & TenantRecord> {
+    return this.#state.entries().map(([namespace, r]) => ({ namespace, ...r }));
+  }
+
+  /** Applies one change the chain made. Idempotent; throws (so the cursor does not advance) when the cluster fails. */
+  async apply(change: TenantChange): Promise<void> {
+    const tokenId = normalizeSuiAddress(change.tokenId);
+    if (change.kind === 'claimed') {
+      const owner = normalizeSuiAddress(change.owner);
+      await this.#provision({ namespace: change.namespace, tokenId, owner });
+      this.#state.set(change.namespace, { tokenId, owner, state: 'active' });
+      this.#log.info('tenant namespace provisioned', { namespace: change.namespace, token: tokenId, owner });
+      return;
+    }
+    const current = this.#state.get(change.namespace);
+    // A release of a token that no longer holds the name (an old event replayed after a new claim) changes nothing.
+    if (current && current.tokenId !== tokenId) return;
+    await this.#release(change.namespace);
+    this.#state.set(change.namespace, { tokenId, owner: current?.owner ?? '', state: 'released' });
+    this.#log.info('tenant access removed', { namespace: change.namespace, token: tokenId, reason: change.reason, namespacePolicy: this.#policy.onRelease });
+  }
+
+  /** Brings the cluster in line with the state: every active tenant re-applied, every released one unbound. */
+  async reconcile(): Promise<{ active: number; released: number }> {
+    let active = 0;
+    let released = 0;
+    for (const [namespace, r] of this.#state.entries()) {
+      if (r.state === 'active') {
+        await this.#provision({ namespace, tokenId: r.tokenId, owner: r.owner });
+        active++;
+      } else {
+        await this.#release(namespace);
+        released++;
+      }
+    }
+    if (active || released) this.#log.info('tenant namespaces reconciled', { active, released });
+    return { active, released };
+  }
+
+  async #provision(claim: TenantClaim): Promise<void> {
+    for (const obj of tenantObjects(claim, this.#policy)) await this.#admin.apply(obj);
+  }
+
+  async #release(namespace: string): Promise<void> {
+    await this.#admin.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: BINDING_NAME, namespace } });
+    if (this.#policy.onRelease === 'delete') await this.#admin.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  }
+}
