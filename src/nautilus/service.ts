@@ -25,6 +25,8 @@ import { registerAttestedEnclave, type AttestationProvider } from './attestation
 import { Journal, deserializeEvent, serializeEvent, type JournalEntry } from './journal.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
+import { NautilusProvisioning } from './provisioning.js';
+import type { TenantPolicy } from './tenants.js';
 
 export interface NautilusOptions {
   client: ChainClient;
@@ -44,6 +46,8 @@ export interface NautilusOptions {
   now?: () => number;
   /** On non-debug clusters: obtains the Nitro attestation document the key is registered with (see attestation.ts). */
   attestation?: AttestationProvider;
+  /** Cluster RBAC and tenant namespaces (provisioning.ts); on unless false. */
+  provisioning?: false | { policy?: TenantPolicy };
 }
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -58,6 +62,7 @@ export class NautilusService {
   #idle: Array<() => void> = [];
   #attempts = new Map<string, number>();
   #stopped = false;
+  #provisioning: NautilusProvisioning | null = null;
 
   readonly #clusterId: string;
 
@@ -65,6 +70,11 @@ export class NautilusService {
     this.#o = options;
     this.#clusterId = normalizeSuiAddress(options.clusterId);
     this.#log = (options.logger ?? silentLogger).child({ component: 'nautilus', cluster: options.clusterId });
+  }
+
+  /** Cluster RBAC and tenant namespaces, once started (null with `provisioning: false`). */
+  get provisioning(): NautilusProvisioning | null {
+    return this.#provisioning;
   }
 
   get follower(): ChainFollower | null {
@@ -95,6 +105,11 @@ export class NautilusService {
   }
 
   async start(): Promise<void> {
+    if (this.#o.provisioning !== false) {
+      const { client, packageId, clusterId, forwarder } = this.#o;
+      this.#provisioning = new NautilusProvisioning({ client, packageId, clusterId, forwarder, policy: this.#o.provisioning?.policy, logger: this.#log });
+      await this.#provisioning.start();
+    }
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
     this.#follower = new ChainFollower({
       client: this.#o.client,
@@ -107,6 +122,7 @@ export class NautilusService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#provisioning?.stop();
     await this.#follower?.stop();
     await this.idle();
   }

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeForwarder } from '../core/kube/index.js';
@@ -12,7 +9,6 @@ import { BINDING_NAME, DEFAULT_TENANT_POLICY, TenantProvisioner } from './tenant
 let api: KubeApi;
 let fwd: KubeForwarder;
 let admin: KubeAdmin;
-let dir: string;
 const audit: Array<{ method: string; path: string; user?: string }> = [];
 
 const owner = '0x' + 'ab'.repeat(32);
@@ -30,12 +26,10 @@ beforeAll(async () => {
   });
   fwd = new KubeForwarder({ kubeconfig: kc });
   admin = new KubeAdmin(fwd);
-  dir = mkdtempSync(join(tmpdir(), 'k3sdaas-tenants-'));
 });
 afterAll(async () => {
   await fwd?.close();
   await api?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const get = (path: string) => fetch(api.url + path).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
@@ -60,7 +54,7 @@ describe('cluster RBAC bootstrap', () => {
 
 describe('tenant namespaces', () => {
   it('a claim creates the namespace with quota, limits, isolation and an admin RoleBinding for the owner only there', async () => {
-    const p = new TenantProvisioner({ admin, stateFile: join(dir, 'a.json') });
+    const p = new TenantProvisioner({ admin });
     await p.apply({ kind: 'claimed', namespace: 'team-a', tokenId: token, owner });
     await p.apply({ kind: 'claimed', namespace: 'team-a', tokenId: token, owner }); // replayed: no error, same result
     const ns = (await get('/api/v1/namespaces/team-a')).json;
@@ -81,7 +75,7 @@ describe('tenant namespaces', () => {
   });
 
   it('a release removes the binding and keeps the namespace (default policy); a stale release changes nothing', async () => {
-    const p = new TenantProvisioner({ admin, stateFile: join(dir, 'b.json') });
+    const p = new TenantProvisioner({ admin });
     await p.apply({ kind: 'claimed', namespace: 'team-b', tokenId: token, owner });
     await p.apply({ kind: 'released', namespace: 'team-b', tokenId: token, reason: 'unstaked' });
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-b/rolebindings/${BINDING_NAME}`)).status).toBe(404);
@@ -95,19 +89,21 @@ describe('tenant namespaces', () => {
   });
 
   it('with onRelease=delete the namespace goes too', async () => {
-    const p = new TenantProvisioner({ admin, stateFile: null, policy: { ...DEFAULT_TENANT_POLICY, onRelease: 'delete' } });
+    const p = new TenantProvisioner({ admin, policy: { ...DEFAULT_TENANT_POLICY, onRelease: 'delete' } });
     await p.apply({ kind: 'claimed', namespace: 'team-c', tokenId: token, owner });
     await p.apply({ kind: 'released', namespace: 'team-c', tokenId: token, reason: 'slashed below the minimum' });
     const ns = await get('/api/v1/namespaces/team-c');
     expect(ns.status === 404 || ns.json.status?.phase === 'Terminating').toBe(true);
   });
 
-  it('restart: reconcile re-applies what drifted and unbinds released tenants, from the state file alone', async () => {
-    const file = join(dir, 'd.json');
-    const first = new TenantProvisioner({ admin, stateFile: file });
-    await first.apply({ kind: 'claimed', namespace: 'team-d', tokenId: token, owner });
-    await first.apply({ kind: 'claimed', namespace: 'team-e', tokenId: other, owner: other });
-    await first.apply({ kind: 'released', namespace: 'team-e', tokenId: other, reason: 'unstaked' });
+  it('restart: history folded, then one reconcile re-applies what drifted and unbinds released tenants', async () => {
+    const history = [
+      { kind: 'claimed', namespace: 'team-d', tokenId: token, owner },
+      { kind: 'claimed', namespace: 'team-e', tokenId: other, owner: other },
+      { kind: 'released', namespace: 'team-e', tokenId: other, reason: 'unstaked' },
+    ] as const;
+    const first = new TenantProvisioner({ admin });
+    for (const c of history) await first.apply(c);
     // Someone deletes the tenant's quota and binding by hand; someone re-creates the released tenant's binding.
     await fetch(`${api.url}/api/v1/namespaces/team-d/resourcequotas/k3sdaas-tenant-quota`, { method: 'DELETE' });
     await fetch(`${api.url}/apis/rbac.authorization.k8s.io/v1/namespaces/team-d/rolebindings/${BINDING_NAME}`, { method: 'DELETE' });
@@ -116,15 +112,19 @@ describe('tenant namespaces', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ metadata: { name: BINDING_NAME }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [] }),
     });
-    const restarted = new TenantProvisioner({ admin, stateFile: file });
+    audit.length = 0;
+    const restarted = new TenantProvisioner({ admin });
+    for (const c of history) restarted.fold(c);
+    expect(audit).toEqual([]); // folding touches nothing
     expect(await restarted.reconcile()).toEqual({ active: 1, released: 1 });
     expect((await get('/api/v1/namespaces/team-d/resourcequotas/k3sdaas-tenant-quota')).status).toBe(200);
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-d/rolebindings/${BINDING_NAME}`)).status).toBe(200);
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-e/rolebindings/${BINDING_NAME}`)).status).toBe(404);
+    expect(restarted.tenants().map((t) => [t.namespace, t.state])).toEqual([['team-d', 'active'], ['team-e', 'released']]);
   });
 
   it('a cluster that refuses is an error (so the chain cursor does not advance past the claim)', async () => {
-    const p = new TenantProvisioner({ admin, stateFile: null });
+    const p = new TenantProvisioner({ admin });
     await expect(p.apply({ kind: 'claimed', namespace: 'Not_A_Label', tokenId: token, owner })).rejects.toMatchObject({ code: 'KUBE_PROVISION_FAILED' });
     expect(p.tenants()).toEqual([]);
   });

@@ -6,12 +6,11 @@
  * in that namespace only. When the token stops being a tenant (unstaked, or slashed below the minimum) the binding
  * is removed; the namespace is kept or deleted per policy.
  *
- * Restart-safe: what has been claimed is kept in a state file written before the chain cursor advances, every
- * object is server-side applied (idempotent), and `reconcile()` at start re-applies every active tenant (repairing
- * drift) and removes the binding of every released one.
+ * Restart-safe: the chain's history is the state. At start, provisioning.ts replays it into `fold()` and
+ * `reconcile()` then applies the result once (re-applying every active tenant, repairing drift, and removing the
+ * binding of every released one); later changes are `apply()`d as they arrive. Every object is server-side applied,
+ * so applying twice is harmless.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { KubeAdmin, KubeObjectRef } from './kube-admin.js';
@@ -115,56 +114,26 @@ export function tenantObjects(claim: TenantClaim, policy: TenantPolicy = DEFAULT
   ];
 }
 
-interface TenantRecord {
+export interface TenantRecord {
   tokenId: string;
   owner: string;
   state: 'active' | 'released';
 }
 
-/** What nautilus has been told about tenant namespaces, by namespace (a JSON file replaced atomically). */
-export class TenantStateFile {
-  readonly #file: string | null;
-  readonly #records: Record<string, TenantRecord>;
-
-  constructor(file: string | null) {
-    this.#file = file;
-    this.#records = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, TenantRecord>) : {};
-  }
-
-  get(namespace: string): TenantRecord | undefined {
-    return this.#records[namespace];
-  }
-
-  entries(): Array<[string, TenantRecord]> {
-    return Object.entries(this.#records);
-  }
-
-  set(namespace: string, record: TenantRecord): void {
-    this.#records[namespace] = record;
-    if (!this.#file) return;
-    mkdirSync(dirname(this.#file), { recursive: true });
-    writeFileSync(this.#file + '.tmp', JSON.stringify(this.#records, null, 1));
-    renameSync(this.#file + '.tmp', this.#file);
-  }
-}
-
 export interface TenantProvisionerOptions {
   admin: KubeAdmin;
-  /** Where the tenant state lives (null: memory only, for tests). */
-  stateFile: string | null;
   policy?: TenantPolicy;
   logger?: Logger;
 }
 
 export class TenantProvisioner {
   readonly #admin: KubeAdmin;
-  readonly #state: TenantStateFile;
+  readonly #records = new Map<string, TenantRecord>();
   readonly #policy: TenantPolicy;
   readonly #log: Logger;
 
   constructor(options: TenantProvisionerOptions) {
     this.#admin = options.admin;
-    this.#state = new TenantStateFile(options.stateFile);
     this.#policy = options.policy ?? DEFAULT_TENANT_POLICY;
     this.#log = (options.logger ?? silentLogger).child({ component: 'tenants' });
   }
@@ -175,32 +144,46 @@ export class TenantProvisioner {
 
   /** The tenants this nautilus knows of, by namespace. */
   tenants(): Array<{ namespace: string } & TenantRecord> {
-    return this.#state.entries().map(([namespace, r]) => ({ namespace, ...r }));
+    return [...this.#records].map(([namespace, r]) => ({ namespace, ...r }));
   }
 
-  /** Applies one change the chain made. Idempotent; throws (so the cursor does not advance) when the cluster fails. */
-  async apply(change: TenantChange): Promise<void> {
+  /**
+   * Records a change without touching the cluster (replaying history at start); returns false for a release of a
+   * token that no longer holds the name (an old event after a new claim), which changes nothing.
+   */
+  fold(change: TenantChange): boolean {
     const tokenId = normalizeSuiAddress(change.tokenId);
     if (change.kind === 'claimed') {
-      const owner = normalizeSuiAddress(change.owner);
-      await this.#provision({ namespace: change.namespace, tokenId, owner });
-      this.#state.set(change.namespace, { tokenId, owner, state: 'active' });
-      this.#log.info('tenant namespace provisioned', { namespace: change.namespace, token: tokenId, owner });
-      return;
+      this.#records.set(change.namespace, { tokenId, owner: normalizeSuiAddress(change.owner), state: 'active' });
+      return true;
     }
-    const current = this.#state.get(change.namespace);
-    // A release of a token that no longer holds the name (an old event replayed after a new claim) changes nothing.
-    if (current && current.tokenId !== tokenId) return;
-    await this.#release(change.namespace);
-    this.#state.set(change.namespace, { tokenId, owner: current?.owner ?? '', state: 'released' });
-    this.#log.info('tenant access removed', { namespace: change.namespace, token: tokenId, reason: change.reason, namespacePolicy: this.#policy.onRelease });
+    const current = this.#records.get(change.namespace);
+    if (current && current.tokenId !== tokenId) return false;
+    this.#records.set(change.namespace, { tokenId, owner: current?.owner ?? '', state: 'released' });
+    return true;
   }
 
-  /** Brings the cluster in line with the state: every active tenant re-applied, every released one unbound. */
+  /** Applies one change the chain made. Idempotent; throws (so the chain cursor does not advance) when the cluster fails. */
+  async apply(change: TenantChange): Promise<void> {
+    if (change.kind === 'claimed') {
+      const claim = { namespace: change.namespace, tokenId: normalizeSuiAddress(change.tokenId), owner: normalizeSuiAddress(change.owner) };
+      await this.#provision(claim);
+      this.fold(change);
+      this.#log.info('tenant namespace provisioned', { namespace: claim.namespace, token: claim.tokenId, owner: claim.owner });
+      return;
+    }
+    const current = this.#records.get(change.namespace);
+    if (current && current.tokenId !== normalizeSuiAddress(change.tokenId)) return;
+    await this.#release(change.namespace);
+    this.fold(change);
+    this.#log.info('tenant access removed', { namespace: change.namespace, token: change.tokenId, reason: change.reason, namespacePolicy: this.#policy.onRelease });
+  }
+
+  /** Brings the cluster in line with what is recorded: every active tenant re-applied, every released one unbound. */
   async reconcile(): Promise<{ active: number; released: number }> {
     let active = 0;
     let released = 0;
-    for (const [namespace, r] of this.#state.entries()) {
+    for (const [namespace, r] of this.#records) {
       if (r.state === 'active') {
         await this.#provision({ namespace, tokenId: r.tokenId, owner: r.owner });
         active++;
@@ -209,7 +192,7 @@ export class TenantProvisioner {
         released++;
       }
     }
-    if (active || released) this.#log.info('tenant namespaces reconciled', { active, released });
+    this.#log.info('tenant namespaces reconciled', { active, released });
     return { active, released };
   }
 
