@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_DEFAULTS, createCluster, MIST_PER_SUI } from '../src/core/cluster-admin.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
-import { credentialKubeconfig, stakedUser, stored, tempDir, type TestUser } from './helpers/e2e.js';
+import { credentialKubeconfig, stakedUser, rememberCap, stored, tempDir, type TestUser } from './helpers/e2e.js';
 import { kubectlRunner, writeKubeconfig, type KubectlResult } from './helpers/kubectl.js';
 import { credentialToToken, signCredential } from '../src/core/credential.js';
 
@@ -130,6 +130,7 @@ describe('refusals from the contract, printed by kubectl', () => {
 
   it('a credential naming a SealToken of another cluster gets 403', async () => {
     const other = await createCluster(new TransactionExecutor(sb.client, sb.operator), sb.packageId, { name: 'other', apiUrl: 'https://other:6443', debug: true });
+    rememberCap(other.clusterId, other.capId);
     const stranger = await stakedUser(sb, 'admin', 2n * MIST_PER_SUI, other.clusterId);
     const r = await as(stranger, ['get', 'pods']);
     expect(r.code).toBe(1);

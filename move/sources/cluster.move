@@ -2,7 +2,8 @@
 module k3sdaas::cluster;
 
 use std::string::String;
-use sui::balance::Balance;
+use sui::balance::{Self, Balance};
+use sui::coin;
 use sui::event;
 use sui::sui::SUI;
 use sui::table::{Self, Table};
@@ -14,10 +15,15 @@ const EInvalidTimeout: u64 = 1;
 const EInvalidPcrs: u64 = 2;
 const EGatewayExists: u64 = 3;
 const EGatewayNotFound: u64 = 4;
+const EInvalidPeriod: u64 = 5;
 
 // === Constants ===
 
 const PCR_COUNT: u64 = 3;
+/// Upper bounds of the cluster's durations, so no deadline arithmetic can overflow (clock + bound < 2^64).
+const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000; // 1 h
+const MAX_HEARTBEAT_TIMEOUT_MS: u64 = 604_800_000; // 7 d
+const MAX_STAKE_LOCK_MS: u64 = 31_536_000_000; // 365 d
 
 // === Structs ===
 
@@ -39,6 +45,12 @@ public struct Cluster has key {
     enclave_registered_ms: u64,
     gateways: vector<address>,
     stakes: Table<ID, Stake>,
+    /// Claimed tenant namespaces -> the claiming token's id (the cluster's own id for names the operator reserved).
+    namespaces: Table<String, ID>,
+    read_fee: u64,
+    write_fee: u64,
+    /// Fees of answered requests, withdrawable with the cap.
+    revenue: Balance<SUI>,
 }
 
 public struct ClusterAdminCap has key, store {
@@ -50,8 +62,13 @@ public struct ClusterAdminCap has key, store {
 /// here because `Cluster` stores it and Move forbids the `cluster` <-> `access` module cycle.
 public struct Stake has store {
     owner: address,
+    /// A cluster role granted by the cap (viewer, editor, admin) or `tenant` (none).
     role: u8,
+    /// The namespace the token claimed when staking; empty for tokens the cap holder staked with a role.
+    namespace: String,
     balance: Balance<SUI>,
+    /// Prepaid request fees (top-up any time; returned on unstake).
+    prepaid: Balance<SUI>,
     locked_until_ms: u64,
 }
 
@@ -65,6 +82,8 @@ public struct ClusterCreated has copy, drop {
     api_url: String,
     ca_hash: vector<u8>,
     debug: bool,
+    read_fee: u64,
+    write_fee: u64,
 }
 
 public struct ClusterUpdated has copy, drop {
@@ -85,6 +104,18 @@ public struct GatewayRemoved has copy, drop {
     gateway: address,
 }
 
+public struct FeesUpdated has copy, drop {
+    cluster_id: ID,
+    read_fee: u64,
+    write_fee: u64,
+}
+
+public struct RevenueWithdrawn has copy, drop {
+    cluster_id: ID,
+    recipient: address,
+    amount: u64,
+}
+
 // === Public functions ===
 
 /// Shares a new Cluster and gives its ClusterAdminCap to the sender.
@@ -98,11 +129,15 @@ public fun create(
     stake_lock_ms: u64,
     request_timeout_ms: u64,
     heartbeat_timeout_ms: u64,
+    read_fee: u64,
+    write_fee: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
     ctx: &mut TxContext,
 ) {
-    assert!(request_timeout_ms > 0 && heartbeat_timeout_ms > 0, EInvalidTimeout);
+    assert_request_timeout(request_timeout_ms);
+    assert!(heartbeat_timeout_ms > 0 && heartbeat_timeout_ms <= MAX_HEARTBEAT_TIMEOUT_MS, EInvalidTimeout);
+    assert!(stake_lock_ms <= MAX_STAKE_LOCK_MS, EInvalidPeriod);
     assert!(debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
 
     let operator = ctx.sender();
@@ -124,6 +159,10 @@ public fun create(
         enclave_registered_ms: 0,
         gateways: vector[],
         stakes: table::new(ctx),
+        namespaces: table::new(ctx),
+        read_fee,
+        write_fee,
+        revenue: balance::zero(),
     };
     let cluster_id = object::id(&cluster);
     let cap = ClusterAdminCap { id: object::new(ctx), cluster_id };
@@ -136,6 +175,8 @@ public fun create(
         api_url: cluster.api_url,
         ca_hash: cluster.ca_hash,
         debug,
+        read_fee,
+        write_fee,
     });
     transfer::share_object(cluster);
     transfer::public_transfer(cap, operator);
@@ -152,7 +193,7 @@ public fun update(
     _ctx: &mut TxContext,
 ) {
     assert_cap(cap, cluster);
-    assert!(request_timeout_ms > 0, EInvalidTimeout);
+    assert_request_timeout(request_timeout_ms);
     cluster.api_url = api_url;
     cluster.ca_hash = ca_hash;
     cluster.min_write_stake = min_write_stake;
@@ -179,6 +220,24 @@ public fun remove_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway:
     assert!(found, EGatewayNotFound);
     cluster.gateways.remove(index);
     event::emit(GatewayRemoved { cluster_id: object::id(cluster), gateway });
+}
+
+/// Sets the fee per request in MIST: `read_fee` for GET/HEAD, `write_fee` for POST/PUT/PATCH/DELETE (0 allowed).
+public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64, write_fee: u64) {
+    assert_cap(cap, cluster);
+    cluster.read_fee = read_fee;
+    cluster.write_fee = write_fee;
+    event::emit(FeesUpdated { cluster_id: object::id(cluster), read_fee, write_fee });
+}
+
+/// Sends the whole revenue (fees of answered requests) to the cap holder.
+public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_cap(cap, cluster);
+    let amount = cluster.revenue.value();
+    let coin = coin::from_balance(cluster.revenue.withdraw_all(), ctx);
+    let recipient = ctx.sender();
+    event::emit(RevenueWithdrawn { cluster_id: object::id(cluster), recipient, amount });
+    transfer::public_transfer(coin, recipient);
 }
 
 // === Package functions: capability ===
@@ -209,6 +268,10 @@ public(package) fun request_timeout_ms(cluster: &Cluster): u64 { cluster.request
 
 public(package) fun heartbeat_timeout_ms(cluster: &Cluster): u64 { cluster.heartbeat_timeout_ms }
 
+public(package) fun read_fee(cluster: &Cluster): u64 { cluster.read_fee }
+
+public(package) fun write_fee(cluster: &Cluster): u64 { cluster.write_fee }
+
 public(package) fun is_debug(cluster: &Cluster): bool { cluster.debug }
 
 public(package) fun expected_pcrs(cluster: &Cluster): &vector<vector<u8>> { &cluster.expected_pcrs }
@@ -228,6 +291,31 @@ public(package) fun set_enclave(cluster: &mut Cluster, public_key: vector<u8>, t
     cluster.enclave_registered_ms = timestamp_ms;
 }
 
+// === Package functions: revenue ===
+
+public(package) fun add_revenue(cluster: &mut Cluster, fee: Balance<SUI>) {
+    cluster.revenue.join(fee);
+}
+
+// === Package functions: namespaces ===
+
+public(package) fun has_namespace(cluster: &Cluster, namespace: String): bool {
+    cluster.namespaces.contains(namespace)
+}
+
+/// Who holds `namespace`: a token id, or the cluster's own id for a name the operator reserved.
+public(package) fun namespace_holder(cluster: &Cluster, namespace: String): ID {
+    cluster.namespaces[namespace]
+}
+
+public(package) fun add_namespace(cluster: &mut Cluster, namespace: String, holder: ID) {
+    cluster.namespaces.add(namespace, holder);
+}
+
+public(package) fun remove_namespace(cluster: &mut Cluster, namespace: String) {
+    cluster.namespaces.remove(namespace);
+}
+
 // === Package functions: stakes ===
 
 public(package) fun add_stake(
@@ -235,10 +323,32 @@ public(package) fun add_stake(
     token_id: ID,
     owner: address,
     role: u8,
+    namespace: String,
     balance: Balance<SUI>,
     locked_until_ms: u64,
 ) {
-    cluster.stakes.add(token_id, Stake { owner, role, balance, locked_until_ms });
+    cluster.stakes.add(token_id, Stake { owner, role, namespace, balance, prepaid: balance::zero(), locked_until_ms });
+}
+
+public(package) fun stake_namespace(cluster: &Cluster, token_id: ID): String {
+    cluster.stakes[token_id].namespace
+}
+
+public(package) fun set_stake_role(cluster: &mut Cluster, token_id: ID, role: u8) {
+    cluster.stakes[token_id].role = role;
+}
+
+public(package) fun stake_prepaid(cluster: &Cluster, token_id: ID): u64 {
+    cluster.stakes[token_id].prepaid.value()
+}
+
+public(package) fun add_prepaid(cluster: &mut Cluster, token_id: ID, payment: Balance<SUI>) {
+    cluster.stakes[token_id].prepaid.join(payment);
+}
+
+/// Takes exactly `amount` from the prepaid fees of `token_id` (the caller checked there is enough).
+public(package) fun take_prepaid(cluster: &mut Cluster, token_id: ID, amount: u64): Balance<SUI> {
+    cluster.stakes[token_id].prepaid.split(amount)
 }
 
 public(package) fun has_stake(cluster: &Cluster, token_id: ID): bool {
@@ -268,10 +378,18 @@ public(package) fun take_stake(cluster: &mut Cluster, token_id: ID, amount: u64)
     balance.split(taken)
 }
 
-/// Removes the stake of `token_id` and returns what is left of it.
-public(package) fun remove_stake(cluster: &mut Cluster, token_id: ID): Balance<SUI> {
-    let Stake { owner: _, role: _, balance, locked_until_ms: _ } = cluster.stakes.remove(token_id);
-    balance
+/// Removes the stake of `token_id`; returns what is left of it and its unused prepaid fees.
+public(package) fun remove_stake(cluster: &mut Cluster, token_id: ID): (Balance<SUI>, Balance<SUI>) {
+    let Stake { owner: _, role: _, namespace: _, balance, prepaid, locked_until_ms: _ } = cluster.stakes.remove(
+        token_id,
+    );
+    (balance, prepaid)
+}
+
+// === Private functions ===
+
+fun assert_request_timeout(request_timeout_ms: u64) {
+    assert!(request_timeout_ms > 0 && request_timeout_ms <= MAX_REQUEST_TIMEOUT_MS, EInvalidTimeout);
 }
 
 // === Test-only ===
@@ -287,6 +405,9 @@ public fun gateways(cluster: &Cluster): vector<address> { cluster.gateways }
 
 #[test_only]
 public fun enclave_registered_ms(cluster: &Cluster): u64 { cluster.enclave_registered_ms }
+
+#[test_only]
+public fun revenue_value(cluster: &Cluster): u64 { cluster.revenue.value() }
 
 #[test_only]
 public fun cap_cluster_id(cap: &ClusterAdminCap): ID { cap.cluster_id }

@@ -3,6 +3,7 @@ module k3sdaas::workers;
 
 use k3sdaas::cluster::{Self, Cluster, ClusterAdminCap};
 use k3sdaas::enclave;
+use k3sdaas::names;
 use std::hash;
 use std::string::String;
 use sui::balance::Balance;
@@ -23,7 +24,6 @@ const EHeartbeatNotExpired: u64 = 6;
 
 // === Constants ===
 
-const MAX_NODE_NAME: u64 = 63;
 const KEY_LENGTH: u64 = 32;
 
 // === Structs ===
@@ -106,7 +106,7 @@ public fun register(
 ) {
     let stake = payment.value();
     assert!(stake >= cluster.min_worker_stake(), EInsufficientStake);
-    assert!(!node_name.is_empty() && node_name.length() <= MAX_NODE_NAME, EInvalidNodeName);
+    assert!(names::is_dns_subdomain(&node_name), EInvalidNodeName);
     assert!(encryption_key.length() == KEY_LENGTH, EInvalidEncryptionKey);
 
     let now = clock.timestamp_ms();

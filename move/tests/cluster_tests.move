@@ -6,6 +6,10 @@ use k3sdaas::env_tests as env;
 use sui::test_scenario as ts;
 
 fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
+    create_full(0, request_timeout_ms, heartbeat_timeout_ms, debug, pcrs);
+}
+
+fun create_full(stake_lock_ms: u64, request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
     let mut scenario = ts::begin(env::operator());
     cluster::create(
         b"c".to_string(),
@@ -14,9 +18,11 @@ fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool,
         1,
         1,
         1,
-        0,
+        stake_lock_ms,
         request_timeout_ms,
         heartbeat_timeout_ms,
+        0,
+        0,
         debug,
         pcrs,
         scenario.ctx(),
@@ -38,6 +44,8 @@ fun two_clusters(): (ts::Scenario, sui::clock::Clock) {
         0,
         1,
         1,
+        0,
+        0,
         true,
         vector[],
         scenario.ctx(),
@@ -83,6 +91,82 @@ fun create_zero_request_timeout() {
 #[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
 fun create_zero_heartbeat_timeout() {
     create_with(1, 0, true, vector[]);
+}
+
+#[test]
+fun create_at_the_bounds() {
+    create_full(31_536_000_000, 3_600_000, 604_800_000, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_request_timeout_above_bound() {
+    create_with(3_600_001, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_request_timeout_max() {
+    create_with(18_446_744_073_709_551_615, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_heartbeat_timeout_above_bound() {
+    create_with(1, 604_800_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun create_stake_lock_above_bound() {
+    create_full(31_536_000_001, 1, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun update_timeout_above_bound() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::update(&cap, &mut cluster, b"u".to_string(), vector[], 0, 3_600_001, scenario.ctx());
+    abort 99
+}
+
+#[test]
+fun set_fees_and_withdraw_revenue() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_fees(&cap, &mut cluster, 3, 5);
+    assert!(cluster.read_fee() == 3 && cluster.write_fee() == 5);
+    cluster.add_revenue(sui::balance::create_for_testing(42));
+    cluster::withdraw_revenue(&cap, &mut cluster, scenario.ctx());
+    assert!(cluster.revenue_value() == 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    let coin = scenario.take_from_sender<sui::coin::Coin<sui::sui::SUI>>();
+    assert!(coin.value() == 42);
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun set_fees_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::set_fees(&cap, &mut cluster, 1, 1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun withdraw_revenue_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::withdraw_revenue(&cap, &mut cluster, scenario.ctx());
+    abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EInvalidPcrs)]

@@ -41,7 +41,7 @@ fun done(scenario: Scenario, clock: Clock, cluster: Cluster, worker: Worker) {
 /// A second cluster (created by OTHER), taken in a new tx as OTHER, plus the worker.
 fun other_cluster(scenario: &mut Scenario, cluster: Cluster): Cluster {
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let first = scenario.take_shared<Cluster>();
     if (object::id(&first).to_address() != v::cluster_id()) return first;
@@ -90,6 +90,27 @@ fun register_empty_name() {
 #[test, expected_failure(abort_code = workers::EInvalidNodeName)]
 fun register_long_name() {
     register_with(env::min_worker_stake(), vector::tabulate!(64, |_| 0x61), v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInvalidNodeName)]
+fun register_uppercase_name() {
+    register_with(env::min_worker_stake(), b"Worker-1", v::worker_key());
+}
+
+#[test, expected_failure(abort_code = workers::EInvalidNodeName)]
+fun register_name_with_empty_label() {
+    register_with(env::min_worker_stake(), b"w..x", v::worker_key());
+}
+
+#[test]
+fun node_names_are_dns_1123_subdomains() {
+    vector[b"w", b"worker-1", b"node.example.com", b"0", b"a-b.c-d"].do!(|n| {
+        assert!(k3sdaas::names::is_dns_subdomain(&n.to_string()));
+    });
+    vector[b"", b"-w", b"w-", b".w", b"w.", b"w_1", b"w 1", b"a.-b", b"W"].do!(|n| {
+        assert!(!k3sdaas::names::is_dns_subdomain(&n.to_string()));
+    });
+    assert!(k3sdaas::names::is_dns_subdomain(&vector::tabulate!(63, |_| 0x61).to_string()));
 }
 
 #[test, expected_failure(abort_code = workers::EInvalidEncryptionKey)]

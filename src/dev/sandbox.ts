@@ -140,7 +140,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         requestTimeoutMs: options.requestTimeoutMs,
       });
       await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());
-      const staked = await stakeForToken(userTx, packageId, created.clusterId, 2n * MIST_PER_SUI, 'editor');
+      // The dev user is the cluster's operator (as kind/k3d give cluster-admin): a tenant stake on `dev` the cap
+      // holder grants admin at creation, since roles are never bought.
+      const operatorGrant = { executor: operatorTx, capId: created.capId };
+      const staked = await stakeForToken(userTx, packageId, created.clusterId, 2n * MIST_PER_SUI, 'admin', operatorGrant, 'dev');
       ids = { clusterId: created.clusterId, capId: created.capId, tokenId: staked.tokenId, apiUrl };
       if (idsFile) writeFileSync(idsFile, JSON.stringify(ids, null, 2));
     }

@@ -41,6 +41,8 @@ export const CLUSTER_FUNCTIONS = {
       pure('stake_lock_ms', 'u64'),
       pure('request_timeout_ms', 'u64'),
       pure('heartbeat_timeout_ms', 'u64'),
+      pure('read_fee', 'u64'),
+      pure('write_fee', 'u64'),
       pure('debug', 'bool'),
       pure('expected_pcrs', CHUNKS),
     ],
@@ -71,6 +73,18 @@ export const CLUSTER_FUNCTIONS = {
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('gateway', 'address')],
     txContext: 'none',
   },
+  set_fees: {
+    module: 'cluster',
+    name: 'set_fees',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('read_fee', 'u64'), pure('write_fee', 'u64')],
+    txContext: 'none',
+  },
+  withdraw_revenue: {
+    module: 'cluster',
+    name: 'withdraw_revenue',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut')],
+    txContext: '&mut',
+  },
 } satisfies Record<string, FunctionAbi>;
 
 export const ENCLAVE_FUNCTIONS = {
@@ -92,8 +106,38 @@ export const ACCESS_FUNCTIONS = {
   stake: {
     module: 'access',
     name: 'stake',
-    params: [obj('cluster', CLUSTER, '&mut'), obj('payment', COIN_SUI, 'value'), pure('role', 'u8'), clock],
+    params: [obj('cluster', CLUSTER, '&mut'), obj('payment', COIN_SUI, 'value'), pure('namespace', STRING), clock],
     txContext: '&mut',
+  },
+  stake_granted: {
+    module: 'access',
+    name: 'stake_granted',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), obj('payment', COIN_SUI, 'value'), pure('role', 'u8'), clock],
+    txContext: '&mut',
+  },
+  grant: {
+    module: 'access',
+    name: 'grant',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('token_id', ID), pure('role', 'u8')],
+    txContext: 'none',
+  },
+  revoke: {
+    module: 'access',
+    name: 'revoke',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('token_id', ID)],
+    txContext: 'none',
+  },
+  reserve_namespace: {
+    module: 'access',
+    name: 'reserve_namespace',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('namespace', STRING)],
+    txContext: 'none',
+  },
+  topup: {
+    module: 'access',
+    name: 'topup',
+    params: [obj('cluster', CLUSTER, '&mut'), pure('token_id', ID), obj('payment', COIN_SUI, 'value')],
+    txContext: 'none',
   },
   unstake: {
     module: 'access',
@@ -124,20 +168,20 @@ export const REQUEST_FUNCTIONS = {
   submit: {
     module: 'request',
     name: 'submit',
-    params: [obj('cluster', CLUSTER, '&'), obj('token', TOKEN, '&'), ...BODY_PARAMS],
+    params: [obj('cluster', CLUSTER, '&mut'), obj('token', TOKEN, '&'), ...BODY_PARAMS],
     txContext: '&mut',
   },
   submit_via_gateway: {
     module: 'request',
     name: 'submit_via_gateway',
-    params: [obj('cluster', CLUSTER, '&'), pure('credential', BYTES), pure('signature', BYTES), ...BODY_PARAMS],
+    params: [obj('cluster', CLUSTER, '&mut'), pure('credential', BYTES), pure('signature', BYTES), ...BODY_PARAMS],
     txContext: '&mut',
   },
   respond: {
     module: 'request',
     name: 'respond',
     params: [
-      obj('cluster', CLUSTER, '&'),
+      obj('cluster', CLUSTER, '&mut'),
       obj('request', REQUEST, 'value'),
       pure('status', 'u16'),
       pure('body_digest', BYTES),
@@ -154,7 +198,7 @@ export const REQUEST_FUNCTIONS = {
     module: 'request',
     name: 'expire',
     params: [obj('request', REQUEST, 'value'), clock],
-    txContext: 'none',
+    txContext: '&mut',
   },
 } satisfies Record<string, FunctionAbi>;
 
@@ -250,6 +294,10 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('enclave_registered_ms', 'u64'),
       f('gateways', { vector: 'address' }),
       f('stakes', { struct: '0x2::table::Table', typeArgs: [ID, { struct: 'k3sdaas::cluster::Stake' }] }),
+      f('namespaces', { struct: '0x2::table::Table', typeArgs: [STRING, ID] }),
+      f('read_fee', 'u64'),
+      f('write_fee', 'u64'),
+      f('revenue', BALANCE_SUI),
     ],
   },
   { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
@@ -258,7 +306,14 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     module: 'cluster',
     name: 'Stake',
     abilities: ['store'],
-    fields: [f('owner', 'address'), f('role', 'u8'), f('balance', BALANCE_SUI), f('locked_until_ms', 'u64')],
+    fields: [
+      f('owner', 'address'),
+      f('role', 'u8'),
+      f('namespace', STRING),
+      f('balance', BALANCE_SUI),
+      f('prepaid', BALANCE_SUI),
+      f('locked_until_ms', 'u64'),
+    ],
   },
   {
     module: 'enclave',
@@ -267,7 +322,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     typeParams: ['T'],
     fields: [f('intent', 'u8'), f('timestamp_ms', 'u64'), f('payload', { struct: 'T' })],
   },
-  { module: 'access', name: 'SealToken', abilities: ['key'], fields: [f('id', UID), f('cluster_id', ID), f('role', 'u8')] },
+  { module: 'access', name: 'SealToken', abilities: ['key'], fields: [f('id', UID), f('cluster_id', ID), f('namespace', STRING)] },
   {
     module: 'credential',
     name: 'Credential',
@@ -290,6 +345,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('reply_key', BYTES),
       f('submitted_ms', 'u64'),
       f('deadline_ms', 'u64'),
+      f('fee', BALANCE_SUI),
     ],
   },
   {
@@ -338,6 +394,8 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('api_url', STRING),
     f('ca_hash', BYTES),
     f('debug', 'bool'),
+    f('read_fee', 'u64'),
+    f('write_fee', 'u64'),
   ]),
   event('cluster', 'ClusterUpdated', [
     f('cluster_id', ID),
@@ -348,6 +406,8 @@ export const EVENT_STRUCTS: StructAbi[] = [
   ]),
   event('cluster', 'GatewayRegistered', [f('cluster_id', ID), f('gateway', 'address')]),
   event('cluster', 'GatewayRemoved', [f('cluster_id', ID), f('gateway', 'address')]),
+  event('cluster', 'FeesUpdated', [f('cluster_id', ID), f('read_fee', 'u64'), f('write_fee', 'u64')]),
+  event('cluster', 'RevenueWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
   event('enclave', 'EnclaveRegistered', [
     f('cluster_id', ID),
     f('public_key', BYTES),
@@ -359,12 +419,19 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('cluster_id', ID),
     f('token_id', ID),
     f('owner', 'address'),
+    f('namespace', STRING),
     f('role', 'u8'),
     f('amount', 'u64'),
     f('locked_until_ms', 'u64'),
   ]),
-  event('access', 'Unstaked', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('amount', 'u64')]),
+  event('access', 'Unstaked', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('amount', 'u64'), f('prepaid', 'u64')]),
   event('access', 'Slashed', [f('cluster_id', ID), f('token_id', ID), f('amount', 'u64')]),
+  event('access', 'NamespaceClaimed', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('namespace', STRING)]),
+  event('access', 'NamespaceReleased', [f('cluster_id', ID), f('token_id', ID), f('namespace', STRING)]),
+  event('access', 'NamespaceReserved', [f('cluster_id', ID), f('namespace', STRING)]),
+  event('access', 'RoleGranted', [f('cluster_id', ID), f('token_id', ID), f('role', 'u8')]),
+  event('access', 'RoleRevoked', [f('cluster_id', ID), f('token_id', ID), f('role', 'u8')]),
+  event('access', 'ToppedUp', [f('cluster_id', ID), f('token_id', ID), f('amount', 'u64'), f('prepaid', 'u64')]),
   event('request', 'RequestSubmitted', [
     f('request_id', ID),
     f('cluster_id', ID),
@@ -383,6 +450,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('reply_key', BYTES),
     f('submitted_ms', 'u64'),
     f('deadline_ms', 'u64'),
+    f('fee', 'u64'),
   ]),
   event('request', 'ResponseStored', [
     f('request_id', ID),
@@ -396,12 +464,14 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('timestamp_ms', 'u64'),
     f('signature', BYTES),
     f('latency_ms', 'u64'),
+    f('fee', 'u64'),
   ]),
   event('request', 'RequestExpired', [
     f('request_id', ID),
     f('cluster_id', ID),
     f('requester', 'address'),
     f('deadline_ms', 'u64'),
+    f('refund', 'u64'),
   ]),
   event('workers', 'WorkerRegistered', [
     f('worker_id', ID),
@@ -427,7 +497,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
 const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name, code) => ({ module, name, code }));
 
 export const ERRORS: ErrorAbi[] = [
-  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound']),
+  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod']),
   ...errors('enclave', [
     'ENotDebugCluster',
     'EInvalidPublicKey',
@@ -450,6 +520,15 @@ export const ERRORS: ErrorAbi[] = [
     'EInsufficientWriteStake',
     'ENotTokenOwner',
     'ERoleCannotProxy',
+    'EInvalidNamespace',
+    'EReservedNamespace',
+    'ENamespaceTaken',
+    'ETenantOutsideNamespace',
+    'ETenantClusterScoped',
+    'ETenantNonResource',
+    'ENoRole',
+    'EStakeBelowMinimum',
+    'EInsufficientBalance',
   ]),
   ...errors('credential', ['EMalformedCredential', 'EUnsupportedScheme', 'EInvalidSignature', 'EExpired']),
   ...errors('request', [
@@ -483,8 +562,20 @@ export const MAX_PURE_ARG = 16 * 1024;
 export const MAX_PATH = 1024;
 export const MAX_SIGNATURE_AGE_MS = 60_000;
 export const MAX_CLOCK_SKEW_MS = 10_000;
+/** Cluster roles, granted by the ClusterAdminCap holder (`access::grant`, `access::stake_granted`). */
 export const ROLES = { viewer: 0, editor: 1, admin: 2 } as const;
 export type RoleName = keyof typeof ROLES;
+/** `access::ROLE_TENANT`: no cluster role; the token is a tenant of the namespace it claimed. */
+export const ROLE_TENANT = 3;
+/** Upper bounds the contract enforces (cluster::create / update). */
+export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
+export const MAX_HEARTBEAT_TIMEOUT_MS = 604_800_000;
+export const MAX_STAKE_LOCK_MS = 31_536_000_000;
+/** Longest namespace / node name (DNS-1123). */
+export const MAX_DNS_NAME = 63;
+
+/** Modules with only `public(package)` functions (no entry point, struct or error of their own). */
+export const INTERNAL_MODULES = ['names'];
 
 export const K3SDAAS_ABI = { functions: FUNCTIONS, structs: [...OBJECT_STRUCTS, ...EVENT_STRUCTS], errors: ERRORS };
 

@@ -14,6 +14,10 @@ export interface CreateArguments {
   stakeLockMs: U64Input;
   requestTimeoutMs: U64Input;
   heartbeatTimeoutMs: U64Input;
+  /** MIST per read request (GET, HEAD); 0 for free. */
+  readFee: U64Input;
+  /** MIST per write request (POST, PUT, PATCH, DELETE); 0 for free. */
+  writeFee: U64Input;
   debug: boolean;
   /** PCR0, PCR1, PCR2 (48 bytes each); empty for debug clusters. */
   expectedPcrs: Uint8Array[];
@@ -50,4 +54,26 @@ export function registerGateway(options: CallOptions<GatewayArguments>) {
 
 export function removeGateway(options: CallOptions<GatewayArguments>) {
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.remove_gateway, options.package, options.arguments);
+}
+
+export interface SetFeesArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  readFee: U64Input;
+  writeFee: U64Input;
+}
+
+/** Sets the fee per read and per write request (MIST; 0 allowed). */
+export function setFees(options: CallOptions<SetFeesArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.set_fees, options.package, options.arguments);
+}
+
+export interface WithdrawRevenueArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+}
+
+/** Sends the cluster's whole revenue (fees of answered requests) to the sender, the cap holder. */
+export function withdrawRevenue(options: CallOptions<WithdrawRevenueArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.withdraw_revenue, options.package, options.arguments);
 }

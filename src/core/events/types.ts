@@ -18,6 +18,8 @@ export interface ClusterCreated extends EventBase<'ClusterCreated'> {
   apiUrl: string;
   caHash: Uint8Array;
   debug: boolean;
+  readFee: bigint;
+  writeFee: bigint;
 }
 export interface ClusterUpdated extends EventBase<'ClusterUpdated'> {
   clusterId: string;
@@ -34,6 +36,16 @@ export interface GatewayRemoved extends EventBase<'GatewayRemoved'> {
   clusterId: string;
   gateway: string;
 }
+export interface FeesUpdated extends EventBase<'FeesUpdated'> {
+  clusterId: string;
+  readFee: bigint;
+  writeFee: bigint;
+}
+export interface RevenueWithdrawn extends EventBase<'RevenueWithdrawn'> {
+  clusterId: string;
+  recipient: string;
+  amount: bigint;
+}
 
 // === enclave ===
 export interface EnclaveRegistered extends EventBase<'EnclaveRegistered'> {
@@ -49,6 +61,9 @@ export interface Staked extends EventBase<'Staked'> {
   clusterId: string;
   tokenId: string;
   owner: string;
+  /** The namespace claimed (tenants); empty for tokens the cap holder staked with a role. */
+  namespace: string;
+  /** ROLES value, or ROLE_TENANT. */
   role: number;
   amount: bigint;
   lockedUntilMs: bigint;
@@ -58,6 +73,41 @@ export interface Unstaked extends EventBase<'Unstaked'> {
   tokenId: string;
   owner: string;
   amount: bigint;
+  /** Unused prepaid fees returned with the stake. */
+  prepaid: bigint;
+}
+export interface NamespaceClaimed extends EventBase<'NamespaceClaimed'> {
+  clusterId: string;
+  tokenId: string;
+  owner: string;
+  namespace: string;
+}
+export interface NamespaceReleased extends EventBase<'NamespaceReleased'> {
+  clusterId: string;
+  tokenId: string;
+  namespace: string;
+}
+export interface NamespaceReserved extends EventBase<'NamespaceReserved'> {
+  clusterId: string;
+  namespace: string;
+}
+export interface RoleGranted extends EventBase<'RoleGranted'> {
+  clusterId: string;
+  tokenId: string;
+  role: number;
+}
+export interface RoleRevoked extends EventBase<'RoleRevoked'> {
+  clusterId: string;
+  tokenId: string;
+  /** The role taken away. */
+  role: number;
+}
+export interface ToppedUp extends EventBase<'ToppedUp'> {
+  clusterId: string;
+  tokenId: string;
+  amount: bigint;
+  /** The token's prepaid fees after the top-up. */
+  prepaid: bigint;
 }
 export interface Slashed extends EventBase<'Slashed'> {
   clusterId: string;
@@ -84,6 +134,8 @@ export interface RequestSubmitted extends EventBase<'RequestSubmitted'> {
   replyKey: Uint8Array;
   submittedMs: bigint;
   deadlineMs: bigint;
+  /** The fee escrowed in the Request. */
+  fee: bigint;
 }
 export interface ResponseStored extends EventBase<'ResponseStored'> {
   requestId: string;
@@ -97,12 +149,16 @@ export interface ResponseStored extends EventBase<'ResponseStored'> {
   timestampMs: bigint;
   signature: Uint8Array;
   latencyMs: bigint;
+  /** The fee paid to the cluster's revenue. */
+  fee: bigint;
 }
 export interface RequestExpired extends EventBase<'RequestExpired'> {
   requestId: string;
   clusterId: string;
   requester: string;
   deadlineMs: bigint;
+  /** The fee refunded to the requester. */
+  refund: bigint;
 }
 
 // === workers ===
@@ -149,10 +205,18 @@ export type K3sDaasEvent =
   | ClusterUpdated
   | GatewayRegistered
   | GatewayRemoved
+  | FeesUpdated
+  | RevenueWithdrawn
   | EnclaveRegistered
   | Staked
   | Unstaked
   | Slashed
+  | NamespaceClaimed
+  | NamespaceReleased
+  | NamespaceReserved
+  | RoleGranted
+  | RoleRevoked
+  | ToppedUp
   | RequestSubmitted
   | ResponseStored
   | RequestExpired
@@ -187,6 +251,12 @@ export interface Cluster {
   gateways: string[];
   /** The `Table<ID, Stake>` handle: its id (for dynamic-field reads) and size. */
   stakes: { id: string; size: bigint };
+  /** The `Table<String, ID>` of claimed (and reserved) namespaces. */
+  namespaces: { id: string; size: bigint };
+  readFee: bigint;
+  writeFee: bigint;
+  /** MIST of fees of answered requests, withdrawable with the cap. */
+  revenue: bigint;
 }
 export interface ClusterAdminCap {
   $kind: 'ClusterAdminCap';
@@ -197,7 +267,8 @@ export interface SealToken {
   $kind: 'SealToken';
   id: string;
   clusterId: string;
-  role: number;
+  /** The namespace claimed at staking; empty for a token the cap holder staked with a role. */
+  namespace: string;
 }
 export interface Request {
   $kind: 'Request';
@@ -212,6 +283,8 @@ export interface Request {
   replyKey: Uint8Array;
   submittedMs: bigint;
   deadlineMs: bigint;
+  /** MIST escrowed. */
+  fee: bigint;
 }
 export interface Worker {
   $kind: 'Worker';

@@ -2,7 +2,9 @@
  * Twin of move/sources/cluster.move: the Cluster object, its admin cap, gateways, and the stake table
  * (`stakes: Table<ID, Stake>`, entries as dynamic fields under the table's id, `size` kept in the Cluster).
  */
+import { bcs } from '@mysten/sui/bcs';
 import { bcsForStruct } from '../../core/abi/bcs.js';
+import { MAX_HEARTBEAT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS, MAX_STAKE_LOCK_MS } from '../../core/abi/package.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import {
   check,
@@ -12,6 +14,7 @@ import {
   mutateStruct,
   normalizeAddress,
   sameAddress,
+  sendCoin,
   structType,
   type DecodedObject,
 } from './common.js';
@@ -27,7 +30,9 @@ export const STAKE_MODULE = 'cluster';
 export interface StakeValue {
   owner: string;
   role: number;
+  namespace: string;
   balance: { value: bigint | string };
+  prepaid: { value: bigint | string };
   locked_until_ms: bigint | string;
 }
 
@@ -77,16 +82,48 @@ export function removeStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: st
   t.size = BigInt(t.size) - 1n;
 }
 
+// The namespace table (Table<String, ID>).
+function namespacesId(cluster: DecodedObject): string {
+  return (cluster.value.namespaces as { id: string }).id;
+}
+
+const stringKey = (name: string) => bcs.string().serialize(name).toBytes();
+
+/** Who holds `namespace` (a token id, or the cluster's id for a reserved name); undefined when free. */
+export function namespaceHolder(rt: MoveRuntime, cluster: DecodedObject, namespace: string): string | undefined {
+  const raw = rt.dynamicField.get(namespacesId(cluster), stringKey(namespace));
+  return raw ? normalizeAddress(bcs.Address.parse(raw)) : undefined;
+}
+
+export function addNamespace(rt: MoveRuntime, cluster: DecodedObject, namespace: string, holder: string): void {
+  rt.dynamicField.set(namespacesId(cluster), stringKey(namespace), bcs.Address.serialize(holder).toBytes(), '0x2::object::ID');
+  const t = cluster.value.namespaces as { size: string | bigint };
+  t.size = BigInt(t.size) + 1n;
+}
+
+export function removeNamespace(rt: MoveRuntime, cluster: DecodedObject, namespace: string): void {
+  rt.dynamicField.remove(namespacesId(cluster), stringKey(namespace));
+  const t = cluster.value.namespaces as { size: string | bigint };
+  t.size = BigInt(t.size) - 1n;
+}
+
+/** `cluster::assert_request_timeout`. */
+function assertRequestTimeout(ms: bigint, fn: string): void {
+  check(ms > 0n && ms <= BigInt(MAX_REQUEST_TIMEOUT_MS), M, fn, 'EInvalidTimeout');
+}
+
 const create: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'create', args);
-  const requestTimeout = BigInt(a.request_timeout_ms);
   const heartbeatTimeout = BigInt(a.heartbeat_timeout_ms);
-  check(requestTimeout > 0n && heartbeatTimeout > 0n, M, 'create', 'EInvalidTimeout');
+  assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
+  check(heartbeatTimeout > 0n && heartbeatTimeout <= BigInt(MAX_HEARTBEAT_TIMEOUT_MS), M, 'create', 'EInvalidTimeout');
+  check(BigInt(a.stake_lock_ms) <= BigInt(MAX_STAKE_LOCK_MS), M, 'create', 'EInvalidPeriod');
   check(a.debug || (a.expected_pcrs as Uint8Array[]).length === PCR_COUNT, M, 'create', 'EInvalidPcrs');
 
   const operator = normalizeAddress(rt.sender);
   const clusterId = rt.freshId();
   const stakesId = rt.freshId();
+  const namespacesTableId = rt.freshId();
   const capId = rt.freshId();
   const cluster = {
     id: clusterId,
@@ -106,6 +143,10 @@ const create: PackageFunction = (rt, args) => {
     enclave_registered_ms: 0n,
     gateways: [],
     stakes: { id: stakesId, size: 0n },
+    namespaces: { id: namespacesTableId, size: 0n },
+    read_fee: a.read_fee,
+    write_fee: a.write_fee,
+    revenue: { value: 0n },
   };
   emit(rt, M, 'ClusterCreated', {
     cluster_id: clusterId,
@@ -115,6 +156,8 @@ const create: PackageFunction = (rt, args) => {
     api_url: a.api_url,
     ca_hash: a.ca_hash,
     debug: a.debug,
+    read_fee: a.read_fee,
+    write_fee: a.write_fee,
   });
   rt.create(structType(rt, M, 'Cluster'), bcsForStruct(M, 'Cluster').serialize(cluster).toBytes(), { $kind: 'Shared' });
   rt.create(
@@ -128,7 +171,7 @@ const update: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'update', args);
   const cluster = a.cluster as DecodedObject;
   assertCapFor(a.cap, cluster.id);
-  check(BigInt(a.request_timeout_ms) > 0n, M, 'update', 'EInvalidTimeout');
+  assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
   Object.assign(cluster.value, {
     api_url: a.api_url,
     ca_hash: a.ca_hash,
@@ -167,7 +210,36 @@ const removeGateway: PackageFunction = (rt, args) => {
   emit(rt, M, 'GatewayRemoved', { cluster_id: cluster.id, gateway: a.gateway });
 };
 
+const setFees: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_fees', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  Object.assign(cluster.value, { read_fee: a.read_fee, write_fee: a.write_fee });
+  writeCluster(rt, cluster);
+  emit(rt, M, 'FeesUpdated', { cluster_id: cluster.id, read_fee: a.read_fee, write_fee: a.write_fee });
+};
+
+const withdrawRevenue: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'withdraw_revenue', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const amount = BigInt((cluster.value.revenue as { value: string | bigint }).value);
+  cluster.value.revenue = { value: 0n };
+  writeCluster(rt, cluster);
+  const recipient = normalizeAddress(rt.sender);
+  emit(rt, M, 'RevenueWithdrawn', { cluster_id: cluster.id, recipient, amount });
+  sendCoin(rt, amount, recipient);
+};
+
+/** `cluster.add_revenue(fee)` (the caller writes the Cluster back). */
+export function addRevenue(cluster: DecodedObject, fee: bigint): void {
+  const r = cluster.value.revenue as { value: string | bigint };
+  r.value = BigInt(r.value) + fee;
+}
+
 export const CLUSTER_TWIN: Record<string, PackageFunction> = {
+  'cluster::set_fees': setFees,
+  'cluster::withdraw_revenue': withdrawRevenue,
   'cluster::create': create,
   'cluster::update': update,
   'cluster::register_gateway': registerGateway,

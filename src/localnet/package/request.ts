@@ -6,11 +6,11 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { INTENT_RESPONSE, MAX_INLINE_BODY } from '../../core/abi/package.js';
 import { isValidMethod, isValidPath } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { assertClusterId, assertTokenOwner, authorize } from './access.js';
-import { isGateway } from './cluster.js';
+import { assertClusterId, assertTokenOwner, authorize, charge } from './access.js';
+import { addRevenue, isGateway, writeCluster } from './cluster.js';
 import { verify as verifyCredential } from './credential.js';
 import { verify as verifyEnclave } from './enclave.js';
-import { check, decodeArgs, emit, normalizeAddress, now, sameAddress, structType, type DecodedObject } from './common.js';
+import { check, decodeArgs, emit, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
 const M = 'request';
 const KEY_LENGTH = 32;
@@ -55,6 +55,8 @@ interface ShareInput {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
   const cluster = a.cluster as DecodedObject;
+  const fee = charge(rt, cluster, s.tokenId, a.method);
+  writeCluster(rt, cluster); // &mut Cluster: a new version even though only the stake entry changed
   const submittedMs = now(a.clock);
   const deadlineMs = submittedMs + BigInt(cluster.value.request_timeout_ms);
   const requestId = rt.freshId();
@@ -70,6 +72,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
     reply_key: a.reply_key,
     submitted_ms: submittedMs,
     deadline_ms: deadlineMs,
+    fee: { value: fee },
   };
   emit(rt, M, 'RequestSubmitted', {
     request_id: requestId,
@@ -89,6 +92,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
     reply_key: a.reply_key,
     submitted_ms: submittedMs,
     deadline_ms: deadlineMs,
+    fee,
   });
   rt.create(structType(rt, M, 'Request'), bcsForStruct(M, 'Request').serialize(request).toBytes(), { $kind: 'Shared' });
 }
@@ -136,6 +140,9 @@ const respond: PackageFunction = (rt, args) => {
   };
   verifyEnclave(cluster, INTENT_RESPONSE, BigInt(a.timestamp_ms), { struct: 'k3sdaas::request::ResponsePayload' }, payload, a.signature, a.clock);
   rt.delete(request.id);
+  const fee = BigInt(r.fee.value);
+  addRevenue(cluster, fee);
+  writeCluster(rt, cluster);
   emit(rt, M, 'ResponseStored', {
     request_id: request.id,
     cluster_id: r.cluster_id,
@@ -148,6 +155,7 @@ const respond: PackageFunction = (rt, args) => {
     timestamp_ms: a.timestamp_ms,
     signature: a.signature,
     latency_ms: nowMs - BigInt(r.submitted_ms),
+    fee,
   });
 };
 
@@ -157,7 +165,9 @@ const expire: PackageFunction = (rt, args) => {
   const r = request.value;
   check(now(a.clock) > BigInt(r.deadline_ms), M, 'expire', 'EDeadlineNotReached');
   rt.delete(request.id);
-  emit(rt, M, 'RequestExpired', { request_id: request.id, cluster_id: r.cluster_id, requester: r.requester, deadline_ms: r.deadline_ms });
+  const refund = BigInt(r.fee.value);
+  emit(rt, M, 'RequestExpired', { request_id: request.id, cluster_id: r.cluster_id, requester: r.requester, deadline_ms: r.deadline_ms, refund });
+  sendCoin(rt, refund, normalizeAddress(r.requester));
 };
 
 export const REQUEST_TWIN: Record<string, PackageFunction> = {

@@ -5,13 +5,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bcsForStruct } from '../../core/abi/bcs.js';
 import { INTENT_JOIN_TOKEN } from '../../core/abi/package.js';
+import { isDnsSubdomain } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import { assertCapFor } from './cluster.js';
 import { verify as verifyEnclave } from './enclave.js';
 import { check, coinValue, decodeArgs, emit, mutateStruct, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
 const M = 'workers';
-const MAX_NODE_NAME = 63;
 const KEY_LENGTH = 32;
 
 function writeWorker(rt: MoveRuntime, worker: DecodedObject): void {
@@ -24,8 +24,7 @@ const register: PackageFunction = (rt, args) => {
   const payment = a.payment as DecodedObject;
   const stake = coinValue(payment);
   check(stake >= BigInt(cluster.value.min_worker_stake), M, 'register', 'EInsufficientStake');
-  const nameBytes = new TextEncoder().encode(a.node_name as string).length;
-  check(nameBytes > 0 && nameBytes <= MAX_NODE_NAME, M, 'register', 'EInvalidNodeName');
+  check(isDnsSubdomain(a.node_name as string), M, 'register', 'EInvalidNodeName');
   check((a.encryption_key as Uint8Array).length === KEY_LENGTH, M, 'register', 'EInvalidEncryptionKey');
 
   const nowMs = now(a.clock);
