@@ -15,7 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ERRORS, INTENT_JOIN_TOKEN, INTENT_RESPONSE, MAX_INLINE_BODY, type RoleName } from '../src/core/abi/package.js';
 import * as calls from '../src/core/calls/index.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
-import { createCluster, stakeForToken } from '../src/core/cluster-admin.js';
+import { createCluster, stakeForTenant, stakeForToken } from '../src/core/cluster-admin.js';
 import { signCredential, type SignedCredential } from '../src/core/credential.js';
 import { ChainError, MoveAbortError } from '../src/core/errors.js';
 import { decodeEvent, type RequestSubmitted, type WorkerRegistered } from '../src/core/events/index.js';
@@ -53,8 +53,11 @@ interface Fixture {
   a: { clusterId: string; capId: string };
   /** Debug cluster without enclave or gateway; no stake lock, 1 ms request and heartbeat timeouts. */
   b: { clusterId: string; capId: string };
-  /** `user`'s tokens on A (1 000 MIST each) and an admin token staking less than min_write_stake. */
-  tokens: Record<RoleName, string> & { poorAdmin: string; onB: string };
+  /**
+   * `user`'s tokens on A (1 000 MIST each; roles granted by the cap), an admin token staking less than
+   * min_write_stake, a tenant of `team-a` without a role, and an admin token on B.
+   */
+  tokens: Record<RoleName, string> & { poorAdmin: string; onB: string; tenant: string };
 }
 
 let net: Localnet;
@@ -176,13 +179,20 @@ const CASES: AbortCase[] = [
     module: 'cluster',
     name: 'EInvalidTimeout',
     fn: 'create',
-    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, requestTimeoutMs: 0n }),
+    // Above the bound (7 days): heartbeat deadlines can never overflow.
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, heartbeatTimeoutMs: 8n * DAY_MS }),
   },
   {
     module: 'cluster',
     name: 'EInvalidPcrs',
     fn: 'create',
     run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: false, expectedPcrs: PCRS.slice(0, 2) }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidPeriod',
+    fn: 'create',
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, stakeLockMs: 366n * DAY_MS }),
   },
   {
     module: 'cluster',
@@ -257,18 +267,83 @@ const CASES: AbortCase[] = [
   {
     module: 'access',
     name: 'EInvalidRole',
-    fn: 'stake',
-    run: () =>
-      fx.user.execute((tx) => {
-        const [payment] = tx.splitCoins(tx.gas, [1_000n]);
-        tx.add(calls.access.stake({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, payment, role: 3 } }));
-      }),
+    fn: 'grant',
+    // 3 is ROLE_TENANT: not a role the cap can grant.
+    run: () => fx.operator.execute(calls.access.grant({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.tenant, role: 3 } })),
   },
   {
     module: 'access',
     name: 'EInsufficientStake',
     fn: 'stake',
-    run: () => stakeForToken(fx.user, fx.pkg, fx.a.clusterId, 99n, 'viewer'),
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 99n, 'poor'),
+  },
+  {
+    module: 'access',
+    name: 'EInvalidNamespace',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 1_000n, 'Team-B'),
+  },
+  {
+    module: 'access',
+    name: 'EReservedNamespace',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 1_000n, 'kube-system'),
+  },
+  {
+    module: 'access',
+    name: 'ENamespaceTaken',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.other, fx.pkg, fx.a.clusterId, 1_000n, 'team-a'),
+  },
+  {
+    module: 'access',
+    name: 'ETenantOutsideNamespace',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, path: '/api/v1/namespaces/team-b/pods' }),
+  },
+  {
+    module: 'access',
+    name: 'ETenantClusterScoped',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, method: 'POST', path: '/api/v1/namespaces' }),
+  },
+  {
+    module: 'access',
+    name: 'ETenantNonResource',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, path: '/metrics' }),
+  },
+  {
+    module: 'access',
+    name: 'ENoRole',
+    fn: 'revoke',
+    run: () => fx.operator.execute(calls.access.revoke({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.tenant } })),
+  },
+  {
+    module: 'access',
+    name: 'EStakeBelowMinimum',
+    fn: 'authorize',
+    // A tenant staking exactly the minimum, slashed by one MIST: its next request is refused.
+    run: async () => {
+      const t = await stakeForTenant(fx.other, fx.pkg, fx.a.clusterId, 100n, 'slashed');
+      await fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: t.tokenId, amount: 1n } }));
+      return submit({ token: t.tokenId, path: '/api/v1/namespaces/slashed/pods' }, fx.other);
+    },
+  },
+  {
+    module: 'access',
+    name: 'EInsufficientBalance',
+    fn: 'charge',
+    // A cluster charging 5 MIST per read; the tenant prepaid 4.
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'fees', apiUrl: 'https://10.0.0.3:6443', debug: true, minUserStake: 100n, readFee: 5n, writeFee: 7n });
+      const t = await stakeForTenant(fx.other, fx.pkg, c.clusterId, 100n, 'team-a');
+      await fx.other.execute((tx) => {
+        const [payment] = tx.splitCoins(tx.gas, [4n]);
+        tx.add(calls.access.topup({ package: fx.pkg, arguments: { cluster: c.clusterId, tokenId: t.tokenId, payment } }));
+      });
+      return submit({ cluster: c.clusterId, token: t.tokenId, path: '/api/v1/namespaces/team-a/pods' }, fx.other);
+    },
   },
   {
     module: 'access',
@@ -535,7 +610,8 @@ beforeAll(async () => {
     requestTimeoutMs: 1n,
     heartbeatTimeoutMs: 1n,
   });
-  const token = async (clusterId: string, amount: bigint, role: RoleName) => (await stakeForToken(user, pkg, clusterId, amount, role)).tokenId;
+  const token = async (clusterId: string, amount: bigint, role: RoleName) =>
+    (await stakeForToken(user, pkg, clusterId, amount, role, { executor: operator, capId: clusterId === a.clusterId ? a.capId : b.capId })).tokenId;
   fx = {
     pkg,
     operator,
@@ -552,6 +628,7 @@ beforeAll(async () => {
       admin: await token(a.clusterId, 1_000n, 'admin'),
       poorAdmin: await token(a.clusterId, 150n, 'admin'),
       onB: await token(b.clusterId, 1_000n, 'admin'),
+      tenant: (await stakeForTenant(user, pkg, a.clusterId, 1_000n, 'team-a')).tokenId,
     },
   };
 });

@@ -93,7 +93,10 @@ describe('ChainLifecycleSource on a sandbox', () => {
   it("a viewer's write that aborts on chain is a rejection with the contract's reason", async () => {
     const viewer = DEV_ACCOUNTS[3].keypair;
     const tx = new TransactionExecutor(sb.client, viewer);
-    const token = await stakeForToken(tx, sb.packageId, sb.clusterId, 1n * MIST_PER_SUI, 'viewer');
+    const token = await stakeForToken(tx, sb.packageId, sb.clusterId, 1n * MIST_PER_SUI, 'viewer', {
+      executor: new TransactionExecutor(sb.client, sb.operator),
+      capId: sb.capId,
+    });
     const executed = await executeWithoutDryRun(viewer, (t) =>
       calls.request.submit({
         package: sb.packageId,

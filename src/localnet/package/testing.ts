@@ -323,6 +323,8 @@ export class TestEnv {
       stake_lock_ms: STAKE_LOCK_MS,
       request_timeout_ms: REQUEST_TIMEOUT_MS,
       heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS,
+      read_fee: 0n,
+      write_fee: 0n,
       debug,
       expected_pcrs: debug ? [] : PCRS,
     };
@@ -336,11 +338,23 @@ export class TestEnv {
     return env;
   }
 
-  /** `sender` stakes `amount` for `role`; returns the token id. */
-  stake(sender: string, role: number, amount: bigint): string {
+  #namespaces = 0;
+
+  /** `sender` stakes `amount` as a tenant of `namespace` (access::stake); returns the token id. */
+  stakeTenant(sender: string, amount: bigint, namespace: string): string {
     const payment = this.chain.mintCoin(sender, amount);
-    const fx = this.chain.call(sender, 'access::stake', { cluster: this.clusterId, payment, role });
+    const fx = this.chain.call(sender, 'access::stake', { cluster: this.clusterId, payment, namespace });
     return fx.created.find((o) => o.type.endsWith('::access::SealToken'))!.id;
+  }
+
+  /**
+   * `sender` stakes `amount` for a token of `role`: a tenant of a fresh namespace (`ns-1`, `ns-2`, ...), granted
+   * `role` by OPERATOR unless it is ROLE_TENANT (3); returns the token id.
+   */
+  stake(sender: string, role: number, amount: bigint): string {
+    const token = this.stakeTenant(sender, amount, `ns-${++this.#namespaces}`);
+    if (role !== 3) this.chain.call(OPERATOR, 'access::grant', { cap: this.capId, cluster: this.clusterId, token_id: token, role });
+    return token;
   }
 
   /** `sender` registers a worker `worker-1` with WORKER_KEY; returns the worker id. */
