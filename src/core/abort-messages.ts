@@ -1,6 +1,6 @@
 /** What each contract refusal means, in words a kubectl user can act on. Keyed by the Move error constant. */
 export const ABORT_MESSAGES: Record<string, string> = {
-  ERoleCannotWrite: "your SealToken's role does not allow writes (viewer); stake an editor or admin token",
+  ERoleCannotWrite: "your SealToken's role does not allow writes (viewer); the cluster operator grants editor or admin (k3sdaas grant)",
   ERoleCannotReadSecrets: "your SealToken's role (viewer) does not allow reading secrets",
   ERoleCannotWriteClusterScoped: "your SealToken's role (editor) allows writes only to namespaced resources",
   ERoleCannotProxy: "your SealToken's role does not allow proxying to nodes, services or pods",
@@ -18,6 +18,15 @@ export const ABORT_MESSAGES: Record<string, string> = {
   EInvalidPath: 'the request path is not acceptable: it must start with /, have no empty, . or .. segments, no percent-encoding or other characters outside RFC 3986 pchar, and be at most 1024 bytes',
   EBodyTooLarge: 'the request body is larger than an on-chain request can carry',
   ENoEnclave: 'the cluster has no registered enclave key (is nautilus running?)',
+  ETenantOutsideNamespace: 'your SealToken is a tenant of its own namespace only; this request is for another namespace',
+  ETenantClusterScoped: 'your SealToken is a tenant of one namespace: cluster-scoped resources (nodes, namespaces, cluster roles, ...) and creating or deleting namespaces are for cluster roles the operator grants',
+  ETenantNonResource: 'tenants may read only API discovery, /version and /openapi outside their namespace',
+  EStakeBelowMinimum: "your SealToken's stake is below the cluster's minimum (slashed?): it has lost access",
+  EInsufficientBalance: "your SealToken's prepaid balance does not cover this request's fee: top it up with `k3sdaas stake topup TOKEN AMOUNT`",
+  EInvalidNamespace: 'a namespace must be a DNS-1123 label (a-z, 0-9 and -, at most 63 characters, starting and ending with a letter or digit)',
+  EReservedNamespace: 'this namespace is reserved by the cluster (default, kube-*, k3sdaas-*, or reserved by the operator)',
+  ENamespaceTaken: 'this namespace is already claimed by another tenant',
+  ENoRole: 'the SealToken has no cluster role to revoke',
 };
 
 export function abortMessage(name: string | undefined): string {
