@@ -1,0 +1,168 @@
+/**
+ * Issue 10 ("Tenancy"), "Done when", with the real kubectl through the sandbox gateway: tenants bound to the
+ * namespace they claimed, roles granted and revoked by the operator, `kubectl auth can-i`, what nautilus provisions
+ * for a tenant, and fees. Users are fresh faucet-funded keys; the operator is the sandbox's cap holder.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import * as calls from '../src/core/calls/index.js';
+import { readCluster, TransactionExecutor } from '../src/core/chain/index.js';
+import { MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
+import { decodeEvent } from '../src/core/events/index.js';
+import { prepaidBalance } from '../src/core/tenancy.js';
+import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
+import { BINDING_NAME, LIMITS_NAME, NETWORK_POLICY_NAME, QUOTA_NAME } from '../src/nautilus/tenants.js';
+import { runCli } from './helpers/cli.js';
+import { cliEnv, credentialKubeconfig, fundedKey, operatorExecutor, stored, type TestUser } from './helpers/e2e.js';
+import { kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
+
+let sb: Sandbox;
+let teamA: TestUser;
+let teamB: TestUser;
+const kubectls = new Map<string, (args: string[]) => Promise<KubectlResult>>();
+
+async function tenant(sb: Sandbox, namespace: string): Promise<TestUser> {
+  const keypair = await fundedKey(sb);
+  const staked = await stakeForTenant(new TransactionExecutor(sb.client, keypair), sb.packageId, sb.clusterId, 2n * MIST_PER_SUI, namespace);
+  return { keypair, address: keypair.toSuiAddress(), tokenId: staked.tokenId };
+}
+
+/** kubectl as `user` (one kubeconfig and discovery cache per user). */
+async function kubectl(user: TestUser, args: string[]): Promise<KubectlResult> {
+  let run = kubectls.get(user.tokenId);
+  if (!run) {
+    const k = kubectlRunner(await credentialKubeconfig(sb, user));
+    run = (a: string[]) => k(a);
+    kubectls.set(user.tokenId, run);
+  }
+  return run(args);
+}
+
+/** Waits (on chain time, not a fixed sleep) until nautilus has provisioned the tenant's namespace. */
+async function provisioned(namespace: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (stored(sb, 'RoleBinding', namespace, BINDING_NAME)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`namespace ${namespace} was not provisioned`);
+}
+
+const refusedBy = (r: KubectlResult, abort: string) => {
+  expect(r.code, r.stdout).toBe(1);
+  expect(r.stderr).toContain(`(contract access::${abort})`);
+  expect(r.stderr).toMatch(/k3sdaas refusal recorded on chain in transaction \w+/);
+};
+
+beforeAll(async () => {
+  sb = await startSandbox({ checkpointMs: 0 });
+  [teamA, teamB] = await Promise.all([tenant(sb, 'team-a'), tenant(sb, 'team-b')]);
+  await Promise.all([provisioned('team-a'), provisioned('team-b')]);
+}, 120_000);
+afterAll(async () => sb?.stop());
+
+describe('tenants through kubectl', () => {
+  it('a fresh address staked as tenant on team-a can create a deployment there', async () => {
+    const r = await kubectl(teamA, ['create', 'deployment', 'web', '--image=nginx', '-n', 'team-a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('deployment.apps/web created');
+    expect(stored(sb, 'Deployment', 'team-a', 'web')).toBeDefined();
+    const get = await kubectl(teamA, ['get', 'deployments', '-n', 'team-a']);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toMatch(/^NAME\s+READY/);
+  });
+
+  it("cannot read secrets or write in another tenant's namespace or kube-system, create a namespace, or delete kube-system", async () => {
+    refusedBy(await kubectl(teamA, ['get', 'secrets', '-n', 'team-b']), 'ETenantOutsideNamespace');
+    refusedBy(await kubectl(teamA, ['create', 'configmap', 'x', '--from-literal=a=b', '-n', 'team-b']), 'ETenantOutsideNamespace');
+    refusedBy(await kubectl(teamA, ['create', 'configmap', 'x', '--from-literal=a=b', '-n', 'kube-system']), 'ETenantOutsideNamespace');
+    const ns = await kubectl(teamA, ['create', 'namespace', 'team-a-2']);
+    refusedBy(ns, 'ETenantClusterScoped');
+    expect(ns.stderr).toContain('k3sdaas: your SealToken is a tenant of one namespace');
+    // The namespace object kube-system is not the tenant's: refused as outside its namespace (checked first).
+    refusedBy(await kubectl(teamA, ['delete', 'namespace', 'kube-system', '--wait=false']), 'ETenantOutsideNamespace');
+    // Its own namespace object it may read, never delete.
+    refusedBy(await kubectl(teamA, ['delete', 'namespace', 'team-a', '--wait=false']), 'ETenantClusterScoped');
+    expect(stored(sb, 'ConfigMap', 'team-b', 'x')).toBeUndefined();
+    expect(stored(sb, 'ConfigMap', 'kube-system', 'x')).toBeUndefined();
+    expect(stored(sb, 'Namespace', undefined, 'team-a-2')).toBeUndefined();
+    expect(stored(sb, 'Namespace', undefined, 'kube-system')).toBeDefined();
+  });
+
+  it('asking for --role admin while staking is refused; nothing is sent', async () => {
+    const keypair = await fundedKey(sb);
+    const txs = sb.localnet.chain.transactions.size;
+    const r = await runCli(['stake', 'add', '1SUI', '--namespace', 'team-c', '--role', 'admin'], { env: cliEnv(sb, keypair) });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--role.*roles are not bought: stake as a tenant with --namespace NAME/);
+    expect(sb.localnet.chain.transactions.size).toBe(txs);
+  });
+
+  it('after `grant … --role admin` the same token can create a namespace; after `revoke` it cannot', async () => {
+    const operator = cliEnv(sb, sb.operator as Ed25519Keypair);
+    const granted = await runCli(['grant', teamA.tokenId, '--role', 'admin'], { env: operator });
+    expect(granted.code, granted.stderr).toBe(0);
+    const created = await kubectl(teamA, ['create', 'namespace', 'made-by-a']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(stored(sb, 'Namespace', undefined, 'made-by-a')).toBeDefined();
+    const revoked = await runCli(['revoke', teamA.tokenId], { env: operator });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    refusedBy(await kubectl(teamA, ['create', 'namespace', 'made-by-a-again']), 'ETenantClusterScoped');
+    expect(stored(sb, 'Namespace', undefined, 'made-by-a-again')).toBeUndefined();
+    // Still the tenant of team-a.
+    expect((await kubectl(teamA, ['get', 'pods', '-n', 'team-a'])).code).toBe(0);
+  });
+
+  it("the tenant's namespace has its quota, limits, isolation and binding — only there", () => {
+    expect(stored(sb, 'ResourceQuota', 'team-a', QUOTA_NAME)).toMatchObject({ spec: { hard: { pods: '20', 'requests.cpu': '2' } } });
+    expect(stored(sb, 'LimitRange', 'team-a', LIMITS_NAME)).toMatchObject({ spec: { limits: [{ type: 'Container' }] } });
+    expect(stored(sb, 'NetworkPolicy', 'team-a', NETWORK_POLICY_NAME)).toMatchObject({ spec: { policyTypes: ['Ingress', 'Egress'] } });
+    expect(stored(sb, 'RoleBinding', 'team-a', BINDING_NAME)).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'admin' },
+      subjects: [{ kind: 'User', name: teamA.address }],
+    });
+    expect(stored(sb, 'RoleBinding', 'team-b', BINDING_NAME)).toMatchObject({ subjects: [{ kind: 'User', name: teamB.address }] });
+  });
+});
+
+describe('fees', () => {
+  it('N answered requests move exactly N × fee from the balance to revenue; revenue withdraw pays exactly the revenue', async () => {
+    const fee = 1_000n;
+    const operator = operatorExecutor(sb);
+    await operator.execute(calls.cluster.setFees({ package: sb.packageId, arguments: { cap: sb.capId, cluster: sb.clusterId, readFee: fee, writeFee: fee } }));
+    const payer = new TransactionExecutor(sb.client, teamB.keypair);
+    await payer.execute((tx) => {
+      const [coin] = tx.splitCoins(tx.gas, [100_000n]);
+      calls.access.topup({ package: sb.packageId, arguments: { cluster: sb.clusterId, tokenId: teamB.tokenId, payment: coin } })(tx);
+    });
+    const balance = () => prepaidBalance(sb.client, sb.packageId, sb.clusterId, teamB.tokenId, teamB.address);
+    const revenue = async () => (await readCluster(sb.client, sb.clusterId)).revenue;
+    const [balance0, revenue0] = [await balance(), await revenue()];
+
+    for (const args of [['get', 'pods', '-n', 'team-b'], ['create', 'configmap', 'paid', '--from-literal=a=b', '-n', 'team-b'], ['get', 'configmap', 'paid', '-n', 'team-b']]) {
+      const r = await kubectl(teamB, args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // Count the token's answered requests from the chain itself.
+    const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::request` }, order: 'descending', limit: 200 });
+    const evs = page.events.map((e) => decodeEvent(e, { packageId: sb.packageId }));
+    const mine = new Set(evs.filter((e) => e?.$kind === 'RequestSubmitted' && e.tokenId === teamB.tokenId).map((e) => (e as { requestId: string }).requestId));
+    const answered = evs.filter((e) => e?.$kind === 'ResponseStored' && mine.has(e.requestId));
+    expect(answered.length).toBeGreaterThanOrEqual(3);
+    const n = BigInt(answered.length);
+    expect(balance0 - (await balance())).toBe(n * fee);
+    expect((await revenue()) - revenue0).toBe(n * fee);
+
+    const due = await revenue();
+    const withdrawn = await runCli(['revenue', 'withdraw', '--json'], { env: cliEnv(sb, sb.operator as Ed25519Keypair) });
+    expect(withdrawn.code, withdrawn.stderr).toBe(0);
+    const out = JSON.parse(withdrawn.stdout);
+    expect(BigInt(out.withdrawnMist)).toBe(due);
+    const tx = await sb.client.core.getTransaction({ digest: out.tx, include: { balanceChanges: true, effects: true } });
+    const done = tx.Transaction!;
+    const gas = done.effects!.gasUsed;
+    const net = BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
+    const change = done.balanceChanges!.find((c) => c.address === sb.operator.toSuiAddress())!;
+    expect(BigInt(change.amount)).toBe(due - net);
+    expect(await revenue()).toBe(0n);
+  });
+});
