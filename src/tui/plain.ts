@@ -29,9 +29,9 @@ export function plainLine(e: LifecycleEvent): string {
     case 'delivered':
       return `${head} ${e.requestId}`;
     case 'stored':
-      return `${head} ${e.requestId} status ${e.status} latency ${duration(e.latencyMs)} (submit→answer) tx ${e.txDigest}`;
+      return `${head} ${e.requestId} status ${e.status} latency ${duration(e.latencyMs)} (submit→answer)${e.fee ? ` fee ${sui(e.fee)}` : ''} tx ${e.txDigest}`;
     case 'expired':
-      return `${head} ${e.requestId} no answer by ${time(e.deadlineMs)} tx ${e.txDigest}`;
+      return `${head} ${e.requestId} no answer by ${time(e.deadlineMs)}${e.refund ? ` fee ${sui(e.refund)} refunded` : ''} tx ${e.txDigest}`;
     case 'worker-registered':
       return `${head} ${e.workerId} node ${e.nodeName} owner ${e.owner} stake ${sui(e.stake)}`;
     case 'join-token-set':
@@ -42,7 +42,23 @@ export function plainLine(e: LifecycleEvent): string {
     case 'worker-left':
       return `${head} ${e.workerId} returned ${sui(e.amount)}`;
     case 'staked':
-      return `${head} token ${e.tokenId} owner ${e.owner} ${roleName(e.role)} ${sui(e.amount)}`;
+      return `${head} token ${e.tokenId} owner ${e.owner} ${roleName(e.role)}${e.namespace ? ` of ${e.namespace}` : ''} ${sui(e.amount)}`;
+    case 'namespace-claimed':
+      return `${head} ${e.namespace} by token ${e.tokenId} owner ${e.owner}`;
+    case 'namespace-released':
+      return `${head} ${e.namespace} by token ${e.tokenId}`;
+    case 'role-granted':
+      return `${head} ${roleName(e.role)} to token ${e.tokenId}`;
+    case 'role-revoked':
+      return `${head} ${roleName(e.role)} from token ${e.tokenId}`;
+    case 'topped-up':
+      return `${head} token ${e.tokenId} +${sui(e.amount)} prepaid ${sui(e.prepaid)}`;
+    case 'slashed':
+      return `${head} token ${e.tokenId} ${sui(e.amount)}`;
+    case 'fees-updated':
+      return `${head} read ${sui(e.readFee)} write ${sui(e.writeFee)} per request`;
+    case 'revenue-withdrawn':
+      return `${head} ${sui(e.amount)} to ${e.recipient}`;
   }
 }
 

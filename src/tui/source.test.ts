@@ -65,8 +65,10 @@ afterAll(async () => {
 });
 
 describe('ChainLifecycleSource on a sandbox', () => {
-  it('replays the history: the dev user staked an editor token', () => {
-    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 1 }));
+  it('replays the history: the dev user staked as tenant of dev, then the operator granted it admin', () => {
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3, namespace: 'dev' }));
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'namespace-claimed', tokenId: sb.user.tokenId, namespace: 'dev' }));
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'role-granted', tokenId: sb.user.tokenId, role: 2 }));
   });
 
   it('kubectl through the gateway: submitted → stored, with both transactions', async () => {
@@ -80,13 +82,13 @@ describe('ChainLifecycleSource on a sandbox', () => {
     const r = await kubectl(['get', 'configmaps', '-n', 'default']);
     expect(r.code, r.stderr).toBe(0);
     const sub = await waitFor((e): e is Extract<LifecycleEvent, { kind: 'submitted' }> => e.kind === 'submitted' && e.resource === 'configmaps');
-    expect(sub).toMatchObject({ method: 'GET', namespace: 'default', requester: sb.user.address, gateway: sb.gatewayAddress, role: 1 });
+    expect(sub).toMatchObject({ method: 'GET', namespace: 'default', requester: sb.user.address, gateway: sb.gatewayAddress, role: 2 });
     expect(sub.txDigest).toMatch(/^\w{43,44}$/);
     const stored = await waitFor((e): e is Extract<LifecycleEvent, { kind: 'stored' }> => e.kind === 'stored' && e.requestId === sub.requestId);
     expect(stored.status).toBe(200);
     expect(stored.latencyMs).toBeGreaterThanOrEqual(0);
     expect(stored.txDigest).not.toBe(sub.txDigest);
-    expect(plainLine(sub)).toContain(`list configmaps -n default by ${sb.user.address} (editor)`);
+    expect(plainLine(sub)).toContain(`list configmaps -n default by ${sb.user.address} (admin)`);
     expect(JSON.parse(jsonLine(stored))).toMatchObject({ event: 'stored', requestId: sub.requestId, status: 200 });
   });
 

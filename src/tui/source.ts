@@ -64,7 +64,7 @@ export class ChainLifecycleSource implements LifecycleFeed {
     const pkg = options.packageId;
     this.#follower = new ChainFollower({
       client: options.client,
-      streams: ['request', 'workers', 'access'].map((m) => ({ name: m, filter: { emitModule: `${pkg}::${m}` } })),
+      streams: ['request', 'workers', 'access', 'cluster'].map((m) => ({ name: m, filter: { emitModule: `${pkg}::${m}` } })),
       cursors: memoryCursorStore(),
       startAt: options.startAt ?? 'beginning',
       logger: this.#log,
