@@ -77,7 +77,7 @@ describe('tenants through kubectl', () => {
     refusedBy(await kubectl(teamA, ['create', 'configmap', 'x', '--from-literal=a=b', '-n', 'kube-system']), 'ETenantOutsideNamespace');
     const ns = await kubectl(teamA, ['create', 'namespace', 'team-a-2']);
     refusedBy(ns, 'ETenantClusterScoped');
-    expect(ns.stderr).toContain('k3sdaas: your SealToken is a tenant of one namespace');
+    expect(ns.stderr).toContain('k3sdaas: your SealToken is a tenant: cluster-scoped resources');
     // The namespace object kube-system is not the tenant's: refused as outside its namespace (checked first).
     refusedBy(await kubectl(teamA, ['delete', 'namespace', 'kube-system', '--wait=false']), 'ETenantOutsideNamespace');
     // Its own namespace object it may read, never delete.

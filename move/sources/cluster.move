@@ -16,6 +16,7 @@ const EInvalidPcrs: u64 = 2;
 const EGatewayExists: u64 = 3;
 const EGatewayNotFound: u64 = 4;
 const EInvalidPeriod: u64 = 5;
+const EInvalidPolicy: u64 = 6;
 
 // === Constants ===
 
@@ -24,6 +25,11 @@ const PCR_COUNT: u64 = 3;
 const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000; // 1 h
 const MAX_HEARTBEAT_TIMEOUT_MS: u64 = 604_800_000; // 7 d
 const MAX_STAKE_LOCK_MS: u64 = 31_536_000_000; // 365 d
+const MAX_UNBONDING_MS: u64 = 2_592_000_000; // 30 d
+
+/// Worker policies: the cap holder approves each registration, or anyone staking enough may join.
+const POLICY_APPROVAL: u8 = 0;
+const POLICY_OPEN: u8 = 1;
 
 // === Structs ===
 
@@ -51,6 +57,10 @@ public struct Cluster has key {
     write_fee: u64,
     /// Fees of answered requests, withdrawable with the cap.
     revenue: Balance<SUI>,
+    /// POLICY_APPROVAL or POLICY_OPEN.
+    worker_policy: u8,
+    /// How long a leaving worker's stake stays slashable before it can be withdrawn.
+    unbonding_ms: u64,
 }
 
 public struct ClusterAdminCap has key, store {
@@ -84,6 +94,8 @@ public struct ClusterCreated has copy, drop {
     debug: bool,
     read_fee: u64,
     write_fee: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
 }
 
 public struct ClusterUpdated has copy, drop {
@@ -110,6 +122,11 @@ public struct FeesUpdated has copy, drop {
     write_fee: u64,
 }
 
+public struct WorkerPolicyUpdated has copy, drop {
+    cluster_id: ID,
+    worker_policy: u8,
+}
+
 public struct RevenueWithdrawn has copy, drop {
     cluster_id: ID,
     recipient: address,
@@ -131,13 +148,16 @@ public fun create(
     heartbeat_timeout_ms: u64,
     read_fee: u64,
     write_fee: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
     ctx: &mut TxContext,
 ) {
     assert_request_timeout(request_timeout_ms);
     assert!(heartbeat_timeout_ms > 0 && heartbeat_timeout_ms <= MAX_HEARTBEAT_TIMEOUT_MS, EInvalidTimeout);
-    assert!(stake_lock_ms <= MAX_STAKE_LOCK_MS, EInvalidPeriod);
+    assert!(stake_lock_ms <= MAX_STAKE_LOCK_MS && unbonding_ms <= MAX_UNBONDING_MS, EInvalidPeriod);
+    assert_policy(worker_policy);
     assert!(debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
 
     let operator = ctx.sender();
@@ -163,6 +183,8 @@ public fun create(
         read_fee,
         write_fee,
         revenue: balance::zero(),
+        worker_policy,
+        unbonding_ms,
     };
     let cluster_id = object::id(&cluster);
     let cap = ClusterAdminCap { id: object::new(ctx), cluster_id };
@@ -177,6 +199,8 @@ public fun create(
         debug,
         read_fee,
         write_fee,
+        worker_policy,
+        unbonding_ms,
     });
     transfer::share_object(cluster);
     transfer::public_transfer(cap, operator);
@@ -230,6 +254,15 @@ public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64,
     event::emit(FeesUpdated { cluster_id: object::id(cluster), read_fee, write_fee });
 }
 
+/// Sets the worker policy: POLICY_APPROVAL (0, each registration needs `workers::approve`) or POLICY_OPEN (1).
+/// Workers already registered keep their approval state.
+public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worker_policy: u8) {
+    assert_cap(cap, cluster);
+    assert_policy(worker_policy);
+    cluster.worker_policy = worker_policy;
+    event::emit(WorkerPolicyUpdated { cluster_id: object::id(cluster), worker_policy });
+}
+
 /// Sends the whole revenue (fees of answered requests) to the cap holder.
 public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
     assert_cap(cap, cluster);
@@ -271,6 +304,10 @@ public(package) fun heartbeat_timeout_ms(cluster: &Cluster): u64 { cluster.heart
 public(package) fun read_fee(cluster: &Cluster): u64 { cluster.read_fee }
 
 public(package) fun write_fee(cluster: &Cluster): u64 { cluster.write_fee }
+
+public(package) fun is_open_to_workers(cluster: &Cluster): bool { cluster.worker_policy == POLICY_OPEN }
+
+public(package) fun unbonding_ms(cluster: &Cluster): u64 { cluster.unbonding_ms }
 
 public(package) fun is_debug(cluster: &Cluster): bool { cluster.debug }
 
@@ -387,6 +424,10 @@ public(package) fun remove_stake(cluster: &mut Cluster, token_id: ID): (Balance<
 }
 
 // === Private functions ===
+
+fun assert_policy(worker_policy: u8) {
+    assert!(worker_policy == POLICY_APPROVAL || worker_policy == POLICY_OPEN, EInvalidPolicy);
+}
 
 fun assert_request_timeout(request_timeout_ms: u64) {
     assert!(request_timeout_ms > 0 && request_timeout_ms <= MAX_REQUEST_TIMEOUT_MS, EInvalidTimeout);

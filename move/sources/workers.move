@@ -21,6 +21,12 @@ const EWrongCluster: u64 = 3;
 const EInactive: u64 = 4;
 const ENotOwner: u64 = 5;
 const EHeartbeatNotExpired: u64 = 6;
+const EAlreadyApproved: u64 = 7;
+const ENotApproved: u64 = 8;
+const EStakeBelowMinimum: u64 = 9;
+const EAlreadyLeaving: u64 = 10;
+const ENotLeaving: u64 = 11;
+const EUnbonding: u64 = 12;
 
 // === Constants ===
 
@@ -39,6 +45,11 @@ public struct Worker has key {
     last_heartbeat_ms: u64,
     active: bool,
     join_token: vector<u8>,
+    /// Admitted: by the cap holder (`approve`) or at registration on an open cluster.
+    approved: bool,
+    /// Left (`leave`): inactive, the stake withdrawable from `withdrawable_ms` (`withdraw`), slashable until then.
+    leaving: bool,
+    withdrawable_ms: u64,
 }
 
 public struct JoinTokenPayload has copy, drop {
@@ -58,6 +69,19 @@ public struct WorkerRegistered has copy, drop {
     encryption_key: vector<u8>,
     stake: u64,
     timestamp_ms: u64,
+    approved: bool,
+}
+
+public struct WorkerApproved has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+}
+
+public struct WorkerLeaving has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    owner: address,
+    withdrawable_ms: u64,
 }
 
 public struct JoinTokenSet has copy, drop {
@@ -95,7 +119,8 @@ public struct WorkerSlashed has copy, drop {
 
 // === Public functions ===
 
-/// Registers the sender as a worker of `cluster`, staking `payment`; shares the Worker.
+/// Registers the sender as a worker of `cluster`, staking `payment`; shares the Worker, approved at once only on an
+/// open cluster.
 public fun register(
     cluster: &Cluster,
     payment: Coin<SUI>,
@@ -112,6 +137,7 @@ public fun register(
     let now = clock.timestamp_ms();
     let owner = ctx.sender();
     let cluster_id = cluster.cluster_id();
+    let approved = cluster.is_open_to_workers();
     let worker = Worker {
         id: object::new(ctx),
         cluster_id,
@@ -123,6 +149,9 @@ public fun register(
         last_heartbeat_ms: now,
         active: true,
         join_token: vector[],
+        approved,
+        leaving: false,
+        withdrawable_ms: 0,
     };
     event::emit(WorkerRegistered {
         worker_id: object::id(&worker),
@@ -132,11 +161,22 @@ public fun register(
         encryption_key,
         stake,
         timestamp_ms: now,
+        approved,
     });
     transfer::share_object(worker);
 }
 
-/// Stores the join token ciphertext the enclave signed for this worker.
+/// The cap holder admits a registered, active worker; the enclave issues join tokens only to approved workers.
+public fun approve(cap: &ClusterAdminCap, worker: &mut Worker) {
+    cluster::assert_cap_for(cap, worker.cluster_id);
+    assert!(worker.active, EInactive);
+    assert!(!worker.approved, EAlreadyApproved);
+    worker.approved = true;
+    event::emit(WorkerApproved { worker_id: object::id(worker), cluster_id: worker.cluster_id });
+}
+
+/// Stores the join token ciphertext the enclave signed for this worker: an active, approved worker whose stake is
+/// still at least the cluster's minimum.
 public fun set_join_token(
     cluster: &Cluster,
     worker: &mut Worker,
@@ -147,6 +187,8 @@ public fun set_join_token(
 ) {
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(worker.active, EInactive);
+    assert!(worker.approved, ENotApproved);
+    assert!(worker.stake.value() >= cluster.min_worker_stake(), EStakeBelowMinimum);
     let payload = JoinTokenPayload {
         worker_id: object::id(worker),
         owner: worker.owner,
@@ -186,9 +228,24 @@ public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) 
     });
 }
 
-/// The owner leaves: the stake comes back to them and the Worker is deleted.
-public fun leave(worker: Worker, ctx: &mut TxContext) {
+/// The owner leaves: the worker becomes inactive and its stake unbonds for the cluster's `unbonding_ms` (a slash
+/// still reaches it), after which `withdraw` returns it.
+public fun leave(cluster: &Cluster, worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
     assert!(worker.owner == ctx.sender(), ENotOwner);
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    assert!(!worker.leaving, EAlreadyLeaving);
+    let withdrawable_ms = clock.timestamp_ms() + cluster.unbonding_ms();
+    worker.active = false;
+    worker.leaving = true;
+    worker.withdrawable_ms = withdrawable_ms;
+    event::emit(WorkerLeaving { worker_id: object::id(worker), cluster_id: worker.cluster_id, owner: worker.owner, withdrawable_ms });
+}
+
+/// After unbonding, the stake comes back to the owner and the Worker is deleted.
+public fun withdraw(worker: Worker, clock: &Clock, ctx: &mut TxContext) {
+    assert!(worker.owner == ctx.sender(), ENotOwner);
+    assert!(worker.leaving, ENotLeaving);
+    assert!(clock.timestamp_ms() >= worker.withdrawable_ms, EUnbonding);
     let Worker { id, cluster_id, owner, stake, .. } = worker;
     let worker_id = id.to_inner();
     id.delete();
@@ -216,6 +273,12 @@ public fun is_active(worker: &Worker): bool { worker.active }
 
 #[test_only]
 public fun stake_value(worker: &Worker): u64 { worker.stake.value() }
+
+#[test_only]
+public fun is_approved(worker: &Worker): bool { worker.approved }
+
+#[test_only]
+public fun is_leaving(worker: &Worker): (bool, u64) { (worker.leaving, worker.withdrawable_ms) }
 
 #[test_only]
 public fun join_token(worker: &Worker): vector<u8> { worker.join_token }

@@ -191,7 +191,7 @@ fun reserve_wrong_cap() {
 /// A ClusterAdminCap of another cluster (created and taken in the current tx's successor, as its sender).
 fun other_cap(scenario: &mut Scenario): ClusterAdminCap {
     let sender = scenario.sender();
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(sender);
     scenario.take_from_sender<ClusterAdminCap>()
 }
@@ -392,7 +392,7 @@ fun unstake_while_locked() {
 fun unstake_on_other_cluster() {
     let (mut scenario, clock, cluster, token) = holder(VIEWER, 700);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
     let mut other = scenario.take_shared<Cluster>();
     if (object::id(&other) == access::cluster_id_of(&token)) {
@@ -444,7 +444,7 @@ fun slash_unknown_token() {
 #[test, expected_failure(abort_code = cluster::EWrongCap)]
 fun slash_wrong_cap() {
     let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
@@ -864,7 +864,7 @@ fun self_review_in_the_wrong_group_is_a_write() {
 
 #[test, expected_failure(abort_code = access::EStakeBelowMinimum)]
 fun slashed_below_minimum_loses_access() {
-    let (mut scenario, clock) = env::setup_with_token(TENANT, env::min_user_stake(), env::operator());
+    let (mut scenario, _clock) = env::setup_with_token(TENANT, env::min_user_stake(), env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
     let token_id = object::id_from_address(v::token_id());

@@ -10,6 +10,18 @@ fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool,
 }
 
 fun create_full(stake_lock_ms: u64, request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
+    create_policy(stake_lock_ms, request_timeout_ms, heartbeat_timeout_ms, 0, 0, debug, pcrs);
+}
+
+fun create_policy(
+    stake_lock_ms: u64,
+    request_timeout_ms: u64,
+    heartbeat_timeout_ms: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
+    debug: bool,
+    pcrs: vector<vector<u8>>,
+) {
     let mut scenario = ts::begin(env::operator());
     cluster::create(
         b"c".to_string(),
@@ -23,6 +35,8 @@ fun create_full(stake_lock_ms: u64, request_timeout_ms: u64, heartbeat_timeout_m
         heartbeat_timeout_ms,
         0,
         0,
+        worker_policy,
+        unbonding_ms,
         debug,
         pcrs,
         scenario.ctx(),
@@ -45,6 +59,8 @@ fun two_clusters(): (ts::Scenario, sui::clock::Clock) {
         1,
         1,
         0,
+        0,
+        1,
         0,
         true,
         vector[],
@@ -95,7 +111,53 @@ fun create_zero_heartbeat_timeout() {
 
 #[test]
 fun create_at_the_bounds() {
-    create_full(31_536_000_000, 3_600_000, 604_800_000, true, vector[]);
+    create_policy(31_536_000_000, 3_600_000, 604_800_000, 1, 2_592_000_000, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun create_unbonding_above_bound() {
+    create_policy(0, 1, 1, 0, 2_592_000_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPolicy)]
+fun create_unknown_worker_policy() {
+    create_policy(0, 1, 1, 2, 0, true, vector[]);
+}
+
+#[test]
+fun set_worker_policy_changes_it() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    assert!(cluster.is_open_to_workers());
+    cluster::set_worker_policy(&cap, &mut cluster, 0);
+    assert!(!cluster.is_open_to_workers());
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPolicy)]
+fun set_worker_policy_unknown() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_worker_policy(&cap, &mut cluster, 2);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun set_worker_policy_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::set_worker_policy(&cap, &mut cluster, 1);
+    abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EInvalidTimeout)]

@@ -66,7 +66,7 @@ fun register_debug_sets_and_replaces_key() {
 fun register_debug_wrong_cap() {
     let (mut scenario, clock) = env::create(true);
     scenario.next_tx(env::other());
-    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
@@ -141,7 +141,7 @@ fun register_attested_without_ca_hash_ignores_user_data() {
 fun register_attested_wrong_cap() {
     let (mut scenario, clock) = env::create(false);
     scenario.next_tx(env::other());
-    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();

@@ -28,6 +28,9 @@ const MIN_WORKER_STAKE: u64 = 1_000;
 const STAKE_LOCK_MS: u64 = 86_400_000;
 const REQUEST_TIMEOUT_MS: u64 = 30_000;
 const HEARTBEAT_TIMEOUT_MS: u64 = 60_000;
+const UNBONDING_MS: u64 = 600_000;
+/// The shared fixture cluster admits workers without approval (workers_tests covers `approval` clusters).
+const WORKER_POLICY_OPEN: u8 = 1;
 
 public fun operator(): address { OPERATOR }
 
@@ -48,6 +51,8 @@ public fun stake_lock_ms(): u64 { STAKE_LOCK_MS }
 public fun request_timeout_ms(): u64 { REQUEST_TIMEOUT_MS }
 
 public fun heartbeat_timeout_ms(): u64 { HEARTBEAT_TIMEOUT_MS }
+
+public fun unbonding_ms(): u64 { UNBONDING_MS }
 
 public fun pcrs(): vector<vector<u8>> {
     vector[vector::tabulate!(48, |_| 0u8), vector::tabulate!(48, |_| 1u8), vector::tabulate!(48, |_| 2u8)]
@@ -71,6 +76,8 @@ public fun create(debug: bool): (Scenario, Clock) {
         HEARTBEAT_TIMEOUT_MS,
         0,
         0,
+        WORKER_POLICY_OPEN,
+        UNBONDING_MS,
         debug,
         if (debug) vector[] else pcrs(),
         scenario.ctx(),

@@ -331,7 +331,7 @@ fun submit_checks_authorization() {
 fun submit_token_of_other_cluster() {
     let (mut scenario, clock, cluster, token) = direct(ADMIN);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
     let mut other = take_other_cluster(&scenario);
     submit(&mut scenario, &clock, &mut other, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
@@ -409,7 +409,7 @@ fun submit_via_gateway_expired_credential() {
 #[test, expected_failure(abort_code = access::EWrongCluster)]
 fun submit_via_gateway_other_cluster() {
     let (mut scenario, clock) = env::setup_with_token(ADMIN, 1_000, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut other = take_other_cluster(&scenario);
@@ -517,7 +517,7 @@ fun respond_wrong_signature() {
 #[test, expected_failure(abort_code = request::EWrongClusterRequest)]
 fun respond_with_other_cluster() {
     let (mut scenario, clock) = submitted(env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let mut other = take_other_cluster(&scenario);
     let request = scenario.take_shared<Request>();

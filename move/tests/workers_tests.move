@@ -41,7 +41,7 @@ fun done(scenario: Scenario, clock: Clock, cluster: Cluster, worker: Worker) {
 /// A second cluster (created by OTHER), taken in a new tx as OTHER, plus the worker.
 fun other_cluster(scenario: &mut Scenario, cluster: Cluster): Cluster {
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let first = scenario.take_shared<Cluster>();
     if (object::id(&first).to_address() != v::cluster_id()) return first;
@@ -229,26 +229,186 @@ fun mark_inactive_other_cluster() {
     abort 99
 }
 
-// === leave ===
+// === leave, withdraw ===
 
 #[test]
-fun leave_returns_stake() {
-    let (mut scenario, clock, cluster, worker) = worker_tx(v::worker());
+fun leave_unbonds_then_withdraw_returns_stake() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(v::worker());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    assert!(!worker.is_active());
+    let (leaving, withdrawable_ms) = worker.is_leaving();
+    assert!(leaving && withdrawable_ms == v::t0() + env::unbonding_ms());
     ts::return_shared(cluster);
-    workers::leave(worker, scenario.ctx());
+    clock.increment_for_testing(env::unbonding_ms());
+    workers::withdraw(worker, &clock, scenario.ctx());
     let effects = scenario.next_tx(v::worker());
     assert!(effects.deleted().contains(&object::id_from_address(v::worker_id())));
-    assert!(effects.num_user_events() == 1);
+    assert!(effects.num_user_events() == 2);
     let coin = scenario.take_from_sender<Coin<SUI>>();
     assert!(coin.value() == env::min_worker_stake());
     scenario.return_to_sender(coin);
     env::finish(scenario, clock);
 }
 
+#[test]
+fun a_slash_reaches_a_leaving_worker() {
+    let (mut scenario, clock, cluster, worker) = worker_tx(env::operator());
+    // OPERATOR is not the owner: the worker leaves in its own tx first.
+    ts::return_shared(worker);
+    scenario.next_tx(v::worker());
+    let mut worker = scenario.take_shared<Worker>();
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    ts::return_shared(worker);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    workers::slash(&cap, &mut worker, 100, scenario.ctx());
+    assert!(worker.stake_value() == env::min_worker_stake() - 100);
+    scenario.return_to_sender(cap);
+    done(scenario, clock, cluster, worker);
+}
+
+#[test, expected_failure(abort_code = workers::EUnbonding)]
+fun withdraw_before_unbonding() {
+    let (mut scenario, mut clock, cluster, mut worker) = worker_tx(v::worker());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    clock.increment_for_testing(env::unbonding_ms() - 1);
+    workers::withdraw(worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::ENotLeaving)]
+fun withdraw_without_leaving() {
+    let (mut scenario, clock, _cluster, worker) = worker_tx(v::worker());
+    workers::withdraw(worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::ENotOwner)]
+fun withdraw_by_other() {
+    let (mut scenario, clock, _cluster, worker) = worker_tx(env::other());
+    workers::withdraw(worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EAlreadyLeaving)]
+fun leave_twice() {
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(v::worker());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
 #[test, expected_failure(abort_code = workers::ENotOwner)]
 fun leave_by_other() {
-    let (mut scenario, _clock, _cluster, worker) = worker_tx(env::other());
-    workers::leave(worker, scenario.ctx());
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::other());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongCluster)]
+fun leave_other_cluster() {
+    let (mut scenario, clock, cluster, worker) = worker_tx(v::worker());
+    ts::return_shared(worker);
+    let other = other_cluster(&mut scenario, cluster);
+    scenario.next_tx(v::worker());
+    let mut worker = scenario.take_shared<Worker>();
+    workers::leave(&other, &mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EInactive)]
+fun a_leaving_worker_gets_no_join_token() {
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(v::worker());
+    workers::leave(&cluster, &mut worker, &clock, scenario.ctx());
+    workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
+    abort 99
+}
+
+// === approval ===
+
+/// tx2: the operator switches the fixture cluster to `approval`; tx3: WORKER registers; tx4 begins as `next`.
+fun approval_worker(next: address): (Scenario, Clock) {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_worker_policy(&cap, &mut cluster, 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    env::register_worker(&mut scenario, &clock, v::worker());
+    scenario.next_tx(next);
+    (scenario, clock)
+}
+
+#[test]
+fun approval_cluster_admits_only_approved_workers() {
+    let (mut scenario, clock) = approval_worker(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    assert!(!worker.is_approved());
+    workers::approve(&cap, &mut worker);
+    assert!(worker.is_approved());
+    scenario.return_to_sender(cap);
+    ts::return_shared(worker);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = workers::ENotApproved)]
+fun approval_cluster_no_join_token_before_approval() {
+    let (scenario, clock) = approval_worker(env::operator());
+    let cluster = scenario.take_shared<Cluster>();
+    let mut worker = scenario.take_shared<Worker>();
+    workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
+    abort 99
+}
+
+#[test]
+fun open_cluster_approves_at_registration() {
+    let (scenario, clock, cluster, worker) = worker_tx(v::worker());
+    assert!(worker.is_approved());
+    done(scenario, clock, cluster, worker);
+}
+
+#[test, expected_failure(abort_code = workers::EAlreadyApproved)]
+fun approve_twice() {
+    let (scenario, _clock, _cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::approve(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EInactive)]
+fun approve_inactive() {
+    let (mut scenario, mut clock) = approval_worker(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let cluster = scenario.take_shared<Cluster>();
+    let mut worker = scenario.take_shared<Worker>();
+    clock.increment_for_testing(env::heartbeat_timeout_ms() + 1);
+    workers::mark_inactive(&cluster, &mut worker, &clock);
+    workers::approve(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun approve_wrong_cap() {
+    let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
+    ts::return_shared(worker);
+    let _other = other_cluster(&mut scenario, cluster);
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    workers::approve(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EStakeBelowMinimum)]
+fun slashed_below_minimum_gets_no_join_token() {
+    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::slash(&cap, &mut worker, 1, scenario.ctx());
+    workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
     abort 99
 }
 
