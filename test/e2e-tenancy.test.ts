@@ -3,6 +3,7 @@
  * namespace they claimed, roles granted and revoked by the operator, `kubectl auth can-i`, what nautilus provisions
  * for a tenant, and fees. Users are fresh faucet-funded keys; the operator is the sandbox's cap holder.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import * as calls from '../src/core/calls/index.js';
@@ -13,7 +14,7 @@ import { prepaidBalance } from '../src/core/tenancy.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { BINDING_NAME, LIMITS_NAME, NETWORK_POLICY_NAME, QUOTA_NAME } from '../src/nautilus/tenants.js';
 import { runCli } from './helpers/cli.js';
-import { cliEnv, credentialKubeconfig, fundedKey, operatorExecutor, stored, type TestUser } from './helpers/e2e.js';
+import { cliEnv, credentialKubeconfig, fundedKey, operatorExecutor, stored, tempDir, type TestUser } from './helpers/e2e.js';
 import { kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
 
 let sb: Sandbox;
@@ -121,6 +122,28 @@ describe('tenants through kubectl', () => {
       subjects: [{ kind: 'User', name: teamA.address }],
     });
     expect(stored(sb, 'RoleBinding', 'team-b', BINDING_NAME)).toMatchObject({ subjects: [{ kind: 'User', name: teamB.address }] });
+  });
+});
+
+describe('kubeconfig picks the token', () => {
+  it('`k3sdaas kubeconfig --seal-token ID --context NAME`: a second token of the same key, used by its context only', async () => {
+    const second = await stakeForTenant(new TransactionExecutor(sb.client, teamA.keypair), sb.packageId, sb.clusterId, MIST_PER_SUI, 'team-a2');
+    await provisioned('team-a2');
+    const env = cliEnv(sb, teamA.keypair);
+    const out = join(tempDir('kc'), 'config');
+    const bad = await runCli(['kubeconfig', '--gateway', sb.gatewayUrl, '--out', out, '--seal-token', 'nope'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--seal-token: not an object id: nope/);
+    const gone = await runCli(['kubeconfig', '--gateway', sb.gatewayUrl, '--out', out, '--seal-token', '0x' + 'ab'.repeat(32)], { env });
+    expect(gone.stderr).toMatch(/--seal-token: no SealToken 0xabab/);
+    const r = await runCli(['kubeconfig', '--gateway', sb.gatewayUrl, '--out', out, '--seal-token', second.tokenId, '--context', 'a2'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const run = kubectlRunner(out, { HOME: env.HOME, K3SDAAS_CONFIG: env.K3SDAAS_CONFIG, K3SDAAS_PRIVATE_KEY: env.K3SDAAS_PRIVATE_KEY });
+    const mine = await run(['--context', 'a2', 'create', 'configmap', 'via-a2', '--from-literal=a=b', '-n', 'team-a2']);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(stored(sb, 'ConfigMap', 'team-a2', 'via-a2')).toBeDefined();
+    // The context acts as the second token: team-a (the first token's namespace) is another tenant's to it.
+    refusedBy(await run(['--context', 'a2', 'get', 'configmaps', '-n', 'team-a']), 'ETenantOutsideNamespace');
   });
 });
 
