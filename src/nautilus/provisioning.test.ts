@@ -74,6 +74,29 @@ describe('nautilus provisioning from chain events', () => {
     await restarted.stop();
   });
 
+  it('a tenant slashed below the minimum stake loses its binding at once (and after a restart)', async () => {
+    const carol = new TransactionExecutor(tb.client, DEV_ACCOUNTS[1].keypair);
+    const p = new NautilusProvisioning({ client: tb.client, packageId: tb.packageId, clusterId: tb.clusterId, forwarder: fwd });
+    await p.start();
+    const staked = await stakeForTenant(carol, tb.packageId, tb.clusterId, MIST_PER_SUI, 'slashed');
+    await until(() => binding('slashed'));
+    const slash = (amount: bigint) =>
+      tb.operator.execute(calls.access.slash({ package: tb.packageId, arguments: { cap: tb.capId, cluster: tb.clusterId, tokenId: staked.tokenId, amount } }));
+    await slash(MIST_PER_SUI / 2n); // 0.5 SUI left: still above the 0.1 SUI minimum
+    // Events are applied in order: once a later claim is provisioned, the slash has been seen.
+    await stakeForTenant(carol, tb.packageId, tb.clusterId, MIST_PER_SUI, 'marker');
+    await until(() => binding('marker'));
+    expect(binding('slashed')).toBeTruthy();
+    await slash((MIST_PER_SUI * 45n) / 100n); // 0.05 SUI left
+    await until(() => !binding('slashed'));
+    await p.stop();
+    const restarted = new NautilusProvisioning({ client: tb.client, packageId: tb.packageId, clusterId: tb.clusterId, forwarder: fwd });
+    await restarted.start();
+    expect(binding('slashed')).toBeUndefined();
+    expect(restarted.tenants.tenants().find((t) => t.namespace === 'slashed')?.state).toBe('released');
+    await restarted.stop();
+  });
+
   it('events of other clusters, and other access events, change nothing', () => {
     const base = { clusterId: tb.clusterId, tokenId: '0x1', owner: '0x2', namespace: 'n' };
     expect(tenantChangeOf({ $kind: 'NamespaceClaimed', ...base, clusterId: '0x' + '9'.repeat(64) }, tb.clusterId)).toBeNull();

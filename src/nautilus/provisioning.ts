@@ -5,11 +5,13 @@
  * Tenants follow the `access` module's events. At every start the whole history is replayed (a memory cursor from
  * the beginning: the chain is the state) into the provisioner without touching the cluster, then applied once
  * (`reconcile`), so a restart repairs whatever drifted; afterwards each change is applied as it arrives, and a
- * change the cluster refuses is retried (the follower does not advance past it).
+ * change the cluster refuses is retried (the follower does not advance past it). A tenant whose stake a slash takes
+ * below the cluster's `min_user_stake` loses its binding at once, as it loses access on chain (stakes are followed
+ * from `Staked` and `Slashed`; nothing can raise a stake again, so that is final until it unstakes).
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { ChainFollower, memoryCursorStore, type ChainClient } from '../core/chain/index.js';
+import { ChainFollower, memoryCursorStore, readCluster, type ChainClient } from '../core/chain/index.js';
 import { decodeEvent } from '../core/events/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { KubeForwarder } from '../core/kube/index.js';
@@ -47,6 +49,8 @@ export class NautilusProvisioning {
   readonly #clusterId: string;
   readonly #log: Logger;
   #follower: ChainFollower | null = null;
+  /** Stake left (MIST) and claimed namespace of each token seen staking on this cluster. */
+  readonly #stakes = new Map<string, { amount: bigint; namespace: string }>();
   /** Resolves once the replayed history is applied; live changes wait for it. */
   #reconciled: Promise<unknown> | null = null;
 
@@ -79,14 +83,35 @@ export class NautilusProvisioning {
   }
 
   async #onEvents(events: SuiClientTypes.EventEntry[]): Promise<void> {
-    const changes = events
-      .map((raw) => tenantChangeOf(decodeEvent(raw, { packageId: this.#o.packageId }) as AnyEvent | null, this.#clusterId))
-      .filter((c): c is TenantChange => c !== null);
+    const changes: TenantChange[] = [];
+    for (const raw of events) {
+      const ev = decodeEvent(raw, { packageId: this.#o.packageId }) as AnyEvent | null;
+      const change = tenantChangeOf(ev, this.#clusterId) ?? (await this.#stakeChange(ev));
+      if (change) changes.push(change);
+    }
     if (!this.#reconciled) {
       for (const c of changes) this.tenants.fold(c);
       return;
     }
     await this.#reconciled;
     for (const c of changes) await this.tenants.apply(c);
+  }
+
+  /** Tracks tenant stakes; a slash below the minimum releases the tenant's namespace binding. */
+  async #stakeChange(ev: AnyEvent | null): Promise<TenantChange | null> {
+    if (!ev || ev.clusterId !== this.#clusterId) return null;
+    const tokenId = String(ev.tokenId);
+    if (ev.$kind === 'Staked') {
+      this.#stakes.set(tokenId, { amount: ev.amount as bigint, namespace: String(ev.namespace ?? '') });
+      return null;
+    }
+    if (ev.$kind !== 'Slashed') return null;
+    const stake = this.#stakes.get(tokenId);
+    if (!stake) return null;
+    stake.amount = stake.amount > (ev.amount as bigint) ? stake.amount - (ev.amount as bigint) : 0n;
+    if (!stake.namespace) return null;
+    const { minUserStake } = await readCluster(this.#o.client, this.#o.clusterId);
+    if (stake.amount >= minUserStake) return null;
+    return { kind: 'released', namespace: stake.namespace, tokenId, reason: `slashed below the minimum stake (${stake.amount} < ${minUserStake} MIST)` };
   }
 }
