@@ -49,9 +49,12 @@ interface Fixture {
   other: TransactionExecutor;
   userKey: Ed25519Keypair;
   otherKey: Ed25519Keypair;
-  /** Debug cluster, enclave registered, `gateway` registered; long stake lock, request and heartbeat timeouts. */
+  /**
+   * Debug cluster, enclave registered, `gateway` registered; long stake lock, request and heartbeat timeouts; open to
+   * workers, one day of unbonding.
+   */
   a: { clusterId: string; capId: string };
-  /** Debug cluster without enclave or gateway; no stake lock, 1 ms request and heartbeat timeouts. */
+  /** Debug cluster without enclave or gateway; no stake lock, 1 ms request and heartbeat timeouts; open, no unbonding. */
   b: { clusterId: string; capId: string };
   /**
    * `user`'s tokens on A (1 000 MIST each; roles granted by the cap), an admin token staking less than
@@ -193,6 +196,12 @@ const CASES: AbortCase[] = [
     name: 'EInvalidPeriod',
     fn: 'create',
     run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, stakeLockMs: 366n * DAY_MS }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidPolicy',
+    fn: 'assert_policy',
+    run: () => fx.operator.execute(calls.cluster.setWorkerPolicy({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, workerPolicy: 2 } })),
   },
   {
     module: 'cluster',
@@ -553,6 +562,72 @@ const CASES: AbortCase[] = [
   },
   {
     module: 'workers',
+    name: 'EAlreadyApproved',
+    fn: 'approve',
+    // A is open: registration approves.
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.operator.execute(calls.workers.approve({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotApproved',
+    fn: 'set_join_token',
+    // A cluster with the default policy (approval): no join token before `approve`.
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'approval', apiUrl: 'https://10.0.0.4:6443', debug: true, minWorkerStake: 1_000n });
+      const tx = await fx.other.execute((tx) => {
+        const [payment] = tx.splitCoins(tx.gas, [1_000n]);
+        tx.add(calls.workers.register({ package: fx.pkg, arguments: { cluster: c.clusterId, payment, nodeName: 'w-approval', encryptionKey: WORKER_KEY } }));
+      });
+      const w = eventOf<WorkerRegistered>(tx.events, 'WorkerRegistered');
+      expect(w.approved).toBe(false);
+      return setJoinToken(c.clusterId, w);
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EStakeBelowMinimum',
+    fn: 'set_join_token',
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.operator.execute(calls.workers.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId, amount: 1n } }));
+      return setJoinToken(fx.a.clusterId, w);
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EAlreadyLeaving',
+    fn: 'leave',
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+      return fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotLeaving',
+    fn: 'withdraw',
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.other.execute(calls.workers.withdraw({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EUnbonding',
+    fn: 'withdraw',
+    // A unbonds for a day.
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+      return fx.other.execute(calls.workers.withdraw({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
     name: 'EHeartbeatNotExpired',
     fn: 'mark_inactive',
     run: async () => {
@@ -596,6 +671,8 @@ beforeAll(async () => {
     stakeLockMs: DAY_MS,
     requestTimeoutMs: 60_000n,
     heartbeatTimeoutMs: DAY_MS,
+    workerPolicy: 'open',
+    unbondingMs: DAY_MS,
   });
   await operator.execute((tx) => {
     tx.add(calls.enclave.registerDebug({ package: pkg, arguments: { cap: a.capId, cluster: a.clusterId, publicKey: ENCLAVE.publicKey } }));
@@ -609,6 +686,8 @@ beforeAll(async () => {
     stakeLockMs: 0n,
     requestTimeoutMs: 1n,
     heartbeatTimeoutMs: 1n,
+    workerPolicy: 'open',
+    unbondingMs: 0n,
   });
   const token = async (clusterId: string, amount: bigint, role: RoleName) =>
     (await stakeForToken(user, pkg, clusterId, amount, role, { executor: operator, capId: clusterId === a.clusterId ? a.capId : b.capId })).tokenId;

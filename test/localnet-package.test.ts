@@ -257,6 +257,8 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     heartbeatTimeoutMs: 1n,
     readFee: 0n,
     writeFee: 0n,
+    workerPolicy: 1,
+    unbondingMs: 0n,
     debug: true,
     expectedPcrs: [] as Uint8Array[],
   };
@@ -478,10 +480,15 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     const slashed = createdOf(o, '::sui::SUI>');
     expect(o.created.find((c) => c.id === slashed)!.owner).toMatchObject({ AddressOwner: operator.toSuiAddress() });
 
-    o = await exec(worker, (tx) => tx.add(calls.workers.leave({ package: k3sPkg, arguments: { worker: workerId } })));
+    // leave + withdraw in one transaction (this cluster has no unbonding period)
+    o = await exec(worker, (tx) => {
+      tx.add(calls.workers.leave({ package: k3sPkg, arguments: { cluster: clusterId, worker: workerId } }));
+      tx.add(calls.workers.withdraw({ package: k3sPkg, arguments: { worker: workerId } }));
+    });
     expect(o.error).toBeUndefined();
     expect(o.deleted).toContain(workerId);
-    expect(o.events[0]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: workerId, owner: worker.toSuiAddress(), amount: '1000' } });
+    expect(o.events[0]).toMatchObject({ name: 'WorkerLeaving', data: { worker_id: workerId, owner: worker.toSuiAddress() } });
+    expect(o.events[1]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: workerId, owner: worker.toSuiAddress(), amount: '1000' } });
   });
 
   it('access::slash and access::unstake', async () => {

@@ -35,6 +35,8 @@ describe('the K3s-DaaS twin from genesis', () => {
           heartbeatTimeoutMs: 60_000n,
           readFee: 0n,
           writeFee: 0n,
+          workerPolicy: 1,
+          unbondingMs: 0n,
           debug: true,
           expectedPcrs: [],
         },

@@ -156,7 +156,7 @@ export function workerCommand(): Command {
 
   worker
     .command('leave')
-    .description('unregister: delete the Worker on chain and return its stake')
+    .description('unregister: leave the cluster, and withdraw the stake once the unbonding period is over')
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
     .option('--worker <id>', 'Worker object id (default: the one this machine registered)')
     .option('--json', 'print one JSON object')
@@ -165,7 +165,13 @@ export function workerCommand(): Command {
       const clusterId = normalizeSuiAddress(rt.clusterId());
       const w = await ourWorker(rt, clusterId, flags.worker);
       if (w.owner !== normalizeSuiAddress(rt.signer().address)) throw new WorkerError('WORKER_NOT_REGISTERED', `worker ${w.id} is owned by ${w.owner}, not ${rt.signer().address}`);
-      const left = await leaveWorker(rt.executor(), rt.packageId, w.id);
+      const left = await leaveWorker(rt.executor(), rt.packageId, clusterId, w.id);
+      if (left.$kind === 'WorkerLeaving') {
+        const at = new Date(Number(left.withdrawableMs)).toISOString();
+        if (flags.json) print(JSON.stringify({ workerId: w.id, clusterId, nodeName: w.nodeName, leaving: true, withdrawableMs: String(left.withdrawableMs), withdrawableAt: at }));
+        else print(`worker ${w.nodeName} (${w.id}) left cluster ${clusterId}; its stake unbonds until ${at}: run \`k3sdaas worker leave\` again then to withdraw it`);
+        return;
+      }
       clearWorkerState(dataDir(rt), clusterId);
       if (flags.json) print(JSON.stringify({ workerId: w.id, clusterId, nodeName: w.nodeName, returned: formatAmount(left.amount), returnedMist: String(left.amount) }));
       else print(`worker ${w.nodeName} (${w.id}) left cluster ${clusterId}: ${formatAmount(left.amount)} returned to ${left.owner}`);

@@ -7,7 +7,7 @@ import * as calls from './calls/index.js';
 import type { TransactionExecutor } from './chain/index.js';
 import { decodeEvent, type ClusterCreated, type K3sDaasEvent, type Staked } from './events/index.js';
 import { K3sDaasError } from './errors.js';
-import { ROLES, type RoleName } from './abi/package.js';
+import { ROLES, WORKER_POLICIES, type RoleName, type WorkerPolicyName } from './abi/package.js';
 
 export interface ClusterParams {
   name: string;
@@ -21,6 +21,9 @@ export interface ClusterParams {
   heartbeatTimeoutMs?: bigint;
   readFee?: bigint;
   writeFee?: bigint;
+  /** Default `approval`: the cap holder approves each worker. */
+  workerPolicy?: WorkerPolicyName;
+  unbondingMs?: bigint;
   debug: boolean;
   expectedPcrs?: Uint8Array[];
 }
@@ -36,6 +39,8 @@ export const CLUSTER_DEFAULTS = {
   heartbeatTimeoutMs: 60_000n,
   readFee: 0n,
   writeFee: 0n,
+  workerPolicy: 'approval' as WorkerPolicyName,
+  unbondingMs: 86_400_000n,
 };
 
 function find<K extends K3sDaasEvent['$kind']>(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string, kind: K) {
@@ -63,6 +68,8 @@ export async function createCluster(executor: TransactionExecutor, packageId: st
         heartbeatTimeoutMs: p.heartbeatTimeoutMs ?? d.heartbeatTimeoutMs,
         readFee: p.readFee ?? d.readFee,
         writeFee: p.writeFee ?? d.writeFee,
+        workerPolicy: WORKER_POLICIES[p.workerPolicy ?? d.workerPolicy],
+        unbondingMs: p.unbondingMs ?? d.unbondingMs,
         debug: p.debug,
         expectedPcrs: p.expectedPcrs ?? [],
       },

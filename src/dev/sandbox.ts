@@ -137,6 +137,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         name: 'k3sdaas-dev',
         apiUrl,
         debug: true,
+        // A dev cluster admits `k3sdaas worker join` without approval, and leaving returns the stake at once.
+        workerPolicy: 'open',
+        unbondingMs: 0n,
         requestTimeoutMs: options.requestTimeoutMs,
       });
       await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());

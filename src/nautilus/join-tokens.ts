@@ -222,8 +222,11 @@ export class JoinTokenIssuer {
       if (ev.$kind === 'WorkerRegistered') {
         this.#known.set(ev.workerId, ev.nodeName);
         this.#save();
-        if (!this.#stopped) await this.#issue(ev);
-      } else if (ev.$kind === 'WorkerLeft' || ev.$kind === 'WorkerInactive') {
+        if (!this.#stopped && ev.approved) await this.#issue(ev);
+      } else if (ev.$kind === 'WorkerApproved') {
+        // Approval clusters: the join token follows the cap holder's approval.
+        if (!this.#stopped) await this.#issue({ workerId: ev.workerId, nodeName: this.#known.get(ev.workerId) ?? '' });
+      } else if (ev.$kind === 'WorkerLeft' || ev.$kind === 'WorkerLeaving' || ev.$kind === 'WorkerInactive') {
         if (this.#known.delete(ev.workerId)) this.#save();
       }
     }
@@ -234,14 +237,14 @@ export class JoinTokenIssuer {
     return obj && /::workers::Worker$/.test(obj.type) ? decodeObjectContent('Worker', obj.content) : null;
   }
 
-  /** Issues the join token of one registered worker (skipped when it is gone, inactive or already has one). */
-  async #issue(ev: WorkerRegistered): Promise<void> {
+  /** Issues the join token of one registered worker (skipped when it is gone, inactive, unapproved or already has one). */
+  async #issue(ev: Pick<WorkerRegistered, 'workerId' | 'nodeName'>): Promise<void> {
     const { executor, packageId, clusterId, enclaveKey, source } = this.#o;
     const log = this.#log.child({ worker: ev.workerId, node: ev.nodeName });
     for (let attempt = 1; ; attempt++) {
       try {
         const worker = await this.#readWorker(ev.workerId);
-        if (!worker || !worker.active || worker.joinToken.length > 0) return;
+        if (!worker || !worker.active || !worker.approved || worker.joinToken.length > 0) return;
         const token = await source.token({ workerId: worker.id, nodeName: worker.nodeName, owner: worker.owner });
         const ciphertext = seal(new TextEncoder().encode(token), worker.encryptionKey, 'join-token', joinTokenBinding({ workerId: worker.id, owner: worker.owner }));
         const timestampMs = this.#now();

@@ -43,6 +43,8 @@ export const CLUSTER_FUNCTIONS = {
       pure('heartbeat_timeout_ms', 'u64'),
       pure('read_fee', 'u64'),
       pure('write_fee', 'u64'),
+      pure('worker_policy', 'u8'),
+      pure('unbonding_ms', 'u64'),
       pure('debug', 'bool'),
       pure('expected_pcrs', CHUNKS),
     ],
@@ -77,6 +79,12 @@ export const CLUSTER_FUNCTIONS = {
     module: 'cluster',
     name: 'set_fees',
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('read_fee', 'u64'), pure('write_fee', 'u64')],
+    txContext: 'none',
+  },
+  set_worker_policy: {
+    module: 'cluster',
+    name: 'set_worker_policy',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('worker_policy', 'u8')],
     txContext: 'none',
   },
   withdraw_revenue: {
@@ -215,6 +223,12 @@ export const WORKERS_FUNCTIONS = {
     ],
     txContext: '&mut',
   },
+  approve: {
+    module: 'workers',
+    name: 'approve',
+    params: [obj('cap', CAP, '&'), obj('worker', WORKER, '&mut')],
+    txContext: 'none',
+  },
   set_join_token: {
     module: 'workers',
     name: 'set_join_token',
@@ -243,7 +257,13 @@ export const WORKERS_FUNCTIONS = {
   leave: {
     module: 'workers',
     name: 'leave',
-    params: [obj('worker', WORKER, 'value')],
+    params: [obj('cluster', CLUSTER, '&'), obj('worker', WORKER, '&mut'), clock],
+    txContext: '&',
+  },
+  withdraw: {
+    module: 'workers',
+    name: 'withdraw',
+    params: [obj('worker', WORKER, 'value'), clock],
     txContext: '&mut',
   },
   slash: {
@@ -298,6 +318,8 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('read_fee', 'u64'),
       f('write_fee', 'u64'),
       f('revenue', BALANCE_SUI),
+      f('worker_policy', 'u8'),
+      f('unbonding_ms', 'u64'),
     ],
   },
   { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
@@ -375,6 +397,9 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('last_heartbeat_ms', 'u64'),
       f('active', 'bool'),
       f('join_token', BYTES),
+      f('approved', 'bool'),
+      f('leaving', 'bool'),
+      f('withdrawable_ms', 'u64'),
     ],
   },
   {
@@ -396,6 +421,8 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('debug', 'bool'),
     f('read_fee', 'u64'),
     f('write_fee', 'u64'),
+    f('worker_policy', 'u8'),
+    f('unbonding_ms', 'u64'),
   ]),
   event('cluster', 'ClusterUpdated', [
     f('cluster_id', ID),
@@ -407,6 +434,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
   event('cluster', 'GatewayRegistered', [f('cluster_id', ID), f('gateway', 'address')]),
   event('cluster', 'GatewayRemoved', [f('cluster_id', ID), f('gateway', 'address')]),
   event('cluster', 'FeesUpdated', [f('cluster_id', ID), f('read_fee', 'u64'), f('write_fee', 'u64')]),
+  event('cluster', 'WorkerPolicyUpdated', [f('cluster_id', ID), f('worker_policy', 'u8')]),
   event('cluster', 'RevenueWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
   event('enclave', 'EnclaveRegistered', [
     f('cluster_id', ID),
@@ -481,7 +509,10 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('encryption_key', BYTES),
     f('stake', 'u64'),
     f('timestamp_ms', 'u64'),
+    f('approved', 'bool'),
   ]),
+  event('workers', 'WorkerApproved', [f('worker_id', ID), f('cluster_id', ID)]),
+  event('workers', 'WorkerLeaving', [f('worker_id', ID), f('cluster_id', ID), f('owner', 'address'), f('withdrawable_ms', 'u64')]),
   event('workers', 'JoinTokenSet', [f('worker_id', ID), f('cluster_id', ID), f('ciphertext', BYTES), f('timestamp_ms', 'u64')]),
   event('workers', 'WorkerHeartbeat', [f('worker_id', ID), f('cluster_id', ID), f('timestamp_ms', 'u64')]),
   event('workers', 'WorkerInactive', [
@@ -497,7 +528,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
 const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name, code) => ({ module, name, code }));
 
 export const ERRORS: ErrorAbi[] = [
-  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod']),
+  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod', 'EInvalidPolicy']),
   ...errors('enclave', [
     'ENotDebugCluster',
     'EInvalidPublicKey',
@@ -551,6 +582,12 @@ export const ERRORS: ErrorAbi[] = [
     'EInactive',
     'ENotOwner',
     'EHeartbeatNotExpired',
+    'EAlreadyApproved',
+    'ENotApproved',
+    'EStakeBelowMinimum',
+    'EAlreadyLeaving',
+    'ENotLeaving',
+    'EUnbonding',
   ]),
 ];
 
@@ -571,6 +608,10 @@ export const ROLE_TENANT = 3;
 export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
 export const MAX_HEARTBEAT_TIMEOUT_MS = 604_800_000;
 export const MAX_STAKE_LOCK_MS = 31_536_000_000;
+export const MAX_UNBONDING_MS = 2_592_000_000;
+/** `Cluster.worker_policy`: the cap holder approves each worker, or anyone staking enough joins. */
+export const WORKER_POLICIES = { approval: 0, open: 1 } as const;
+export type WorkerPolicyName = keyof typeof WORKER_POLICIES;
 /** Longest namespace / node name (DNS-1123). */
 export const MAX_DNS_NAME = 63;
 

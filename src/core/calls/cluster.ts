@@ -18,6 +18,10 @@ export interface CreateArguments {
   readFee: U64Input;
   /** MIST per write request (POST, PUT, PATCH, DELETE); 0 for free. */
   writeFee: U64Input;
+  /** WORKER_POLICIES: 0 approval (the cap approves each worker), 1 open. */
+  workerPolicy: number;
+  /** How long a leaving worker's stake stays slashable (at most 30 d). */
+  unbondingMs: U64Input;
   debug: boolean;
   /** PCR0, PCR1, PCR2 (48 bytes each); empty for debug clusters. */
   expectedPcrs: Uint8Array[];
@@ -76,4 +80,15 @@ export interface WithdrawRevenueArguments {
 /** Sends the cluster's whole revenue (fees of answered requests) to the sender, the cap holder. */
 export function withdrawRevenue(options: CallOptions<WithdrawRevenueArguments>) {
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.withdraw_revenue, options.package, options.arguments);
+}
+
+export interface SetWorkerPolicyArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  /** WORKER_POLICIES: 0 approval, 1 open. */
+  workerPolicy: number;
+}
+
+export function setWorkerPolicy(options: CallOptions<SetWorkerPolicyArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.set_worker_policy, options.package, options.arguments);
 }

@@ -20,6 +20,8 @@ export interface ClusterCreated extends EventBase<'ClusterCreated'> {
   debug: boolean;
   readFee: bigint;
   writeFee: bigint;
+  workerPolicy: number;
+  unbondingMs: bigint;
 }
 export interface ClusterUpdated extends EventBase<'ClusterUpdated'> {
   clusterId: string;
@@ -40,6 +42,11 @@ export interface FeesUpdated extends EventBase<'FeesUpdated'> {
   clusterId: string;
   readFee: bigint;
   writeFee: bigint;
+}
+export interface WorkerPolicyUpdated extends EventBase<'WorkerPolicyUpdated'> {
+  clusterId: string;
+  /** WORKER_POLICIES value. */
+  workerPolicy: number;
 }
 export interface RevenueWithdrawn extends EventBase<'RevenueWithdrawn'> {
   clusterId: string;
@@ -170,6 +177,19 @@ export interface WorkerRegistered extends EventBase<'WorkerRegistered'> {
   encryptionKey: Uint8Array;
   stake: bigint;
   timestampMs: bigint;
+  /** Approved at registration (open clusters); else it waits for WorkerApproved. */
+  approved: boolean;
+}
+export interface WorkerApproved extends EventBase<'WorkerApproved'> {
+  workerId: string;
+  clusterId: string;
+}
+export interface WorkerLeaving extends EventBase<'WorkerLeaving'> {
+  workerId: string;
+  clusterId: string;
+  owner: string;
+  /** When `withdraw` may return the stake. */
+  withdrawableMs: bigint;
 }
 export interface JoinTokenSet extends EventBase<'JoinTokenSet'> {
   workerId: string;
@@ -206,6 +226,7 @@ export type K3sDaasEvent =
   | GatewayRegistered
   | GatewayRemoved
   | FeesUpdated
+  | WorkerPolicyUpdated
   | RevenueWithdrawn
   | EnclaveRegistered
   | Staked
@@ -221,6 +242,8 @@ export type K3sDaasEvent =
   | ResponseStored
   | RequestExpired
   | WorkerRegistered
+  | WorkerApproved
+  | WorkerLeaving
   | JoinTokenSet
   | WorkerHeartbeat
   | WorkerInactive
@@ -257,6 +280,8 @@ export interface Cluster {
   writeFee: bigint;
   /** MIST of fees of answered requests, withdrawable with the cap. */
   revenue: bigint;
+  workerPolicy: number;
+  unbondingMs: bigint;
 }
 export interface ClusterAdminCap {
   $kind: 'ClusterAdminCap';
@@ -299,6 +324,9 @@ export interface Worker {
   lastHeartbeatMs: bigint;
   active: boolean;
   joinToken: Uint8Array;
+  approved: boolean;
+  leaving: boolean;
+  withdrawableMs: bigint;
 }
 
 export type K3sDaasObject = Cluster | ClusterAdminCap | SealToken | Request | Worker;

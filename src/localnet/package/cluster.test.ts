@@ -35,6 +35,8 @@ describe('cluster::create', () => {
       debug: true,
       read_fee: '0',
       write_fee: '0',
+      worker_policy: 1,
+      unbonding_ms: '600000',
     });
     const c = env.read(cluster.id);
     expect(c).toMatchObject({
@@ -56,7 +58,7 @@ describe('cluster::create', () => {
     expect(c.stakes.id).not.toBe(cluster.id);
     expect(c.namespaces).toMatchObject({ size: '0' });
     expect(c.namespaces.id).not.toBe(c.stakes.id);
-    expect(c).toMatchObject({ read_fee: '0', write_fee: '0', revenue: { value: '0' } });
+    expect(c).toMatchObject({ read_fee: '0', write_fee: '0', revenue: { value: '0' }, worker_policy: 1, unbonding_ms: '600000' });
     expect(env.read(cap.id)).toEqual({ id: cap.id, cluster_id: cluster.id });
   });
 
@@ -73,6 +75,8 @@ describe('cluster::create', () => {
     for (const ms of [0n, 3_600_001n, U64_MAX]) expectAbort(create({ request_timeout_ms: ms }), 'cluster', 'assert_request_timeout', 'EInvalidTimeout');
     for (const ms of [0n, 604_800_001n, U64_MAX]) expectAbort(create({ heartbeat_timeout_ms: ms }), 'cluster', 'create', 'EInvalidTimeout');
     for (const ms of [31_536_000_001n, U64_MAX]) expectAbort(create({ stake_lock_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
+    for (const ms of [2_592_000_001n, U64_MAX]) expectAbort(create({ unbonding_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
+    expectAbort(create({ worker_policy: 2 }), 'cluster', 'assert_policy', 'EInvalidPolicy');
     expectAbort(
       env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(false), expected_pcrs: [], request_timeout_ms: 0n }),
       'cluster',

@@ -4,7 +4,7 @@
  */
 import { bcs } from '@mysten/sui/bcs';
 import { bcsForStruct } from '../../core/abi/bcs.js';
-import { MAX_HEARTBEAT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS, MAX_STAKE_LOCK_MS } from '../../core/abi/package.js';
+import { MAX_HEARTBEAT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS, MAX_STAKE_LOCK_MS, MAX_UNBONDING_MS, WORKER_POLICIES } from '../../core/abi/package.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import {
   check,
@@ -107,6 +107,16 @@ export function removeNamespace(rt: MoveRuntime, cluster: DecodedObject, namespa
   t.size = BigInt(t.size) - 1n;
 }
 
+/** `cluster::assert_policy`. */
+function assertPolicy(policy: number): void {
+  check(policy === WORKER_POLICIES.approval || policy === WORKER_POLICIES.open, M, 'assert_policy', 'EInvalidPolicy');
+}
+
+/** `cluster.is_open_to_workers()`. */
+export function isOpenToWorkers(cluster: DecodedObject): boolean {
+  return cluster.value.worker_policy === WORKER_POLICIES.open;
+}
+
 /** `cluster::assert_request_timeout`. */
 function assertRequestTimeout(ms: bigint, fn: string): void {
   check(ms > 0n && ms <= BigInt(MAX_REQUEST_TIMEOUT_MS), M, fn, 'EInvalidTimeout');
@@ -117,7 +127,8 @@ const create: PackageFunction = (rt, args) => {
   const heartbeatTimeout = BigInt(a.heartbeat_timeout_ms);
   assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
   check(heartbeatTimeout > 0n && heartbeatTimeout <= BigInt(MAX_HEARTBEAT_TIMEOUT_MS), M, 'create', 'EInvalidTimeout');
-  check(BigInt(a.stake_lock_ms) <= BigInt(MAX_STAKE_LOCK_MS), M, 'create', 'EInvalidPeriod');
+  check(BigInt(a.stake_lock_ms) <= BigInt(MAX_STAKE_LOCK_MS) && BigInt(a.unbonding_ms) <= BigInt(MAX_UNBONDING_MS), M, 'create', 'EInvalidPeriod');
+  assertPolicy(a.worker_policy as number);
   check(a.debug || (a.expected_pcrs as Uint8Array[]).length === PCR_COUNT, M, 'create', 'EInvalidPcrs');
 
   const operator = normalizeAddress(rt.sender);
@@ -147,6 +158,8 @@ const create: PackageFunction = (rt, args) => {
     read_fee: a.read_fee,
     write_fee: a.write_fee,
     revenue: { value: 0n },
+    worker_policy: a.worker_policy,
+    unbonding_ms: a.unbonding_ms,
   };
   emit(rt, M, 'ClusterCreated', {
     cluster_id: clusterId,
@@ -158,6 +171,8 @@ const create: PackageFunction = (rt, args) => {
     debug: a.debug,
     read_fee: a.read_fee,
     write_fee: a.write_fee,
+    worker_policy: a.worker_policy,
+    unbonding_ms: a.unbonding_ms,
   });
   rt.create(structType(rt, M, 'Cluster'), bcsForStruct(M, 'Cluster').serialize(cluster).toBytes(), { $kind: 'Shared' });
   rt.create(
@@ -219,6 +234,16 @@ const setFees: PackageFunction = (rt, args) => {
   emit(rt, M, 'FeesUpdated', { cluster_id: cluster.id, read_fee: a.read_fee, write_fee: a.write_fee });
 };
 
+const setWorkerPolicy: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_worker_policy', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  assertPolicy(a.worker_policy as number);
+  cluster.value.worker_policy = a.worker_policy;
+  writeCluster(rt, cluster);
+  emit(rt, M, 'WorkerPolicyUpdated', { cluster_id: cluster.id, worker_policy: a.worker_policy });
+};
+
 const withdrawRevenue: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'withdraw_revenue', args);
   const cluster = a.cluster as DecodedObject;
@@ -239,6 +264,7 @@ export function addRevenue(cluster: DecodedObject, fee: bigint): void {
 
 export const CLUSTER_TWIN: Record<string, PackageFunction> = {
   'cluster::set_fees': setFees,
+  'cluster::set_worker_policy': setWorkerPolicy,
   'cluster::withdraw_revenue': withdrawRevenue,
   'cluster::create': create,
   'cluster::update': update,

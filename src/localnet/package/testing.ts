@@ -261,6 +261,7 @@ export const MIN_WORKER_STAKE = 1_000n;
 export const STAKE_LOCK_MS = 86_400_000n;
 export const REQUEST_TIMEOUT_MS = 30_000n;
 export const HEARTBEAT_TIMEOUT_MS = 60_000n;
+export const UNBONDING_MS = 600_000n;
 export const PCRS = [new Uint8Array(48).fill(0), new Uint8Array(48).fill(1), new Uint8Array(48).fill(2)];
 export const CA_HASH = new Uint8Array(32).fill(7);
 export const WORKER_KEY = new Uint8Array(32).fill(0xcc);
@@ -325,6 +326,8 @@ export class TestEnv {
       heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS,
       read_fee: 0n,
       write_fee: 0n,
+      worker_policy: 1,
+      unbonding_ms: UNBONDING_MS,
       debug,
       expected_pcrs: debug ? [] : PCRS,
     };

@@ -7,7 +7,7 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { INTENT_JOIN_TOKEN } from '../../core/abi/package.js';
 import { isDnsSubdomain } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { assertCapFor } from './cluster.js';
+import { assertCapFor, isOpenToWorkers } from './cluster.js';
 import { verify as verifyEnclave } from './enclave.js';
 import { check, coinValue, decodeArgs, emit, mutateStruct, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
@@ -29,6 +29,7 @@ const register: PackageFunction = (rt, args) => {
 
   const nowMs = now(a.clock);
   const owner = normalizeAddress(rt.sender);
+  const approved = isOpenToWorkers(cluster);
   const workerId = rt.freshId();
   rt.delete(payment.id); // coin::into_balance
   const worker = {
@@ -42,6 +43,9 @@ const register: PackageFunction = (rt, args) => {
     last_heartbeat_ms: nowMs,
     active: true,
     join_token: new Uint8Array(),
+    approved,
+    leaving: false,
+    withdrawable_ms: 0n,
   };
   emit(rt, M, 'WorkerRegistered', {
     worker_id: workerId,
@@ -51,6 +55,7 @@ const register: PackageFunction = (rt, args) => {
     encryption_key: a.encryption_key,
     stake,
     timestamp_ms: nowMs,
+    approved,
   });
   rt.create(structType(rt, M, 'Worker'), bcsForStruct(M, 'Worker').serialize(worker).toBytes(), { $kind: 'Shared' });
 };
@@ -62,6 +67,8 @@ const setJoinToken: PackageFunction = (rt, args) => {
   const w = worker.value;
   check(sameAddress(w.cluster_id, cluster.id), M, 'set_join_token', 'EWrongCluster');
   check(w.active === true, M, 'set_join_token', 'EInactive');
+  check(w.approved === true, M, 'set_join_token', 'ENotApproved');
+  check(BigInt(w.stake.value) >= BigInt(cluster.value.min_worker_stake), M, 'set_join_token', 'EStakeBelowMinimum');
   const payload = {
     worker_id: worker.id,
     owner: w.owner,
@@ -105,11 +112,41 @@ const markInactive: PackageFunction = (rt, args) => {
   });
 };
 
+const approve: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'approve', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  assertCapFor(a.cap, w.cluster_id);
+  check(w.active === true, M, 'approve', 'EInactive');
+  check(w.approved !== true, M, 'approve', 'EAlreadyApproved');
+  w.approved = true;
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerApproved', { worker_id: worker.id, cluster_id: w.cluster_id });
+};
+
 const leave: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'leave', args);
+  const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
   check(sameAddress(w.owner, rt.sender), M, 'leave', 'ENotOwner');
+  check(sameAddress(w.cluster_id, cluster.id), M, 'leave', 'EWrongCluster');
+  check(w.leaving !== true, M, 'leave', 'EAlreadyLeaving');
+  const withdrawableMs = now(a.clock) + BigInt(cluster.value.unbonding_ms);
+  w.active = false;
+  w.leaving = true;
+  w.withdrawable_ms = withdrawableMs;
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerLeaving', { worker_id: worker.id, cluster_id: w.cluster_id, owner: w.owner, withdrawable_ms: withdrawableMs });
+};
+
+const withdraw: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'withdraw', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  check(sameAddress(w.owner, rt.sender), M, 'withdraw', 'ENotOwner');
+  check(w.leaving === true, M, 'withdraw', 'ENotLeaving');
+  check(now(a.clock) >= BigInt(w.withdrawable_ms), M, 'withdraw', 'EUnbonding');
   rt.delete(worker.id);
   const amount = BigInt(w.stake.value);
   emit(rt, M, 'WorkerLeft', { worker_id: worker.id, cluster_id: w.cluster_id, owner: w.owner, amount });
@@ -135,6 +172,8 @@ export const WORKERS_TWIN: Record<string, PackageFunction> = {
   'workers::set_join_token': setJoinToken,
   'workers::heartbeat': heartbeat,
   'workers::mark_inactive': markInactive,
+  'workers::approve': approve,
   'workers::leave': leave,
+  'workers::withdraw': withdraw,
   'workers::slash': slash,
 };
