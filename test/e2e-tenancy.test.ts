@@ -11,6 +11,8 @@ import { readCluster, TransactionExecutor } from '../src/core/chain/index.js';
 import { MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
 import { decodeEvent } from '../src/core/events/index.js';
 import { prepaidBalance } from '../src/core/tenancy.js';
+import { generateEncryptionKey } from '../src/core/crypto/index.js';
+import { readWorker, registerWorker, waitForJoinToken } from '../src/worker/chain.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { BINDING_NAME, LIMITS_NAME, NETWORK_POLICY_NAME, QUOTA_NAME } from '../src/nautilus/tenants.js';
 import { runCli } from './helpers/cli.js';
@@ -144,6 +146,51 @@ describe('kubeconfig picks the token', () => {
     expect(stored(sb, 'ConfigMap', 'team-a2', 'via-a2')).toBeDefined();
     // The context acts as the second token: team-a (the first token's namespace) is another tenant's to it.
     refusedBy(await run(['--context', 'a2', 'get', 'configmaps', '-n', 'team-a']), 'ETenantOutsideNamespace');
+  });
+});
+
+describe('workers are admitted', () => {
+  it('a worker registering on an approval cluster gets no join token until `worker approve`; on open at once', async () => {
+    // The dev sandbox is open (workers join at once); the operator switches it to approval.
+    const setPolicy = (workerPolicy: number) =>
+      operatorExecutor(sb).execute(calls.cluster.setWorkerPolicy({ package: sb.packageId, arguments: { cap: sb.capId, cluster: sb.clusterId, workerPolicy } }));
+    await setPolicy(0);
+    const cluster = await readCluster(sb.client, sb.clusterId);
+    expect(cluster.workerPolicy).toBe(0);
+    const keypair = await fundedKey(sb);
+    const owner = new TransactionExecutor(sb.client, keypair);
+    const register = (nodeName: string) =>
+      registerWorker(owner, sb.packageId, { clusterId: sb.clusterId, stake: cluster.minWorkerStake, nodeName, encryptionKey: generateEncryptionKey().publicKey });
+    const reg = await register('node-approval');
+    expect(reg.approved).toBe(false);
+    // nautilus's issuer has seen the registration, and issued nothing.
+    for (let i = 0; i < 200 && !sb.joinTokens.workers.has(reg.workerId); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sb.joinTokens.workers.has(reg.workerId)).toBe(true);
+    expect((await readWorker(sb.client, reg.workerId))!.joinToken.length).toBe(0);
+
+    const stranger = cliEnv(sb, keypair);
+    const listed = await runCli(['worker', 'list', '--json'], { env: stranger });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ workerId: reg.workerId, nodeName: 'node-approval', approved: false, joinToken: false, state: 'awaiting approval' }));
+    const txs = sb.localnet.chain.transactions.size;
+    const refused = await runCli(['worker', 'approve', reg.workerId], { env: stranger });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/only the cluster operator .* may approve workers/);
+    expect(sb.localnet.chain.transactions.size).toBe(txs);
+
+    const approved = await runCli(['worker', 'approve', reg.workerId], { env: cliEnv(sb, sb.operator as Ed25519Keypair) });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(/approved worker node-approval/);
+    const joined = await waitForJoinToken(sb.client, reg.workerId, { pollMs: 50, timeoutMs: 20_000 });
+    expect(joined.joinToken.length).toBeGreaterThan(0);
+    const again = await runCli(['worker', 'approve', reg.workerId], { env: cliEnv(sb, sb.operator as Ed25519Keypair) });
+    expect(again.stderr).toMatch(/is already approved/);
+
+    // Open policy: joined at registration, as before.
+    await setPolicy(1);
+    const open = await register('node-open');
+    expect(open.approved).toBe(true);
+    expect((await waitForJoinToken(sb.client, open.workerId, { pollMs: 50, timeoutMs: 20_000 })).joinToken.length).toBeGreaterThan(0);
   });
 });
 

@@ -26,6 +26,7 @@ import {
 } from '../worker/index.js';
 import { cliRuntime, type CliRuntime } from './context.js';
 import { createProgress } from './progress.js';
+import { addWorkerAdminCommands } from './worker-admin.js';
 
 const print = (line: string): void => void process.stdout.write(line + '\n');
 const note = (line: string): void => void process.stderr.write(line + '\n');
@@ -207,5 +208,6 @@ export function workerCommand(): Command {
       print(`heartbeat  ${last} (${Math.max(0, Math.round(silentMs / 1000))}s ago; timeout ${Number(cluster.heartbeatTimeoutMs) / 1000}s)`);
     });
 
+  addWorkerAdminCommands(worker);
   return worker;
 }
