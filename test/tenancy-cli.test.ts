@@ -121,10 +121,11 @@ describe('tenancy CLI', () => {
   });
 
   it('--help for each new command', async () => {
-    for (const args of [['grant'], ['revoke'], ['tenants'], ['revenue'], ['revenue', 'withdraw'], ['stake', 'topup']]) {
+    const commands = [['grant'], ['revoke'], ['tenants'], ['revenue'], ['revenue', 'withdraw'], ['stake', 'topup'], ['worker', 'approve'], ['worker', 'list']];
+    for (const args of commands) {
       const r = await runCli([...args, '--help']);
       expect(r.code, args.join(' ')).toBe(0);
-      expect(r.stdout).toMatch(/^Usage: k3sdaas /);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: k3sdaas ${args.join(' ')} `));
     }
   });
 });
