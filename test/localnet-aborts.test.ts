@@ -205,6 +205,27 @@ const CASES: AbortCase[] = [
   },
   {
     module: 'cluster',
+    name: 'EInvalidSlashBound',
+    fn: 'create',
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, maxSlashBps: 10_001n }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidSlashReason',
+    fn: 'assert_slash',
+    run: () =>
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.viewer, amount: 1n, reason: 0 } })),
+  },
+  {
+    module: 'cluster',
+    name: 'ESlashTooLarge',
+    fn: 'assert_slash',
+    // A's max_slash_bps is the default 10 %: 101 of 1 000 is above it.
+    run: () =>
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.viewer, amount: 101n, reason: 2 } })),
+  },
+  {
+    module: 'cluster',
     name: 'EGatewayExists',
     fn: 'register_gateway',
     run: () =>
@@ -335,7 +356,7 @@ const CASES: AbortCase[] = [
     // A tenant staking exactly the minimum, slashed by one MIST: its next request is refused.
     run: async () => {
       const t = await stakeForTenant(fx.other, fx.pkg, fx.a.clusterId, 100n, 'slashed');
-      await fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: t.tokenId, amount: 1n } }));
+      await fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: t.tokenId, amount: 1n, reason: 2 } }));
       return submit({ token: t.tokenId, path: '/api/v1/namespaces/slashed/pods' }, fx.other);
     },
   },
@@ -371,7 +392,7 @@ const CASES: AbortCase[] = [
     name: 'EUnknownToken',
     fn: 'slash',
     run: () =>
-      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: NOWHERE, amount: 1n } })),
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: NOWHERE, amount: 1n, reason: 2 } })),
   },
   {
     module: 'access',
@@ -592,7 +613,7 @@ const CASES: AbortCase[] = [
     fn: 'set_join_token',
     run: async () => {
       const w = await newWorker('a');
-      await fx.operator.execute(calls.workers.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId, amount: 1n } }));
+      await fx.operator.execute(calls.workers.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, worker: w.workerId, amount: 1n, reason: 3 } }));
       return setJoinToken(fx.a.clusterId, w);
     },
   },

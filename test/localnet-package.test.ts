@@ -259,6 +259,7 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     writeFee: 0n,
     workerPolicy: 1,
     unbondingMs: 0n,
+    maxSlashBps: 10_000n,
     debug: true,
     expectedPcrs: [] as Uint8Array[],
   };
@@ -475,10 +476,9 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     o = await exec(worker, (tx) => tx.add(calls.workers.heartbeat({ package: k3sPkg, arguments: { worker: workerId } })));
     expectAbort(o, 'workers', 'heartbeat', 'EInactive');
 
-    o = await exec(operator, (tx) => tx.add(calls.workers.slash({ package: k3sPkg, arguments: { cap: capId, worker: workerId, amount: 500n } })));
-    expect(o.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: workerId, amount: '500' } });
-    const slashed = createdOf(o, '::sui::SUI>');
-    expect(o.created.find((c) => c.id === slashed)!.owner).toMatchObject({ AddressOwner: operator.toSuiAddress() });
+    o = await exec(operator, (tx) => tx.add(calls.workers.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, worker: workerId, amount: 500n, reason: 4 } })));
+    expect(o.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: workerId, amount: '500', reason: 4, remaining: '1000' } });
+    expect(o.created).toEqual([]); // to the cluster's treasury, not to an address
 
     // leave + withdraw in one transaction (this cluster has no unbonding period)
     o = await exec(worker, (tx) => {
@@ -493,10 +493,10 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
 
   it('access::slash and access::unstake', async () => {
     let o = await exec(operator, (tx) =>
-      tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId: '0x' + '12'.repeat(32), amount: 1n } })),
+      tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId: '0x' + '12'.repeat(32), amount: 1n, reason: 2 } })),
     );
     expectAbort(o, 'access', 'slash', 'EUnknownToken');
-    o = await exec(operator, (tx) => tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId, amount: 300n } })));
+    o = await exec(operator, (tx) => tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId, amount: 300n, reason: 2 } })));
     expect(o.events[0]).toMatchObject({ name: 'Slashed', data: { cluster_id: clusterId, token_id: tokenId, amount: '300' } });
     o = await exec(user, (tx) => tx.add(calls.access.unstake({ package: k3sPkg, arguments: { cluster: clusterId, token: tokenId } })));
     expect(o.error).toBeUndefined();

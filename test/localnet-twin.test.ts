@@ -37,6 +37,7 @@ describe('the K3s-DaaS twin from genesis', () => {
           writeFee: 0n,
           workerPolicy: 1,
           unbondingMs: 0n,
+          maxSlashBps: 10_000n,
           debug: true,
           expectedPcrs: [],
         },

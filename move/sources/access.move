@@ -126,6 +126,9 @@ public struct Slashed has copy, drop {
     cluster_id: ID,
     token_id: ID,
     amount: u64,
+    reason: u8,
+    /// What is left staked; below `min_user_stake` the token has no access.
+    remaining: u64,
 }
 
 // === Public functions ===
@@ -133,6 +136,7 @@ public struct Slashed has copy, drop {
 /// Stakes `payment` for a new tenant SealToken bound to `namespace`, which the sender claims (first claim wins),
 /// sent to the sender. Cluster roles are never bought: the cap holder grants them (`grant`).
 public fun stake(cluster: &mut Cluster, payment: Coin<SUI>, namespace: String, clock: &Clock, ctx: &mut TxContext) {
+    cluster.assert_version();
     let amount = payment.value();
     assert!(amount >= cluster.min_user_stake(), EInsufficientStake);
     assert_claimable(cluster, namespace);
@@ -151,6 +155,7 @@ public fun stake_granted(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(role <= ROLE_ADMIN, EInvalidRole);
     assert!(payment.value() >= cluster.min_user_stake(), EInsufficientStake);
@@ -160,6 +165,7 @@ public fun stake_granted(
 
 /// Gives the token `token_id` the cluster role `role` (viewer, editor or admin); effective for its next request.
 public fun grant(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID, role: u8) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(role <= ROLE_ADMIN, EInvalidRole);
     assert!(cluster.has_stake(token_id), EUnknownToken);
@@ -169,6 +175,7 @@ public fun grant(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID, rol
 
 /// Takes the cluster role of `token_id` away (it stays a tenant of its namespace); effective for its next request.
 public fun revoke(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(cluster.has_stake(token_id), EUnknownToken);
     let role = cluster.stake_role(token_id);
@@ -179,6 +186,7 @@ public fun revoke(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID) {
 
 /// The cap holder keeps `namespace` from ever being claimed by a tenant (besides `default`, `kube-*`, `k3sdaas-*`).
 public fun reserve_namespace(cap: &ClusterAdminCap, cluster: &mut Cluster, namespace: String) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(names::is_dns_label(&namespace), EInvalidNamespace);
     assert!(!cluster.has_namespace(namespace), ENamespaceTaken);
@@ -189,6 +197,7 @@ public fun reserve_namespace(cap: &ClusterAdminCap, cluster: &mut Cluster, names
 
 /// Adds `payment` to the prepaid request fees of `token_id` (anyone may pay).
 public fun topup(cluster: &mut Cluster, token_id: ID, payment: Coin<SUI>) {
+    cluster.assert_version();
     assert!(cluster.has_stake(token_id), EUnknownToken);
     let amount = payment.value();
     cluster.add_prepaid(token_id, payment.into_balance());
@@ -199,6 +208,7 @@ public fun topup(cluster: &mut Cluster, token_id: ID, payment: Coin<SUI>) {
 /// Once the lock has passed, returns what is left of the stake and the unused prepaid fees to the sender, releases
 /// the token's namespace and deletes the token.
 public fun unstake(cluster: &mut Cluster, token: SealToken, clock: &Clock, ctx: &mut TxContext) {
+    cluster.assert_version();
     assert_token_cluster(&token, cluster);
     let token_id = object::id(&token);
     assert!(cluster.has_stake(token_id), EUnknownToken);
@@ -220,20 +230,17 @@ public fun unstake(cluster: &mut Cluster, token: SealToken, clock: &Clock, ctx: 
     transfer::public_transfer(coin::from_balance(balance, ctx), owner);
 }
 
-/// Moves up to `amount` of a token's stake to the cap holder.
-public fun slash(
-    cap: &ClusterAdminCap,
-    cluster: &mut Cluster,
-    token_id: ID,
-    amount: u64,
-    ctx: &mut TxContext,
-) {
+/// Moves `amount` of a token's stake to the cluster's treasury, for `reason`, within the cluster's `max_slash_bps`.
+/// A token left below `min_user_stake` is refused from its next request.
+public fun slash(cap: &ClusterAdminCap, cluster: &mut Cluster, token_id: ID, amount: u64, reason: u8) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(cluster.has_stake(token_id), EUnknownToken);
+    cluster.assert_slash(cluster.stake_amount(token_id), amount, reason);
     let taken = cluster.take_stake(token_id, amount);
-    let amount = taken.value();
-    event::emit(Slashed { cluster_id: cluster.cluster_id(), token_id, amount });
-    transfer::public_transfer(coin::from_balance(taken, ctx), ctx.sender());
+    cluster.add_treasury(taken);
+    let remaining = cluster.stake_amount(token_id);
+    event::emit(Slashed { cluster_id: cluster.cluster_id(), token_id, amount, reason, remaining });
 }
 
 // === Package functions ===

@@ -17,8 +17,18 @@ const EGatewayExists: u64 = 3;
 const EGatewayNotFound: u64 = 4;
 const EInvalidPeriod: u64 = 5;
 const EInvalidPolicy: u64 = 6;
+const EInvalidSlashBound: u64 = 7;
+const EInvalidSlashReason: u64 = 8;
+const ESlashTooLarge: u64 = 9;
+const EWrongVersion: u64 = 10;
+const ENotUpgraded: u64 = 11;
 
 // === Constants ===
+
+/// The version of this package's code. Shared objects carry the version they were made or migrated for; every entry
+/// refuses any other (so after an upgrade the old functions stop working on migrated objects and the new ones on
+/// unmigrated objects), and the cap holder's `migrate` moves them forward.
+const VERSION: u64 = 1;
 
 const PCR_COUNT: u64 = 3;
 /// Upper bounds of the cluster's durations, so no deadline arithmetic can overflow (clock + bound < 2^64).
@@ -31,10 +41,16 @@ const MAX_UNBONDING_MS: u64 = 2_592_000_000; // 30 d
 const POLICY_APPROVAL: u8 = 0;
 const POLICY_OPEN: u8 = 1;
 
+/// `max_slash_bps` is in basis points of the stake being slashed.
+const BPS: u64 = 10_000;
+/// Slash reasons: 1 policy violation, 2 resource abuse, 3 faulty execution, 4 downtime, 5 other.
+const MAX_SLASH_REASON: u8 = 5;
+
 // === Structs ===
 
 public struct Cluster has key {
     id: UID,
+    version: u64,
     operator: address,
     name: String,
     api_url: String,
@@ -47,6 +63,8 @@ public struct Cluster has key {
     heartbeat_timeout_ms: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
+    /// Bumped by every `enclave::update_pcrs`, which also clears the enclave key.
+    enclave_config_version: u64,
     enclave_pk: vector<u8>,
     enclave_registered_ms: u64,
     gateways: vector<address>,
@@ -61,6 +79,10 @@ public struct Cluster has key {
     worker_policy: u8,
     /// How long a leaving worker's stake stays slashable before it can be withdrawn.
     unbonding_ms: u64,
+    /// The most one slash may take, in basis points of the stake it hits; fixed at creation.
+    max_slash_bps: u64,
+    /// Slashed stakes, withdrawable with the cap.
+    treasury: Balance<SUI>,
 }
 
 public struct ClusterAdminCap has key, store {
@@ -96,6 +118,7 @@ public struct ClusterCreated has copy, drop {
     write_fee: u64,
     worker_policy: u8,
     unbonding_ms: u64,
+    max_slash_bps: u64,
 }
 
 public struct ClusterUpdated has copy, drop {
@@ -133,6 +156,18 @@ public struct RevenueWithdrawn has copy, drop {
     amount: u64,
 }
 
+public struct ClusterMigrated has copy, drop {
+    cluster_id: ID,
+    from_version: u64,
+    to_version: u64,
+}
+
+public struct TreasuryWithdrawn has copy, drop {
+    cluster_id: ID,
+    recipient: address,
+    amount: u64,
+}
+
 // === Public functions ===
 
 /// Shares a new Cluster and gives its ClusterAdminCap to the sender.
@@ -150,6 +185,7 @@ public fun create(
     write_fee: u64,
     worker_policy: u8,
     unbonding_ms: u64,
+    max_slash_bps: u64,
     debug: bool,
     expected_pcrs: vector<vector<u8>>,
     ctx: &mut TxContext,
@@ -158,11 +194,13 @@ public fun create(
     assert!(heartbeat_timeout_ms > 0 && heartbeat_timeout_ms <= MAX_HEARTBEAT_TIMEOUT_MS, EInvalidTimeout);
     assert!(stake_lock_ms <= MAX_STAKE_LOCK_MS && unbonding_ms <= MAX_UNBONDING_MS, EInvalidPeriod);
     assert_policy(worker_policy);
+    assert!(max_slash_bps > 0 && max_slash_bps <= BPS, EInvalidSlashBound);
     assert!(debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
 
     let operator = ctx.sender();
     let cluster = Cluster {
         id: object::new(ctx),
+        version: VERSION,
         operator,
         name,
         api_url,
@@ -175,6 +213,7 @@ public fun create(
         heartbeat_timeout_ms,
         debug,
         expected_pcrs,
+        enclave_config_version: 1,
         enclave_pk: vector[],
         enclave_registered_ms: 0,
         gateways: vector[],
@@ -185,6 +224,8 @@ public fun create(
         revenue: balance::zero(),
         worker_policy,
         unbonding_ms,
+        max_slash_bps,
+        treasury: balance::zero(),
     };
     let cluster_id = object::id(&cluster);
     let cap = ClusterAdminCap { id: object::new(ctx), cluster_id };
@@ -201,6 +242,7 @@ public fun create(
         write_fee,
         worker_policy,
         unbonding_ms,
+        max_slash_bps,
     });
     transfer::share_object(cluster);
     transfer::public_transfer(cap, operator);
@@ -216,6 +258,7 @@ public fun update(
     request_timeout_ms: u64,
     _ctx: &mut TxContext,
 ) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert_request_timeout(request_timeout_ms);
     cluster.api_url = api_url;
@@ -232,6 +275,7 @@ public fun update(
 }
 
 public fun register_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway: address) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert!(!cluster.gateways.contains(&gateway), EGatewayExists);
     cluster.gateways.push_back(gateway);
@@ -239,6 +283,7 @@ public fun register_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gatewa
 }
 
 public fun remove_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway: address) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     let (found, index) = cluster.gateways.index_of(&gateway);
     assert!(found, EGatewayNotFound);
@@ -248,6 +293,7 @@ public fun remove_gateway(cap: &ClusterAdminCap, cluster: &mut Cluster, gateway:
 
 /// Sets the fee per request in MIST: `read_fee` for GET/HEAD, `write_fee` for POST/PUT/PATCH/DELETE (0 allowed).
 public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64, write_fee: u64) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     cluster.read_fee = read_fee;
     cluster.write_fee = write_fee;
@@ -257,6 +303,7 @@ public fun set_fees(cap: &ClusterAdminCap, cluster: &mut Cluster, read_fee: u64,
 /// Sets the worker policy: POLICY_APPROVAL (0, each registration needs `workers::approve`) or POLICY_OPEN (1).
 /// Workers already registered keep their approval state.
 public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worker_policy: u8) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     assert_policy(worker_policy);
     cluster.worker_policy = worker_policy;
@@ -265,12 +312,43 @@ public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worke
 
 /// Sends the whole revenue (fees of answered requests) to the cap holder.
 public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_version(cluster);
     assert_cap(cap, cluster);
     let amount = cluster.revenue.value();
     let coin = coin::from_balance(cluster.revenue.withdraw_all(), ctx);
     let recipient = ctx.sender();
     event::emit(RevenueWithdrawn { cluster_id: object::id(cluster), recipient, amount });
     transfer::public_transfer(coin, recipient);
+}
+
+/// Sends the whole treasury (slashed stakes) to the cap holder.
+public fun withdraw_treasury(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
+    assert_version(cluster);
+    assert_cap(cap, cluster);
+    let amount = cluster.treasury.value();
+    let coin = coin::from_balance(cluster.treasury.withdraw_all(), ctx);
+    let recipient = ctx.sender();
+    event::emit(TreasuryWithdrawn { cluster_id: object::id(cluster), recipient, amount });
+    transfer::public_transfer(coin, recipient);
+}
+
+/// Moves a Cluster made by an older version of the package to this one (the cap holder, after an upgrade).
+public fun migrate(cap: &ClusterAdminCap, cluster: &mut Cluster) {
+    assert_cap(cap, cluster);
+    assert!(cluster.version < VERSION, ENotUpgraded);
+    let from_version = cluster.version;
+    cluster.version = VERSION;
+    event::emit(ClusterMigrated { cluster_id: object::id(cluster), from_version, to_version: VERSION });
+}
+
+// === Package functions: versions ===
+
+/// The package version objects must carry (`VERSION`).
+public(package) fun version(): u64 { VERSION }
+
+/// Aborts `EWrongVersion` unless `cluster` carries this package's version.
+public(package) fun assert_version(cluster: &Cluster) {
+    assert!(cluster.version == VERSION, EWrongVersion);
 }
 
 // === Package functions: capability ===
@@ -317,6 +395,19 @@ public(package) fun ca_hash(cluster: &Cluster): vector<u8> { cluster.ca_hash }
 
 public(package) fun enclave_pk(cluster: &Cluster): &vector<u8> { &cluster.enclave_pk }
 
+public(package) fun enclave_config_version(cluster: &Cluster): u64 { cluster.enclave_config_version }
+
+/// Replaces the expected PCRs (exactly PCR_COUNT unless debug, `EInvalidPcrs`), bumps the enclave config version
+/// and clears the enclave key, so only a new attested registration brings an enclave back. Returns the new version.
+public(package) fun set_expected_pcrs(cluster: &mut Cluster, expected_pcrs: vector<vector<u8>>): u64 {
+    assert!(cluster.debug || expected_pcrs.length() == PCR_COUNT, EInvalidPcrs);
+    cluster.expected_pcrs = expected_pcrs;
+    cluster.enclave_config_version = cluster.enclave_config_version + 1;
+    cluster.enclave_pk = vector[];
+    cluster.enclave_registered_ms = 0;
+    cluster.enclave_config_version
+}
+
 public(package) fun is_gateway(cluster: &Cluster, gateway: address): bool {
     cluster.gateways.contains(&gateway)
 }
@@ -326,6 +417,20 @@ public(package) fun is_gateway(cluster: &Cluster, gateway: address): bool {
 public(package) fun set_enclave(cluster: &mut Cluster, public_key: vector<u8>, timestamp_ms: u64) {
     cluster.enclave_pk = public_key;
     cluster.enclave_registered_ms = timestamp_ms;
+}
+
+// === Package functions: slashing ===
+
+/// Aborts unless a slash of `amount` from a stake of `stake` names a known reason (`EInvalidSlashReason`) and stays
+/// within `max_slash_bps` of it (`ESlashTooLarge`).
+public(package) fun assert_slash(cluster: &Cluster, stake: u64, amount: u64, reason: u8) {
+    assert!(reason >= 1 && reason <= MAX_SLASH_REASON, EInvalidSlashReason);
+    let bound = ((stake as u128) * (cluster.max_slash_bps as u128) / (BPS as u128)) as u64;
+    assert!(amount <= bound, ESlashTooLarge);
+}
+
+public(package) fun add_treasury(cluster: &mut Cluster, slashed: Balance<SUI>) {
+    cluster.treasury.join(slashed);
 }
 
 // === Package functions: revenue ===
@@ -449,6 +554,15 @@ public fun enclave_registered_ms(cluster: &Cluster): u64 { cluster.enclave_regis
 
 #[test_only]
 public fun revenue_value(cluster: &Cluster): u64 { cluster.revenue.value() }
+
+#[test_only]
+public fun treasury_value(cluster: &Cluster): u64 { cluster.treasury.value() }
+
+#[test_only]
+public fun set_version_for_testing(cluster: &mut Cluster, version: u64) { cluster.version = version }
+
+#[test_only]
+public fun version_of(cluster: &Cluster): u64 { cluster.version }
 
 #[test_only]
 public fun cap_cluster_id(cap: &ClusterAdminCap): ID { cap.cluster_id }

@@ -3,7 +3,7 @@
 module k3sdaas::request;
 
 use k3sdaas::access::{Self, SealToken};
-use k3sdaas::cluster::Cluster;
+use k3sdaas::cluster::{Self, Cluster};
 use k3sdaas::credential;
 use k3sdaas::enclave;
 use std::string::String;
@@ -25,6 +25,7 @@ const EWrongGateway: u64 = 6;
 const EDeadlinePassed: u64 = 7;
 const EDeadlineNotReached: u64 = 8;
 const EWrongClusterRequest: u64 = 9;
+const EWrongVersion: u64 = 10;
 
 // === Constants ===
 
@@ -36,6 +37,7 @@ const DIGEST_LENGTH: u64 = 32;
 
 public struct Request has key {
     id: UID,
+    version: u64,
     cluster_id: ID,
     requester: address,
     gateway: Option<address>,
@@ -119,6 +121,7 @@ public fun submit(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let body = validate(&method, &path, &reply_key, &body_digest, body);
     access::assert_token_cluster(token, cluster);
     let token_id = access::token_id(token);
@@ -145,6 +148,7 @@ public fun submit_via_gateway(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let body = validate(&method, &path, &reply_key, &body_digest, body);
     let gateway = ctx.sender();
     assert!(cluster.is_gateway(gateway), EGatewayNotRegistered);
@@ -173,6 +177,8 @@ public fun respond(
     signature: vector<u8>,
     clock: &Clock,
 ) {
+    cluster.assert_version();
+    assert!(request.version == cluster::version(), EWrongVersion);
     let now = clock.timestamp_ms();
     assert!(request.cluster_id == cluster.cluster_id(), EWrongClusterRequest);
     assert!(now <= request.deadline_ms, EDeadlinePassed);
@@ -181,6 +187,7 @@ public fun respond(
 
     let Request {
         id,
+        version: _,
         cluster_id,
         requester,
         gateway: _,
@@ -224,6 +231,7 @@ public fun respond(
 
 /// Deletes an unanswered request after its deadline and refunds its fee to the requester (anyone may call it).
 public fun expire(request: Request, clock: &Clock, ctx: &mut TxContext) {
+    assert!(request.version <= cluster::version(), EWrongVersion);
     assert!(clock.timestamp_ms() > request.deadline_ms, EDeadlineNotReached);
     let Request { id, cluster_id, requester, deadline_ms, fee, .. } = request;
     let request_id = id.to_inner();
@@ -286,6 +294,7 @@ fun share(
     let deadline_ms = submitted_ms + cluster.request_timeout_ms();
     let request = Request {
         id: object::new(ctx),
+        version: cluster::version(),
         cluster_id,
         requester,
         gateway,
@@ -369,3 +378,6 @@ public fun expired_fields(e: &RequestExpired): (ID, address, u64) {
 
 #[test_only]
 public fun fee_value(request: &Request): u64 { request.fee.value() }
+
+#[test_only]
+public fun set_version_for_testing(request: &mut Request, version: u64) { request.version = version }

@@ -27,6 +27,8 @@ const EStakeBelowMinimum: u64 = 9;
 const EAlreadyLeaving: u64 = 10;
 const ENotLeaving: u64 = 11;
 const EUnbonding: u64 = 12;
+const EWrongVersion: u64 = 13;
+const ENotUpgraded: u64 = 14;
 
 // === Constants ===
 
@@ -36,6 +38,7 @@ const KEY_LENGTH: u64 = 32;
 
 public struct Worker has key {
     id: UID,
+    version: u64,
     cluster_id: ID,
     owner: address,
     node_name: String,
@@ -111,10 +114,20 @@ public struct WorkerLeft has copy, drop {
     amount: u64,
 }
 
+public struct WorkerMigrated has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    from_version: u64,
+    to_version: u64,
+}
+
 public struct WorkerSlashed has copy, drop {
     worker_id: ID,
     cluster_id: ID,
     amount: u64,
+    reason: u8,
+    /// What is left staked; below `min_worker_stake` the worker gets no new join token.
+    remaining: u64,
 }
 
 // === Public functions ===
@@ -129,6 +142,7 @@ public fun register(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let stake = payment.value();
     assert!(stake >= cluster.min_worker_stake(), EInsufficientStake);
     assert!(names::is_dns_subdomain(&node_name), EInvalidNodeName);
@@ -140,6 +154,7 @@ public fun register(
     let approved = cluster.is_open_to_workers();
     let worker = Worker {
         id: object::new(ctx),
+        version: cluster::version(),
         cluster_id,
         owner,
         node_name,
@@ -168,6 +183,7 @@ public fun register(
 
 /// The cap holder admits a registered, active worker; the enclave issues join tokens only to approved workers.
 public fun approve(cap: &ClusterAdminCap, worker: &mut Worker) {
+    assert_version(worker);
     cluster::assert_cap_for(cap, worker.cluster_id);
     assert!(worker.active, EInactive);
     assert!(!worker.approved, EAlreadyApproved);
@@ -185,6 +201,8 @@ public fun set_join_token(
     signature: vector<u8>,
     clock: &Clock,
 ) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(worker.active, EInactive);
     assert!(worker.approved, ENotApproved);
@@ -206,6 +224,7 @@ public fun set_join_token(
 }
 
 public fun heartbeat(worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
+    assert_version(worker);
     assert!(worker.owner == ctx.sender(), ENotOwner);
     assert!(worker.active, EInactive);
     let timestamp_ms = clock.timestamp_ms();
@@ -215,6 +234,8 @@ public fun heartbeat(worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
 
 /// Anyone may mark a worker inactive once it has been silent longer than the cluster's heartbeat timeout.
 public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(worker.active, EInactive);
     let timestamp_ms = clock.timestamp_ms();
@@ -231,6 +252,8 @@ public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) 
 /// The owner leaves: the worker becomes inactive and its stake unbonds for the cluster's `unbonding_ms` (a slash
 /// still reaches it), after which `withdraw` returns it.
 public fun leave(cluster: &Cluster, worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.owner == ctx.sender(), ENotOwner);
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(!worker.leaving, EAlreadyLeaving);
@@ -243,6 +266,7 @@ public fun leave(cluster: &Cluster, worker: &mut Worker, clock: &Clock, ctx: &Tx
 
 /// After unbonding, the stake comes back to the owner and the Worker is deleted.
 public fun withdraw(worker: Worker, clock: &Clock, ctx: &mut TxContext) {
+    assert_version(&worker);
     assert!(worker.owner == ctx.sender(), ENotOwner);
     assert!(worker.leaving, ENotLeaving);
     assert!(clock.timestamp_ms() >= worker.withdrawable_ms, EUnbonding);
@@ -254,16 +278,39 @@ public fun withdraw(worker: Worker, clock: &Clock, ctx: &mut TxContext) {
     transfer::public_transfer(coin::from_balance(stake, ctx), owner);
 }
 
-/// Moves up to `amount` of a worker's stake to the cap holder.
-public fun slash(cap: &ClusterAdminCap, worker: &mut Worker, amount: u64, ctx: &mut TxContext) {
+/// Moves `amount` of a worker's stake (also while it unbonds) to the cluster's treasury, for `reason`, within the
+/// cluster's `max_slash_bps`.
+public fun slash(cap: &ClusterAdminCap, cluster: &mut Cluster, worker: &mut Worker, amount: u64, reason: u8) {
+    cluster.assert_version();
+    assert_version(worker);
+    cluster::assert_cap(cap, cluster);
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    cluster.assert_slash(worker.stake.value(), amount, reason);
+    cluster.add_treasury(worker.stake.split(amount));
+    let remaining = worker.stake.value();
+    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount, reason, remaining });
+}
+
+/// Moves a Worker made by an older version of the package to this one (the cap holder, after an upgrade).
+public fun migrate(cap: &ClusterAdminCap, worker: &mut Worker) {
     cluster::assert_cap_for(cap, worker.cluster_id);
-    let taken = amount.min(worker.stake.value());
-    let slashed = worker.stake.split(taken);
-    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount: taken });
-    transfer::public_transfer(coin::from_balance(slashed, ctx), ctx.sender());
+    let to_version = cluster::version();
+    assert!(worker.version < to_version, ENotUpgraded);
+    let from_version = worker.version;
+    worker.version = to_version;
+    event::emit(WorkerMigrated { worker_id: object::id(worker), cluster_id: worker.cluster_id, from_version, to_version });
+}
+
+// === Private functions ===
+
+fun assert_version(worker: &Worker) {
+    assert!(worker.version == cluster::version(), EWrongVersion);
 }
 
 // === Test-only ===
+
+#[test_only]
+public fun set_version_for_testing(worker: &mut Worker, version: u64) { worker.version = version }
 
 #[test_only]
 public fun owner(worker: &Worker): address { worker.owner }

@@ -191,7 +191,7 @@ fun reserve_wrong_cap() {
 /// A ClusterAdminCap of another cluster (created and taken in the current tx's successor, as its sender).
 fun other_cap(scenario: &mut Scenario): ClusterAdminCap {
     let sender = scenario.sender();
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(sender);
     scenario.take_from_sender<ClusterAdminCap>()
 }
@@ -392,7 +392,7 @@ fun unstake_while_locked() {
 fun unstake_on_other_cluster() {
     let (mut scenario, clock, cluster, token) = holder(VIEWER, 700);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
     let mut other = scenario.take_shared<Cluster>();
     if (object::id(&other) == access::cluster_id_of(&token)) {
@@ -406,49 +406,72 @@ fun unstake_on_other_cluster() {
 
 // === slash ===
 
+const REASON_ABUSE: u8 = 2;
+
 #[test]
-fun slash_moves_stake_to_cap_holder() {
+fun slash_moves_stake_to_the_treasury_within_the_bound() {
     let (mut scenario, clock) = env::setup_with_token(VIEWER, 700, env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
     let token_id = object::id_from_address(v::token_id());
-    access::slash(&cap, &mut cluster, token_id, 300, scenario.ctx());
-    assert!(cluster.stake_amount(token_id) == 400);
-    access::slash(&cap, &mut cluster, token_id, 1_000, scenario.ctx());
-    assert!(cluster.stake_amount(token_id) == 0);
+    // at most half of the stake per slash (env's max_slash_bps 5000)
+    access::slash(&cap, &mut cluster, token_id, 350, REASON_ABUSE);
+    assert!(cluster.stake_amount(token_id) == 350);
+    access::slash(&cap, &mut cluster, token_id, 175, 5);
+    assert!(cluster.stake_amount(token_id) == 175);
+    assert!(cluster.treasury_value() == 525);
     ts::return_shared(cluster);
     scenario.return_to_sender(cap);
     let effects = scenario.next_tx(env::operator());
     assert!(effects.num_user_events() == 2);
-    let ids = ts::ids_for_address<Coin<SUI>>(env::operator());
-    assert!(ids.length() == 2);
-    let mut total = 0;
-    ids.do!(|id| {
-        let coin = scenario.take_from_sender_by_id<Coin<SUI>>(id);
-        total = total + coin.value();
-        scenario.return_to_sender(coin);
-    });
-    assert!(total == 700);
+    assert!(ts::ids_for_address<Coin<SUI>>(env::operator()).is_empty());
     env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::ESlashTooLarge)]
+fun slash_above_the_bound() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 351, REASON_ABUSE);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashReason)]
+fun slash_without_a_reason() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, 0);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashReason)]
+fun slash_unknown_reason() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, 6);
+    abort 99
 }
 
 #[test, expected_failure(abort_code = access::EUnknownToken)]
 fun slash_unknown_token() {
-    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let (scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
-    access::slash(&cap, &mut cluster, object::id_from_address(@0x1234), 1, scenario.ctx());
+    access::slash(&cap, &mut cluster, object::id_from_address(@0x1234), 1, REASON_ABUSE);
     abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EWrongCap)]
 fun slash_wrong_cap() {
     let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
-    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, scenario.ctx());
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, REASON_ABUSE);
     abort 99
 }
 
@@ -869,7 +892,7 @@ fun slashed_below_minimum_loses_access() {
     let mut cluster = scenario.take_shared<Cluster>();
     let token_id = object::id_from_address(v::token_id());
     access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/version"));
-    access::slash(&cap, &mut cluster, token_id, 1, scenario.ctx());
+    access::slash(&cap, &mut cluster, token_id, 1, REASON_ABUSE);
     access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/version"));
     abort 99
 }

@@ -22,6 +22,19 @@ fun create_policy(
     debug: bool,
     pcrs: vector<vector<u8>>,
 ) {
+    create_slash(stake_lock_ms, request_timeout_ms, heartbeat_timeout_ms, worker_policy, unbonding_ms, 10_000, debug, pcrs);
+}
+
+fun create_slash(
+    stake_lock_ms: u64,
+    request_timeout_ms: u64,
+    heartbeat_timeout_ms: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
+    max_slash_bps: u64,
+    debug: bool,
+    pcrs: vector<vector<u8>>,
+) {
     let mut scenario = ts::begin(env::operator());
     cluster::create(
         b"c".to_string(),
@@ -37,6 +50,7 @@ fun create_policy(
         0,
         worker_policy,
         unbonding_ms,
+        max_slash_bps,
         debug,
         pcrs,
         scenario.ctx(),
@@ -62,6 +76,7 @@ fun two_clusters(): (ts::Scenario, sui::clock::Clock) {
         0,
         1,
         0,
+        10_000,
         true,
         vector[],
         scenario.ctx(),
@@ -117,6 +132,44 @@ fun create_at_the_bounds() {
 #[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
 fun create_unbonding_above_bound() {
     create_policy(0, 1, 1, 0, 2_592_000_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashBound)]
+fun create_slash_bound_above_100_percent() {
+    create_slash(0, 1, 1, 0, 0, 10_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashBound)]
+fun create_slash_bound_zero() {
+    create_slash(0, 1, 1, 0, 0, 0, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun withdraw_treasury_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::withdraw_treasury(&cap, &mut cluster, scenario.ctx());
+    abort 99
+}
+
+#[test]
+fun withdraw_treasury_pays_the_cap_holder() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.add_treasury(sui::balance::create_for_testing(77));
+    cluster::withdraw_treasury(&cap, &mut cluster, scenario.ctx());
+    assert!(cluster.treasury_value() == 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    scenario.next_tx(env::operator());
+    let coin = scenario.take_from_sender<sui::coin::Coin<sui::sui::SUI>>();
+    assert!(coin.value() == 77);
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
 }
 
 #[test, expected_failure(abort_code = cluster::EInvalidPolicy)]
@@ -341,5 +394,67 @@ fun remove_gateway_wrong_cap() {
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = first_cluster(&scenario, &cap);
     cluster::remove_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
+
+// === versions ===
+
+#[test]
+fun migrate_moves_an_older_cluster_forward() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::migrate(&cap, &mut cluster);
+    assert!(cluster.version_of() == 1);
+    // the entries work again
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun an_older_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun a_newer_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(2);
+    cluster::register_gateway(&cap, &mut cluster, @0x77);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::ENotUpgraded)]
+fun migrate_a_current_cluster() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::migrate(&cap, &mut cluster);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun migrate_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::migrate(&cap, &mut cluster);
     abort 99
 }

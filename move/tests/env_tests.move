@@ -29,6 +29,8 @@ const STAKE_LOCK_MS: u64 = 86_400_000;
 const REQUEST_TIMEOUT_MS: u64 = 30_000;
 const HEARTBEAT_TIMEOUT_MS: u64 = 60_000;
 const UNBONDING_MS: u64 = 600_000;
+/// One slash takes at most half of the stake it hits.
+const MAX_SLASH_BPS: u64 = 5_000;
 /// The shared fixture cluster admits workers without approval (workers_tests covers `approval` clusters).
 const WORKER_POLICY_OPEN: u8 = 1;
 
@@ -78,6 +80,7 @@ public fun create(debug: bool): (Scenario, Clock) {
         0,
         WORKER_POLICY_OPEN,
         UNBONDING_MS,
+        MAX_SLASH_BPS,
         debug,
         if (debug) vector[] else pcrs(),
         scenario.ctx(),

@@ -331,7 +331,7 @@ fun submit_checks_authorization() {
 fun submit_token_of_other_cluster() {
     let (mut scenario, clock, cluster, token) = direct(ADMIN);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
     let mut other = take_other_cluster(&scenario);
     submit(&mut scenario, &clock, &mut other, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
@@ -409,7 +409,7 @@ fun submit_via_gateway_expired_credential() {
 #[test, expected_failure(abort_code = access::EWrongCluster)]
 fun submit_via_gateway_other_cluster() {
     let (mut scenario, clock) = env::setup_with_token(ADMIN, 1_000, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut other = take_other_cluster(&scenario);
@@ -517,7 +517,7 @@ fun respond_wrong_signature() {
 #[test, expected_failure(abort_code = request::EWrongClusterRequest)]
 fun respond_with_other_cluster() {
     let (mut scenario, clock) = submitted(env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let mut other = take_other_cluster(&scenario);
     let request = scenario.take_shared<Request>();
@@ -549,6 +549,63 @@ fun expire_before_deadline() {
     let (mut scenario, mut clock) = submitted(env::other());
     clock.set_for_testing(v::t0() + env::request_timeout_ms());
     let request = scenario.take_shared<Request>();
+    request::expire(request, &clock, scenario.ctx());
+    abort 99
+}
+
+// === versions ===
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun submit_on_an_older_cluster() {
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    cluster.set_version_for_testing(0);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun respond_on_an_older_cluster() {
+    let (scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    ts::return_shared(cluster);
+    let mut scenario = scenario;
+    scenario.next_tx(env::operator());
+    respond_with(&scenario, &clock, v::response_digest(), vector[], v::response_sig());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun respond_to_an_older_request() {
+    let (mut scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::respond(
+        &mut cluster, request, v::response_status(), v::response_digest(), 4, vector[], s(b""), v::response_ts(), v::response_sig(), &clock,
+    );
+    let _ = &mut scenario;
+    abort 99
+}
+
+#[test]
+fun an_older_request_still_expires_and_refunds() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::expire(request, &clock, scenario.ctx());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun a_newer_request_is_refused_by_expire() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(2);
     request::expire(request, &clock, scenario.ctx());
     abort 99
 }

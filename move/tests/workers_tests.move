@@ -41,7 +41,7 @@ fun done(scenario: Scenario, clock: Clock, cluster: Cluster, worker: Worker) {
 /// A second cluster (created by OTHER), taken in a new tx as OTHER, plus the worker.
 fun other_cluster(scenario: &mut Scenario, cluster: Cluster): Cluster {
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let first = scenario.take_shared<Cluster>();
     if (object::id(&first).to_address() != v::cluster_id()) return first;
@@ -262,7 +262,8 @@ fun a_slash_reaches_a_leaving_worker() {
     scenario.next_tx(env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut worker = scenario.take_shared<Worker>();
-    workers::slash(&cap, &mut worker, 100, scenario.ctx());
+    let mut cluster = cluster;
+    workers::slash(&cap, &mut cluster, &mut worker, 100, 4);
     assert!(worker.stake_value() == env::min_worker_stake() - 100);
     scenario.return_to_sender(cap);
     done(scenario, clock, cluster, worker);
@@ -405,9 +406,9 @@ fun approve_wrong_cap() {
 
 #[test, expected_failure(abort_code = workers::EStakeBelowMinimum)]
 fun slashed_below_minimum_gets_no_join_token() {
-    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::operator());
+    let (scenario, clock, mut cluster, mut worker) = worker_tx(env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
-    workers::slash(&cap, &mut worker, 1, scenario.ctx());
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 4);
     workers::set_join_token(&cluster, &mut worker, v::ciphertext(), v::join_ts(), v::join_sig(), &clock);
     abort 99
 }
@@ -415,35 +416,123 @@ fun slashed_below_minimum_gets_no_join_token() {
 // === slash ===
 
 #[test]
-fun slash_moves_stake_to_cap_holder() {
-    let (mut scenario, clock, cluster, mut worker) = worker_tx(env::operator());
+fun slash_moves_stake_to_the_treasury_within_the_bound() {
+    let (scenario, clock, mut cluster, mut worker) = worker_tx(env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
-    workers::slash(&cap, &mut worker, 400, scenario.ctx());
+    workers::slash(&cap, &mut cluster, &mut worker, 400, 3);
     assert!(worker.stake_value() == env::min_worker_stake() - 400);
-    workers::slash(&cap, &mut worker, 1_000_000, scenario.ctx());
-    assert!(worker.stake_value() == 0);
+    workers::slash(&cap, &mut cluster, &mut worker, 300, 3);
+    assert!(worker.stake_value() == env::min_worker_stake() - 700);
+    assert!(cluster.treasury_value() == 700);
     scenario.return_to_sender(cap);
+    let mut scenario = scenario;
     ts::return_shared(cluster);
     ts::return_shared(worker);
     let effects = scenario.next_tx(env::operator());
     assert!(effects.num_user_events() == 2);
-    let mut total = 0;
-    ts::ids_for_address<Coin<SUI>>(env::operator()).do!(|id| {
-        let coin = scenario.take_from_sender_by_id<Coin<SUI>>(id);
-        total = total + coin.value();
-        scenario.return_to_sender(coin);
-    });
-    assert!(total == env::min_worker_stake());
+    assert!(ts::ids_for_address<Coin<SUI>>(env::operator()).is_empty());
     env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::ESlashTooLarge)]
+fun slash_above_the_bound() {
+    let (scenario, _clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::slash(&cap, &mut cluster, &mut worker, env::min_worker_stake() / 2 + 1, 3);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashReason)]
+fun slash_without_a_reason() {
+    let (scenario, _clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 0);
+    abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EWrongCap)]
 fun slash_wrong_cap() {
     let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
     ts::return_shared(worker);
+    let mut other = other_cluster(&mut scenario, cluster);
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    ts::return_shared(other);
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 3);
+    other = cluster;
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongCluster)]
+fun slash_with_another_cluster() {
+    let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
+    ts::return_shared(worker);
+    let mut other = other_cluster(&mut scenario, cluster);
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut worker = scenario.take_shared<Worker>();
+    workers::slash(&cap, &mut other, &mut worker, 1, 3);
+    abort 99
+}
+
+// === versions ===
+
+#[test]
+fun migrate_moves_an_older_worker_forward() {
+    let (scenario, clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    worker.set_version_for_testing(0);
+    workers::migrate(&cap, &mut worker);
+    // the entries work again
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 3);
+    scenario.return_to_sender(cap);
+    done(scenario, clock, cluster, worker);
+}
+
+#[test, expected_failure(abort_code = workers::EWrongVersion)]
+fun an_older_worker_is_refused() {
+    let (scenario, _clock, mut cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    worker.set_version_for_testing(0);
+    workers::slash(&cap, &mut cluster, &mut worker, 1, 3);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::EWrongVersion)]
+fun an_older_worker_cannot_heartbeat() {
+    let (mut scenario, clock, _cluster, mut worker) = worker_tx(v::worker());
+    worker.set_version_for_testing(0);
+    workers::heartbeat(&mut worker, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = workers::ENotUpgraded)]
+fun migrate_a_current_worker() {
+    let (scenario, _clock, _cluster, mut worker) = worker_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    workers::migrate(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun migrate_worker_wrong_cap() {
+    let (mut scenario, _clock, cluster, worker) = worker_tx(env::other());
+    ts::return_shared(worker);
     let _other = other_cluster(&mut scenario, cluster);
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut worker = scenario.take_shared<Worker>();
-    workers::slash(&cap, &mut worker, 1, scenario.ctx());
+    worker.set_version_for_testing(0);
+    workers::migrate(&cap, &mut worker);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun register_on_an_older_cluster() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(v::worker());
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    let payment = coin::mint_for_testing<SUI>(env::min_worker_stake(), scenario.ctx());
+    workers::register(&cluster, payment, s(b"w"), v::worker_key(), &clock, scenario.ctx());
     abort 99
 }

@@ -24,6 +24,8 @@ export interface ClusterParams {
   /** Default `approval`: the cap holder approves each worker. */
   workerPolicy?: WorkerPolicyName;
   unbondingMs?: bigint;
+  /** Basis points of a stake one slash may take (default 1 000 = 10 %). */
+  maxSlashBps?: bigint;
   debug: boolean;
   expectedPcrs?: Uint8Array[];
 }
@@ -41,6 +43,7 @@ export const CLUSTER_DEFAULTS = {
   writeFee: 0n,
   workerPolicy: 'approval' as WorkerPolicyName,
   unbondingMs: 86_400_000n,
+  maxSlashBps: 1_000n,
 };
 
 function find<K extends K3sDaasEvent['$kind']>(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string, kind: K) {
@@ -70,6 +73,7 @@ export async function createCluster(executor: TransactionExecutor, packageId: st
         writeFee: p.writeFee ?? d.writeFee,
         workerPolicy: WORKER_POLICIES[p.workerPolicy ?? d.workerPolicy],
         unbondingMs: p.unbondingMs ?? d.unbondingMs,
+        maxSlashBps: p.maxSlashBps ?? d.maxSlashBps,
         debug: p.debug,
         expectedPcrs: p.expectedPcrs ?? [],
       },

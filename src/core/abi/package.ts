@@ -45,6 +45,7 @@ export const CLUSTER_FUNCTIONS = {
       pure('write_fee', 'u64'),
       pure('worker_policy', 'u8'),
       pure('unbonding_ms', 'u64'),
+      pure('max_slash_bps', 'u64'),
       pure('debug', 'bool'),
       pure('expected_pcrs', CHUNKS),
     ],
@@ -90,6 +91,12 @@ export const CLUSTER_FUNCTIONS = {
   withdraw_revenue: {
     module: 'cluster',
     name: 'withdraw_revenue',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut')],
+    txContext: '&mut',
+  },
+  withdraw_treasury: {
+    module: 'cluster',
+    name: 'withdraw_treasury',
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut')],
     txContext: '&mut',
   },
@@ -156,8 +163,8 @@ export const ACCESS_FUNCTIONS = {
   slash: {
     module: 'access',
     name: 'slash',
-    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('token_id', ID), pure('amount', 'u64')],
-    txContext: '&mut',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('token_id', ID), pure('amount', 'u64'), pure('reason', 'u8')],
+    txContext: 'none',
   },
 } satisfies Record<string, FunctionAbi>;
 
@@ -269,8 +276,8 @@ export const WORKERS_FUNCTIONS = {
   slash: {
     module: 'workers',
     name: 'slash',
-    params: [obj('cap', CAP, '&'), obj('worker', WORKER, '&mut'), pure('amount', 'u64')],
-    txContext: '&mut',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), obj('worker', WORKER, '&mut'), pure('amount', 'u64'), pure('reason', 'u8')],
+    txContext: 'none',
   },
 } satisfies Record<string, FunctionAbi>;
 
@@ -320,6 +327,8 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('revenue', BALANCE_SUI),
       f('worker_policy', 'u8'),
       f('unbonding_ms', 'u64'),
+      f('max_slash_bps', 'u64'),
+      f('treasury', BALANCE_SUI),
     ],
   },
   { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
@@ -423,6 +432,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('write_fee', 'u64'),
     f('worker_policy', 'u8'),
     f('unbonding_ms', 'u64'),
+    f('max_slash_bps', 'u64'),
   ]),
   event('cluster', 'ClusterUpdated', [
     f('cluster_id', ID),
@@ -436,6 +446,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
   event('cluster', 'FeesUpdated', [f('cluster_id', ID), f('read_fee', 'u64'), f('write_fee', 'u64')]),
   event('cluster', 'WorkerPolicyUpdated', [f('cluster_id', ID), f('worker_policy', 'u8')]),
   event('cluster', 'RevenueWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
+  event('cluster', 'TreasuryWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
   event('enclave', 'EnclaveRegistered', [
     f('cluster_id', ID),
     f('public_key', BYTES),
@@ -453,7 +464,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('locked_until_ms', 'u64'),
   ]),
   event('access', 'Unstaked', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('amount', 'u64'), f('prepaid', 'u64')]),
-  event('access', 'Slashed', [f('cluster_id', ID), f('token_id', ID), f('amount', 'u64')]),
+  event('access', 'Slashed', [f('cluster_id', ID), f('token_id', ID), f('amount', 'u64'), f('reason', 'u8'), f('remaining', 'u64')]),
   event('access', 'NamespaceClaimed', [f('cluster_id', ID), f('token_id', ID), f('owner', 'address'), f('namespace', STRING)]),
   event('access', 'NamespaceReleased', [f('cluster_id', ID), f('token_id', ID), f('namespace', STRING)]),
   event('access', 'NamespaceReserved', [f('cluster_id', ID), f('namespace', STRING)]),
@@ -522,13 +533,14 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('timestamp_ms', 'u64'),
   ]),
   event('workers', 'WorkerLeft', [f('worker_id', ID), f('cluster_id', ID), f('owner', 'address'), f('amount', 'u64')]),
-  event('workers', 'WorkerSlashed', [f('worker_id', ID), f('cluster_id', ID), f('amount', 'u64')]),
+  event('workers', 'WorkerSlashed', [f('worker_id', ID), f('cluster_id', ID), f('amount', 'u64'), f('reason', 'u8'), f('remaining', 'u64')]),
 ];
 
 const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name, code) => ({ module, name, code }));
 
 export const ERRORS: ErrorAbi[] = [
-  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod', 'EInvalidPolicy']),
+  ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod', 'EInvalidPolicy',
+    'EInvalidSlashBound', 'EInvalidSlashReason', 'ESlashTooLarge']),
   ...errors('enclave', [
     'ENotDebugCluster',
     'EInvalidPublicKey',
@@ -612,6 +624,11 @@ export const MAX_UNBONDING_MS = 2_592_000_000;
 /** `Cluster.worker_policy`: the cap holder approves each worker, or anyone staking enough joins. */
 export const WORKER_POLICIES = { approval: 0, open: 1 } as const;
 export type WorkerPolicyName = keyof typeof WORKER_POLICIES;
+/** Slash reasons (`reason: u8` of access::slash / workers::slash). */
+export const SLASH_REASONS = { policy: 1, abuse: 2, faulty: 3, downtime: 4, other: 5 } as const;
+export type SlashReasonName = keyof typeof SLASH_REASONS;
+/** `max_slash_bps` is in basis points (10 000 = the whole stake). */
+export const MAX_SLASH_BPS = 10_000;
 /** Longest namespace / node name (DNS-1123). */
 export const MAX_DNS_NAME = 63;
 

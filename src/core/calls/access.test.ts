@@ -33,11 +33,11 @@ describe('access calls', () => {
 
   it('slash', () => {
     const tx = new Transaction();
-    tx.add(access.slash({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, tokenId: TOKEN, amount: 2n ** 64n - 1n } }));
+    tx.add(access.slash({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, tokenId: TOKEN, amount: 2n ** 64n - 1n, reason: 2 } }));
     const call = decodeMoveCall(tx, ACCESS_FUNCTIONS.slash);
     expect(call.target).toBe(`${PKG}::access::slash`);
     expect(call.arguments).toEqual(
-      expectedArguments(ACCESS_FUNCTIONS.slash, { cap: CAP, cluster: CLUSTER, token_id: TOKEN, amount: 2n ** 64n - 1n }),
+      expectedArguments(ACCESS_FUNCTIONS.slash, { cap: CAP, cluster: CLUSTER, token_id: TOKEN, amount: 2n ** 64n - 1n, reason: 2 }),
     );
   });
 

@@ -92,9 +92,13 @@ export interface SlashArguments {
   cap: ObjectInput;
   cluster: ObjectInput;
   tokenId: string;
+  /** At most the cluster's max_slash_bps of the token's stake. */
   amount: U64Input;
+  /** SLASH_REASONS value. */
+  reason: number;
 }
 
+/** Moves part of a token's stake to the cluster's treasury. */
 export function slash(options: CallOptions<SlashArguments>) {
   return (tx: Transaction) => callFunction(tx, ACCESS_FUNCTIONS.slash, options.package, options.arguments);
 }

@@ -22,6 +22,8 @@ export interface CreateArguments {
   workerPolicy: number;
   /** How long a leaving worker's stake stays slashable (at most 30 d). */
   unbondingMs: U64Input;
+  /** The most one slash may take, in basis points of the stake (1..10 000); fixed for the cluster's life. */
+  maxSlashBps: U64Input;
   debug: boolean;
   /** PCR0, PCR1, PCR2 (48 bytes each); empty for debug clusters. */
   expectedPcrs: Uint8Array[];
@@ -91,4 +93,9 @@ export interface SetWorkerPolicyArguments {
 
 export function setWorkerPolicy(options: CallOptions<SetWorkerPolicyArguments>) {
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.set_worker_policy, options.package, options.arguments);
+}
+
+/** Sends the cluster's whole treasury (slashed stakes) to the sender, the cap holder. */
+export function withdrawTreasury(options: CallOptions<WithdrawRevenueArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.withdraw_treasury, options.package, options.arguments);
 }

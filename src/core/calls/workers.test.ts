@@ -80,9 +80,9 @@ describe('workers calls', () => {
 
   it('slash', () => {
     const tx = new Transaction();
-    tx.add(workers.slash({ package: PKG, arguments: { cap: CAP, worker: WORKER, amount: 77n } }));
+    tx.add(workers.slash({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, worker: WORKER, amount: 77n, reason: 3 } }));
     const call = decodeMoveCall(tx, WORKERS_FUNCTIONS.slash);
     expect(call.target).toBe(`${PKG}::workers::slash`);
-    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.slash, { cap: CAP, worker: WORKER, amount: 77 }));
+    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.slash, { cap: CAP, cluster: CLUSTER, worker: WORKER, amount: 77, reason: 3 }));
   });
 });

@@ -83,8 +83,12 @@ export function withdraw(options: CallOptions<WithdrawArguments>) {
 
 export interface SlashArguments {
   cap: ObjectInput;
+  cluster: ObjectInput;
   worker: ObjectInput;
+  /** At most the cluster's max_slash_bps of the worker's stake. */
   amount: U64Input;
+  /** SLASH_REASONS value. */
+  reason: number;
 }
 
 export function slash(options: CallOptions<SlashArguments>) {

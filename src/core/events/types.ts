@@ -22,6 +22,7 @@ export interface ClusterCreated extends EventBase<'ClusterCreated'> {
   writeFee: bigint;
   workerPolicy: number;
   unbondingMs: bigint;
+  maxSlashBps: bigint;
 }
 export interface ClusterUpdated extends EventBase<'ClusterUpdated'> {
   clusterId: string;
@@ -49,6 +50,11 @@ export interface WorkerPolicyUpdated extends EventBase<'WorkerPolicyUpdated'> {
   workerPolicy: number;
 }
 export interface RevenueWithdrawn extends EventBase<'RevenueWithdrawn'> {
+  clusterId: string;
+  recipient: string;
+  amount: bigint;
+}
+export interface TreasuryWithdrawn extends EventBase<'TreasuryWithdrawn'> {
   clusterId: string;
   recipient: string;
   amount: bigint;
@@ -120,6 +126,10 @@ export interface Slashed extends EventBase<'Slashed'> {
   clusterId: string;
   tokenId: string;
   amount: bigint;
+  /** SLASH_REASONS value. */
+  reason: number;
+  /** Still staked; below min_user_stake the token has no access. */
+  remaining: bigint;
 }
 
 // === request ===
@@ -218,6 +228,10 @@ export interface WorkerSlashed extends EventBase<'WorkerSlashed'> {
   workerId: string;
   clusterId: string;
   amount: bigint;
+  /** SLASH_REASONS value. */
+  reason: number;
+  /** Still staked; below min_worker_stake no new join token. */
+  remaining: bigint;
 }
 
 export type K3sDaasEvent =
@@ -228,6 +242,7 @@ export type K3sDaasEvent =
   | FeesUpdated
   | WorkerPolicyUpdated
   | RevenueWithdrawn
+  | TreasuryWithdrawn
   | EnclaveRegistered
   | Staked
   | Unstaked
@@ -282,6 +297,9 @@ export interface Cluster {
   revenue: bigint;
   workerPolicy: number;
   unbondingMs: bigint;
+  maxSlashBps: bigint;
+  /** MIST of slashed stakes, withdrawable with the cap. */
+  treasury: bigint;
 }
 export interface ClusterAdminCap {
   $kind: 'ClusterAdminCap';

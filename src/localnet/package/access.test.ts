@@ -215,30 +215,35 @@ describe('access::unstake', () => {
 });
 
 describe('access::slash', () => {
-  it('moves up to the remaining stake to the cap holder; emits Slashed', () => {
+  it('moves at most max_slash_bps of the stake to the treasury, naming a reason; emits Slashed', () => {
     const { env, token } = holder(VIEWER, 700n);
-    let fx = env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 300n });
-    expect(fx.events[0]).toMatchObject({ name: 'Slashed', data: { cluster_id: env.clusterId, token_id: token, amount: '300' } });
-    expect(fx.created[0].owner).toEqual({ $kind: 'AddressOwner', address: OPERATOR });
-    expect(env.chain.coinValue(fx.created[0].id)).toBe(300n);
-    expect(stakeEntry(env, token)!.balance.value).toBe('400');
-    fx = env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 1_000n });
-    expect(fx.events[0].data.amount).toBe('400');
-    expect(stakeEntry(env, token)!.balance.value).toBe('0');
-    const coins = env.chain.ownedBy(OPERATOR, '::coin::Coin<0x2::sui::SUI>');
-    expect(coins.map((c) => env.chain.coinValue(c.id)).reduce((a, b) => a + b, 0n)).toBe(700n);
+    let fx = env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 350n, reason: 2 });
+    expect(fx.events[0]).toMatchObject({ name: 'Slashed', data: { cluster_id: env.clusterId, token_id: token, amount: '350', reason: 2, remaining: '350' } });
+    expect(fx.created).toEqual([]);
+    expect(stakeEntry(env, token)!.balance.value).toBe('350');
+    expectAbort(
+      env.chain.abort(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 176n, reason: 2 }),
+      'cluster',
+      'assert_slash',
+      'ESlashTooLarge',
+    );
+    fx = env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 175n, reason: 5 });
+    expect(env.read(env.clusterId).treasury.value).toBe('525');
+    const w = env.chain.call(OPERATOR, 'cluster::withdraw_treasury', { cap: env.capId, cluster: env.clusterId });
+    expect(w.events[0]).toMatchObject({ name: 'TreasuryWithdrawn', data: { cluster_id: env.clusterId, recipient: OPERATOR, amount: '525' } });
+    expect(env.chain.coinValue(w.created[0].id)).toBe(525n);
     // the token still exists and its entry stays (size unchanged)
     expect(env.read(env.clusterId).stakes.size).toBe('1');
   });
 
-  it('aborts EUnknownToken for a token that never staked here', () => {
-    const { env } = holder(VIEWER, 700n);
-    expectAbort(
-      env.chain.abort(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: '0x1234', amount: 1n }),
-      'access',
-      'slash',
-      'EUnknownToken',
-    );
+  it('aborts EUnknownToken, then EInvalidSlashReason (0 or above 5), then ESlashTooLarge', () => {
+    const { env, token } = holder(VIEWER, 700n);
+    const slash = (token_id: string, amount: bigint, reason: number) =>
+      env.chain.abort(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id, amount, reason });
+    expectAbort(slash('0x1234', 1_000n, 0), 'access', 'slash', 'EUnknownToken');
+    expectAbort(slash(token, 1_000n, 0), 'cluster', 'assert_slash', 'EInvalidSlashReason');
+    expectAbort(slash(token, 1n, 6), 'cluster', 'assert_slash', 'EInvalidSlashReason');
+    expectAbort(slash(token, 351n, 1), 'cluster', 'assert_slash', 'ESlashTooLarge');
   });
 
   it('aborts cluster::EWrongCap with another cluster\'s cap', () => {
@@ -247,10 +252,11 @@ describe('access::slash', () => {
     const cap = other.chain.get(other.capId);
     env.chain.put({ ...cap, owner: { $kind: 'AddressOwner', address: OTHER } });
     expectAbort(
-      env.chain.abort(OTHER, 'access::slash', { cap: other.capId, cluster: env.clusterId, token_id: token, amount: 1n }),
+      env.chain.abort(OTHER, 'access::slash', { cap: other.capId, cluster: env.clusterId, token_id: token, amount: 1n, reason: 1 }),
       'cluster',
       'assert_cap_for',
       'EWrongCap',
     );
+    expectAbort(env.chain.abort(OTHER, 'cluster::withdraw_treasury', { cap: other.capId, cluster: env.clusterId }), 'cluster', 'assert_cap_for', 'EWrongCap');
   });
 });

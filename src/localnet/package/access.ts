@@ -7,7 +7,7 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { isDnsLabel, isReservedNamespace, authorizeRole } from '../../core/authz.js';
 import { errorName, ROLE_TENANT } from '../../core/abi/package.js';
 import { MoveAbortError, type MoveRuntime, type PackageFunction } from '../engine/move-runtime.js';
-import { addNamespace, addStake, assertCapFor, getStake, namespaceHolder, putStake, removeNamespace, removeStake, writeCluster, type StakeValue } from './cluster.js';
+import { addNamespace, addStake, addTreasury, assertCapFor, assertSlash, getStake, namespaceHolder, putStake, removeNamespace, removeStake, writeCluster, type StakeValue } from './cluster.js';
 import {
   abort,
   check,
@@ -213,16 +213,16 @@ const slash: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'slash', args);
   const cluster = a.cluster as DecodedObject;
   const tokenId = a.token_id as string;
+  const amount = BigInt(a.amount);
   assertCapFor(a.cap, cluster.id);
   const entry = getStake(rt, cluster, tokenId);
   check(entry !== undefined, M, 'slash', 'EUnknownToken');
   const balance = BigInt(entry.balance.value);
-  const requested = BigInt(a.amount);
-  const taken = requested < balance ? requested : balance;
-  putStake(rt, cluster, tokenId, { ...entry, balance: { value: balance - taken } });
-  writeCluster(rt, cluster); // &mut input: a new version even though only the table entry changed
-  emit(rt, M, 'Slashed', { cluster_id: cluster.id, token_id: tokenId, amount: taken });
-  sendCoin(rt, taken, normalizeAddress(rt.sender));
+  assertSlash(cluster, balance, amount, a.reason as number);
+  putStake(rt, cluster, tokenId, { ...entry, balance: { value: balance - amount } });
+  addTreasury(cluster, amount);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'Slashed', { cluster_id: cluster.id, token_id: tokenId, amount, reason: a.reason, remaining: balance - amount });
 };
 
 export const ACCESS_TWIN: Record<string, PackageFunction> = {

@@ -37,6 +37,7 @@ describe('cluster::create', () => {
       write_fee: '0',
       worker_policy: 1,
       unbonding_ms: '600000',
+      max_slash_bps: '5000',
     });
     const c = env.read(cluster.id);
     expect(c).toMatchObject({
@@ -77,6 +78,7 @@ describe('cluster::create', () => {
     for (const ms of [31_536_000_001n, U64_MAX]) expectAbort(create({ stake_lock_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
     for (const ms of [2_592_000_001n, U64_MAX]) expectAbort(create({ unbonding_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
     expectAbort(create({ worker_policy: 2 }), 'cluster', 'assert_policy', 'EInvalidPolicy');
+    for (const bps of [0n, 10_001n]) expectAbort(create({ max_slash_bps: bps }), 'cluster', 'create', 'EInvalidSlashBound');
     expectAbort(
       env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(false), expected_pcrs: [], request_timeout_ms: 0n }),
       'cluster',

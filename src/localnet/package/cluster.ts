@@ -4,7 +4,15 @@
  */
 import { bcs } from '@mysten/sui/bcs';
 import { bcsForStruct } from '../../core/abi/bcs.js';
-import { MAX_HEARTBEAT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS, MAX_STAKE_LOCK_MS, MAX_UNBONDING_MS, WORKER_POLICIES } from '../../core/abi/package.js';
+import {
+  MAX_HEARTBEAT_TIMEOUT_MS,
+  MAX_REQUEST_TIMEOUT_MS,
+  MAX_SLASH_BPS,
+  MAX_STAKE_LOCK_MS,
+  MAX_UNBONDING_MS,
+  SLASH_REASONS,
+  WORKER_POLICIES,
+} from '../../core/abi/package.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import {
   check,
@@ -129,6 +137,7 @@ const create: PackageFunction = (rt, args) => {
   check(heartbeatTimeout > 0n && heartbeatTimeout <= BigInt(MAX_HEARTBEAT_TIMEOUT_MS), M, 'create', 'EInvalidTimeout');
   check(BigInt(a.stake_lock_ms) <= BigInt(MAX_STAKE_LOCK_MS) && BigInt(a.unbonding_ms) <= BigInt(MAX_UNBONDING_MS), M, 'create', 'EInvalidPeriod');
   assertPolicy(a.worker_policy as number);
+  check(BigInt(a.max_slash_bps) > 0n && BigInt(a.max_slash_bps) <= BigInt(MAX_SLASH_BPS), M, 'create', 'EInvalidSlashBound');
   check(a.debug || (a.expected_pcrs as Uint8Array[]).length === PCR_COUNT, M, 'create', 'EInvalidPcrs');
 
   const operator = normalizeAddress(rt.sender);
@@ -160,6 +169,8 @@ const create: PackageFunction = (rt, args) => {
     revenue: { value: 0n },
     worker_policy: a.worker_policy,
     unbonding_ms: a.unbonding_ms,
+    max_slash_bps: a.max_slash_bps,
+    treasury: { value: 0n },
   };
   emit(rt, M, 'ClusterCreated', {
     cluster_id: clusterId,
@@ -173,6 +184,7 @@ const create: PackageFunction = (rt, args) => {
     write_fee: a.write_fee,
     worker_policy: a.worker_policy,
     unbonding_ms: a.unbonding_ms,
+    max_slash_bps: a.max_slash_bps,
   });
   rt.create(structType(rt, M, 'Cluster'), bcsForStruct(M, 'Cluster').serialize(cluster).toBytes(), { $kind: 'Shared' });
   rt.create(
@@ -256,6 +268,33 @@ const withdrawRevenue: PackageFunction = (rt, args) => {
   sendCoin(rt, amount, recipient);
 };
 
+const withdrawTreasury: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'withdraw_treasury', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const amount = BigInt((cluster.value.treasury as { value: string | bigint }).value);
+  cluster.value.treasury = { value: 0n };
+  writeCluster(rt, cluster);
+  const recipient = normalizeAddress(rt.sender);
+  emit(rt, M, 'TreasuryWithdrawn', { cluster_id: cluster.id, recipient, amount });
+  sendCoin(rt, amount, recipient);
+};
+
+const MAX_SLASH_REASON = Math.max(...Object.values(SLASH_REASONS));
+
+/** `cluster.assert_slash(stake, amount, reason)`: a known reason, and at most `max_slash_bps` of `stake`. */
+export function assertSlash(cluster: DecodedObject, stake: bigint, amount: bigint, reason: number): void {
+  check(reason >= 1 && reason <= MAX_SLASH_REASON, M, 'assert_slash', 'EInvalidSlashReason');
+  const bound = (stake * BigInt(cluster.value.max_slash_bps)) / BigInt(MAX_SLASH_BPS);
+  check(amount <= bound, M, 'assert_slash', 'ESlashTooLarge');
+}
+
+/** `cluster.add_treasury(slashed)` (the caller writes the Cluster back). */
+export function addTreasury(cluster: DecodedObject, slashed: bigint): void {
+  const t = cluster.value.treasury as { value: string | bigint };
+  t.value = BigInt(t.value) + slashed;
+}
+
 /** `cluster.add_revenue(fee)` (the caller writes the Cluster back). */
 export function addRevenue(cluster: DecodedObject, fee: bigint): void {
   const r = cluster.value.revenue as { value: string | bigint };
@@ -266,6 +305,7 @@ export const CLUSTER_TWIN: Record<string, PackageFunction> = {
   'cluster::set_fees': setFees,
   'cluster::set_worker_policy': setWorkerPolicy,
   'cluster::withdraw_revenue': withdrawRevenue,
+  'cluster::withdraw_treasury': withdrawTreasury,
   'cluster::create': create,
   'cluster::update': update,
   'cluster::register_gateway': registerGateway,

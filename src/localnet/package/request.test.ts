@@ -241,7 +241,7 @@ describe('request::submit', () => {
   it('uses the stake\'s current amount for the write threshold (after a slash)', () => {
     const { env, token } = holder(ADMIN, MIN_WRITE_STAKE);
     env.chain.call(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: '/api/v1/nodes/n1' }));
-    env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 1n });
+    env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 1n, reason: 2 });
     expectAbort(
       env.chain.abort(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: '/api/v1/nodes/n1' })),
       'access',

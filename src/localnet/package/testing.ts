@@ -262,6 +262,8 @@ export const STAKE_LOCK_MS = 86_400_000n;
 export const REQUEST_TIMEOUT_MS = 30_000n;
 export const HEARTBEAT_TIMEOUT_MS = 60_000n;
 export const UNBONDING_MS = 600_000n;
+/** One slash takes at most half of a stake, like env_tests.move. */
+export const MAX_SLASH_BPS = 5_000n;
 export const PCRS = [new Uint8Array(48).fill(0), new Uint8Array(48).fill(1), new Uint8Array(48).fill(2)];
 export const CA_HASH = new Uint8Array(32).fill(7);
 export const WORKER_KEY = new Uint8Array(32).fill(0xcc);
@@ -328,6 +330,7 @@ export class TestEnv {
       write_fee: 0n,
       worker_policy: 1,
       unbonding_ms: UNBONDING_MS,
+      max_slash_bps: MAX_SLASH_BPS,
       debug,
       expected_pcrs: debug ? [] : PCRS,
     };

@@ -13,6 +13,7 @@ import {
   enclaveSign,
   expectAbort,
   UNBONDING_MS,
+  MAX_SLASH_BPS,
 } from './testing.js';
 
 const CIPHERTEXT = new TextEncoder().encode('k3s join token ciphertext');
@@ -192,7 +193,7 @@ describe('workers::leave and withdraw', () => {
     env.chain.clockMs = until - 1n;
     expectAbort(env.chain.abort(WORKER, 'workers::withdraw', { worker }), 'workers', 'withdraw', 'EUnbonding');
     // a slash still reaches the unbonding stake
-    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 100n });
+    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 100n, reason: 3 });
     env.chain.clockMs = until;
     const fx = env.chain.call(WORKER, 'workers::withdraw', { worker });
     expect(fx.deleted).toEqual([worker]);
@@ -244,29 +245,36 @@ describe('approval', () => {
 
   it('a worker slashed below the minimum gets no join token (EStakeBelowMinimum)', () => {
     const { env, worker } = withWorker();
-    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 1n });
+    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 1n, reason: 4 });
     expectAbort(env.chain.abort(OPERATOR, 'workers::set_join_token', joinArgs(env, worker)), 'workers', 'set_join_token', 'EStakeBelowMinimum');
   });
 });
 
 describe('workers::slash', () => {
-  it('moves up to the stake to the cap holder and emits WorkerSlashed', () => {
+  it('moves at most max_slash_bps of the stake to the treasury, naming a reason; emits WorkerSlashed', () => {
     const { env, worker } = withWorker();
-    let fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 300n });
-    expect(fx.mutated).toEqual([worker]);
+    const fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 300n, reason: 3 });
+    expect(fx.mutated.sort()).toEqual([env.clusterId, worker].sort());
     expect(env.read(worker).stake.value).toBe(String(MIN_WORKER_STAKE - 300n));
-    expect(fx.created[0].owner).toEqual({ $kind: 'AddressOwner', address: OPERATOR });
-    expect(env.chain.coinValue(fx.created[0].id)).toBe(300n);
-    expect(fx.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: worker, cluster_id: env.clusterId, amount: '300' } });
-    fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 10_000n });
-    expect(fx.events[0].data.amount).toBe(String(MIN_WORKER_STAKE - 300n));
-    expect(env.read(worker).stake.value).toBe('0');
+    expect(fx.created).toEqual([]);
+    expect(env.read(env.clusterId).treasury.value).toBe('300');
+    expect(fx.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: worker, cluster_id: env.clusterId, amount: '300', reason: 3, remaining: String(MIN_WORKER_STAKE - 300n) } });
+    const bound = ((MIN_WORKER_STAKE - 300n) * MAX_SLASH_BPS) / 10_000n;
+    expectAbort(
+      env.chain.abort(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: bound + 1n, reason: 3 }),
+      'cluster',
+      'assert_slash',
+      'ESlashTooLarge',
+    );
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 1n, reason: 0 }), 'cluster', 'assert_slash', 'EInvalidSlashReason');
   });
 
-  it('aborts cluster::EWrongCap with another cluster\'s cap', () => {
+  it('aborts cluster::EWrongCap with another cluster\'s cap, then EWrongCluster for a worker of another cluster', () => {
     const { env, worker } = withWorker();
     const other = TestEnv.create(true);
     env.chain.put({ ...other.chain.get(other.capId), owner: { $kind: 'AddressOwner', address: OPERATOR } });
-    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, worker, amount: 1n }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    env.chain.put(other.chain.get(other.clusterId));
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, cluster: env.clusterId, worker, amount: 1n, reason: 3 }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, cluster: other.clusterId, worker, amount: 1n, reason: 3 }), 'workers', 'slash', 'EWrongCluster');
   });
 });

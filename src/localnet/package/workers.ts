@@ -7,7 +7,7 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { INTENT_JOIN_TOKEN } from '../../core/abi/package.js';
 import { isDnsSubdomain } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { assertCapFor, isOpenToWorkers } from './cluster.js';
+import { addTreasury, assertCapFor, assertSlash, isOpenToWorkers, writeCluster } from './cluster.js';
 import { verify as verifyEnclave } from './enclave.js';
 import { check, coinValue, decodeArgs, emit, mutateStruct, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
@@ -155,16 +155,19 @@ const withdraw: PackageFunction = (rt, args) => {
 
 const slash: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'slash', args);
+  const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
-  assertCapFor(a.cap, w.cluster_id);
+  const amount = BigInt(a.amount);
+  assertCapFor(a.cap, cluster.id);
+  check(sameAddress(w.cluster_id, cluster.id), M, 'slash', 'EWrongCluster');
   const balance = BigInt(w.stake.value);
-  const requested = BigInt(a.amount);
-  const taken = requested < balance ? requested : balance;
-  w.stake = { value: balance - taken };
+  assertSlash(cluster, balance, amount, a.reason as number);
+  w.stake = { value: balance - amount };
   writeWorker(rt, worker);
-  emit(rt, M, 'WorkerSlashed', { worker_id: worker.id, cluster_id: w.cluster_id, amount: taken });
-  sendCoin(rt, taken, normalizeAddress(rt.sender));
+  addTreasury(cluster, amount);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'WorkerSlashed', { worker_id: worker.id, cluster_id: w.cluster_id, amount, reason: a.reason, remaining: balance - amount });
 };
 
 export const WORKERS_TWIN: Record<string, PackageFunction> = {
