@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
+import { SLASH_REASONS } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
 import { TransactionExecutor } from '../core/chain/index.js';
 import { MIST_PER_SUI, stakeForTenant } from '../core/cluster-admin.js';
@@ -35,7 +36,7 @@ const binding = (ns: string) => api.store.get(resourceForKind('RoleBinding'), ns
 const namespace = (ns: string) => api.store.get(resourceForKind('Namespace'), undefined, ns);
 
 async function until(cond: () => unknown): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(cond()).toBeTruthy();
 }
 
@@ -78,16 +79,17 @@ describe('nautilus provisioning from chain events', () => {
     const carol = new TransactionExecutor(tb.client, DEV_ACCOUNTS[1].keypair);
     const p = new NautilusProvisioning({ client: tb.client, packageId: tb.packageId, clusterId: tb.clusterId, forwarder: fwd });
     await p.start();
-    const staked = await stakeForTenant(carol, tb.packageId, tb.clusterId, MIST_PER_SUI, 'slashed');
+    // The minimum is 0.1 SUI and one slash takes at most 10% (the testbed's max_slash_bps).
+    const staked = await stakeForTenant(carol, tb.packageId, tb.clusterId, 110_000_000n, 'slashed');
     await until(() => binding('slashed'));
     const slash = (amount: bigint) =>
-      tb.operator.execute(calls.access.slash({ package: tb.packageId, arguments: { cap: tb.capId, cluster: tb.clusterId, tokenId: staked.tokenId, amount } }));
-    await slash(MIST_PER_SUI / 2n); // 0.5 SUI left: still above the 0.1 SUI minimum
+      tb.operator.execute(calls.access.slash({ package: tb.packageId, arguments: { cap: tb.capId, cluster: tb.clusterId, tokenId: staked.tokenId, amount, reason: SLASH_REASONS.abuse } }));
+    await slash(5_000_000n); // 0.105 SUI left: still above the minimum
     // Events are applied in order: once a later claim is provisioned, the slash has been seen.
     await stakeForTenant(carol, tb.packageId, tb.clusterId, MIST_PER_SUI, 'marker');
     await until(() => binding('marker'));
     expect(binding('slashed')).toBeTruthy();
-    await slash((MIST_PER_SUI * 45n) / 100n); // 0.05 SUI left
+    await slash(10_000_000n); // 0.095 SUI left
     await until(() => !binding('slashed'));
     await p.stop();
     const restarted = new NautilusProvisioning({ client: tb.client, packageId: tb.packageId, clusterId: tb.clusterId, forwarder: fwd });

@@ -6,8 +6,8 @@
  * the beginning: the chain is the state) into the provisioner without touching the cluster, then applied once
  * (`reconcile`), so a restart repairs whatever drifted; afterwards each change is applied as it arrives, and a
  * change the cluster refuses is retried (the follower does not advance past it). A tenant whose stake a slash takes
- * below the cluster's `min_user_stake` loses its binding at once, as it loses access on chain (stakes are followed
- * from `Staked` and `Slashed`; nothing can raise a stake again, so that is final until it unstakes).
+ * below the cluster's `min_user_stake` (`Slashed.remaining`) loses its binding at once, as it loses access on chain
+ * (nothing can raise a stake again, so that is final until it unstakes).
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
@@ -49,8 +49,9 @@ export class NautilusProvisioning {
   readonly #clusterId: string;
   readonly #log: Logger;
   #follower: ChainFollower | null = null;
-  /** Stake left (MIST) and claimed namespace of each token seen staking on this cluster. */
-  readonly #stakes = new Map<string, { amount: bigint; namespace: string }>();
+  /** The namespace each tenant token of this cluster claimed. */
+  readonly #namespaces = new Map<string, string>();
+  #minUserStake: bigint | undefined;
   /** Resolves once the replayed history is applied; live changes wait for it. */
   #reconciled: Promise<unknown> | null = null;
 
@@ -97,21 +98,20 @@ export class NautilusProvisioning {
     for (const c of changes) await this.tenants.apply(c);
   }
 
-  /** Tracks tenant stakes; a slash below the minimum releases the tenant's namespace binding. */
+  /** A slash that leaves a tenant's token below the minimum (`Slashed.remaining`) releases its namespace binding. */
   async #stakeChange(ev: AnyEvent | null): Promise<TenantChange | null> {
     if (!ev || ev.clusterId !== this.#clusterId) return null;
     const tokenId = String(ev.tokenId);
-    if (ev.$kind === 'Staked') {
-      this.#stakes.set(tokenId, { amount: ev.amount as bigint, namespace: String(ev.namespace ?? '') });
+    if (ev.$kind === 'Staked' && ev.namespace) {
+      this.#namespaces.set(tokenId, String(ev.namespace));
       return null;
     }
     if (ev.$kind !== 'Slashed') return null;
-    const stake = this.#stakes.get(tokenId);
-    if (!stake) return null;
-    stake.amount = stake.amount > (ev.amount as bigint) ? stake.amount - (ev.amount as bigint) : 0n;
-    if (!stake.namespace) return null;
-    const { minUserStake } = await readCluster(this.#o.client, this.#o.clusterId);
-    if (stake.amount >= minUserStake) return null;
-    return { kind: 'released', namespace: stake.namespace, tokenId, reason: `slashed below the minimum stake (${stake.amount} < ${minUserStake} MIST)` };
+    const namespace = this.#namespaces.get(tokenId);
+    if (!namespace) return null;
+    this.#minUserStake ??= (await readCluster(this.#o.client, this.#o.clusterId)).minUserStake;
+    const remaining = ev.remaining as bigint;
+    if (remaining >= this.#minUserStake) return null;
+    return { kind: 'released', namespace, tokenId, reason: `slashed below the minimum stake (${remaining} < ${this.#minUserStake} MIST)` };
   }
 }

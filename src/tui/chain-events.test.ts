@@ -121,7 +121,7 @@ describe('lifecycleFromEvent', () => {
       [{ $kind: 'RoleGranted', ...base, tokenId: T, role: 2 }, 'role-granted', /admin to token 0x7070/],
       [{ $kind: 'RoleRevoked', ...base, tokenId: T, role: 1 }, 'role-revoked', /editor from token 0x7070/],
       [{ $kind: 'ToppedUp', ...base, tokenId: T, amount: 500_000_000n, prepaid: 1_500_000_000n }, 'topped-up', /\+0\.5 SUI prepaid 1\.5 SUI/],
-      [{ $kind: 'Slashed', ...base, tokenId: T, amount: 1_000_000_000n }, 'slashed', /token 0x7070.* 1 SUI/],
+      [{ $kind: 'Slashed', ...base, tokenId: T, amount: 1_000_000_000n, reason: 2, remaining: 500_000_000n }, 'slashed', /token 0x7070.* 1 SUI \(abuse\), 0\.5 SUI left/],
       [{ $kind: 'FeesUpdated', ...base, readFee: 1000n, writeFee: 5000n }, 'fees-updated', /read .* write .* per request/],
       [{ $kind: 'RevenueWithdrawn', ...base, recipient: '0xop', amount: 2_000_000_000n }, 'revenue-withdrawn', /2 SUI to 0xop/],
     ];

@@ -77,7 +77,9 @@ export function lifecycleFromEvent(e: K3sDaasEvent, ctx: EventContext, clusterId
     case 'ToppedUp':
       return { kind: 'topped-up', ...at, tokenId: e.tokenId, amount: e.amount, prepaid: e.prepaid };
     case 'Slashed':
-      return { kind: 'slashed', ...at, tokenId: e.tokenId, amount: e.amount };
+      return { kind: 'slashed', ...at, tokenId: e.tokenId, amount: e.amount, reason: e.reason, remaining: e.remaining };
+    case 'WorkerSlashed':
+      return { kind: 'worker-slashed', ...at, workerId: e.workerId, amount: e.amount, reason: e.reason, remaining: e.remaining };
     case 'FeesUpdated':
       return { kind: 'fees-updated', ...at, readFee: e.readFee, writeFee: e.writeFee };
     case 'RevenueWithdrawn':

@@ -137,7 +137,7 @@ describe('lifecycle reducer: workers and tokens', () => {
       { kind: 'role-granted', tokenId: '0xt', role: 2 },
       { ...stored('r1', T0), fee: 7n } as LifecycleEvent,
       { kind: 'expired', requestId: 'r2', txDigest: 'x', deadlineMs: T0, refund: 7n },
-      { kind: 'slashed', tokenId: '0xt', amount: 30n },
+      { kind: 'slashed', tokenId: '0xt', amount: 30n, reason: 2, remaining: 70n },
       { kind: 'revenue-withdrawn', recipient: '0xop', amount: 7n },
     ]);
     expect(s.tokens['0xt']).toEqual({ tokenId: '0xt', owner: '0xo', role: 2, amount: 70n, namespace: 'team-a', prepaid: 50n });

@@ -66,7 +66,8 @@ export type LifecycleEvent =
   | (At & { kind: 'role-granted'; tokenId: string; role: number })
   | (At & { kind: 'role-revoked'; tokenId: string; role: number })
   | (At & { kind: 'topped-up'; tokenId: string; amount: bigint; prepaid: bigint })
-  | (At & { kind: 'slashed'; tokenId: string; amount: bigint })
+  | (At & { kind: 'slashed'; tokenId: string; amount: bigint; reason: number; remaining: bigint })
+  | (At & { kind: 'worker-slashed'; workerId: string; amount: bigint; reason: number; remaining: bigint })
   | (At & { kind: 'fees-updated'; readFee: bigint; writeFee: bigint })
   | (At & { kind: 'revenue-withdrawn'; recipient: string; amount: bigint });
 
@@ -375,7 +376,13 @@ function applyEvent(state: LifecycleState, e: LifecycleEvent): LifecycleState {
     case 'topped-up':
       return updateToken(state, e.tokenId, (t) => ({ ...t, prepaid: e.prepaid }));
     case 'slashed':
-      return { ...updateToken(state, e.tokenId, (t) => ({ ...t, amount: t.amount > e.amount ? t.amount - e.amount : 0n })), fees: { ...state.fees, slashed: state.fees.slashed + e.amount } };
+      return { ...updateToken(state, e.tokenId, (t) => ({ ...t, amount: e.remaining })), fees: { ...state.fees, slashed: state.fees.slashed + e.amount } };
+    case 'worker-slashed':
+      return {
+        ...state,
+        workers: upsertWorker(state.workers, e.workerId, (w) => ({ ...w, stake: e.remaining })),
+        fees: { ...state.fees, slashed: state.fees.slashed + e.amount },
+      };
     case 'fees-updated':
       return state;
     case 'revenue-withdrawn':

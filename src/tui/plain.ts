@@ -2,9 +2,12 @@
  * `k3sdaas watch` without a terminal: one line per lifecycle event (full ids, easy to grep), or with `--json` one
  * JSON object per event (`event` names the step; u64 amounts as decimal strings).
  */
+import { SLASH_REASONS } from '../core/abi/package.js';
 import type { LifecycleEvent } from './lifecycle.js';
 import { duration, roleName, sui } from './format.js';
 import { requestInfo } from './verb.js';
+
+const slashReason = (r: number) => Object.entries(SLASH_REASONS).find(([, v]) => v === r)?.[0] ?? `reason ${r}`;
 
 const time = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '-'.padEnd(24));
 
@@ -54,7 +57,9 @@ export function plainLine(e: LifecycleEvent): string {
     case 'topped-up':
       return `${head} token ${e.tokenId} +${sui(e.amount)} prepaid ${sui(e.prepaid)}`;
     case 'slashed':
-      return `${head} token ${e.tokenId} ${sui(e.amount)}`;
+      return `${head} token ${e.tokenId} ${sui(e.amount)} (${slashReason(e.reason)}), ${sui(e.remaining)} left`;
+    case 'worker-slashed':
+      return `${head} ${e.workerId} ${sui(e.amount)} (${slashReason(e.reason)}), ${sui(e.remaining)} left`;
     case 'fees-updated':
       return `${head} read ${sui(e.readFee)} write ${sui(e.writeFee)} per request`;
     case 'revenue-withdrawn':
