@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { SLASH_REASONS } from '../src/core/abi/package.js';
 import * as calls from '../src/core/calls/index.js';
 import { readCluster, TransactionExecutor } from '../src/core/chain/index.js';
 import { MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
@@ -24,9 +25,9 @@ let teamA: TestUser;
 let teamB: TestUser;
 const kubectls = new Map<string, (args: string[]) => Promise<KubectlResult>>();
 
-async function tenant(sb: Sandbox, namespace: string): Promise<TestUser> {
+async function tenant(sb: Sandbox, namespace: string, stake = 2n * MIST_PER_SUI): Promise<TestUser> {
   const keypair = await fundedKey(sb);
-  const staked = await stakeForTenant(new TransactionExecutor(sb.client, keypair), sb.packageId, sb.clusterId, 2n * MIST_PER_SUI, namespace);
+  const staked = await stakeForTenant(new TransactionExecutor(sb.client, keypair), sb.packageId, sb.clusterId, stake, namespace);
   return { keypair, address: keypair.toSuiAddress(), tokenId: staked.tokenId };
 }
 
@@ -124,6 +125,24 @@ describe('tenants through kubectl', () => {
       subjects: [{ kind: 'User', name: teamA.address }],
     });
     expect(stored(sb, 'RoleBinding', 'team-b', BINDING_NAME)).toMatchObject({ subjects: [{ kind: 'User', name: teamB.address }] });
+  });
+});
+
+describe('slashing', () => {
+  it('a tenant slashed below the minimum is refused on its next request, and nautilus removes its binding', async () => {
+    // min_user_stake is 0.1 SUI; one slash may take at most 10% of the stake (max_slash_bps 1000).
+    const user = await tenant(sb, 'team-s', 105_000_000n);
+    await provisioned('team-s');
+    expect((await kubectl(user, ['get', 'pods', '-n', 'team-s'])).code).toBe(0);
+    await operatorExecutor(sb).execute(
+      calls.access.slash({ package: sb.packageId, arguments: { cap: sb.capId, cluster: sb.clusterId, tokenId: user.tokenId, amount: 10_000_000n, reason: SLASH_REASONS.abuse } }),
+    );
+    const r = await kubectl(user, ['get', 'pods', '-n', 'team-s']);
+    refusedBy(r, 'EStakeBelowMinimum');
+    expect(r.stderr).toContain('it was slashed');
+    for (let i = 0; i < 400 && stored(sb, 'RoleBinding', 'team-s', BINDING_NAME); i++) await new Promise((res) => setTimeout(res, 25));
+    expect(stored(sb, 'RoleBinding', 'team-s', BINDING_NAME)).toBeUndefined();
+    expect(stored(sb, 'Namespace', undefined, 'team-s')).toBeDefined(); // kept (default policy)
   });
 });
 
