@@ -40,7 +40,10 @@ describe('cluster RBAC bootstrap', () => {
     expect(await installClusterRbac(admin)).toBe(clusterRbacObjects().length);
     await installClusterRbac(admin);
     expect(audit.every((e) => e.user === undefined)).toBe(true);
-    const bindings = (await get('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')).json.items as any[];
+    // Only what nautilus applied (a cluster may hold others for the same groups).
+    const bindings = ((await get('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')).json.items as any[]).filter(
+      (b) => b.metadata.labels?.['app.kubernetes.io/managed-by'] === 'k3sdaas-nautilus',
+    );
     const byGroup = (g: string) => bindings.filter((b) => b.subjects[0].name === g).map((b) => b.roleRef.name).sort();
     expect(byGroup('k3sdaas:viewer')).toEqual(['k3sdaas-cluster-reader', 'view']);
     expect(byGroup('k3sdaas:editor')).toEqual(['admin', 'k3sdaas-cluster-reader']);
