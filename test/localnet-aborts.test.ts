@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { bcsForStruct } from '../src/core/abi/bcs.js';
 import { ERRORS, INTENT_JOIN_TOKEN, INTENT_RESPONSE, MAX_INLINE_BODY, type RoleName } from '../src/core/abi/package.js';
 import * as calls from '../src/core/calls/index.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
@@ -155,6 +157,17 @@ async function setJoinToken(clusterId: string, worker: WorkerRegistered, key = E
   );
 }
 
+/**
+ * Rewrites the `version` field of a stored object in localnet's ledger, as an object made by another package
+ * version would carry it (localnet cannot publish an upgrade). Test equipment only.
+ */
+function rewriteVersion(id: string, module: string, name: string, version: bigint): void {
+  const stored = net.chain.objects.get(normalizeSuiAddress(id));
+  if (!stored) throw new Error(`no object ${id}`);
+  const schema = bcsForStruct(module, name);
+  stored.contents = schema.serialize({ ...schema.parse(stored.contents), version }).toBytes();
+}
+
 interface AbortCase {
   module: string;
   name: string;
@@ -223,6 +236,22 @@ const CASES: AbortCase[] = [
     // A's max_slash_bps is the default 10 %: 101 of 1 000 is above it.
     run: () =>
       fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.viewer, amount: 101n, reason: 2 } })),
+  },
+  {
+    module: 'cluster',
+    name: 'EWrongVersion',
+    fn: 'assert_version',
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'old', apiUrl: 'https://10.0.0.5:6443', debug: true });
+      rewriteVersion(c.clusterId, 'cluster', 'Cluster', 0n);
+      return fx.operator.execute(calls.cluster.setFees({ package: fx.pkg, arguments: { cap: c.capId, cluster: c.clusterId, readFee: 0n, writeFee: 0n } }));
+    },
+  },
+  {
+    module: 'cluster',
+    name: 'ENotUpgraded',
+    fn: 'migrate',
+    run: () => fx.operator.execute(calls.cluster.migrate({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId } })),
   },
   {
     module: 'cluster',
@@ -516,6 +545,16 @@ const CASES: AbortCase[] = [
   },
   {
     module: 'request',
+    name: 'EWrongVersion',
+    fn: 'respond',
+    run: async () => {
+      const r = await newRequest('a');
+      rewriteVersion(r.requestId, 'request', 'Request', 0n);
+      return respond(fx.a.clusterId, r.requestId);
+    },
+  },
+  {
+    module: 'request',
     name: 'EWrongClusterRequest',
     fn: 'respond',
     run: async () => respond(fx.b.clusterId, (await newRequest('a')).requestId),
@@ -645,6 +684,25 @@ const CASES: AbortCase[] = [
       const w = await newWorker('a');
       await fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
       return fx.other.execute(calls.workers.withdraw({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EWrongVersion',
+    fn: 'assert_version',
+    run: async () => {
+      const w = await newWorker('a');
+      rewriteVersion(w.workerId, 'workers', 'Worker', 0n);
+      return fx.other.execute(calls.workers.heartbeat({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotUpgraded',
+    fn: 'migrate',
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.operator.execute(calls.workers.migrate({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId } }));
     },
   },
   {

@@ -100,6 +100,12 @@ export const CLUSTER_FUNCTIONS = {
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut')],
     txContext: '&mut',
   },
+  migrate: {
+    module: 'cluster',
+    name: 'migrate',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut')],
+    txContext: 'none',
+  },
 } satisfies Record<string, FunctionAbi>;
 
 export const ENCLAVE_FUNCTIONS = {
@@ -113,6 +119,12 @@ export const ENCLAVE_FUNCTIONS = {
     module: 'enclave',
     name: 'register_attested',
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), obj('document', NITRO_DOC, '&'), clock],
+    txContext: 'none',
+  },
+  update_pcrs: {
+    module: 'enclave',
+    name: 'update_pcrs',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('expected_pcrs', CHUNKS)],
     txContext: 'none',
   },
 } satisfies Record<string, FunctionAbi>;
@@ -279,6 +291,12 @@ export const WORKERS_FUNCTIONS = {
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), obj('worker', WORKER, '&mut'), pure('amount', 'u64'), pure('reason', 'u8')],
     txContext: 'none',
   },
+  migrate: {
+    module: 'workers',
+    name: 'migrate',
+    params: [obj('cap', CAP, '&'), obj('worker', WORKER, '&mut')],
+    txContext: 'none',
+  },
 } satisfies Record<string, FunctionAbi>;
 
 export const FUNCTIONS: FunctionAbi[] = [
@@ -305,6 +323,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     abilities: ['key'],
     fields: [
       f('id', UID),
+      f('version', 'u64'),
       f('operator', 'address'),
       f('name', STRING),
       f('api_url', STRING),
@@ -317,6 +336,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('heartbeat_timeout_ms', 'u64'),
       f('debug', 'bool'),
       f('expected_pcrs', CHUNKS),
+      f('enclave_config_version', 'u64'),
       f('enclave_pk', BYTES),
       f('enclave_registered_ms', 'u64'),
       f('gateways', { vector: 'address' }),
@@ -366,6 +386,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     abilities: ['key'],
     fields: [
       f('id', UID),
+      f('version', 'u64'),
       f('cluster_id', ID),
       f('requester', 'address'),
       f('gateway', OPTION_ADDRESS),
@@ -397,6 +418,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     abilities: ['key'],
     fields: [
       f('id', UID),
+      f('version', 'u64'),
       f('cluster_id', ID),
       f('owner', 'address'),
       f('node_name', STRING),
@@ -446,6 +468,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
   event('cluster', 'FeesUpdated', [f('cluster_id', ID), f('read_fee', 'u64'), f('write_fee', 'u64')]),
   event('cluster', 'WorkerPolicyUpdated', [f('cluster_id', ID), f('worker_policy', 'u8')]),
   event('cluster', 'RevenueWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
+  event('cluster', 'ClusterMigrated', [f('cluster_id', ID), f('from_version', 'u64'), f('to_version', 'u64')]),
   event('cluster', 'TreasuryWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
   event('enclave', 'EnclaveRegistered', [
     f('cluster_id', ID),
@@ -453,7 +476,9 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('debug', 'bool'),
     f('pcrs', CHUNKS),
     f('timestamp_ms', 'u64'),
+    f('config_version', 'u64'),
   ]),
+  event('enclave', 'EnclaveConfigUpdated', [f('cluster_id', ID), f('config_version', 'u64'), f('pcrs', CHUNKS)]),
   event('access', 'Staked', [
     f('cluster_id', ID),
     f('token_id', ID),
@@ -533,6 +558,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
     f('timestamp_ms', 'u64'),
   ]),
   event('workers', 'WorkerLeft', [f('worker_id', ID), f('cluster_id', ID), f('owner', 'address'), f('amount', 'u64')]),
+  event('workers', 'WorkerMigrated', [f('worker_id', ID), f('cluster_id', ID), f('from_version', 'u64'), f('to_version', 'u64')]),
   event('workers', 'WorkerSlashed', [f('worker_id', ID), f('cluster_id', ID), f('amount', 'u64'), f('reason', 'u8'), f('remaining', 'u64')]),
 ];
 
@@ -540,7 +566,7 @@ const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name,
 
 export const ERRORS: ErrorAbi[] = [
   ...errors('cluster', ['EWrongCap', 'EInvalidTimeout', 'EInvalidPcrs', 'EGatewayExists', 'EGatewayNotFound', 'EInvalidPeriod', 'EInvalidPolicy',
-    'EInvalidSlashBound', 'EInvalidSlashReason', 'ESlashTooLarge']),
+    'EInvalidSlashBound', 'EInvalidSlashReason', 'ESlashTooLarge', 'EWrongVersion', 'ENotUpgraded']),
   ...errors('enclave', [
     'ENotDebugCluster',
     'EInvalidPublicKey',
@@ -585,6 +611,7 @@ export const ERRORS: ErrorAbi[] = [
     'EDeadlinePassed',
     'EDeadlineNotReached',
     'EWrongClusterRequest',
+    'EWrongVersion',
   ]),
   ...errors('workers', [
     'EInsufficientStake',
@@ -600,10 +627,14 @@ export const ERRORS: ErrorAbi[] = [
     'EAlreadyLeaving',
     'ENotLeaving',
     'EUnbonding',
+    'EWrongVersion',
+    'ENotUpgraded',
   ]),
 ];
 
 /** Protocol constants shared by Move and TypeScript. */
+/** `cluster::VERSION`: the version shared objects must carry for this package's entries. */
+export const PACKAGE_VERSION = 1;
 export const INTENT_RESPONSE = 0;
 export const INTENT_JOIN_TOKEN = 1;
 export const MAX_INLINE_BODY = 98_304;

@@ -99,3 +99,8 @@ export function setWorkerPolicy(options: CallOptions<SetWorkerPolicyArguments>) 
 export function withdrawTreasury(options: CallOptions<WithdrawRevenueArguments>) {
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.withdraw_treasury, options.package, options.arguments);
 }
+
+/** After a package upgrade: moves a Cluster made by an older version to this one. */
+export function migrate(options: CallOptions<WithdrawRevenueArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.migrate, options.package, options.arguments);
+}

@@ -94,3 +94,8 @@ export interface SlashArguments {
 export function slash(options: CallOptions<SlashArguments>) {
   return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.slash, options.package, options.arguments);
 }
+
+/** After a package upgrade: moves a Worker made by an older version to this one. */
+export function migrate(options: CallOptions<ApproveArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.migrate, options.package, options.arguments);
+}

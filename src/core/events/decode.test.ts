@@ -151,10 +151,10 @@ describe('object decoders', () => {
 
   it('named decoders return typed objects', () => {
     const find = (name: string) => OBJECT_STRUCTS.find((s) => s.name === name)!;
-    expect(decodeCluster(sampleStruct(find('Cluster'), 0).bytes).stakes.size).toBe(17n * 17n);
+    expect(decodeCluster(sampleStruct(find('Cluster'), 0).bytes).stakes.size).toBe(19n * 17n);
     expect(typeof decodeSealToken(sampleStruct(find('SealToken'), 0).bytes).namespace).toBe('string');
-    expect(decodeRequest(sampleStruct(find('Request'), 1).bytes).gateway).toMatch(/^0x/);
-    expect(decodeWorker(sampleStruct(find('Worker'), 0).bytes).stake).toBe(102n * 1000n);
+    expect(decodeRequest(sampleStruct(find('Request'), 0).bytes).gateway).toMatch(/^0x/);
+    expect(decodeWorker(sampleStruct(find('Worker'), 0).bytes).stake).toBe(119n * 1000n);
   });
 
   it('returns null for other types and throws without content', () => {

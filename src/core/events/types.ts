@@ -67,6 +67,24 @@ export interface EnclaveRegistered extends EventBase<'EnclaveRegistered'> {
   debug: boolean;
   pcrs: Uint8Array[];
   timestampMs: bigint;
+  /** The enclave config (expected PCRs) version the key was registered under. */
+  configVersion: bigint;
+}
+export interface EnclaveConfigUpdated extends EventBase<'EnclaveConfigUpdated'> {
+  clusterId: string;
+  configVersion: bigint;
+  pcrs: Uint8Array[];
+}
+export interface ClusterMigrated extends EventBase<'ClusterMigrated'> {
+  clusterId: string;
+  fromVersion: bigint;
+  toVersion: bigint;
+}
+export interface WorkerMigrated extends EventBase<'WorkerMigrated'> {
+  workerId: string;
+  clusterId: string;
+  fromVersion: bigint;
+  toVersion: bigint;
 }
 
 // === access ===
@@ -244,6 +262,9 @@ export type K3sDaasEvent =
   | RevenueWithdrawn
   | TreasuryWithdrawn
   | EnclaveRegistered
+  | EnclaveConfigUpdated
+  | ClusterMigrated
+  | WorkerMigrated
   | Staked
   | Unstaked
   | Slashed
@@ -272,6 +293,8 @@ export type EventOf<Kind extends K3sDaasEventKind> = Extract<K3sDaasEvent, { $ki
 export interface Cluster {
   $kind: 'Cluster';
   id: string;
+  /** The package version it was made or migrated for (PACKAGE_VERSION). */
+  version: bigint;
   operator: string;
   name: string;
   apiUrl: string;
@@ -284,6 +307,7 @@ export interface Cluster {
   heartbeatTimeoutMs: bigint;
   debug: boolean;
   expectedPcrs: Uint8Array[];
+  enclaveConfigVersion: bigint;
   enclavePk: Uint8Array;
   enclaveRegisteredMs: bigint;
   gateways: string[];
@@ -316,6 +340,7 @@ export interface SealToken {
 export interface Request {
   $kind: 'Request';
   id: string;
+  version: bigint;
   clusterId: string;
   requester: string;
   gateway: string | null;
@@ -332,6 +357,7 @@ export interface Request {
 export interface Worker {
   $kind: 'Worker';
   id: string;
+  version: bigint;
   clusterId: string;
   owner: string;
   nodeName: string;

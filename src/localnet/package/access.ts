@@ -7,7 +7,7 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { isDnsLabel, isReservedNamespace, authorizeRole } from '../../core/authz.js';
 import { errorName, ROLE_TENANT } from '../../core/abi/package.js';
 import { MoveAbortError, type MoveRuntime, type PackageFunction } from '../engine/move-runtime.js';
-import { addNamespace, addStake, addTreasury, assertCapFor, assertSlash, getStake, namespaceHolder, putStake, removeNamespace, removeStake, writeCluster, type StakeValue } from './cluster.js';
+import { addNamespace, addStake, addTreasury, assertCapFor, assertSlash, assertVersion, getStake, namespaceHolder, putStake, removeNamespace, removeStake, writeCluster, type StakeValue } from './cluster.js';
 import {
   abort,
   check,
@@ -107,6 +107,7 @@ function newToken(rt: MoveRuntime, cluster: DecodedObject, payment: DecodedObjec
 const stake: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'stake', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const payment = a.payment as DecodedObject;
   const namespace = a.namespace as string;
   check(coinValue(payment) >= BigInt(cluster.value.min_user_stake), M, 'stake', 'EInsufficientStake');
@@ -120,6 +121,7 @@ const stake: PackageFunction = (rt, args) => {
 const stakeGranted: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'stake_granted', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const payment = a.payment as DecodedObject;
   const role = a.role as number;
   assertCapFor(a.cap, cluster.id);
@@ -133,6 +135,7 @@ const stakeGranted: PackageFunction = (rt, args) => {
 const grant: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'grant', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const tokenId = a.token_id as string;
   const role = a.role as number;
   assertCapFor(a.cap, cluster.id);
@@ -147,6 +150,7 @@ const grant: PackageFunction = (rt, args) => {
 const revoke: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'revoke', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const tokenId = a.token_id as string;
   assertCapFor(a.cap, cluster.id);
   const entry = getStake(rt, cluster, tokenId);
@@ -160,6 +164,7 @@ const revoke: PackageFunction = (rt, args) => {
 const reserveNamespace: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'reserve_namespace', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const namespace = a.namespace as string;
   assertCapFor(a.cap, cluster.id);
   check(isDnsLabel(namespace), M, 'reserve_namespace', 'EInvalidNamespace');
@@ -172,6 +177,7 @@ const reserveNamespace: PackageFunction = (rt, args) => {
 const topup: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'topup', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const tokenId = a.token_id as string;
   const payment = a.payment as DecodedObject;
   const entry = getStake(rt, cluster, tokenId);
@@ -187,6 +193,7 @@ const topup: PackageFunction = (rt, args) => {
 const unstake: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'unstake', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const token = a.token as DecodedObject;
   assertClusterId(token.value.cluster_id, cluster);
   const tokenId = token.id;
@@ -212,6 +219,7 @@ const unstake: PackageFunction = (rt, args) => {
 const slash: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'slash', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const tokenId = a.token_id as string;
   const amount = BigInt(a.amount);
   assertCapFor(a.cap, cluster.id);

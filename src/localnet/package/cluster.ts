@@ -10,6 +10,7 @@ import {
   MAX_SLASH_BPS,
   MAX_STAKE_LOCK_MS,
   MAX_UNBONDING_MS,
+  PACKAGE_VERSION,
   SLASH_REASONS,
   WORKER_POLICIES,
 } from '../../core/abi/package.js';
@@ -115,6 +116,19 @@ export function removeNamespace(rt: MoveRuntime, cluster: DecodedObject, namespa
   t.size = BigInt(t.size) - 1n;
 }
 
+/** `cluster::assert_version(cluster)`: the Cluster carries this package's version. */
+export function assertVersion(cluster: DecodedObject): void {
+  check(BigInt(cluster.value.version) === BigInt(PACKAGE_VERSION), M, 'assert_version', 'EWrongVersion');
+}
+
+/** `cluster.set_expected_pcrs(pcrs)`: new PCRs, a new enclave config version, no enclave key. Returns the version. */
+export function setExpectedPcrs(cluster: DecodedObject, pcrs: Uint8Array[]): bigint {
+  check(cluster.value.debug === true || pcrs.length === PCR_COUNT, M, 'set_expected_pcrs', 'EInvalidPcrs');
+  const version = BigInt(cluster.value.enclave_config_version) + 1n;
+  Object.assign(cluster.value, { expected_pcrs: pcrs, enclave_config_version: version, enclave_pk: new Uint8Array(), enclave_registered_ms: 0n });
+  return version;
+}
+
 /** `cluster::assert_policy`. */
 function assertPolicy(policy: number): void {
   check(policy === WORKER_POLICIES.approval || policy === WORKER_POLICIES.open, M, 'assert_policy', 'EInvalidPolicy');
@@ -147,6 +161,7 @@ const create: PackageFunction = (rt, args) => {
   const capId = rt.freshId();
   const cluster = {
     id: clusterId,
+    version: BigInt(PACKAGE_VERSION),
     operator,
     name: a.name,
     api_url: a.api_url,
@@ -159,6 +174,7 @@ const create: PackageFunction = (rt, args) => {
     heartbeat_timeout_ms: a.heartbeat_timeout_ms,
     debug: a.debug,
     expected_pcrs: a.expected_pcrs,
+    enclave_config_version: 1n,
     enclave_pk: new Uint8Array(),
     enclave_registered_ms: 0n,
     gateways: [],
@@ -197,6 +213,7 @@ const create: PackageFunction = (rt, args) => {
 const update: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'update', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
   Object.assign(cluster.value, {
@@ -218,6 +235,7 @@ const update: PackageFunction = (rt, args) => {
 const registerGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   check(!isGateway(cluster, a.gateway), M, 'register_gateway', 'EGatewayExists');
   (cluster.value.gateways as string[]).push(a.gateway);
@@ -228,6 +246,7 @@ const registerGateway: PackageFunction = (rt, args) => {
 const removeGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'remove_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   const gateways = cluster.value.gateways as string[];
   const index = gateways.findIndex((g) => sameAddress(g, a.gateway));
@@ -237,9 +256,21 @@ const removeGateway: PackageFunction = (rt, args) => {
   emit(rt, M, 'GatewayRemoved', { cluster_id: cluster.id, gateway: a.gateway });
 };
 
+const migrate: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'migrate', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const from = BigInt(cluster.value.version);
+  check(from < BigInt(PACKAGE_VERSION), M, 'migrate', 'ENotUpgraded');
+  cluster.value.version = BigInt(PACKAGE_VERSION);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'ClusterMigrated', { cluster_id: cluster.id, from_version: from, to_version: PACKAGE_VERSION });
+};
+
 const setFees: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'set_fees', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   Object.assign(cluster.value, { read_fee: a.read_fee, write_fee: a.write_fee });
   writeCluster(rt, cluster);
@@ -249,6 +280,7 @@ const setFees: PackageFunction = (rt, args) => {
 const setWorkerPolicy: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'set_worker_policy', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   assertPolicy(a.worker_policy as number);
   cluster.value.worker_policy = a.worker_policy;
@@ -259,6 +291,7 @@ const setWorkerPolicy: PackageFunction = (rt, args) => {
 const withdrawRevenue: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'withdraw_revenue', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   const amount = BigInt((cluster.value.revenue as { value: string | bigint }).value);
   cluster.value.revenue = { value: 0n };
@@ -271,6 +304,7 @@ const withdrawRevenue: PackageFunction = (rt, args) => {
 const withdrawTreasury: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'withdraw_treasury', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   const amount = BigInt((cluster.value.treasury as { value: string | bigint }).value);
   cluster.value.treasury = { value: 0n };
@@ -306,6 +340,7 @@ export const CLUSTER_TWIN: Record<string, PackageFunction> = {
   'cluster::set_worker_policy': setWorkerPolicy,
   'cluster::withdraw_revenue': withdrawRevenue,
   'cluster::withdraw_treasury': withdrawTreasury,
+  'cluster::migrate': migrate,
   'cluster::create': create,
   'cluster::update': update,
   'cluster::register_gateway': registerGateway,

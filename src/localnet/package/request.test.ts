@@ -58,6 +58,7 @@ describe('request::submit', () => {
     const deadline = T0 + REQUEST_TIMEOUT_MS;
     expect(env.read(req.id)).toEqual({
       id: req.id,
+      version: '1',
       cluster_id: env.clusterId,
       requester: USER,
       gateway: null,

@@ -3,11 +3,11 @@
  * (respond) or expired.
  */
 import { bcsForStruct } from '../../core/abi/bcs.js';
-import { INTENT_RESPONSE, MAX_INLINE_BODY } from '../../core/abi/package.js';
+import { INTENT_RESPONSE, MAX_INLINE_BODY, PACKAGE_VERSION } from '../../core/abi/package.js';
 import { isValidMethod, isValidPath } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import { assertClusterId, assertTokenOwner, authorize, charge } from './access.js';
-import { addRevenue, isGateway, writeCluster } from './cluster.js';
+import { addRevenue, assertVersion, isGateway, writeCluster } from './cluster.js';
 import { verify as verifyCredential } from './credential.js';
 import { verify as verifyEnclave } from './enclave.js';
 import { check, decodeArgs, emit, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
@@ -62,6 +62,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
   const requestId = rt.freshId();
   const request = {
     id: requestId,
+    version: BigInt(PACKAGE_VERSION),
     cluster_id: cluster.id,
     requester: s.requester,
     gateway: s.gateway,
@@ -100,6 +101,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
 const submit: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'submit', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const token = a.token as DecodedObject;
   const body = validate(a);
   assertClusterId(token.value.cluster_id, cluster);
@@ -110,6 +112,7 @@ const submit: PackageFunction = (rt, args) => {
 const submitViaGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'submit_via_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const body = validate(a);
   const gateway = normalizeAddress(rt.sender);
   check(isGateway(cluster, gateway), M, 'submit_via_gateway', 'EGatewayNotRegistered');
@@ -127,6 +130,8 @@ const respond: PackageFunction = (rt, args) => {
   const request = a.request as DecodedObject;
   const nowMs = now(a.clock);
   const r = request.value;
+  assertVersion(cluster);
+  check(BigInt(r.version) === BigInt(PACKAGE_VERSION), M, 'respond', 'EWrongVersion');
   check(sameAddress(r.cluster_id, cluster.id), M, 'respond', 'EWrongClusterRequest');
   check(nowMs <= BigInt(r.deadline_ms), M, 'respond', 'EDeadlinePassed');
   check((a.body_digest as Uint8Array).length === DIGEST_LENGTH, M, 'respond', 'EInvalidDigest');
@@ -163,6 +168,7 @@ const expire: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'expire', args);
   const request = a.request as DecodedObject;
   const r = request.value;
+  check(BigInt(r.version) <= BigInt(PACKAGE_VERSION), M, 'expire', 'EWrongVersion');
   check(now(a.clock) > BigInt(r.deadline_ms), M, 'expire', 'EDeadlineNotReached');
   rt.delete(request.id);
   const refund = BigInt(r.fee.value);

@@ -52,6 +52,7 @@ describe('workers::register', () => {
     expect(w.owner).toEqual({ $kind: 'Shared' });
     expect(env.read(w.id)).toEqual({
       id: w.id,
+      version: '1',
       cluster_id: env.clusterId,
       owner: WORKER,
       node_name: 'worker-1',

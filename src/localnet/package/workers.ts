@@ -4,15 +4,21 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bcsForStruct } from '../../core/abi/bcs.js';
-import { INTENT_JOIN_TOKEN } from '../../core/abi/package.js';
+import { INTENT_JOIN_TOKEN, PACKAGE_VERSION } from '../../core/abi/package.js';
 import { isDnsSubdomain } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { addTreasury, assertCapFor, assertSlash, isOpenToWorkers, writeCluster } from './cluster.js';
+import { addTreasury, assertCapFor, assertSlash, assertVersion, isOpenToWorkers, writeCluster } from './cluster.js';
 import { verify as verifyEnclave } from './enclave.js';
 import { check, coinValue, decodeArgs, emit, mutateStruct, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
 const M = 'workers';
 const KEY_LENGTH = 32;
+
+/** `workers::assert_version(worker)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function assertWorkerVersion(w: Record<string, any>): void {
+  check(BigInt(w.version) === BigInt(PACKAGE_VERSION), M, 'assert_version', 'EWrongVersion');
+}
 
 function writeWorker(rt: MoveRuntime, worker: DecodedObject): void {
   mutateStruct(rt, worker, M, 'Worker');
@@ -21,6 +27,7 @@ function writeWorker(rt: MoveRuntime, worker: DecodedObject): void {
 const register: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const payment = a.payment as DecodedObject;
   const stake = coinValue(payment);
   check(stake >= BigInt(cluster.value.min_worker_stake), M, 'register', 'EInsufficientStake');
@@ -34,6 +41,7 @@ const register: PackageFunction = (rt, args) => {
   rt.delete(payment.id); // coin::into_balance
   const worker = {
     id: workerId,
+    version: BigInt(PACKAGE_VERSION),
     cluster_id: cluster.id,
     owner,
     node_name: a.node_name,
@@ -65,6 +73,8 @@ const setJoinToken: PackageFunction = (rt, args) => {
   const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertVersion(cluster);
+  assertWorkerVersion(w);
   check(sameAddress(w.cluster_id, cluster.id), M, 'set_join_token', 'EWrongCluster');
   check(w.active === true, M, 'set_join_token', 'EInactive');
   check(w.approved === true, M, 'set_join_token', 'ENotApproved');
@@ -85,6 +95,7 @@ const heartbeat: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'heartbeat', args);
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertWorkerVersion(w);
   check(sameAddress(w.owner, rt.sender), M, 'heartbeat', 'ENotOwner');
   check(w.active === true, M, 'heartbeat', 'EInactive');
   const timestampMs = now(a.clock);
@@ -98,6 +109,8 @@ const markInactive: PackageFunction = (rt, args) => {
   const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertVersion(cluster);
+  assertWorkerVersion(w);
   check(sameAddress(w.cluster_id, cluster.id), M, 'mark_inactive', 'EWrongCluster');
   check(w.active === true, M, 'mark_inactive', 'EInactive');
   const timestampMs = now(a.clock);
@@ -116,6 +129,7 @@ const approve: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'approve', args);
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertWorkerVersion(w);
   assertCapFor(a.cap, w.cluster_id);
   check(w.active === true, M, 'approve', 'EInactive');
   check(w.approved !== true, M, 'approve', 'EAlreadyApproved');
@@ -129,6 +143,8 @@ const leave: PackageFunction = (rt, args) => {
   const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertVersion(cluster);
+  assertWorkerVersion(w);
   check(sameAddress(w.owner, rt.sender), M, 'leave', 'ENotOwner');
   check(sameAddress(w.cluster_id, cluster.id), M, 'leave', 'EWrongCluster');
   check(w.leaving !== true, M, 'leave', 'EAlreadyLeaving');
@@ -144,6 +160,7 @@ const withdraw: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'withdraw', args);
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertWorkerVersion(w);
   check(sameAddress(w.owner, rt.sender), M, 'withdraw', 'ENotOwner');
   check(w.leaving === true, M, 'withdraw', 'ENotLeaving');
   check(now(a.clock) >= BigInt(w.withdrawable_ms), M, 'withdraw', 'EUnbonding');
@@ -158,6 +175,8 @@ const slash: PackageFunction = (rt, args) => {
   const cluster = a.cluster as DecodedObject;
   const worker = a.worker as DecodedObject;
   const w = worker.value;
+  assertVersion(cluster);
+  assertWorkerVersion(w);
   const amount = BigInt(a.amount);
   assertCapFor(a.cap, cluster.id);
   check(sameAddress(w.cluster_id, cluster.id), M, 'slash', 'EWrongCluster');
@@ -170,7 +189,20 @@ const slash: PackageFunction = (rt, args) => {
   emit(rt, M, 'WorkerSlashed', { worker_id: worker.id, cluster_id: w.cluster_id, amount, reason: a.reason, remaining: balance - amount });
 };
 
+const migrate: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'migrate', args);
+  const worker = a.worker as DecodedObject;
+  const w = worker.value;
+  assertCapFor(a.cap, w.cluster_id);
+  const from = BigInt(w.version);
+  check(from < BigInt(PACKAGE_VERSION), M, 'migrate', 'ENotUpgraded');
+  w.version = BigInt(PACKAGE_VERSION);
+  writeWorker(rt, worker);
+  emit(rt, M, 'WorkerMigrated', { worker_id: worker.id, cluster_id: w.cluster_id, from_version: from, to_version: PACKAGE_VERSION });
+};
+
 export const WORKERS_TWIN: Record<string, PackageFunction> = {
+  'workers::migrate': migrate,
   'workers::register': register,
   'workers::set_join_token': setJoinToken,
   'workers::heartbeat': heartbeat,
