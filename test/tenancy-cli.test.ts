@@ -86,7 +86,7 @@ describe('tenancy CLI', () => {
   it('revenue shows fees and revenue; withdraw is for the operator and pays exactly the revenue', async () => {
     const shown = await other('revenue', '--json');
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ clusterId: tb.clusterId, revenueMist: '0', readFeeMist: '0', writeFeeMist: '0' });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ clusterId: tb.clusterId, revenueMist: '0', readFeeMist: '0', writeFeeMist: '0', treasuryMist: '0', maxSlashBps: 1000 });
     const before = txCount();
     const refused = await other('revenue', 'withdraw');
     expect(refused.stderr).toMatch(/only the cluster operator .* may withdraw revenue/);

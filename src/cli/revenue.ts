@@ -1,5 +1,6 @@
 /**
- * `k3sdaas revenue [show]`: the cluster's fees (per read, per write) and the revenue answered requests have paid;
+ * `k3sdaas revenue [show]`: the cluster's fees (per read, per write), the revenue answered requests have paid and
+ * the treasury slashes have filled;
  * `k3sdaas revenue withdraw`: the operator (ClusterAdminCap holder) takes the whole revenue.
  */
 import { Command } from 'commander';
@@ -23,12 +24,16 @@ export function revenueCommand(): Command {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const cluster = await readCluster(rt.client, rt.clusterId());
       if (flags.json) {
-        print(JSON.stringify({ clusterId: cluster.id, revenueMist: String(cluster.revenue), revenue: formatAmount(cluster.revenue), readFeeMist: String(cluster.readFee), writeFeeMist: String(cluster.writeFee) }));
+        print(JSON.stringify({
+          clusterId: cluster.id, revenueMist: String(cluster.revenue), revenue: formatAmount(cluster.revenue), readFeeMist: String(cluster.readFee), writeFeeMist: String(cluster.writeFee),
+          treasuryMist: String(cluster.treasury), maxSlashBps: Number(cluster.maxSlashBps),
+        }));
         return;
       }
       print(`cluster ${cluster.name} (${cluster.id})`);
       print(`  fees     ${formatAmountExact(cluster.readFee)} per read, ${formatAmountExact(cluster.writeFee)} per write`);
       print(`  revenue  ${formatAmountExact(cluster.revenue)} (withdraw with \`k3sdaas revenue withdraw\`)`);
+      print(`  treasury ${formatAmountExact(cluster.treasury)} from slashes (at most ${Number(cluster.maxSlashBps) / 100}% of a stake per slash)`);
     });
   revenue
     .command('withdraw')
