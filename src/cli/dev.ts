@@ -154,7 +154,7 @@ export function devCommand(): Command {
             `  cluster      ${sb.clusterId} (debug)`,
             `  kubernetes   ${sb.kube ? sb.kube.url + ' (embedded)' : flags.kubeconfig}`,
             `  gateway      ${sb.gatewayUrl}`,
-            `  dev user     ${sb.user.address} (SealToken ${sb.user.tokenId}, admin: the operator)`,
+            `  dev user     ${sb.user.address} (SealToken ${sb.user.tokenId}, admin: cluster-wide, as kind/k3d give cluster-admin)`,
             `  dev tenant   ${tenant.address} (SealToken ${tenant.tokenId}, tenant of ${tenant.namespace} only)`,
             `  kubeconfig   contexts ${DEV_CONTEXT} and ${DEV_TENANT_CONTEXT} in ${kubeconfig}`,
             `  config       ${config.file}`,
