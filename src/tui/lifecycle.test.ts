@@ -160,6 +160,7 @@ describe('totals and filter', () => {
       expired: 1,
       errors: 1,
       failures: 3,
+      fees: { paid: 0n, refunded: 0n, withdrawn: 0n, slashed: 0n },
     });
     expect(totals(initialLifecycle(), NOW).p50LatencyMs).toBeNull();
     expect(totals(s, T0 + 10 * 60_000).perMinute).toBe(0);

@@ -428,6 +428,8 @@ export interface Totals {
   /** Answers with a Kubernetes status >= 400. */
   errors: number;
   failures: number;
+  /** Fees paid and refunded, revenue withdrawn and stake slashed, over the events seen. */
+  fees: FeeTotals;
 }
 
 export function isFailure(row: RequestRow): boolean {
@@ -449,6 +451,7 @@ export function totals(state: LifecycleState, nowMs: number): Totals {
     expired,
     errors,
     failures: rejected + expired + errors,
+    fees: state.fees,
   };
 }
 
