@@ -229,7 +229,7 @@ public fun respond(
     });
 }
 
-/// Deletes an unanswered request after its deadline and refunds its fee to the requester (anyone may call it).
+/// Deletes an unanswered request after its deadline and refunds its fee (if any) to the requester (anyone may call it).
 public fun expire(request: Request, clock: &Clock, ctx: &mut TxContext) {
     assert!(request.version <= cluster::version(), EWrongVersion);
     assert!(clock.timestamp_ms() > request.deadline_ms, EDeadlineNotReached);
@@ -238,7 +238,8 @@ public fun expire(request: Request, clock: &Clock, ctx: &mut TxContext) {
     id.delete();
     let refund = fee.value();
     event::emit(RequestExpired { request_id, cluster_id, requester, deadline_ms, refund });
-    transfer::public_transfer(coin::from_balance(fee, ctx), requester);
+    // No dust: a free request leaves no zero coin behind.
+    if (refund == 0) fee.destroy_zero() else transfer::public_transfer(coin::from_balance(fee, ctx), requester);
 }
 
 // === Private functions ===

@@ -541,6 +541,8 @@ fun expire_after_deadline() {
     assert!(deadline_ms == v::t0() + env::request_timeout_ms());
     let effects = scenario.next_tx(env::other());
     assert!(effects.deleted().length() == 1 && effects.num_user_events() == 1);
+    // a free request leaves no zero coin behind
+    assert!(effects.created().is_empty());
     env::finish(scenario, clock);
 }
 

@@ -1,5 +1,5 @@
 /**
- * The K3s-DaaS authorization rules (docs/contract.md, "Roles and verbs") as pure functions: localnet's twin of the
+ * The K3s-DaaS authorization rules (docs/contract.md, "Paths and verbs" and "The tenancy model") as pure functions: localnet's twin of the
  * Move package runs them, and `watch` labels requests with the same path parser. (Clients rely on the SDK's
  * simulation instead, which refuses a transaction that would abort before anything is paid.) The first failing
  * check decides the error, in the same order as the Move code.

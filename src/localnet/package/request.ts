@@ -173,7 +173,7 @@ const expire: PackageFunction = (rt, args) => {
   rt.delete(request.id);
   const refund = BigInt(r.fee.value);
   emit(rt, M, 'RequestExpired', { request_id: request.id, cluster_id: r.cluster_id, requester: r.requester, deadline_ms: r.deadline_ms, refund });
-  sendCoin(rt, refund, normalizeAddress(r.requester));
+  if (refund > 0n) sendCoin(rt, refund, normalizeAddress(r.requester)); // no zero coin for a free request
 };
 
 export const REQUEST_TWIN: Record<string, PackageFunction> = {
