@@ -84,11 +84,35 @@ describe('tenant namespaces', () => {
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-b/rolebindings/${BINDING_NAME}`)).status).toBe(404);
     expect((await get('/api/v1/namespaces/team-b')).status).toBe(200);
     await p.apply({ kind: 'released', namespace: 'team-b', tokenId: token, reason: 'unstaked' }); // replay: 404 is fine
-    // Claimed again by another token: an old release of the first token must not unbind the new tenant.
+    // Claimed again by another token while the first tenant's namespace is kept: not bound (it would hand the new
+    // tenant the old one's objects) until the operator deletes it.
+    await fetch(`${api.url}/api/v1/namespaces/team-b/secrets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'old-tenants-secret' }, data: { k: 'dg==' } }),
+    });
     await p.apply({ kind: 'claimed', namespace: 'team-b', tokenId: other, owner: other });
+    expect(p.tenants().find((t) => t.namespace === 'team-b')).toMatchObject({ tokenId: other, state: 'blocked' });
+    expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-b/rolebindings/${BINDING_NAME}`)).status).toBe(404);
+    // An old release of the first token changes nothing for the new claim.
     await p.apply({ kind: 'released', namespace: 'team-b', tokenId: token, reason: 'replayed' });
+    expect(p.tenants().find((t) => t.namespace === 'team-b')).toMatchObject({ tokenId: other, state: 'blocked' });
+    // The operator deletes the kept namespace; the next reconcile (a restart) provisions it for the new tenant.
+    await fetch(`${api.url}/api/v1/namespaces/team-b`, { method: 'DELETE' });
+    for (let i = 0; i < 100 && (await get('/api/v1/namespaces/team-b')).status === 200; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await p.reconcile()).toMatchObject({ blocked: 0 });
     const rb = (await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-b/rolebindings/${BINDING_NAME}`)).json;
     expect(rb.subjects[0].name).toBe(other);
+    expect((await get('/api/v1/namespaces/team-b/secrets/old-tenants-secret')).status).toBe(404);
+  });
+
+  it('a namespace that exists outside k3sdaas is never handed to a tenant', async () => {
+    await fetch(`${api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'ops' } }) });
+    const p = new TenantProvisioner({ admin });
+    await p.apply({ kind: 'claimed', namespace: 'ops', tokenId: token, owner });
+    expect(p.tenants()).toEqual([expect.objectContaining({ namespace: 'ops', state: 'blocked' })]);
+    expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/ops/rolebindings/${BINDING_NAME}`)).status).toBe(404);
+    expect((await get('/api/v1/namespaces/ops/resourcequotas/k3sdaas-tenant-quota')).status).toBe(404);
   });
 
   it('with onRelease=delete the namespace goes too', async () => {
@@ -119,7 +143,7 @@ describe('tenant namespaces', () => {
     const restarted = new TenantProvisioner({ admin });
     for (const c of history) restarted.fold(c);
     expect(audit).toEqual([]); // folding touches nothing
-    expect(await restarted.reconcile()).toEqual({ active: 1, released: 1 });
+    expect(await restarted.reconcile()).toEqual({ active: 1, released: 1, blocked: 0 });
     expect((await get('/api/v1/namespaces/team-d/resourcequotas/k3sdaas-tenant-quota')).status).toBe(200);
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-d/rolebindings/${BINDING_NAME}`)).status).toBe(200);
     expect((await get(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-e/rolebindings/${BINDING_NAME}`)).status).toBe(404);

@@ -13,7 +13,7 @@
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { silentLogger, type Logger } from '../core/log.js';
-import type { KubeAdmin, KubeObjectRef } from './kube-admin.js';
+import { KubeAdminError, type KubeAdmin, type KubeObjectRef } from './kube-admin.js';
 
 /** Quota and limits of every tenant namespace. */
 export interface TenantPolicy {
@@ -117,7 +117,11 @@ export function tenantObjects(claim: TenantClaim, policy: TenantPolicy = DEFAULT
 export interface TenantRecord {
   tokenId: string;
   owner: string;
-  state: 'active' | 'released';
+  /**
+   * `blocked`: claimed on chain, but the namespace already exists on the cluster and is not this token's (created
+   * outside k3sdaas, or kept from an earlier tenant): nothing is bound until the operator deletes it.
+   */
+  state: 'active' | 'released' | 'blocked';
 }
 
 export interface TenantProvisionerOptions {
@@ -167,9 +171,10 @@ export class TenantProvisioner {
   async apply(change: TenantChange): Promise<void> {
     if (change.kind === 'claimed') {
       const claim = { namespace: change.namespace, tokenId: normalizeSuiAddress(change.tokenId), owner: normalizeSuiAddress(change.owner) };
-      await this.#provision(claim);
+      const outcome = await this.#provision(claim);
       this.fold(change);
-      this.#log.info('tenant namespace provisioned', { namespace: claim.namespace, token: claim.tokenId, owner: claim.owner });
+      if (outcome === 'blocked') this.#records.get(claim.namespace)!.state = 'blocked';
+      else this.#log.info('tenant namespace provisioned', { namespace: claim.namespace, token: claim.tokenId, owner: claim.owner });
       return;
     }
     const current = this.#records.get(change.namespace);
@@ -180,24 +185,53 @@ export class TenantProvisioner {
   }
 
   /** Brings the cluster in line with what is recorded: every active tenant re-applied, every released one unbound. */
-  async reconcile(): Promise<{ active: number; released: number }> {
+  async reconcile(): Promise<{ active: number; released: number; blocked: number }> {
     let active = 0;
     let released = 0;
+    let blocked = 0;
     for (const [namespace, r] of this.#records) {
-      if (r.state === 'active') {
-        await this.#provision({ namespace, tokenId: r.tokenId, owner: r.owner });
-        active++;
-      } else {
+      if (r.state === 'released') {
         await this.#release(namespace);
         released++;
+      } else if ((await this.#provision({ namespace, tokenId: r.tokenId, owner: r.owner })) === 'blocked') {
+        r.state = 'blocked';
+        blocked++;
+      } else {
+        r.state = 'active';
+        active++;
       }
     }
-    this.#log.info('tenant namespaces reconciled', { active, released });
-    return { active, released };
+    this.#log.info('tenant namespaces reconciled', { active, released, blocked });
+    return { active, released, blocked };
   }
 
-  async #provision(claim: TenantClaim): Promise<void> {
+  /**
+   * Applies the tenant's objects, unless the namespace exists and is not this token's: binding a new tenant to a
+   * namespace made outside k3sdaas, or kept from an earlier tenant, would hand it someone else's objects (secrets
+   * included). Such a claim is `blocked` (logged) until the operator deletes the namespace; one still terminating is
+   * retried (thrown, so the chain cursor waits).
+   */
+  async #provision(claim: TenantClaim): Promise<'provisioned' | 'blocked'> {
+    const existing = await this.#admin.get<{ metadata: { annotations?: Record<string, string> }; status?: { phase?: string } }>({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: claim.namespace },
+    });
+    if (existing && existing.metadata.annotations?.[TOKEN_ANNOTATION] !== claim.tokenId) {
+      if (existing.status?.phase === 'Terminating') {
+        throw new KubeAdminError(`namespace ${claim.namespace} is still terminating; its new tenant is provisioned once it is gone`, 409);
+      }
+      const previous = existing.metadata.annotations?.[TOKEN_ANNOTATION];
+      this.#log.error('tenant namespace NOT bound: it already exists on the cluster and is not this token\'s; delete it to let the tenant in (kubectl delete namespace), then restart nautilus', {
+        namespace: claim.namespace,
+        token: claim.tokenId,
+        owner: claim.owner,
+        existingFrom: previous ? `tenant token ${previous}` : 'outside k3sdaas',
+      });
+      return 'blocked';
+    }
     for (const obj of tenantObjects(claim, this.#policy)) await this.#admin.apply(obj);
+    return 'provisioned';
   }
 
   async #release(namespace: string): Promise<void> {
