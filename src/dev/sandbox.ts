@@ -122,7 +122,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (options.kubeconfig) {
       kubeconfig = loadKubeConfig(options.kubeconfig);
     } else {
-      kube = await startKubeApi({ port: 0 });
+      // RBAC enforced as on a real cluster: nautilus connects as the server's own identity and impersonates requesters
+      kube = await startKubeApi({ port: 0, dataDir: dir ? join(dir, 'kube') : undefined, authorization: { enforce: true } });
       stops.push(() => kube!.close());
       kubeconfig = embeddedKubeConfig(kube.url);
     }

@@ -15,6 +15,8 @@ export interface ResourceDef {
   /** Whether spec changes bump metadata.generation. */
   hasSpec: boolean;
   columns: PrinterColumn[];
+  /** Verbs when not the full CRUD set (the create-only review APIs). */
+  verbs?: string[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -67,14 +69,20 @@ export const RESOURCES: readonly ResourceDef[] = [
     subresources: ['status', 'scale'],
     hasSpec: true,
   }),
-  // What nautilus provisions for tenants (quota, limits, isolation) and the RBAC it installs.
+  // RBAC and the review APIs (added by K2 for enforcement; K1's table may supersede these entries)
+  def('rbac.authorization.k8s.io', 'ClusterRole', 'clusterroles', false),
+  def('rbac.authorization.k8s.io', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  def('rbac.authorization.k8s.io', 'Role', 'roles', true),
+  def('rbac.authorization.k8s.io', 'RoleBinding', 'rolebindings', true),
+  def('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: ['create'] }),
+  def('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, { verbs: ['create'] }),
+  def('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
+  // What nautilus provisions for tenants (quota, limits, isolation).
   def('', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'], hasSpec: true }),
   def('', 'LimitRange', 'limitranges', true, { shortNames: ['limits'], hasSpec: true }),
   def('networking.k8s.io', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'], hasSpec: true }),
-  def('rbac.authorization.k8s.io', 'Role', 'roles', true),
-  def('rbac.authorization.k8s.io', 'RoleBinding', 'rolebindings', true),
-  def('rbac.authorization.k8s.io', 'ClusterRole', 'clusterroles', false),
-  def('rbac.authorization.k8s.io', 'ClusterRoleBinding', 'clusterrolebindings', false),
 ];
 
 export const RESOURCE_VERBS: readonly string[] = VERBS;

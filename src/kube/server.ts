@@ -10,7 +10,9 @@ import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { notImplemented, toKubeApiError } from './status.js';
-import { KubeStore } from './store.js';
+import { KubeStore, type StoreOptions } from './store.js';
+import { SERVER_IDENTITY, identify } from './authn.js';
+import { authorize, bootstrapRbac, checkEscalation, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -41,6 +43,17 @@ export interface KubeApiOptions {
   /** The default node registered at start; `null` for none. */
   defaultNode?: string | null;
   onAudit?: (entry: AuditEntry) => void;
+  /** Keep the objects in this directory (crash-safe change log + snapshot); in memory when absent. */
+  dataDir?: string;
+  /** Store tuning: kept history (watch/continue window) and garbage-collector switches. */
+  storage?: Omit<StoreOptions, 'dataDir'>;
+  /**
+   * RBAC: `enforce` authorizes every request (default false); `identity` is who a request without impersonation
+   * headers is (default system:admin in system:masters, the server's own identity, which may impersonate).
+   */
+  authorization?: { enforce?: boolean; identity?: UserInfo };
+  /** Interval between watch bookmarks (ms). Default 60 s. */
+  watchBookmarkMs?: number;
 }
 
 export interface KubeApi {
@@ -69,29 +82,43 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
   throw notFoundPath(url.pathname);
 }
 
-async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string): Promise<Reply> {
+async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string, opts: KubeApiOptions): Promise<Reply> {
+  const enforce = opts.authorization?.enforce === true;
+  const user = identify(req, store, opts.authorization?.identity ?? SERVER_IDENTITY, enforce);
+  const check = (attrs: Attributes) => {
+    if (enforce && !authorize(store, user, attrs).allowed) throw forbidden(user, attrs);
+  };
   const gv = parseGroupVersion(url.pathname);
+  const method = req.method ?? 'GET';
+  if (!gv || gv.rest.length === 0) check({ nonResource: { verb: method === 'HEAD' ? 'get' : method.toLowerCase(), path: url.pathname } });
   if (!gv) return nonResource(req, url, serverAddress);
   if (gv.rest.length === 0) {
     const list = apiResourceList(gv.group, gv.version);
     if (!list) throw notFoundPath(url.pathname);
     return json(200, list);
   }
+  const resourceRoute = parseResourceRoute(gv, url.pathname);
+  check(resourceAttributes(method, resourceRoute.def, resourceRoute, url.searchParams));
   const body = await readBody(req);
   return handleResource(
     {
-      method: req.method ?? 'GET',
-      route: parseResourceRoute(gv, url.pathname),
+      method,
+      route: resourceRoute,
+      user,
+      userAgent: req.headers['user-agent'],
+      admit: enforce ? (def, namespace, obj) => checkEscalation(store, user, def, namespace, obj) : undefined,
       query: url.searchParams,
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
       body,
+      bookmarkMs: opts.watchBookmarkMs,
     },
     store,
   );
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(req, res);
   const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.code, {
     'Content-Type': reply.contentType ?? 'application/json',
@@ -104,18 +131,30 @@ function send(res: ServerResponse, reply: Reply): void {
 
 /** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
-  const store = new KubeStore();
+  const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir });
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  bootstrapRbac(store);
+  const stopAggregation = startRoleAggregation(store);
   const simulation = new Simulation(store, opts.simulation);
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    route(req, url, store, serverAddress)
+    route(req, url, store, serverAddress, opts)
       .catch((err: unknown) => {
         const e = toKubeApiError(err);
         return json(e.httpCode, e.toStatus());
+      })
+      // nothing is answered before what it acknowledges or shows is on disk
+      .then(async (reply) => {
+        try {
+          await store.flush();
+          return reply;
+        } catch (err) {
+          const e = toKubeApiError(err);
+          return json(e.httpCode, e.toStatus());
+        }
       })
       .then((reply) => {
         opts.onAudit?.({
@@ -125,7 +164,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
           groups: req.headersDistinct['impersonate-group'] ?? [],
           code: reply.code,
         });
-        if (!res.headersSent) send(res, reply);
+        if (!res.headersSent) send(req, res, reply);
       })
       .catch(() => res.destroy());
   };
@@ -139,6 +178,11 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
+  }).catch((err: unknown) => {
+    simulation.stop();
+    stopAggregation();
+    store.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${host}:${port}`;
@@ -148,8 +192,10 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     store,
     close: async () => {
       simulation.stop();
+      stopAggregation();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
     },
   };
 }
