@@ -6,7 +6,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import { SLASH_REASONS } from '../src/core/abi/package.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ROLE_TENANT, SLASH_REASONS } from '../src/core/abi/package.js';
+import { KubeForwarder } from '../src/core/kube/index.js';
+import { impersonationGroups } from '../src/nautilus/roles.js';
 import * as calls from '../src/core/calls/index.js';
 import { readCluster, TransactionExecutor } from '../src/core/chain/index.js';
 import { MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
@@ -125,6 +128,47 @@ describe('tenants through kubectl', () => {
       subjects: [{ kind: 'User', name: teamA.address }],
     });
     expect(stored(sb, 'RoleBinding', 'team-b', BINDING_NAME)).toMatchObject({ subjects: [{ kind: 'User', name: teamB.address }] });
+  });
+});
+
+describe('Kubernetes RBAC under the chain', () => {
+  it('`kubectl auth can-i create pods -n team-a` prints yes for the tenant, no for -n team-b, and records no refusal', async () => {
+    const yes = await kubectl(teamA, ['auth', 'can-i', 'create', 'pods', '-n', 'team-a']);
+    expect(yes.stdout.trim(), yes.stderr).toBe('yes');
+    expect(yes.code).toBe(0);
+    const no = await kubectl(teamA, ['auth', 'can-i', 'create', 'pods', '-n', 'team-b']);
+    expect(no.stdout.trim(), no.stderr).toBe('no');
+    for (const r of [yes, no]) expect(r.stderr).not.toMatch(/refusal recorded/);
+    // Both reviews were authorized on chain (RequestSubmitted) and answered, none refused.
+    const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::request` }, order: 'descending', limit: 50 });
+    const reviews = page.events
+      .map((e) => decodeEvent(e, { packageId: sb.packageId }))
+      .filter((e) => e?.$kind === 'RequestSubmitted' && e.tokenId === teamA.tokenId && e.path.endsWith('/selfsubjectaccessreviews'));
+    expect(reviews).toHaveLength(2);
+  });
+
+  it('the tenant identity is denied by Kubernetes RBAC outside its namespace even if the chain allowed it', async () => {
+    // What nautilus would send for this tenant, straight to the cluster (as if the chain had allowed anything).
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: sb.kube!.url, skipTLSVerify: true }],
+      users: [{ name: 'nautilus' }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'nautilus' }],
+      currentContext: 'c',
+    });
+    const fwd = new KubeForwarder({ kubeconfig: kc });
+    const as = { user: teamA.address, groups: impersonationGroups(ROLE_TENANT) };
+    const get = (url: string) => fwd.forward({ method: 'GET', url, headers: [['Accept', 'application/json']], body: new Uint8Array() }, as);
+    try {
+      expect((await get('/api/v1/namespaces/team-a/secrets')).status).toBe(200);
+      for (const url of ['/api/v1/namespaces/team-b/secrets', '/api/v1/namespaces/kube-system/configmaps', '/api/v1/nodes', '/apis/rbac.authorization.k8s.io/v1/clusterroles']) {
+        const res = await get(url);
+        expect(res.status, url).toBe(403);
+        expect(JSON.parse(new TextDecoder().decode(res.body)).message).toContain(`User "${teamA.address}" cannot`);
+      }
+    } finally {
+      await fwd.close();
+    }
   });
 });
 
