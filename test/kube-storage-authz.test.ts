@@ -301,6 +301,23 @@ describe('watch history limits', () => {
   });
 });
 
+const SPROCKETS = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'sprockets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { plural: 'sprockets', kind: 'Sprocket' },
+    versions: [{
+      name: 'v1', served: true, storage: true,
+      subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.count' } },
+      additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { count: { type: 'integer' } } } } } },
+    }],
+  },
+};
+
 describe('persistence across SIGKILL', () => {
   function startChild(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
     return new Promise((resolve, reject) => {
@@ -329,6 +346,12 @@ describe('persistence across SIGKILL', () => {
     await ok(kc, ['create', 'cm', 'c2', '-n', 'keep']);
     await ok(kc, ['create', 'deployment', 'd1', '-n', 'keep', '--image=busybox']);
     await ok(kc, ['create', 'rolebinding', 'rb', '-n', 'keep', '--clusterrole=view', '--user=alice']);
+    // a CRD and its custom resource, scaled through the scale subresource at the paths the CRD declares
+    await ok(kc, ['apply', '-f', '-'], JSON.stringify(SPROCKETS));
+    await ok(kc, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Sprocket', metadata: { name: 's1', namespace: 'keep' }, spec: { size: 1 } }));
+    expect(await ok(kc, ['scale', 'sprocket/s1', '-n', 'keep', '--replicas=3'])).toBe('sprocket.example.com/s1 scaled\n');
+    expect(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'jsonpath={.spec.size}'])).toBe('3');
+    const sprocketBefore = JSON.parse(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'json']));
     const before = JSON.parse(await ok(kc, ['get', 'cm,deploy,rolebinding', '-n', 'keep', '-o', 'json'])).items;
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -336,6 +359,10 @@ describe('persistence across SIGKILL', () => {
     const second = await startChild(dataDir, port);
     try {
       expect(second.url).toBe(first.url);
+      // the custom resource reloads with its CRD (CRD registration follows the store's load)
+      const sprocketAfter = JSON.parse(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'json']));
+      expect([sprocketAfter.metadata.uid, sprocketAfter.metadata.resourceVersion, sprocketAfter.spec]).toEqual([sprocketBefore.metadata.uid, sprocketBefore.metadata.resourceVersion, { size: 3 }]);
+      expect(await ok(kc, ['get', 'sprockets', '-n', 'keep'])).toMatch(/^NAME\s+SIZE\s+AGE\ns1\s+3\s+\S+\n$/);
       const after = JSON.parse(await ok(kc, ['get', 'cm,deploy,rolebinding', '-n', 'keep', '-o', 'json'])).items;
       const ids = (items: any[]) => items.map((o) => [o.kind, o.metadata.name, o.metadata.uid, o.metadata.resourceVersion]);
       // the deployment controller may have moved on (status), everything else is exactly as acknowledged
