@@ -2,7 +2,8 @@
  * Issue 14's first "Done when", the items not already covered by e2e-kube-machinery-gateway (explain, strict
  * validation, CRDs, autoscale) and workloads-gateway (Job + wait + logs, endpoints): the real kubectl through the
  * gateway, the chain and nautilus into the embedded API of one sandbox — `create ns`, `apply --prune -l` without an
- * allowlist, `drain --force` evicting pods, `auth can-i` / `auth whoami`, a 1.2 MiB ConfigMap refused (carried by the
+ * allowlist, `drain --force` evicting pods, `auth can-i` / `auth whoami` (the operator and a viewer tenant), a 1.2 MiB
+ * ConfigMap refused (carried by the
  * gateway's large-body path), `delete ns` passing through Terminating.
  *
  * The gateway carries no watch yet (issue 11, streams): deletes run with `--wait=false` and the test polls with GETs.
@@ -11,7 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
-import { tempDir } from './helpers/e2e.js';
+import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
+import { stakedUser, tempDir } from './helpers/e2e.js';
 import type { KubectlResult } from './helpers/kubectl.js';
 import { STEP_TIMEOUT_MS } from './helpers/kubectl-scenario.js';
 import { gatewayKubectl } from './helpers/sandbox.js';
@@ -77,17 +79,26 @@ describe('the dev cluster through the gateway', () => {
     expect(await ok(['uncordon', node])).toBe(`node/${node} uncordoned\n`);
   }, STEP_TIMEOUT_MS);
 
-  it('auth can-i and auth whoami answer for the dev user (the operator)', async () => {
+  it('auth can-i and auth whoami answer for the dev user (the operator) and for a viewer', async () => {
     expect(await ok(['auth', 'can-i', 'create', 'namespaces'])).toBe('yes\n');
     expect(await ok(['auth', 'can-i', 'delete', 'nodes'])).toBe('yes\n');
     expect(await ok(['auth', 'can-i', 'get', 'pods', '-n', 'team-a'])).toBe('yes\n');
-    const who = await ok(['auth', 'whoami', '-o', 'json']);
-    const review = JSON.parse(who);
-    expect(review.kind).toBe('SelfSubjectReview');
-    expect(review.status.userInfo.username).toEqual(expect.any(String));
-    expect(review.status.userInfo.groups).toContain('system:authenticated');
+    // the rules review: cluster-admin's wildcard rules first, as a real server lists them
+    const list = (await ok(['auth', 'can-i', '--list', '-n', 'team-a'])).split('\n');
+    expect(list.slice(0, 3).map((l) => l.trim().split(/\s+/))).toEqual([['Resources', 'Non-Resource', 'URLs', 'Resource', 'Names', 'Verbs'], ['*.*', '[]', '[]', '[*]'], ['[*]', '[]', '[*]']]);
+    // nautilus impersonates the caller's Sui address in the group of its on-chain role
+    const review = JSON.parse(await ok(['auth', 'whoami', '-o', 'json']));
+    expect(review).toMatchObject({ kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1' });
+    expect(review.status.userInfo).toEqual({ username: sb.user.address, groups: ['k3sdaas:admin', 'system:authenticated'] });
+    // a viewer (a second tenant): RBAC of its role, not the operator's
+    const viewerUser = await stakedUser(sb, 'viewer', 2n * MIST_PER_SUI);
+    const viewer = await gatewayKubectl(sb, viewerUser);
+    expect(await viewer(['auth', 'can-i', 'create', 'namespaces'])).toEqual({ code: 1, stdout: 'no\n', stderr: "Warning: resource 'namespaces' is not namespace scoped\n\n" });
+    expect(await viewer(['auth', 'can-i', 'delete', 'configmaps', '-n', 'team-a'])).toEqual({ code: 1, stdout: 'no\n', stderr: '' });
+    expect(await viewer(['auth', 'can-i', 'list', 'deployments', '-n', 'team-a'])).toEqual({ code: 0, stdout: 'yes\n', stderr: '' });
+    expect((await viewer(['auth', 'whoami'])).stdout).toMatch(new RegExp(`^ATTRIBUTE\\s+VALUE\nUsername\\s+${viewerUser.address}\nGroups\\s+\\[k3sdaas:viewer system:authenticated\\]\n$`));
     const table = await ok(['auth', 'whoami']);
-    expect(table).toMatch(new RegExp(`^ATTRIBUTE\\s+VALUE\\nUsername\\s+${review.status.userInfo.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(table).toMatch(new RegExp(`^ATTRIBUTE\\s+VALUE\\nUsername\\s+${sb.user.address}\\nGroups\\s+\\[k3sdaas:admin system:authenticated\\]\\n$`));
   }, STEP_TIMEOUT_MS);
 
   it('a 1.2 MiB ConfigMap is carried to the API and refused with the real message', async () => {
