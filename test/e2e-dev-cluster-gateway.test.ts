@@ -3,8 +3,7 @@
  * validation, CRDs, autoscale) and workloads-gateway (Job + wait + logs, endpoints): the real kubectl through the
  * gateway, the chain and nautilus into the embedded API of one sandbox — `create ns`, `apply --prune -l` without an
  * allowlist, `drain --force` evicting pods, `auth can-i` / `auth whoami` (the operator and a viewer tenant), a 1.2 MiB
- * ConfigMap refused (carried by the
- * gateway's large-body path), `delete ns` passing through Terminating.
+ * ConfigMap refused (carried by the gateway's large-body path), `delete ns` passing through Terminating.
  *
  * The gateway carries no watch yet (issue 11, streams): deletes run with `--wait=false` and the test polls with GETs.
  */
