@@ -92,7 +92,7 @@ describe('kubectl daas via kubectl-proxy', () => {
   }, STEP_TIMEOUT_MS);
 
   it('every request was submitted by the user directly (no gateway), with their SealToken', async () => {
-    const recent = await recentRequests(sb, 10);
+    const recent = await recentRequests(sb, 50);
     expect(recent.length).toBeGreaterThan(0);
     for (const ev of recent) {
       expect(ev.requester).toBe(user.address);

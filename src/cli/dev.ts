@@ -16,6 +16,7 @@ import { cliConfig } from './context.js';
 import { k3sdaasBin } from './kubeconfig.js';
 import { proxyStateFile, readProxyState, type ProxyState } from './kubectl-proxy.js';
 import { createProgress } from './progress.js';
+import { durationOption } from './duration-flag.js';
 import { untilSignal } from './serve-common.js';
 
 interface DevFlags {
@@ -96,7 +97,7 @@ export function devCommand(): Command {
     .option('--rpc-port <port>', 'localnet gRPC port', port('--rpc-port'), 9000)
     .option('--faucet-port <port>', 'localnet faucet port', port('--faucet-port'), 9123)
     .option('--gateway-port <port>', 'gateway HTTPS port', port('--gateway-port'), 7443)
-    .option('--checkpoint-ms <ms>', 'localnet checkpoint interval', port('--checkpoint-ms'), 250)
+    .addOption(durationOption('--checkpoint-ms <ms>', 'localnet checkpoint interval (ms, or a duration such as 1s)', 250, { bare: 'ms' }))
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: DevFlags, cmd: Command) => {
       const config = cliConfig(cmd);

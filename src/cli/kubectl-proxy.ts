@@ -89,6 +89,7 @@ export function kubectlProxyCommand(): Command {
       const served = await progress.step('starting kubectl-proxy', () =>
         serveKubeFrontend({
           client: rt.client,
+          chainEndpoint: rt.config.network.rpcUrl,
           packageId: rt.packageId,
           originalPackageId: rt.originalPackageId,
           clusterId,

@@ -19,7 +19,8 @@ import { NautilusService } from '../nautilus/service.js';
 import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
 import { ensureTlsMaterial } from '../gateway/tls.js';
-import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { DEFAULT_BLOB_RETENTION_MS, HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { durationOption } from './duration-flag.js';
 import { blobStoreFromFlags } from './blob-flags.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
@@ -33,6 +34,7 @@ interface StartFlags {
   dataDir?: string;
   listen: string;
   blobListen: string;
+  blobRetention: number;
   joinTokenSource?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
@@ -53,6 +55,7 @@ export function nautilusCommand(): Command {
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
     .option('--blob-listen <host:port>', 'HTTPS blob service for bodies too large for a transaction', listenFlag, '127.0.0.1:9103')
+    .addOption(durationOption('--blob-retention <duration>', 'how long the blob service keeps each blob (in <data dir>/blobs) after it was stored', DEFAULT_BLOB_RETENTION_MS))
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
@@ -81,6 +84,8 @@ export function nautilusCommand(): Command {
         if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
         const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
         stops.push(() => forwarder.close());
+        // A kubeconfig field that cannot be honoured (or unreadable credentials) stops the start, naming it.
+        await forwarder.ready();
         const blobAddr = parseListen(flags.blobListen);
         const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
         // Uploads to the blob service need a token the operator hands to its gateways (reads are open: ciphertexts).
@@ -90,7 +95,7 @@ export function nautilusCommand(): Command {
           writeFileSync(blobTokenFile, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
         }
         const blobToken = readFileSync(blobTokenFile, 'utf8').trim();
-        const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls, token: blobToken });
+        const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls, token: blobToken, dir: join(dir, 'blobs'), retentionMs: flags.blobRetention });
         stops.push(() => blobServer.close());
         const blobs =
           blobStoreFromFlags({ walrusPublisher: flags.walrusPublisher, walrusAggregator: flags.walrusAggregator }) ??

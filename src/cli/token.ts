@@ -2,18 +2,12 @@
  * `k3sdaas token`: mints a short-lived credential signed with the user's Sui key, letting one gateway act for one
  * SealToken until it expires; prints it as a kubectl ExecCredential (client.authentication.k8s.io/v1).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { durationOption } from './duration-flag.js';
 import { listSealTokens } from '../core/chain/objects.js';
 import { credentialToToken, signCredential } from '../core/credential.js';
 import { ConfigError } from '../core/config/index.js';
 import { cliRuntime } from './context.js';
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new InvalidArgumentError(`not a duration: ${text} (e.g. 30s, 10m, 1h)`);
-  const n = Number(m[1]);
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-}
 
 interface TokenFlags {
   cluster?: string;
@@ -28,7 +22,7 @@ export function tokenCommand(): Command {
     .requiredOption('--gateway-address <address>', 'Sui address of the gateway the credential is for')
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
     .option('--seal-token <id>', 'SealToken to act with (default: your only token for the cluster)')
-    .option('--ttl <duration>', 'how long the credential is valid (max 1h)', parseDuration, 10 * 60_000)
+    .addOption(durationOption('--ttl <duration>', 'how long the credential is valid (max 1h)', 10 * 60_000))
     .action(async (flags: TokenFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       if (flags.ttl > 3_600_000) throw new ConfigError('--ttl may be at most 1h');

@@ -26,6 +26,7 @@ import {
 } from '../worker/index.js';
 import { cliRuntime, type CliRuntime } from './context.js';
 import { createProgress } from './progress.js';
+import { durationOption } from './duration-flag.js';
 
 const print = (line: string): void => void process.stdout.write(line + '\n');
 const note = (line: string): void => void process.stderr.write(line + '\n');
@@ -36,12 +37,6 @@ function amountArg(v: string): bigint {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
-
-function secondsArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
-  return n;
 }
 
 /** A node name from the host name: lowercase, only [a-z0-9-.], at most 63 characters. */
@@ -114,7 +109,7 @@ async function join(flags: JoinFlags, cmd: Command): Promise<void> {
       nodeName,
       stake: flags.stake,
       workerId: state?.workerId,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       signal: abort.signal,
       step: (label, work) => progress.step(label, work),
       logger: rt.logger,
@@ -151,7 +146,7 @@ export function workerCommand(): Command {
     .option('--node-name <name>', 'Kubernetes node name (default: this host name)')
     .option('--k3s-bin <path>', 'k3s executable (default: k3s on PATH)')
     .option('--worker-key <file>', 'worker encryption key file (default: <dataDir>/worker/encryption-key.json, created 0600)')
-    .option('--timeout <seconds>', 'how long to wait for the join token before rolling the registration back', secondsArg, 120)
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for the join token before rolling the registration back (e.g. 2m)', 120_000))
     .action(join);
 
   worker

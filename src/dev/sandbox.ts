@@ -71,6 +71,8 @@ export interface Sandbox {
   proxySecret: string;
   tls: TlsMaterial;
   operator: Keypair;
+  /** The one executor for the operator's key (nautilus answers with it): others signing with that key must use it. */
+  operatorExecutor: TransactionExecutor;
   user: SandboxUser;
   nautilus: NautilusService;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
@@ -169,7 +171,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tls = tlsDir ? await ensureTlsMaterial(tlsDir, hosts) : await createTlsMaterial(hosts);
     // The local blob service nautilus serves for bodies too large for a transaction (HTTPS, same CA).
     const blobToken = randomBytes(32).toString('base64url');
-    const blobServer = await serveBlobs({ tls, token: blobToken });
+    const blobServer = await serveBlobs({ tls, token: blobToken, dir: dir ? join(dir, 'nautilus', 'blobs') : undefined });
     stops.push(() => blobServer.close());
     const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem, token: blobToken });
     stops.push(() => blobs.close());
@@ -215,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       logger: log,
       info,
       requestWarnings: options.requestWarnings,
+      chainEndpoint: localnet.rpcUrl,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -233,6 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls,
         blobs,
         tracker: gateway.tracker,
+        chainEndpoint: localnet.rpcUrl,
         logger: log,
         info,
         requestWarnings: options.requestWarnings,
@@ -255,6 +259,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       proxySecret,
       tls,
       operator,
+      operatorExecutor: operatorTx,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
       joinTokens,

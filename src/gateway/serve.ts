@@ -34,6 +34,10 @@ export interface ServeOptions {
   blobs?: BlobStore;
   onReplyKey?: FrontendOptions['onReplyKey'];
   requestWarnings?: boolean;
+  /** The Sui fullnode's URL (named in the Status kubectl gets when it is unreachable). */
+  chainEndpoint?: string;
+  /** How long a graceful stop waits for in-flight kubectl requests (ms). */
+  drainMs?: number;
 }
 
 export interface Served {
@@ -52,7 +56,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const log = o.logger ?? silentLogger;
   const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
-  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
+  const reissued = (why: string, names: string[]) => log.info('re-issued the server certificate under the same CA', { why, hosts: names, dir: o.tlsDir });
+  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts, reissued) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
   const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log, o.originalPackageId);
   if (ownTracker) {
@@ -63,7 +68,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, requestWarnings: o.requestWarnings });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, requestWarnings: o.requestWarnings, chainEndpoint: o.chainEndpoint, drainMs: o.drainMs });
   let url: string;
   try {
     url = await frontend.listen();

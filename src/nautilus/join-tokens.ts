@@ -16,6 +16,7 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { INTENT_JOIN_TOKEN } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
+import { retry } from '../core/retry.js';
 import { ChainFollower, creationCheckpoint, objectContent, readCluster, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { digest, seal } from '../core/crypto/index.js';
 import { joinTokenBinding } from '../core/envelope/binding.js';
@@ -161,6 +162,8 @@ export interface JoinTokenIssuerOptions {
 
 const STREAM = 'join-tokens';
 const KNOWN = 'join-tokens/workers';
+/** Tries at issuing one worker's join token (the project's retry policy between them). */
+const ISSUE_ATTEMPTS = 5;
 
 export class JoinTokenIssuer {
   readonly #o: JoinTokenIssuerOptions;
@@ -245,7 +248,7 @@ export class JoinTokenIssuer {
   async #issue(ev: Pick<WorkerRegistered, 'workerId' | 'nodeName'>): Promise<void> {
     const { executor, packageId, clusterId, enclaveKey, source } = this.#o;
     const log = this.#log.child({ worker: ev.workerId, node: ev.nodeName });
-    for (let attempt = 1; ; attempt++) {
+    await retry(async (attempt) => {
       try {
         const worker = await this.#readWorker(ev.workerId);
         if (!worker || !worker.active || !worker.approved || worker.joinToken.length > 0) return;
@@ -266,15 +269,16 @@ export class JoinTokenIssuer {
         return;
       } catch (err) {
         if (err instanceof MoveAbortError && err.abortName === 'EInactive') return;
-        const retry = attempt < 5 && !this.#stopped && !(err instanceof K3sDaasError && err.code === 'JOIN_TOKEN_REFUSED');
-        log[retry ? 'warn' : 'error'](retry ? 'issuing the join token failed; retrying' : 'could not issue the join token', { error: err, attempt });
-        if (!retry) {
-          this.#o.onEvent?.({ type: 'issue-failed', workerId: ev.workerId, nodeName: ev.nodeName, error: err as Error });
-          return;
+        const again = attempt < ISSUE_ATTEMPTS && !this.#stopped && !(err instanceof K3sDaasError && err.code === 'JOIN_TOKEN_REFUSED');
+        if (again) {
+          log.warn('issuing the join token failed; retrying', { error: err, attempt });
+          throw err;
         }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        log.error('could not issue the join token', { error: err, attempt });
+        this.#o.onEvent?.({ type: 'issue-failed', workerId: ev.workerId, nodeName: ev.nodeName, error: err as Error });
       }
-    }
+      // The project's retry policy: backoff with jitter; the decision to retry is made above.
+    }, { policy: { retries: ISSUE_ATTEMPTS - 1, minDelayMs: 400, retryable: () => !this.#stopped } }).catch(() => undefined);
   }
 
   #now(): number {

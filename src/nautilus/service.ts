@@ -11,7 +11,7 @@ import * as calls from '../core/calls/index.js';
 import { ChainFollower, creationCheckpoint, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
-import { K3sDaasError } from '../core/errors.js';
+import { isWriteMethod, K3sDaasError, MAY_HAVE_BEEN_APPLIED } from '../core/errors.js';
 import { enclaveKeyRotatedResponse, statusResponse, type KubeForwarder } from '../core/kube/index.js';
 import { CryptoError } from '../core/crypto/index.js';
 import { UpstreamError } from '../core/kube/forward.js';
@@ -125,6 +125,8 @@ export class NautilusService {
 
   async start(): Promise<void> {
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
+    // Done but never answered before the last stop: the Request may still be on chain, so expire it as it would have been.
+    for (const { requestId, deadlineMs } of this.#o.journal.awaitingExpiry()) this.janitor.schedule(requestId, deadlineMs);
     this.#follower = new ChainFollower({
       client: this.#o.client,
       streams: [{ name: 'request', filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::request` } }],
@@ -337,7 +339,8 @@ export class NautilusService {
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       const code = err.code === 'UPSTREAM_TIMEOUT' ? 504 : err.code === 'UPSTREAM_TOO_LARGE' ? 413 : 502;
-      http = statusResponse(code, `k3sdaas: ${err.message}`);
+      const unknown = err.maybeSent && isWriteMethod(request.method) ? `; ${MAY_HAVE_BEEN_APPLIED}` : '';
+      http = statusResponse(code, `k3sdaas: ${err.message}${unknown}`);
     }
     const ms = performance.now() - started;
     this.metrics.observeExecution(ev.method, http.status, ms / 1000);

@@ -34,12 +34,10 @@ export async function fundedKey(sb: Sandbox): Promise<Ed25519Keypair> {
   return keypair;
 }
 
-const operators = new WeakMap<Sandbox, TransactionExecutor>();
-/** One executor for the sandbox operator's key in the tests (grants need the ClusterAdminCap). */
+/** The sandbox's one executor for the operator's key (grants need the ClusterAdminCap; a second executor for the
+ * same key would race nautilus for the same gas coins). */
 export function operatorExecutor(sb: Sandbox): TransactionExecutor {
-  let ex = operators.get(sb);
-  if (!ex) operators.set(sb, (ex = new TransactionExecutor(sb.client, sb.operator)));
-  return ex;
+  return sb.operatorExecutor;
 }
 
 const caps = new Map<string, string>();

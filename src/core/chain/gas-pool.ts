@@ -11,7 +11,7 @@ import { Transaction } from '@mysten/sui/transactions';
 import type { Signer } from '@mysten/sui/cryptography';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import type { SuiClientTypes } from '@mysten/sui/client';
-import { ChainError } from '../errors.js';
+import { ChainError, transportFailure } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ChainClient } from './client.js';
 import type { ObjectLocks } from './object-locks.js';
@@ -158,9 +158,12 @@ export class GasPool {
         if (j >= 0) continue;
         if (![...this.#inUse.values()].some((c) => c.balance >= minBalance)) {
           const why = this.#lastError ? `the last gas pool refill failed: ${this.#lastError.message}` : 'its coins do not hold that much';
-          throw new ChainError('GAS_INSUFFICIENT', `${this.owner} cannot fund a transaction needing ${minBalance} MIST of gas: ${why}`, {
+          // A refill that could not reach the chain makes this an unreachable chain, not a lack of SUI.
+          const unreachable = this.#lastError !== null && transportFailure(this.#lastError) !== undefined;
+          throw new ChainError(unreachable ? 'CHAIN_UNAVAILABLE' : 'GAS_INSUFFICIENT', `${this.owner} cannot fund a transaction needing ${minBalance} MIST of gas: ${why}`, {
             data: { owner: this.owner, needed: minBalance },
             retryable: this.#lastError !== null,
+            cause: this.#lastError ?? undefined,
           });
         }
       }
