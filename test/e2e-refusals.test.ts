@@ -145,26 +145,11 @@ describe('refusals from the contract, printed by kubectl', () => {
   });
 });
 
-describe('streams are refused at once with a Status naming the limitation', () => {
+describe('interactive streams not served yet are refused at once with a Status naming the limitation (watch and logs -f are sessions: e2e-streams-watch)', () => {
   beforeAll(async () => {
     const r = await as(editor, ['run', 'p1', '--image=nginx:1.27', '--restart=Never']);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
-
-  it('get -w', async () => {
-    const r = await as(editor, ['get', 'pods', '-w']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Error from server \(NotImplemented\): k3sdaas: watch streams cannot ride on chain transactions/);
-    expect(r.ms).toBeLessThan(30_000);
-  });
-
-  it('logs -f', async () => {
-    const r = await as(editor, ['logs', '-f', 'p1']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('k3sdaas: log streaming (-f/--follow) cannot ride on chain transactions');
-    expect(r.stderr).toContain('Error from server (NotImplemented)');
-    expect(r.ms).toBeLessThan(30_000);
-  });
 
   it('exec', async () => {
     const r = await as(editor, ['exec', 'p1', '--', 'ls']);

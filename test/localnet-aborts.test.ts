@@ -714,7 +714,56 @@ const CASES: AbortCase[] = [
       return fx.user.execute(calls.workers.markInactive({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
     },
   },
+
+  // === session === (each check comes before the enclave signature's, so the signature is not needed)
+  {
+    module: 'session',
+    name: 'EInvalidDigest',
+    fn: 'record_session',
+    run: () => fx.user.execute(calls.session.recordSession({ package: fx.pkg, arguments: sessionRecord({ transcriptDigest: new Uint8Array(1) }) })),
+  },
+  {
+    module: 'session',
+    name: 'EInvalidTimes',
+    fn: 'open_session',
+    run: () => {
+      const now = BigInt(Date.now());
+      return fx.user.execute(
+        calls.session.openSession({
+          package: fx.pkg,
+          arguments: { cluster: fx.a.clusterId, requestId: NOWHERE, requester: NOWHERE, expiresMs: now, timestampMs: now, signature: new Uint8Array(64) },
+        }),
+      );
+    },
+  },
+  {
+    module: 'session',
+    name: 'EUnknownReason',
+    fn: 'record_session',
+    run: () => fx.user.execute(calls.session.recordSession({ package: fx.pkg, arguments: sessionRecord({ reason: 7 }) })),
+  },
 ];
+
+function sessionRecord(over: Partial<calls.session.RecordSessionArguments>): calls.session.RecordSessionArguments {
+  const now = BigInt(Date.now());
+  return {
+    cluster: fx.a.clusterId,
+    requestId: NOWHERE,
+    requester: NOWHERE,
+    openedMs: now - 1_000n,
+    closedMs: now,
+    bytesDown: 1n,
+    bytesUp: 1n,
+    frames: 2n,
+    hasExitCode: false,
+    exitCode: 0,
+    reason: 0,
+    transcriptDigest: DIGEST,
+    timestampMs: now,
+    signature: new Uint8Array(64),
+    ...over,
+  };
+}
 
 /**
  * Errors no SDK transaction can reach on localnet: only `enclave::register_attested` raises them, and it needs a

@@ -19,6 +19,9 @@ import { startLocalnet, DEV_ACCOUNTS, type FullnodeBehaviour, type Localnet } fr
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
+import { SessionHub } from '../nautilus/sessions.js';
+import { SessionRecorder } from '../nautilus/session-recorder.js';
+import { SessionRevoker } from '../nautilus/session-revoker.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -38,6 +41,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** Longest a streaming session (watch, log follow) lasts (ms). */
+  maxSessionMs?: number;
   /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
   requestWarnings?: boolean;
   logger?: Logger;
@@ -75,6 +80,8 @@ export interface Sandbox {
   operatorExecutor: TransactionExecutor;
   user: SandboxUser;
   nautilus: NautilusService;
+  sessions: SessionHub;
+  sessionRecorder: SessionRecorder;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
   joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
@@ -182,7 +189,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(async () => journal.close());
     const enclaveKey = generateEnclaveKey();
     const cursors = dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore();
+    // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
+    const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
+    await sessions.listen('127.0.0.1', 0);
+    const sessionRecorder = new SessionRecorder({ executor: operatorTx, packageId, clusterId, enclaveKey, logger: log }).attach(sessions);
+    stops.push(() => sessionRecorder.idle());
+    stops.push(() => sessions.close());
     const nautilus = new NautilusService({
+      sessions,
       client,
       executor: operatorTx,
       packageId,
@@ -198,6 +212,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.registerEnclave();
     await nautilus.start();
     stops.push(() => nautilus.stop());
+    const revoker = await new SessionRevoker({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => revoker.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
     const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, originalPackageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();
@@ -262,6 +278,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       operatorExecutor: operatorTx,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
+      sessions,
+      sessionRecorder,
       joinTokens,
       gateway: gateway.frontend,
       stop,

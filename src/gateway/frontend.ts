@@ -19,6 +19,8 @@ import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayMetrics } from './metrics.js';
+import { grantOf, isStreamRequest } from '../core/session/index.js';
+import { relaySession } from './streams/session-client.js';
 
 export interface FrontendOptions {
   tls: TlsMaterial;
@@ -254,6 +256,15 @@ export class KubeFrontend {
           continue;
         }
         if (url.pathname === '/version' && method === 'GET' && answer.status === 200) this.#version = { answer, until: Date.now() + VERSION_CACHE_MS };
+        const grant = isStreamRequest(method, http.url) ? grantOf(answer) : null;
+        if (grant) {
+          // A stream: the chain authorized it and the enclave granted a session; the data flows off chain.
+          this.metrics.requests.inc({ verb: 'watch', outcome: 'session' });
+          log.info('session granted', { endpoint: grant.endpoint, expiresAtMs: grant.expiresAtMs });
+          const end = await relaySession({ grant, replySecret: submitted.reply.secretKey, res, warning: `k3sdaas request ${requestId}`, log });
+          log.info('session ended', { ...end });
+          return;
+        }
         this.metrics.requests.inc({ verb, outcome: String(answer.status) });
         this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
         log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });

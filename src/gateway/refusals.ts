@@ -1,6 +1,6 @@
 /**
- * Requests that cannot ride on chain transactions (long-lived streams) are refused at once with a Status that names
- * the limitation — never a hang or a silently empty stream. Also maps failures to the Status kubectl prints.
+ * Requests that cannot be served yet (interactive upgrades: exec, attach, port-forward, proxy) are refused at once
+ * with a Status that names the limitation — never a hang or a silently empty stream. Also maps failures to the Status kubectl prints.
  */
 import { abortMessage } from '../core/abort-messages.js';
 import { isWriteMethod, K3sDaasError, MAY_HAVE_BEEN_APPLIED, MoveAbortError, transportFailure } from '../core/errors.js';
@@ -13,15 +13,9 @@ const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
 /** A Status for a request that is a stream, or null when the request can be submitted. */
 export function refuseStream(method: string, url: URL): HttpResponseEnvelope | null {
-  const q = url.searchParams;
-  if (q.get('watch') === 'true' || q.get('watch') === '1' || url.pathname.includes('/watch/')) {
-    return statusResponse(
-      501,
-      'k3sdaas: watch streams cannot ride on chain transactions; run the command without -w/--watch (each kubectl request is one on-chain request)',
-    );
-  }
-  if (q.get('follow') === 'true') {
-    return statusResponse(501, 'k3sdaas: log streaming (-f/--follow) cannot ride on chain transactions; use kubectl logs without -f');
+  // Watches (`?watch=1|true`) and log follows are sessions (core/session); the old `/watch/` paths are not served.
+  if (url.pathname.includes('/watch/')) {
+    return statusResponse(404, 'k3sdaas: the deprecated /watch/ paths are not served; use ?watch=true');
   }
   const segments = url.pathname.split('/').filter(Boolean);
   const last = segments[segments.length - 1];

@@ -2,6 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { evictPod } from './controllers/eviction.js';
 import { logQuery, podLogs } from './kubelet.js';
+import { followLogs } from './streams/logs.js';
 import { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf } from './registry.js';
 import { SERVER_IDENTITY } from './authn.js';
@@ -183,20 +184,24 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
   const opts = { dryRun: dryRun(req.query), subresource: sub === 'approval' ? 'status' : sub };
   if (sub === 'log') {
     if (req.method !== 'GET') throw methodNotAllowed('log supports GET only');
-    if (req.query.get('follow') === 'true') throw badRequest('log streaming (--follow) is not supported by the k3sdaas embedded API');
     const pod = store.require(def, namespace, name) as KubeObject & { spec?: { containers?: { name: string }[] } };
     const containers = pod.spec?.containers ?? [];
     const container = req.query.get('container') || containers[0]?.name || '';
     if (!containers.some((c) => c.name === container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
+    if (req.query.get('follow') === 'true') return followLogs(store, pod, container, req.query);
     return text(200, podLogs(store, pod, container, logQuery(req.query)));
   }
   if (sub === 'eviction') {
     if (req.method !== 'POST') throw methodNotAllowed('eviction supports POST only');
     return json(201, evictPod(store, namespace ?? 'default', name, asObject(decodeBody(req.contentType, req.body), 'eviction')));
   }
-  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'binding') {
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+    // served on upgrade requests (src/kube/streams); a plain request gets the real server's answer
+    throw badRequest('Upgrade request required');
+  }
+  if (sub === 'binding') {
     throw notImplemented(`${sub} is not supported by the k3sdaas embedded API`);
   }
   const current = store.require(def, namespace, name);

@@ -12,7 +12,8 @@ import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js
 import { resourceForKind } from './registry.js';
 import { CONTROLLER_NAMES, Simulation, type SimulationOptions } from './simulation.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { notImplemented, toKubeApiError } from './status.js';
+import { toKubeApiError } from './status.js';
+import { handleUpgrade, type UpgradeContext } from './streams/upgrade.js';
 import { KubeStore, type StoreOptions } from './store.js';
 import { createTlsMaterial } from '../gateway/tls.js';
 import { SERVER_IDENTITY, identify } from './authn.js';
@@ -60,6 +61,8 @@ export interface KubeApiOptions {
   watchBookmarkMs?: number;
   /** Where a failed controller pass is reported (unless `simulation.onError` is given). Default: silent. */
   logger?: Logger;
+  /** Told of every exec/attach/port-forward session that ends. */
+  onSession?: UpgradeContext['onSession'];
 }
 
 export interface KubeApi {
@@ -192,10 +195,13 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   };
 
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
-  // exec/attach/port-forward arrive as upgrade requests (websocket, then SPDY): refuse them with a Status.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    const body = JSON.stringify(notImplemented(`${req.url?.split('?')[0].split('/').pop()} (streaming upgrade) is not supported by the k3sdaas embedded API`).toStatus());
-    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // exec/attach/port-forward arrive as upgrade requests (WebSocket; SPDY as kubectl's fallback): streams/upgrade.ts
+  // (upgraded sockets leave the server's bookkeeping: they are kept here so close() ends open sessions too)
+  const upgraded = new Set<Socket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession, onAudit: opts.onAudit });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -219,6 +225,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
       stopCrds();
       stopAggregation();
       server.closeAllConnections?.();
+      for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
     },

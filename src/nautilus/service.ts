@@ -28,6 +28,8 @@ import type { RequestJanitor } from '../core/janitor.js';
 import { retry, type RetryPolicy } from '../core/retry.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
+import type { SessionHub } from './sessions.js';
+import { grantResponse, isStreamRequest } from '../core/session/index.js';
 
 export interface NautilusOptions {
   client: ChainClient;
@@ -40,6 +42,8 @@ export interface NautilusOptions {
   clusterId: string;
   enclaveKey: EnclaveKey;
   forwarder: KubeForwarder;
+  /** Serves streaming requests (watch, log follow) as sessions; without it they are answered 501. */
+  sessions?: SessionHub;
   /** Where ciphertexts too large for a transaction go (and off-chain request bodies come from). */
   blobs?: BlobStore;
   journal: Journal;
@@ -327,6 +331,18 @@ export class NautilusService {
     } catch (err) {
       // A path that URL resolution would change (`..`, `//host`) is not what the chain authorized: never sent.
       const sealed = await this.#seal(ev, statusResponse(400, `k3sdaas: ${(err as Error).message}`));
+      this.#recordExecuted(ev, sealed);
+      return sealed;
+    }
+    if (isStreamRequest(request.method, request.url)) {
+      // A stream is not executed once: the answer is a session grant (or why there is none), and the data flows
+      // off chain, end-to-end encrypted, when the requester connects (sessions.ts).
+      const sessions = this.#o.sessions;
+      const answer = sessions
+        ? grantResponse(sessions.grant(ev, request, { user: ev.requester, groups: impersonationGroups(ev.role) }))
+        : statusResponse(501, 'k3sdaas: this control plane serves no streaming sessions (watch, log follow); run the command without -w/-f');
+      log.info(sessions ? 'session granted' : 'stream refused: no session endpoint', { method: ev.method, path: ev.path });
+      const sealed = await this.#seal(ev, answer);
       this.#recordExecuted(ev, sealed);
       return sealed;
     }

@@ -299,12 +299,56 @@ export const WORKERS_FUNCTIONS = {
   },
 } satisfies Record<string, FunctionAbi>;
 
+const SESSION_RECORD_FIELDS = [
+  pure('opened_ms', 'u64'),
+  pure('closed_ms', 'u64'),
+  pure('bytes_down', 'u64'),
+  pure('bytes_up', 'u64'),
+  pure('frames', 'u64'),
+  pure('has_exit_code', 'bool'),
+  pure('exit_code', 'u32'),
+  pure('reason', 'u8'),
+  pure('transcript_digest', BYTES),
+];
+
+export const SESSION_FUNCTIONS = {
+  open_session: {
+    module: 'session',
+    name: 'open_session',
+    params: [
+      obj('cluster', CLUSTER, '&'),
+      pure('request_id', ID),
+      pure('requester', 'address'),
+      pure('expires_ms', 'u64'),
+      pure('timestamp_ms', 'u64'),
+      pure('signature', BYTES),
+      clock,
+    ],
+    txContext: 'none',
+  },
+  record_session: {
+    module: 'session',
+    name: 'record_session',
+    params: [
+      obj('cluster', CLUSTER, '&'),
+      pure('request_id', ID),
+      pure('requester', 'address'),
+      ...SESSION_RECORD_FIELDS,
+      pure('timestamp_ms', 'u64'),
+      pure('signature', BYTES),
+      clock,
+    ],
+    txContext: 'none',
+  },
+} satisfies Record<string, FunctionAbi>;
+
 export const FUNCTIONS: FunctionAbi[] = [
   ...Object.values(CLUSTER_FUNCTIONS),
   ...Object.values(ENCLAVE_FUNCTIONS),
   ...Object.values(ACCESS_FUNCTIONS),
   ...Object.values(REQUEST_FUNCTIONS),
   ...Object.values(WORKERS_FUNCTIONS),
+  ...Object.values(SESSION_FUNCTIONS),
 ];
 
 const f = (name: string, type: MoveType) => ({ name, type });
@@ -439,6 +483,31 @@ export const OBJECT_STRUCTS: StructAbi[] = [
     abilities: ['copy', 'drop'],
     fields: [f('worker_id', ID), f('owner', 'address'), f('encryption_key', BYTES), f('ciphertext_digest', BYTES)],
   },
+  {
+    module: 'session',
+    name: 'SessionOpenPayload',
+    abilities: ['copy', 'drop'],
+    fields: [f('cluster_id', ID), f('request_id', ID), f('requester', 'address'), f('expires_ms', 'u64')],
+  },
+  {
+    module: 'session',
+    name: 'SessionRecordPayload',
+    abilities: ['copy', 'drop'],
+    fields: [
+      f('cluster_id', ID),
+      f('request_id', ID),
+      f('requester', 'address'),
+      f('opened_ms', 'u64'),
+      f('closed_ms', 'u64'),
+      f('bytes_down', 'u64'),
+      f('bytes_up', 'u64'),
+      f('frames', 'u64'),
+      f('has_exit_code', 'bool'),
+      f('exit_code', 'u32'),
+      f('reason', 'u8'),
+      f('transcript_digest', BYTES),
+    ],
+  },
 ];
 
 export const EVENT_STRUCTS: StructAbi[] = [
@@ -560,6 +629,30 @@ export const EVENT_STRUCTS: StructAbi[] = [
   event('workers', 'WorkerLeft', [f('worker_id', ID), f('cluster_id', ID), f('owner', 'address'), f('amount', 'u64')]),
   event('workers', 'WorkerMigrated', [f('worker_id', ID), f('cluster_id', ID), f('from_version', 'u64'), f('to_version', 'u64')]),
   event('workers', 'WorkerSlashed', [f('worker_id', ID), f('cluster_id', ID), f('amount', 'u64'), f('reason', 'u8'), f('remaining', 'u64')]),
+  event('session', 'SessionOpened', [
+    f('cluster_id', ID),
+    f('request_id', ID),
+    f('requester', 'address'),
+    f('opened_ms', 'u64'),
+    f('expires_ms', 'u64'),
+    f('signature', BYTES),
+  ]),
+  event('session', 'SessionClosed', [
+    f('cluster_id', ID),
+    f('request_id', ID),
+    f('requester', 'address'),
+    f('opened_ms', 'u64'),
+    f('closed_ms', 'u64'),
+    f('bytes_down', 'u64'),
+    f('bytes_up', 'u64'),
+    f('frames', 'u64'),
+    f('has_exit_code', 'bool'),
+    f('exit_code', 'u32'),
+    f('reason', 'u8'),
+    f('transcript_digest', BYTES),
+    f('timestamp_ms', 'u64'),
+    f('signature', BYTES),
+  ]),
 ];
 
 const errors = (module: string, names: string[]): ErrorAbi[] => names.map((name, code) => ({ module, name, code }));
@@ -630,6 +723,7 @@ export const ERRORS: ErrorAbi[] = [
     'EWrongVersion',
     'ENotUpgraded',
   ]),
+  ...errors('session', ['EInvalidDigest', 'EInvalidTimes', 'EUnknownReason']),
 ];
 
 /** Protocol constants shared by Move and TypeScript. */
@@ -637,6 +731,8 @@ export const ERRORS: ErrorAbi[] = [
 export const PACKAGE_VERSION = 1;
 export const INTENT_RESPONSE = 0;
 export const INTENT_JOIN_TOKEN = 1;
+export const INTENT_SESSION_OPEN = 2;
+export const INTENT_SESSION_RECORD = 3;
 export const MAX_INLINE_BODY = 98_304;
 export const MAX_PURE_ARG = 16 * 1024;
 export const MAX_PATH = 1024;

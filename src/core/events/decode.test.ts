@@ -19,6 +19,8 @@ function sample(type: MoveType, seed: number): { input: unknown; expected: unkno
         return { input: seed & 0xff, expected: seed & 0xff };
       case 'u16':
         return { input: 200 + seed, expected: 200 + seed };
+      case 'u32':
+        return { input: 70_000 + seed, expected: 70_000 + seed };
       case 'u64':
         return { input: 2n ** 63n + BigInt(seed), expected: 2n ** 63n + BigInt(seed) };
       case 'address': {

@@ -252,6 +252,33 @@ export interface WorkerSlashed extends EventBase<'WorkerSlashed'> {
   remaining: bigint;
 }
 
+// === session ===
+export interface SessionOpened extends EventBase<'SessionOpened'> {
+  clusterId: string;
+  requestId: string;
+  requester: string;
+  openedMs: bigint;
+  expiresMs: bigint;
+  signature: Uint8Array;
+}
+export interface SessionClosed extends EventBase<'SessionClosed'> {
+  clusterId: string;
+  requestId: string;
+  requester: string;
+  openedMs: bigint;
+  closedMs: bigint;
+  bytesDown: bigint;
+  bytesUp: bigint;
+  frames: bigint;
+  hasExitCode: boolean;
+  exitCode: number;
+  /** Index into SESSION_REASONS (core/session/payloads.ts); 6 = still open (a periodic record). */
+  reason: number;
+  transcriptDigest: Uint8Array;
+  timestampMs: bigint;
+  signature: Uint8Array;
+}
+
 export type K3sDaasEvent =
   | ClusterCreated
   | ClusterUpdated
@@ -284,7 +311,9 @@ export type K3sDaasEvent =
   | WorkerHeartbeat
   | WorkerInactive
   | WorkerLeft
-  | WorkerSlashed;
+  | WorkerSlashed
+  | SessionOpened
+  | SessionClosed;
 
 export type K3sDaasEventKind = K3sDaasEvent['$kind'];
 export type EventOf<Kind extends K3sDaasEventKind> = Extract<K3sDaasEvent, { $kind: Kind }>;

@@ -243,6 +243,40 @@ export class KubeForwarder {
   }
 
   /**
+   * Opens a streaming request (a watch, a log follow) and hands back the status, headers and the body as it
+   * arrives, with no body timeout and no size limit; the caller ends it with `signal`. Same headers, credentials
+   * and impersonation as `forward`.
+   */
+  async stream(req: HttpRequestEnvelope, as: Impersonation, signal: AbortSignal): Promise<{ status: number; headers: Array<[string, string]>; body: AsyncIterable<Buffer> }> {
+    const { agent } = await this.#agent.catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    const { headers: auth } = await credentialHeaders(this.#kubeconfig).catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot get credentials from the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    const headers: Record<string, string | string[]> = { ...auth };
+    for (const [name, value] of req.headers) {
+      if (FORWARDED_REQUEST_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
+    headers['impersonate-user'] = as.user;
+    if (as.groups.length) headers['impersonate-group'] = as.groups;
+    let res;
+    try {
+      res = await request(this.target(req.url), { method: req.method as 'GET', headers, dispatcher: agent, signal, bodyTimeout: 0 });
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${this.server.origin} unreachable: ${(err as Error).message}`, err);
+    }
+    const out: Array<[string, string]> = [];
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
+      const v = res.headers[name];
+      if (typeof v === 'string') out.push([name, v]);
+      else if (Array.isArray(v)) for (const x of v) out.push([name, x]);
+    }
+    return { status: res.statusCode, headers: out, body: res.body as AsyncIterable<Buffer> };
+  }
+
+  /**
    * The apiserver URL for a request path, refusing anything URL resolution would change: a path that resolves to
    * another origin (`//host/...`) or to another path (`..`, `%2e%2e`, `./`) would execute something other than what
    * the chain authorized.

@@ -330,7 +330,7 @@ export const sh: Program = async (ctx) => {
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      if (ctx.tty) ctx.out(`${line}\r\n`);
+      // with a tty, the terminal's line discipline (src/kube/streams/tty.ts) has echoed what was typed
       await exec(line);
       prompt();
     }
