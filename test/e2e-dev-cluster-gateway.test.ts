@@ -5,7 +5,7 @@
  * allowlist, `drain --force` evicting pods, `auth can-i` / `auth whoami` (the operator and a viewer tenant), a 1.2 MiB
  * ConfigMap refused (carried by the gateway's large-body path), `delete ns` passing through Terminating.
  *
- * The gateway carries no watch yet (issue 11, streams): deletes run with `--wait=false` and the test polls with GETs.
+ * Waits use kubectl's own watch through the chain (issue 11's sessions) where kubectl watches: `wait --for=delete`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,14 +112,21 @@ describe('the dev cluster through the gateway', () => {
 
   it('delete ns passes through Terminating while a finalizer holds its content', async () => {
     await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  namespace: team-a\n  finalizers: [example.com/hold]\n');
-    // --wait=false: kubectl's default wait is a watch, which the gateway does not carry yet (issue 11)
+    // --wait=false here only because a finalizer holds the namespace; the real wait (a watch through the chain) follows
     expect(await ok(['delete', 'ns', 'team-a', '--wait=false'])).toBe('namespace "team-a" deleted\n');
     const terminating = await until(['get', 'ns', 'team-a'], (r) => /team-a\s+Terminating/.test(r.stdout));
     expect(terminating.stdout).toMatch(/^NAME\s+STATUS\s+AGE\nteam-a\s+Terminating\s+\S+\n$/);
     const conditions = await ok(['get', 'ns', 'team-a', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceFinalizersRemaining")].status}']);
     expect(conditions).toBe('True');
+    // kubectl wait watches the namespace (a session through the chain) while the finalizer goes
+    const waiting = kubectl(['wait', '--for=delete', 'namespace/team-a', '--timeout=60s']);
+    for (let i = 0; i < 400 && sb.sessions.openCount === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sb.sessions.openCount).toBeGreaterThan(0);
     await ok(['patch', 'cm', 'held', '-n', 'team-a', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
-    const gone = await until(['get', 'ns', 'team-a'], (r) => r.code !== 0);
+    const waited = await waiting;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toBe('namespace/team-a condition met\n');
+    const gone = await kubectl(['get', 'ns', 'team-a']);
     expect(gone.stderr).toBe('Error from server (NotFound): namespaces "team-a" not found\n');
   }, STEP_TIMEOUT_MS);
 });
