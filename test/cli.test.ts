@@ -11,6 +11,7 @@ function allCommands(cmd: Command, path: string[] = []): string[][] {
   return cmd.commands.flatMap((c) => [[...path, c.name()], ...allCommands(c, [...path, c.name()])]);
 }
 
+const fullProgram = await buildProgram();
 const home = mkdtempSync(join(tmpdir(), 'k3sdaas-home-'));
 const env = { HOME: home, K3SDAAS_CONFIG: join(home, 'config.yaml') };
 
@@ -22,7 +23,7 @@ describe('the k3sdaas executable', () => {
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
-  const commands = allCommands(buildProgram());
+  const commands = allCommands(fullProgram);
   it('registers subcommands', () => {
     expect(commands.map((c) => c.join(' '))).toContain('config view');
   });

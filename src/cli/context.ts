@@ -37,7 +37,11 @@ export interface CliRuntime {
 }
 
 export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
-  const config = cliConfig(cmd, extra);
+  return runtimeOf(cliConfig(cmd, extra));
+}
+
+/** The runtime of an already loaded configuration. */
+export function runtimeOf(config: Config): CliRuntime {
   const client = createChainClient(config.network);
   const logger = createLogger({ level: config.get('logLevel') as LogLevel });
   const packageId = config.get('packageId') ?? (config.get('network') === 'localnet' ? LOCALNET_PACKAGE_ID : undefined);
