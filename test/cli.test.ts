@@ -27,6 +27,20 @@ describe('the k3sdaas executable', () => {
   it('registers subcommands', () => {
     expect(commands.map((c) => c.join(' '))).toContain('config view');
   });
+
+  it('top-level help, drawn without loading any subcommand, is the full program\'s', async () => {
+    const lazy = await buildProgram(['node', 'k3sdaas', '--help']);
+    expect(lazy.helpInformation()).toBe(fullProgram.helpInformation());
+    expect(lazy.commands.every((c) => c.options.length === 0 && c.commands.length === 0)).toBe(true);
+  });
+
+  it('a run loads only the subcommand it names (after global options, or after `help`)', async () => {
+    for (const argv of [['--network', 'testnet', 'stake', 'list'], ['--config=x.yaml', 'stake'], ['help', 'stake']]) {
+      const program = await buildProgram(['node', 'k3sdaas', ...argv]);
+      const loaded = program.commands.filter((c) => c.commands.length > 0 || c.options.length > 0).map((c) => c.name());
+      expect(loaded, argv.join(' ')).toEqual(['stake']);
+    }
+  });
   for (const path of commands) {
     it(`k3sdaas ${path.join(' ')} --help prints usage and exits 0`, async () => {
       const r = await runCli([...path, '--help'], { env });
