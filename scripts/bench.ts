@@ -1,234 +1,445 @@
 /**
- * Benchmark (not a test): latency and throughput of `kubectl get pods` — the HTTP request kubectl sends,
- * GET /api/v1/namespaces/default/pods?limit=500 with the Table Accept header — through the gateway (one on-chain
- * request, executed by nautilus and answered on chain) versus straight to the embedded Kubernetes API, at localnet
- * checkpoint intervals 0 ms (one checkpoint per transaction) and 250 ms (the localnet default).
+ * Benchmark (not a test): kubectl through the chain versus straight to the Kubernetes API, one run, side by side.
  *
- *   node --expose-gc --import tsx scripts/bench.ts [--requests 150] [--concurrency 4] [--out docs/benchmarks.md] [--no-write]
+ *   npm run bench [-- --scale 1] [--out docs/benchmarks.md] [--no-write]
  *
- * Everything runs in this process (src/dev/sandbox.ts): localnet, the embedded Kubernetes API, nautilus, gateway.
+ * Every component is its own process, started as an operator would (the built CLI, bin/k3sdaas): `localnet start`,
+ * the embedded Kubernetes API (scripts/bench-kube.ts), `deploy`, `nautilus start`, `gateway`, `kubectl-proxy`, and
+ * `kubeconfig --gateway` for the exec credential plugin; so CPU and memory are read per process from /proc. Measured:
+ *   1. process start-up: `node -e 0` (the floor), `k3sdaas --help`, the credential plugin `k3sdaas token` cold and cached;
+ *   2. whole-process `kubectl get pods` (the real /usr/bin/kubectl, warm discovery cache) direct, via the gateway,
+ *      via kubectl-proxy;
+ *   3. the request kubectl sends (GET pods, Table Accept) from this process at concurrency 1, 4, 50 and 200, direct
+ *      and via the gateway: requests/s, p50/p95/max, CPU ms per request of each process;
+ * at localnet checkpoint intervals 0 ms (one checkpoint per transaction) and 250 ms (the default). Needs `npx tsup`.
  */
-import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
+import { createChainClient, TransactionExecutor } from '../src/core/chain/index.js';
+import { MIST_PER_SUI, stakeForToken } from '../src/core/cluster-admin.js';
 import { credentialToToken, signCredential } from '../src/core/credential.js';
-import { startSandbox } from '../src/dev/sandbox.js';
+import { DEV_ACCOUNTS } from '../src/localnet/genesis.js';
 
 const { values: flags } = parseArgs({
   options: {
-    requests: { type: 'string', default: '150' },
-    concurrency: { type: 'string', default: '4' },
+    scale: { type: 'string', default: '1' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
     'no-write': { type: 'boolean', default: false },
+    checkpoints: { type: 'string', default: '0,250' },
   },
 });
-const N = Number(flags.requests);
-const C = Number(flags.concurrency);
-const CHECKPOINTS = [0, 250];
+const SCALE = Number(flags.scale);
+const CHECKPOINTS = flags.checkpoints!.split(',').map(Number);
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'k3sdaas');
+const NODE = process.execPath;
+const KUBECTL = '/usr/bin/kubectl';
 const PATH = '/api/v1/namespaces/default/pods?limit=500';
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+const LEVELS: Array<{ c: number; n: number }> = [
+  { c: 1, n: 20 },
+  { c: 4, n: 60 },
+  { c: 50, n: 200 },
+  { c: 200, n: 400 },
+].map((l) => ({ c: l.c, n: Math.max(l.c, Math.round(l.n * SCALE)) }));
+const KUBECTL_RUNS = Math.max(3, Math.round(10 * SCALE));
+const STARTUP_RUNS = Math.max(5, Math.round(15 * SCALE));
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const [operator, gatewayKey, user] = [DEV_ACCOUNTS[0], DEV_ACCOUNTS[1], DEV_ACCOUNTS[2]];
 
-interface Result {
-  target: 'gateway' | 'direct';
+const log = (msg: string) => process.stderr.write(msg + '\n');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/** CPU (user + system, ms) and memory (KiB) of a process, from /proc. */
+function proc(pid: number): { cpuMs: number; rssKiB: number; hwmKiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+}
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  ready: Record<string, unknown>;
+}
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+/** Starts a long-running process and resolves with the JSON line it prints once ready. */
+function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Service> {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready:\n${stderr}`)), 90_000);
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      resolvePromise({ name, child, pid: child.pid!, ready: JSON.parse(out.slice(0, nl)) });
+    });
+    child.on('exit', (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${stderr}`));
+    });
+  });
+}
+
+async function stop(s: Service): Promise<void> {
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  s.child.kill('SIGKILL');
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Timed {
+  wallMs: number;
+  cpuMs: number;
+  maxRssKiB: number;
+}
+
+/** One process run under /usr/bin/time: wall, CPU (user + system, children included) and peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed {
+  const started = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: ROOT });
+  const wallMs = performance.now() - started;
+  const lines = r.stderr.trim().split('\n');
+  const [u, s, m] = lines[lines.length - 1].split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  return { wallMs, cpuMs: (u + s) * 1000, maxRssKiB: m };
+}
+
+interface StartupRow {
+  what: string;
+  wallMs: number;
+  cpuMs: number;
+  rssMiB: number;
+  runs: number;
+}
+
+function startupRow(what: string, runs: number, once: () => Timed): StartupRow {
+  once(); // warm the page cache
+  const rows = Array.from({ length: runs }, once);
+  return {
+    what,
+    runs,
+    wallMs: median(rows.map((r) => r.wallMs)),
+    cpuMs: median(rows.map((r) => r.cpuMs)),
+    rssMiB: Math.max(...rows.map((r) => r.maxRssKiB)) / 1024,
+  };
+}
+
+interface LoadRow {
+  target: 'direct' | 'gateway';
   checkpointMs: number;
   concurrency: number;
   n: number;
   errors: number;
   p50: number;
   p95: number;
-  mean: number;
+  max: number;
   rps: number;
+  /** CPU ms per request, per process. */
+  cpu: Record<string, number>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function run(
-  target: Result['target'],
+async function load(
+  target: LoadRow['target'],
   checkpointMs: number,
   url: string,
-  dispatcher: Agent,
   headers: Record<string, string>,
-  n = N,
-  concurrency = C,
-): Promise<Result> {
+  ca: string | undefined,
+  level: { c: number; n: number },
+  services: Service[],
+): Promise<LoadRow> {
+  const dispatcher = new Agent({ connect: ca ? { ca } : {}, connections: level.c, headersTimeout: 120_000, bodyTimeout: 120_000 });
   const one = async (): Promise<number> => {
-    const started = performance.now();
+    const t = performance.now();
     const res = await request(url + PATH, { dispatcher, headers: { accept: TABLE_ACCEPT, ...headers } });
     const body = (await res.body.json()) as { kind?: string };
-    if (res.statusCode !== 200 || body.kind !== 'Table') throw new Error(`${target}: ${res.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
-    return performance.now() - started;
+    if (res.statusCode !== 200 || body.kind !== 'Table') throw new Error(`${target}: ${res.statusCode} ${JSON.stringify(body).slice(0, 300)}`);
+    return performance.now() - t;
   };
-  for (let i = 0; i < Math.min(5, n); i++) await one(); // warm up connections, caches, the follower
+  for (let i = 0; i < 3; i++) await one(); // connections, caches, the follower
+  const before = services.map((s) => proc(s.pid).cpuMs);
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
-  const started = performance.now();
+  const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
+    Array.from({ length: level.c }, async () => {
+      while (next < level.n) {
         next++;
         try {
           latencies.push(await one());
         } catch (err) {
-          errors++;
-          if (errors <= 3) console.error(String(err));
+          if (++errors <= 3) log(String(err));
         }
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu: Record<string, number> = {};
+  services.forEach((s, i) => (cpu[s.name] = (proc(s.pid).cpuMs - before[i]) / Math.max(1, latencies.length)));
+  await dispatcher.close();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     target,
     checkpointMs,
-    concurrency,
+    concurrency: level.c,
     n: latencies.length,
     errors,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
-    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+    max: sorted[sorted.length - 1],
     rps: latencies.length / seconds,
+    cpu,
   };
+}
+
+interface KubectlRow {
+  checkpointMs: number;
+  target: string;
+  p50: number;
+  max: number;
+  cpuMs: number;
+  runs: number;
 }
 
 interface MemoryRow {
   checkpointMs: number;
-  before: NodeJS.MemoryUsage;
-  idle: NodeJS.MemoryUsage;
-  after: NodeJS.MemoryUsage;
-  gatewayRequests: number;
+  name: string;
+  rssMiB: number;
+  hwmMiB: number;
 }
 
-/** Memory of this process (client + the whole sandbox), after a garbage collection when --expose-gc is on. */
-function memory(): NodeJS.MemoryUsage {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage();
+async function stack(checkpointMs: number, dir: string) {
+  const base: NodeJS.ProcessEnv = { HOME: dir, K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_LOG_LEVEL: 'warn' };
+  const localnet = await start('localnet', BIN, ['localnet', 'start', '--ephemeral', '--port', '0', '--faucet-port', '0', '--checkpoint-ms', String(checkpointMs), '--json'], base);
+  const rpcUrl = String(localnet.ready.rpcUrl);
+  const packageId = String(localnet.ready.packageId);
+  const kube = await start('kube-apiserver', NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-kube.ts')], {});
+  const kubeUrl = String(kube.ready.url);
+  const env = { ...base, K3SDAAS_NETWORK: rpcUrl, K3SDAAS_PACKAGE_ID: packageId };
+  const deployed = run(BIN, ['deploy', '--api-url', kubeUrl, '--name', 'bench', '--debug', '--register-gateway', gatewayKey.address, '--json'], { ...env, K3SDAAS_PRIVATE_KEY: operator.secretKey });
+  if (deployed.code !== 0) throw new Error(`deploy failed: ${deployed.stderr}`);
+  const clusterId = String(JSON.parse(deployed.stdout).clusterId);
+  const client = createChainClient({ rpcUrl });
+  const { tokenId } = await stakeForToken(new TransactionExecutor(client, user.keypair), packageId, clusterId, 2n * MIST_PER_SUI, 'editor');
+
+  const nautilusKubeconfig = join(dir, 'nautilus-kubeconfig');
+  writeFileSync(
+    nautilusKubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'embedded', cluster: { server: kubeUrl } }],
+      users: [{ name: 'nautilus', user: {} }],
+      contexts: [{ name: 'embedded', context: { cluster: 'embedded', user: 'nautilus' } }],
+      'current-context': 'embedded',
+    }),
+  );
+  const nautilus = await start('nautilus', BIN, ['nautilus', 'start', '--json', '--cluster', clusterId, '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'nautilus'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0'], { ...env, K3SDAAS_PRIVATE_KEY: operator.secretKey });
+  const gateway = await start('gateway', BIN, ['gateway', '--json', '--cluster', clusterId, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'gateway')], { ...env, K3SDAAS_PRIVATE_KEY: gatewayKey.secretKey });
+  const userDir = join(dir, 'user');
+  const keyFile = join(dir, 'user.key');
+  writeFileSync(keyFile, user.secretKey + '\n', { mode: 0o600 });
+  const userEnv = { ...env, K3SDAAS_KEY_FILE: keyFile, K3SDAAS_DATA_DIR: userDir, K3SDAAS_CONFIG: join(dir, 'user-config.yaml') };
+  const proxy = await start('kubectl-proxy', BIN, ['kubectl-proxy', '--json', '--cluster', clusterId, '--seal-token', tokenId], userEnv);
+  return { localnet, kube, nautilus, gateway, proxy, rpcUrl, packageId, clusterId, tokenId, kubeUrl, userEnv, client };
 }
 
 async function main(): Promise<void> {
-  const results: Result[] = [];
-  const memoryRows: MemoryRow[] = [];
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  if (!existsSync(join(ROOT, 'dist', 'token.js'))) throw new Error('build first: npx tsup');
   const t0 = performance.now();
+  const loadAvg = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const startup: StartupRow[] = [];
+  const kubectlRows: KubectlRow[] = [];
+  const loadRows: LoadRow[] = [];
+  const memoryRows: MemoryRow[] = [];
+  const projectNode = existsSync(join(ROOT, 'node_modules', 'node', 'bin', 'node')) ? join(ROOT, 'node_modules', 'node', 'bin', 'node') : NODE;
+
   for (const checkpointMs of CHECKPOINTS) {
-    process.stderr.write(`checkpoint ${checkpointMs} ms: starting the sandbox…\n`);
-    const before = memory();
-    const sb = await startSandbox({ checkpointMs });
+    const dir = mkdtempSync(join(tmpdir(), `k3sdaas-bench-${checkpointMs}-`));
+    log(`checkpoint interval ${checkpointMs} ms: starting localnet, kube-apiserver, nautilus, gateway, kubectl-proxy…`);
+    const s = await stack(checkpointMs, dir);
+    const services = [s.localnet, s.kube, s.nautilus, s.gateway];
     try {
-      const idle = memory();
-      const signed = await signCredential(sb.user.keypair, {
-        clusterId: sb.clusterId,
-        gateway: sb.gatewayAddress,
-        tokenId: sb.user.tokenId,
-        expiresMs: BigInt(Date.now() + 3_600_000),
-      });
-      const gatewayAgent = new Agent({ connect: { ca: sb.tls.caPem }, connections: C });
-      const directAgent = new Agent({ connections: C });
-      process.stderr.write(`  direct: ${N} requests, concurrency ${C}\n`);
-      results.push(await run('direct', checkpointMs, sb.kube!.url, directAgent, {}));
-      process.stderr.write(`  gateway: ${N} requests, concurrency ${C}\n`);
+      const gatewayUrl = String(s.gateway.ready.url);
+      const ca = readFileSync(join(dir, 'gateway', 'gateway', 'tls', 'ca.crt'), 'utf8');
+      // The user's kubeconfigs: the gateway (written by `k3sdaas kubeconfig`, exec plugin), kubectl-proxy's own, direct.
+      const gwKubeconfig = join(dir, 'kubeconfig-gateway');
+      const kc = run(BIN, ['kubeconfig', '--gateway', gatewayUrl, '--ca', join(dir, 'gateway', 'gateway', 'tls', 'ca.crt'), '--seal-token', s.tokenId, '--out', gwKubeconfig], s.userEnv);
+      if (kc.code !== 0) throw new Error(`kubeconfig failed: ${kc.stderr}`);
+      const directKubeconfig = join(dir, 'kubeconfig-direct');
+      writeFileSync(
+        directKubeconfig,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'direct', cluster: { server: s.kubeUrl } }],
+          users: [{ name: 'u', user: { token: 'anything' } }],
+          contexts: [{ name: 'direct', context: { cluster: 'direct', user: 'u' } }],
+          'current-context': 'direct',
+        }),
+      );
+      const proxyKubeconfig = String(s.proxy.ready.kubeconfig);
+
+      if (checkpointMs === CHECKPOINTS[0]) {
+        log('  process start-up: node -e 0, k3sdaas --help, k3sdaas token (cold, cached)');
+        const tokenArgs = ['token', '--gateway-address', String(s.gateway.ready.address), '--cluster', s.clusterId, '--seal-token', s.tokenId];
+        const tokenEnv = { ...s.userEnv };
+        const cacheDir = join(String(tokenEnv.K3SDAAS_DATA_DIR), 'credentials');
+        startup.push(startupRow(`\`node -e 0\` (Node ${run(projectNode, ['-v']).stdout.trim()}, the floor)`, STARTUP_RUNS, () => timed(projectNode, ['-e', '0'])));
+        startup.push(startupRow('`k3sdaas --help`', STARTUP_RUNS, () => timed(BIN, ['--help'])));
+        startup.push(startupRow('`k3sdaas token` cold (signs; cache removed)', STARTUP_RUNS, () => (rmSync(cacheDir, { recursive: true, force: true }), timed(BIN, tokenArgs, tokenEnv))));
+        startup.push(startupRow('`k3sdaas token` cached', STARTUP_RUNS, () => timed(BIN, tokenArgs, tokenEnv)));
+        const noSealToken = tokenArgs.slice(0, 5);
+        startup.push(startupRow('`k3sdaas token` cold, SealToken looked up on chain', Math.max(3, Math.round(STARTUP_RUNS / 3)), () => (rmSync(cacheDir, { recursive: true, force: true }), timed(BIN, noSealToken, tokenEnv))));
+      }
+
+      log('  whole-process kubectl get pods: direct, gateway, kubectl-proxy');
+      for (const [target, kubeconfig] of [
+        ['Kubernetes API (direct)', directKubeconfig],
+        ['gateway (exec plugin, cached credential)', gwKubeconfig],
+        ['kubectl-proxy', proxyKubeconfig],
+      ] as const) {
+        const cache = mkdtempSync(join(tmpdir(), 'k3sdaas-bench-kcache-'));
+        const args = ['--kubeconfig', kubeconfig, '--cache-dir', cache, 'get', 'pods'];
+        const rows = [timed(KUBECTL, args, s.userEnv), ...Array.from({ length: KUBECTL_RUNS }, () => timed(KUBECTL, args, s.userEnv))].slice(1);
+        kubectlRows.push({ checkpointMs, target, runs: rows.length, p50: median(rows.map((r) => r.wallMs)), max: Math.max(...rows.map((r) => r.wallMs)), cpuMs: median(rows.map((r) => r.cpuMs)) });
+      }
+
+      const signed = await signCredential(user.keypair, { clusterId: s.clusterId, gateway: String(s.gateway.ready.address), tokenId: s.tokenId, expiresMs: BigInt(Date.now() + 3_600_000) });
       const auth = { authorization: `Bearer ${credentialToToken(signed)}` };
-      results.push(await run('gateway', checkpointMs, sb.gatewayUrl, gatewayAgent, auth));
-      const serial = Math.max(5, Math.round(N / 5));
-      process.stderr.write(`  gateway: ${serial} requests, one at a time\n`);
-      results.push(await run('gateway', checkpointMs, sb.gatewayUrl, gatewayAgent, auth, serial, 1));
-      memoryRows.push({ checkpointMs, before, idle, after: memory(), gatewayRequests: N + serial + 10 });
-      await gatewayAgent.close();
-      await directAgent.close();
+      for (const level of LEVELS) {
+        log(`  concurrency ${level.c}: ${level.n} requests direct, then via the gateway`);
+        loadRows.push(await load('direct', checkpointMs, s.kubeUrl, {}, undefined, level, services));
+        loadRows.push(await load('gateway', checkpointMs, gatewayUrl, auth, ca, level, services));
+      }
+      for (const svc of [...services, s.proxy]) {
+        const p = proc(svc.pid);
+        memoryRows.push({ checkpointMs, name: svc.name, rssMiB: p.rssKiB / 1024, hwmMiB: p.hwmKiB / 1024 });
+      }
     } finally {
-      await sb.stop();
+      for (const svc of [s.proxy, s.gateway, s.nautilus, s.kube, s.localnet]) await stop(svc);
+      rmSync(dir, { recursive: true, force: true });
     }
   }
   const totalSeconds = (performance.now() - t0) / 1000;
+  const doc = render({ startup, kubectlRows, loadRows, memoryRows, totalSeconds, loadAvg });
+  console.log(doc);
+  if (!flags['no-write']) {
+    writeFileSync(flags.out!, doc);
+    log(`wrote ${flags.out}`);
+  }
+}
 
-  const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
-  const header = '| target | checkpoint interval | concurrency | requests | errors | p50 | p95 | mean | requests/s |';
-  const rows = results.map(
-    (r) => `| ${r.target === 'gateway' ? 'gateway (on chain)' : 'Kubernetes API (direct)'} | ${r.checkpointMs} ms | ${r.concurrency} | ${r.n} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.mean)} | ${r.rps.toFixed(1)} |`,
-  );
-  const table = [header, '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
-  const ratios = CHECKPOINTS.map((cp) => {
-    const g = results.find((r) => r.target === 'gateway' && r.checkpointMs === cp && r.concurrency === C)!;
-    const d = results.find((r) => r.target === 'direct' && r.checkpointMs === cp)!;
-    return `| ${cp} ms | ${(g.p50 / d.p50).toFixed(0)}× | ${(g.p95 / d.p95).toFixed(0)}× | ${(d.rps / g.rps).toFixed(0)}× |`;
-  });
-  const ratioTable = ['| checkpoint interval | p50 gateway / direct | p95 gateway / direct | requests/s direct / gateway |', '|---|---|---|---|', ...ratios].join('\n');
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  const memoryTable = [
-    '| checkpoint interval | RSS before the sandbox | RSS idle sandbox | RSS after the run | heap used after | gateway requests | heap growth per request |',
+const ms = (v: number) => (v < 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(0)} ms`);
+const s2 = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : ms(v));
+
+function render(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: LoadRow[]; memoryRows: MemoryRow[]; totalSeconds: number; loadAvg: string }): string {
+  const startupTable = ['| process | runs | wall (median) | CPU (median) | peak RSS |', '|---|---|---|---|---|', ...r.startup.map((x) => `| ${x.what} | ${x.runs} | ${ms(x.wallMs)} | ${ms(x.cpuMs)} | ${x.rssMiB.toFixed(1)} MiB |`)].join('\n');
+  const kubectlTable = [
+    '| checkpoint interval | kubectl get pods via | runs | wall p50 | wall max | CPU p50 (kubectl + plugin) | × direct |',
     '|---|---|---|---|---|---|---|',
-    ...memoryRows.map(
-      (m) =>
-        `| ${m.checkpointMs} ms | ${mib(m.before.rss)} | ${mib(m.idle.rss)} | ${mib(m.after.rss)} | ${mib(m.after.heapUsed)} | ${m.gatewayRequests} | ${((m.after.heapUsed - m.idle.heapUsed) / m.gatewayRequests / 1024).toFixed(1)} KiB |`,
+    ...r.kubectlRows.map((x) => {
+      const d = r.kubectlRows.find((y) => y.checkpointMs === x.checkpointMs && y.target.startsWith('Kubernetes'))!;
+      return `| ${x.checkpointMs} ms | ${x.target} | ${x.runs} | ${s2(x.p50)} | ${s2(x.max)} | ${ms(x.cpuMs)} | ${(x.p50 / d.p50).toFixed(1)}× |`;
+    }),
+  ].join('\n');
+  const names = Object.keys(r.loadRows[0]?.cpu ?? {});
+  const loadTable = [
+    `| checkpoint interval | target | concurrency | requests | errors | requests/s | p50 | p95 | max | ${names.map((n) => `CPU/request ${n}`).join(' | ')} |`,
+    `|---|---|---|---|---|---|---|---|---|${names.map(() => '---|').join('')}`,
+    ...r.loadRows.map(
+      (x) =>
+        `| ${x.checkpointMs} ms | ${x.target === 'gateway' ? 'gateway (on chain)' : 'Kubernetes API (direct)'} | ${x.concurrency} | ${x.n} | ${x.errors} | ${x.rps.toFixed(1)} | ${s2(x.p50)} | ${s2(x.p95)} | ${s2(x.max)} | ${names.map((n) => ms(x.cpu[n])).join(' | ')} |`,
     ),
   ].join('\n');
-  console.log(table + '\n\n' + ratioTable + '\n\n' + memoryTable + `\n\n(total ${totalSeconds.toFixed(0)} s)`);
-
-  if (flags['no-write']) return;
+  const ratioTable = [
+    '| checkpoint interval | concurrency | requests/s direct / gateway | p50 gateway / direct | p50 gateway / checkpoint interval |',
+    '|---|---|---|---|---|',
+    ...r.loadRows
+      .filter((x) => x.target === 'gateway')
+      .map((g) => {
+        const d = r.loadRows.find((y) => y.target === 'direct' && y.checkpointMs === g.checkpointMs && y.concurrency === g.concurrency)!;
+        return `| ${g.checkpointMs} ms | ${g.concurrency} | ${(d.rps / g.rps).toFixed(0)}× | ${(g.p50 / d.p50).toFixed(0)}× | ${g.checkpointMs ? (g.p50 / g.checkpointMs).toFixed(1) + ' intervals' : '–'} |`;
+      }),
+  ].join('\n');
+  const memoryTable = ['| checkpoint interval | process | RSS at the end | peak RSS |', '|---|---|---|---|', ...r.memoryRows.map((m) => `| ${m.checkpointMs} ms | ${m.name} | ${m.rssMiB.toFixed(0)} MiB | ${m.hwmMiB.toFixed(0)} MiB |`)].join('\n');
   const cpu = cpus()[0]?.model ?? 'unknown';
-  const doc = `# Benchmarks
+  return `# Benchmarks
 
-Figures written by \`scripts/bench.ts\`; rerun it to refresh them (this file is overwritten).
+Figures written by \`scripts/bench.ts\` (\`npm run bench\`); rerun it to refresh them (this file is overwritten, then
+annotated by hand in "Reading the figures" below the generated part, if at all).
 
 ## What is measured
 
-\`kubectl get pods\` as kubectl sends it: \`GET ${PATH}\` with the Table \`Accept\` header, ${N} requests at
-concurrency ${C} (after 5 warm-up requests), plus a shorter run through the gateway one request at a time, measured
-with undici from the client side:
+Every component runs as its own process, started as an operator would with the built CLI (\`bin/k3sdaas\`):
+\`localnet start\` (the Sui-compatible chain), the embedded Kubernetes API (scripts/bench-kube.ts), \`deploy\`,
+\`nautilus start\`, \`gateway\`, \`kubectl-proxy\`; the user's gateway kubeconfig is written by
+\`k3sdaas kubeconfig --gateway\` (exec credential plugin \`k3sdaas token\`). CPU and memory are read per process from
+/proc, so localnet's own cost is apart from the gateway's and nautilus'.
 
-- **Kubernetes API (direct)**: straight to the embedded Kubernetes API (src/kube) over HTTP.
-- **gateway (on chain)**: to the gateway over HTTPS with a wallet-signed credential. Each request is sealed to the
-  enclave key and submitted with \`submit_via_gateway\` (one transaction), picked up by nautilus from the chain,
-  forwarded to the same embedded Kubernetes API, answered with \`respond\` (a second transaction, signed by the
-  enclave key), and delivered to the waiting request by the gateway's chain follower.
+1. **Process start-up**: wall, CPU and peak RSS under \`/usr/bin/time\`, median of several runs.
+2. **Whole-process \`kubectl get pods\`**: the real kubectl (${KUBECTL}) with a warm discovery cache, straight to the
+   Kubernetes API, through the gateway (its exec plugin runs on every command; its credential is cached), and through
+   kubectl-proxy (a static bearer token to a local process that signs with the user's key).
+3. **The request kubectl sends** (\`GET ${PATH}\`, Table \`Accept\`) from the benchmark process with undici, at
+   concurrency ${LEVELS.map((l) => l.c).join(', ')}, after 3 warm-up requests: requests/s, p50/p95/max latency, and
+   CPU ms per request of each process (its CPU time over the run divided by the requests answered; idle work such as
+   sealing empty checkpoints is included).
 
-Both run in one process (\`startSandbox\` from src/dev/sandbox.ts: localnet, embedded Kubernetes API, nautilus,
-gateway), talking over real sockets. Localnet's checkpoint interval is how often it seals a checkpoint: 0 ms means
-one checkpoint per transaction (the floor of what the chain adds), 250 ms is the localnet default and closer to a
-public network, where checkpoints come every ~250 ms or more.
+Localnet's checkpoint interval is how often it seals a checkpoint: 0 ms means one checkpoint per transaction (the
+floor of what the chain adds), 250 ms is the localnet default and close to a public network.
 
 ## Machine
 
-- CPUs: ${availableParallelism()} × ${cpu}
-- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${load} (other work on the machine shows up in the figures)
-- Node.js ${process.version} (${process.platform}/${process.arch})
-- Date: ${new Date().toISOString()}
-- Command: \`node --expose-gc --import tsx scripts/bench.ts --requests ${N} --concurrency ${C}\` (total ${totalSeconds.toFixed(0)} s)
+- CPUs: ${availableParallelism()} × ${cpu}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${r.loadAvg} (other work on the machine shows up in the figures)
+- Node.js ${process.version} (${process.platform}/${process.arch}); kubectl ${run(KUBECTL, ['version', '--client', '-o', 'json']).stdout.match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? '?'}
+- Date: ${new Date().toISOString()}; command \`npm run bench -- --scale ${SCALE}\` (total ${r.totalSeconds.toFixed(0)} s)
 
-## Results
+## Process start-up
 
-${table}
+${startupTable}
+
+## Whole-process kubectl get pods
+
+${kubectlTable}
+
+## Throughput and latency
+
+${loadTable}
 
 ## Ratios
 
 ${ratioTable}
 
-## Memory
-
-One process holds the client and the whole sandbox (localnet with its ledger in memory, the embedded Kubernetes
-API, nautilus, the gateway); figures are \`process.memoryUsage()\`${(globalThis as { gc?: unknown }).gc ? ' after a forced garbage collection' : ' (run with \`node --expose-gc\` for figures after a garbage collection)'}. The
-ledger keeps every transaction, so some growth per request is expected on localnet; the gateway and nautilus keep
-no per-request state once a request is answered.
+## Memory per process
 
 ${memoryTable}
-
-## Reading the figures
-
-Every gateway request is two transactions and two trips through the chain follower (request to nautilus, answer to
-the gateway); the direct figures are the cost of the Kubernetes API itself. At a 0 ms checkpoint interval the
-overhead is transaction execution, sealing and signing in one Node.js process on ${availableParallelism()} cores; at
-250 ms it is dominated by waiting for checkpoints: one request at a time costs about two intervals (the request
-and the answer each wait for one). Under concurrency, each signer (the gateway's key for \`submit_via_gateway\`,
-the operator's key for \`respond\`) has up to 4 transactions in flight, each paying with its own gas coin (a
-pool of the signer's coins, src/core/chain/gas-pool.ts), and on localnet a transaction returns once its checkpoint
-is sealed: throughput is then about (coins per signer) × 1000 / interval requests/s, whichever of the two signers
-is slower. More coins, or batching several answers into one programmable transaction, would raise it further.
 `;
-  writeFileSync(flags.out!, doc);
-  console.log(`wrote ${flags.out}`);
 }
 
 main().then(
