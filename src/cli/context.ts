@@ -2,24 +2,12 @@
 import type { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
-import { ConfigError, loadConfig, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
+import { ConfigError, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
+import { cliConfig } from './config-flags.js';
 import { createLogger, type Logger, type LogLevel } from '../core/log.js';
 import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 
-export interface GlobalFlags {
-  config?: string;
-  network?: string;
-  logLevel?: string;
-}
-
-/** Flags that map 1:1 onto config keys; a subcommand may add its own (e.g. `--cluster` → clusterId). */
-export function cliConfig(cmd: Command, extra: Record<string, string | undefined> = {}): Config {
-  const g = cmd.optsWithGlobals<GlobalFlags>();
-  return loadConfig({
-    file: g.config,
-    flags: { network: g.network, logLevel: g.logLevel, ...extra },
-  });
-}
+export { cliConfig, type GlobalFlags } from './config-flags.js';
 
 export interface CliRuntime {
   config: Config;

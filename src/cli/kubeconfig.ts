@@ -13,7 +13,7 @@ import { K3sDaasError } from '../core/errors.js';
 import { writeKubeconfigContext } from '../core/kube/index.js';
 import { findPackageRoot } from '../core/move/build.js';
 import { cliRuntime } from './context.js';
-import { readProxyState } from './kubectl-proxy.js';
+import { readProxyState } from './proxy-state.js';
 
 interface GatewayInfo {
   mode: string;

@@ -5,7 +5,7 @@
  * (./token-main.ts) and the signed credential is cached until shortly before it expires (./token-credential.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { cliConfig } from './context.js';
+import { cliConfig } from './config-flags.js';
 import { DEFAULT_TTL_MS, execCredential } from './token-credential.js';
 
 export function parseDuration(text: string): number {
