@@ -3,7 +3,7 @@
  * exactly what it was minted for and only while it stays valid for a while; its files are 0600. Time comes from an
  * injected clock. The last cases run the built plugin (bin/k3sdaas token → dist/token.js) as kubectl does.
  */
-import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +120,19 @@ describe('the exec credential cache', () => {
     // A file whose recorded key is not the one asked for (say, copied from another gateway's entry) is a miss.
     writeFileSync(file, JSON.stringify({ format: 1, key: { gateway: 'x' }, token: first.status.token, expiresMs: T0 + TTL }), { mode: 0o600 });
     expect((await get()).status.token).not.toBe(first.status.token);
+  });
+
+  it('removes entries untouched for a day when it writes a new one', async () => {
+    const { dir, get } = setup();
+    const cacheDir = credentialCacheDir(dir);
+    mkdirSync(cacheDir, { recursive: true });
+    const stale = join(cacheDir, 'f'.repeat(64) + '.json');
+    writeFileSync(stale, '{}', { mode: 0o600 });
+    const dayAgo = (Date.now() - 25 * 3_600_000) / 1000;
+    utimesSync(stale, dayAgo, dayAgo);
+    await get();
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
   });
 
   it('--no-cache signs every time', async () => {

@@ -6,7 +6,7 @@
  * the private key, key file or keystore + active address, so a changed key is a miss). Imports only node:*.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface CredentialCacheKey {
@@ -36,6 +36,8 @@ export interface CredentialCacheOptions {
 }
 
 const FORMAT = 1;
+/** Entries untouched for this long are removed when a new one is written. */
+const STALE_MS = 24 * 3_600_000;
 
 /** Sui object ids and addresses as the chain writes them. */
 export function normalizeId(id: string): string {
@@ -124,6 +126,21 @@ export class CredentialCache {
     writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, ...credential }) + '\n', { mode: 0o600, flag: 'wx' });
     chmodSync(tmp, 0o600);
     renameSync(tmp, file);
+    this.prune();
+  }
+
+  /** Removes entries nobody asked for in a day (their credentials expired long ago: the TTL is at most 1 h). */
+  private prune(): void {
+    const cutoff = Date.now() - STALE_MS;
+    for (const name of readdirSync(this.dir)) {
+      if (!name.endsWith('.json') && !name.endsWith('.tmp')) continue;
+      const file = join(this.dir, name);
+      try {
+        if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+      } catch {
+        // raced with another plugin run: fine
+      }
+    }
   }
 }
 
