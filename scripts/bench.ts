@@ -132,6 +132,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed 
 interface StartupRow {
   what: string;
   wallMs: number;
+  /** The fastest run: the cost without other work on the machine in the way. */
+  wallMinMs: number;
   cpuMs: number;
   rssMiB: number;
   runs: number;
@@ -144,6 +146,7 @@ function startupRow(what: string, runs: number, once: () => Timed): StartupRow {
     what,
     runs,
     wallMs: median(rows.map((r) => r.wallMs)),
+    wallMinMs: Math.min(...rows.map((r) => r.wallMs)),
     cpuMs: median(rows.map((r) => r.cpuMs)),
     rssMiB: Math.max(...rows.map((r) => r.maxRssKiB)) / 1024,
   };
@@ -221,6 +224,7 @@ interface KubectlRow {
   checkpointMs: number;
   target: string;
   p50: number;
+  min: number;
   max: number;
   cpuMs: number;
   runs: number;
@@ -327,7 +331,7 @@ async function main(): Promise<void> {
         const cache = mkdtempSync(join(tmpdir(), 'k3sdaas-bench-kcache-'));
         const args = ['--kubeconfig', kubeconfig, '--cache-dir', cache, 'get', 'pods'];
         const rows = [timed(KUBECTL, args, s.userEnv), ...Array.from({ length: KUBECTL_RUNS }, () => timed(KUBECTL, args, s.userEnv))].slice(1);
-        kubectlRows.push({ checkpointMs, target, runs: rows.length, p50: median(rows.map((r) => r.wallMs)), max: Math.max(...rows.map((r) => r.wallMs)), cpuMs: median(rows.map((r) => r.cpuMs)) });
+        kubectlRows.push({ checkpointMs, target, runs: rows.length, p50: median(rows.map((r) => r.wallMs)), min: Math.min(...rows.map((r) => r.wallMs)), max: Math.max(...rows.map((r) => r.wallMs)), cpuMs: median(rows.map((r) => r.cpuMs)) });
       }
 
       const signed = await signCredential(user.keypair, { clusterId: s.clusterId, gateway: String(s.gateway.ready.address), tokenId: s.tokenId, expiresMs: BigInt(Date.now() + 3_600_000) });
@@ -359,13 +363,13 @@ const ms = (v: number) => (v < 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(0)} ms`)
 const s2 = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : ms(v));
 
 function render(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: LoadRow[]; memoryRows: MemoryRow[]; totalSeconds: number; loadAvg: string }): string {
-  const startupTable = ['| process | runs | wall (median) | CPU (median) | peak RSS |', '|---|---|---|---|---|', ...r.startup.map((x) => `| ${x.what} | ${x.runs} | ${ms(x.wallMs)} | ${ms(x.cpuMs)} | ${x.rssMiB.toFixed(1)} MiB |`)].join('\n');
+  const startupTable = ['| process | runs | wall (median) | wall (fastest) | CPU (median) | peak RSS |', '|---|---|---|---|---|---|', ...r.startup.map((x) => `| ${x.what} | ${x.runs} | ${ms(x.wallMs)} | ${ms(x.wallMinMs)} | ${ms(x.cpuMs)} | ${x.rssMiB.toFixed(1)} MiB |`)].join('\n');
   const kubectlTable = [
-    '| checkpoint interval | kubectl get pods via | runs | wall p50 | wall max | CPU p50 (kubectl + plugin) | × direct |',
-    '|---|---|---|---|---|---|---|',
+    '| checkpoint interval | kubectl get pods via | runs | wall p50 | wall fastest | wall max | CPU p50 (kubectl + plugin) | × direct (p50) |',
+    '|---|---|---|---|---|---|---|---|',
     ...r.kubectlRows.map((x) => {
       const d = r.kubectlRows.find((y) => y.checkpointMs === x.checkpointMs && y.target.startsWith('Kubernetes'))!;
-      return `| ${x.checkpointMs} ms | ${x.target} | ${x.runs} | ${s2(x.p50)} | ${s2(x.max)} | ${ms(x.cpuMs)} | ${(x.p50 / d.p50).toFixed(1)}× |`;
+      return `| ${x.checkpointMs} ms | ${x.target} | ${x.runs} | ${s2(x.p50)} | ${s2(x.min)} | ${s2(x.max)} | ${ms(x.cpuMs)} | ${(x.p50 / d.p50).toFixed(1)}× |`;
     }),
   ].join('\n');
   const names = Object.keys(r.loadRows[0]?.cpu ?? {});
@@ -416,7 +420,8 @@ floor of what the chain adds), 250 ms is the localnet default and close to a pub
 
 ## Machine
 
-- CPUs: ${availableParallelism()} × ${cpu}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${r.loadAvg} (other work on the machine shows up in the figures)
+- CPUs: ${availableParallelism()} × ${cpu}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${r.loadAvg}, at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}
+  (other work on the machine shows up in wall times: compare them with the CPU columns and the fastest runs)
 - Node.js ${process.version} (${process.platform}/${process.arch}); kubectl ${run(KUBECTL, ['version', '--client', '-o', 'json']).stdout.match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? '?'}
 - Date: ${new Date().toISOString()}; command \`npm run bench -- --scale ${SCALE}\` (total ${r.totalSeconds.toFixed(0)} s)
 
@@ -467,8 +472,8 @@ function goals(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: 
   return [
     '| figure | now | goal | |',
     '|---|---|---|---|',
-    row(`\`kubectl get pods\` via the gateway vs direct (whole process, ${slow} ms checkpoints)`, kGw && kDirect ? `${s2(kGw.p50)} vs ${s2(kDirect.p50)}` : '–', `≤ 2 × interval + 100 ms (${2 * slow + 100} ms)`, kGw ? kGw.p50 <= 2 * slow + 100 : undefined),
-    row('`k3sdaas token` (cached)', cached ? `${ms(cached.wallMs)} wall, ${ms(cached.cpuMs)} CPU, ${cached.rssMiB.toFixed(1)} MiB` : '–', '≤ 100 ms wall, ≤ 60 MiB', cached ? cached.wallMs <= 100 && cached.rssMiB <= 60 : undefined),
+    row(`\`kubectl get pods\` via the gateway vs direct (whole process, ${slow} ms checkpoints)`, kGw && kDirect ? `${s2(kGw.p50)} vs ${s2(kDirect.p50)} (p50; fastest ${s2(kGw.min)} vs ${s2(kDirect.min)})` : '–', `≤ 2 × interval + 100 ms (${2 * slow + 100} ms)`, kGw ? kGw.p50 <= 2 * slow + 100 : undefined),
+    row('`k3sdaas token` (cached)', cached ? `${ms(cached.wallMs)} wall (median; fastest ${ms(cached.wallMinMs)}), ${ms(cached.cpuMs)} CPU, ${cached.rssMiB.toFixed(1)} MiB` : '–', '≤ 100 ms wall, ≤ 60 MiB', cached ? cached.wallMs <= 100 && cached.rssMiB <= 60 : undefined),
     row('`k3sdaas --help`', help ? `${ms(help.cpuMs)} CPU` : '–', '≤ 300 ms CPU', help ? help.cpuMs <= 300 : undefined),
     row(`gateway throughput, concurrency 4 / 200 (${slow} ms)`, c4 && c200 ? `${c4.rps.toFixed(1)} / ${c200.rps.toFixed(1)} requests/s` : '–', '≥ 300 requests/s', c200 ? c200.rps >= 300 : undefined),
     row(`200 concurrent gets (${slow} ms)`, c200 ? `p50 ${s2(c200.p50)}, max ${s2(c200.max)}` : '–', `every one within 3 intervals (${3 * slow} ms)`, c200 ? c200.max <= 3 * slow : undefined),
@@ -493,7 +498,7 @@ function reading(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows
   const out: string[] = [];
   if (floor && cached && cold)
     out.push(
-      `- **The credential plugin** costs ${ms(cached.wallMs)} wall / ${ms(cached.cpuMs)} CPU / ${cached.rssMiB.toFixed(0)} MiB on a cache hit, against a floor of ${ms(floor.wallMs)} / ${ms(floor.cpuMs)} / ${floor.rssMiB.toFixed(0)} MiB for starting Node 24 at all (\`node -e 0\`): the rest is the shell wrapper (bin/k3sdaas, one \`readlink\`), loading dist/token.js with the config and cache modules (no commander, no Sui SDK, no yaml for the simple config form) and one file read. A miss (${ms(cold.wallMs)} wall) loads the Sui SDK to sign; the cache makes that once per ${'~'}9 minutes (a 10-minute credential is handed out until a minute before it expires).`,
+      `- **The credential plugin** costs ${ms(cached.wallMs)} wall (median; fastest ${ms(cached.wallMinMs)}) / ${ms(cached.cpuMs)} CPU / ${cached.rssMiB.toFixed(0)} MiB on a cache hit, against a floor of ${ms(floor.wallMs)} (fastest ${ms(floor.wallMinMs)}) / ${ms(floor.cpuMs)} / ${floor.rssMiB.toFixed(0)} MiB for starting Node 24 at all (\`node -e 0\`): the rest is the shell wrapper (bin/k3sdaas, one \`readlink\`), loading dist/token.js with the config and cache modules (no commander, no Sui SDK, no yaml for the simple config form) and one file read. A miss (${ms(cold.wallMs)} wall) loads the Sui SDK to sign; the cache makes that once per ${'~'}9 minutes (a 10-minute credential is handed out until a minute before it expires).`,
     );
   if (kGw && kDirect && serialSlow && cached)
     out.push(
