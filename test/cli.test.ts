@@ -68,6 +68,36 @@ describe('the k3sdaas executable', () => {
   });
 });
 
+describe('what a command loads', () => {
+  const hook = join(ROOT, 'test', 'fixtures', 'log-imports.mjs');
+  async function imports(args: string[], extraEnv: Record<string, string> = {}): Promise<string[]> {
+    const log = join(mkdtempSync(join(tmpdir(), 'k3sdaas-imports-')), 'imports.log');
+    const r = await runCli(args, { env: { ...env, ...extraEnv, NODE_OPTIONS: `--import=${hook}`, K3SDAAS_TEST_IMPORT_LOG: log } });
+    expect(r.code, r.stderr).toBe(0);
+    return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  }
+  const heavy = ['@mysten/', '@kubernetes/client-node', '/ink/', '/react/', '/undici/', '/yaml/'];
+  const loaded = (urls: string[], part: string) => urls.filter((u) => u.includes(`/node_modules/`) && u.includes(part));
+
+  it('k3sdaas --help loads commander and none of the subcommands\' libraries', async () => {
+    const urls = await imports(['--help']);
+    expect(loaded(urls, '/commander/').length).toBeGreaterThan(0);
+    for (const h of heavy) expect(loaded(urls, h), h).toEqual([]);
+  });
+
+  it('k3sdaas token with a cached credential loads no library at all (not even commander)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k3sdaas-imports-token-'));
+    const id = '0x' + '42'.repeat(32);
+    const tokenEnv = { K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_DATA_DIR: dir, K3SDAAS_PRIVATE_KEY: 'suiprivkey1qzdlfxn2qa2lj5uprl8pyhexs02sg2wrhdy7qaq50cqgnffw4c2477kg9h3' };
+    writeFileSync(tokenEnv.K3SDAAS_CONFIG, 'network: localnet\nlogLevel: warn\n');
+    const args = ['token', '--gateway-address', id, '--cluster', id, '--seal-token', id];
+    const miss = await imports(args, tokenEnv);
+    expect(loaded(miss, '@mysten/').length).toBeGreaterThan(0); // signing needs the SDK
+    const hit = await imports(args, tokenEnv);
+    expect(hit.filter((u) => u.includes('/node_modules/') && !u.includes('/node_modules/node/'))).toEqual([]);
+  });
+});
+
 describe('k3sdaas config', () => {
   it('view --json shows sources and redacts secrets', async () => {
     const key = 'suiprivkey1qzdlfxn2qa2lj5uprl8pyhexs02sg2wrhdy7qaq50cqgnffw4c2477kg9h3';
