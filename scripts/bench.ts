@@ -323,14 +323,18 @@ async function main(): Promise<void> {
       }
 
       log('  whole-process kubectl get pods: direct, gateway, kubectl-proxy');
+      // `kubectl daas` is the kubectl plugin (bin/kubectl-daas on PATH): k3sdaas finds the running proxy, runs kubectl.
+      const daasEnv = { ...s.userEnv, PATH: `${join(ROOT, 'bin')}:${process.env.PATH}`, K3SDAAS_CLUSTER_ID: s.clusterId };
       for (const [target, kubeconfig] of [
         ['Kubernetes API (direct)', directKubeconfig],
         ['gateway (exec plugin, cached credential)', gwKubeconfig],
         ['kubectl-proxy', proxyKubeconfig],
+        ['`kubectl daas` (plugin → kubectl-proxy)', null],
       ] as const) {
         const cache = mkdtempSync(join(tmpdir(), 'k3sdaas-bench-kcache-'));
-        const args = ['--kubeconfig', kubeconfig, '--cache-dir', cache, 'get', 'pods'];
-        const rows = [timed(KUBECTL, args, s.userEnv), ...Array.from({ length: KUBECTL_RUNS }, () => timed(KUBECTL, args, s.userEnv))].slice(1);
+        const args = kubeconfig ? ['--kubeconfig', kubeconfig, '--cache-dir', cache, 'get', 'pods'] : ['daas', 'get', 'pods'];
+        const e = kubeconfig ? s.userEnv : daasEnv;
+        const rows = [timed(KUBECTL, args, e), ...Array.from({ length: KUBECTL_RUNS }, () => timed(KUBECTL, args, e))].slice(1);
         kubectlRows.push({ checkpointMs, target, runs: rows.length, p50: median(rows.map((r) => r.wallMs)), min: Math.min(...rows.map((r) => r.wallMs)), max: Math.max(...rows.map((r) => r.wallMs)), cpuMs: median(rows.map((r) => r.cpuMs)) });
       }
 
