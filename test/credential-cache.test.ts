@@ -180,3 +180,32 @@ describe('k3sdaas token (the built plugin, as kubectl runs it)', () => {
     expect(ttl).toMatchObject({ code: 2, stderr: 'error: --ttl may be at most 1h\n' });
   });
 });
+
+describe('the plugin entry point', () => {
+  it('handles the flags the kubeconfig writes and leaves everything else to the full CLI', async () => {
+    const { fastTokenArgs } = await import('../src/cli/token-args.js');
+    expect(fastTokenArgs(['token', '--gateway-address', '0x1', '--cluster=0x2', '--seal-token', '0x3', '--network', 'localnet'])).toEqual({
+      gatewayAddress: '0x1',
+      cluster: '0x2',
+      sealToken: '0x3',
+      network: 'localnet',
+    });
+    for (const argv of [
+      ['token', '--cluster', '0x2'], // --gateway-address is required: commander says so
+      ['token', '--gateway-address', '0x1', '--ttl', '5m'],
+      ['token', '--gateway-address', '0x1', '--help'],
+      ['token', '--gateway-address', '0x1', '--gateway-address', '0x2'],
+      ['token', '--gateway-address'],
+      ['token', '--gateway-address', '--cluster'],
+      ['token', '--gateway-address', '0x1', 'extra'],
+      ['kubectl', '--gateway-address', '0x1'],
+    ])
+      expect(fastTokenArgs(argv), argv.join(' ')).toBeUndefined();
+  });
+
+  it('knows which Node is too old', async () => {
+    const { nodeTooOld } = await import('../src/cli/node-version.js');
+    expect(['20.20.2', '22.18.9', '22.9.0', '18.0.0'].map((v) => nodeTooOld(v))).toEqual([true, true, true, true]);
+    expect(['22.19.0', '22.20.1', '23.0.0', '24.21.0'].map((v) => nodeTooOld(v))).toEqual([false, false, false, false]);
+  });
+});
