@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_DEFAULTS, createCluster, MIST_PER_SUI } from '../src/core/cluster-admin.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
+import { objectContent } from '../src/core/chain/objects.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { credentialKubeconfig, stakedUser, stored, tempDir, type TestUser } from './helpers/e2e.js';
 import { kubectlRunner, writeKubeconfig, type KubectlResult } from './helpers/kubectl.js';
@@ -176,7 +177,7 @@ describe('no answer before the deadline', () => {
   let quick: Sandbox;
   afterAll(async () => quick?.stop());
 
-  it('504 when nautilus is down, printed as a Timeout, within the cluster request timeout', async () => {
+  it('504 when nautilus is down: expired on chain at the deadline, printed as a Timeout, within the cluster request timeout', async () => {
     quick = await startSandbox({ checkpointMs: 0, requestTimeoutMs: 3_000n });
     const signed = await signCredential(quick.user.keypair, { clusterId: quick.clusterId, gateway: quick.gatewayAddress, tokenId: quick.user.tokenId, expiresMs: BigInt(Date.now() + 600_000) });
     const kubectl = kubectlRunner(writeKubeconfig(quick.gatewayUrl, quick.tls.caPem, { token: credentialToToken(signed) }));
@@ -187,7 +188,11 @@ describe('no answer before the deadline', () => {
     const started = performance.now();
     const r = await kubectl(['get', 'pods'], undefined, 60_000);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Error from server \(Timeout\): k3sdaas: no answer for on-chain request 0x[0-9a-f]{64} before its deadline/);
+    // The gateway's janitor expires the unanswered request at its deadline; the RequestExpired tells kubectl.
+    expect(r.stderr).toMatch(/Error from server \(Timeout\): k3sdaas: on-chain request 0x[0-9a-f]{64} expired without an answer/);
     expect(performance.now() - started).toBeLessThan(15_000);
+    // Storage reclaimed: the Request object is gone.
+    const requestId = /on-chain request (0x[0-9a-f]{64})/.exec(r.stderr)![1];
+    expect(await objectContent(quick.client, requestId)).toBeNull();
   }, 60_000);
 });

@@ -175,7 +175,7 @@ export class KubeFrontend {
         this.metrics.seconds.observe({ phase: 'chain' }, (onChain - started) / 1000);
         const log = this.#log.child({ request: requestId, user: identity.user });
         log.info('submitted', { method, path: url.pathname, tx: submitted.txDigest, attempt });
-        const outcome = await this.#o.tracker.wait(requestId, submitted.deadlineMs);
+        const outcome = await this.#o.tracker.wait(requestId, submitted.deadlineMs, this.#o.submitter.janitor);
         this.metrics.seconds.observe({ phase: 'answer' }, (performance.now() - onChain) / 1000);
         if (outcome.$kind === 'RequestExpired') {
           this.metrics.requests.inc({ verb, outcome: 'expired' });

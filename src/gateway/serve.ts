@@ -75,6 +75,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
     tracker,
     stop: async () => {
       await frontend.close();
+      await o.submitter.janitor?.stop();
       if (ownTracker) await tracker.stop();
     },
   };

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from '@mysten/sui/transactions';
 import * as calls from '../core/calls/index.js';
 import type { RequestBodyArguments } from '../core/calls/request.js';
+import { CALL_OVERHEAD_BYTES, TransactionBatcher, perTransaction } from '../core/batch/index.js';
 import type { TransactionExecutor } from '../core/chain/index.js';
 import { credentialFromToken, verifyCredential, type Credential } from '../core/credential.js';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
@@ -16,6 +17,7 @@ import { K3sDaasError } from '../core/errors.js';
 import { placeBody, sealRequest } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import type { EncryptionKeyPair } from '../core/crypto/index.js';
+import { submitterJanitor, type RequestJanitor } from './janitor.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 
 export interface Submitted {
@@ -34,6 +36,8 @@ export interface Submitter {
   /** Checks the caller (401 on failure) and returns who the request is for. */
   authenticate(authorization: string | undefined): Promise<Identity>;
   submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted>;
+  /** Expires this submitter's own requests left unanswered past their deadline. */
+  readonly janitor?: RequestJanitor;
 }
 
 export type Identity = { user: string; credential?: { bytes: Uint8Array; signature: Uint8Array; value: Credential } };
@@ -44,12 +48,44 @@ export class UnauthorizedError extends K3sDaasError {
   }
 }
 
-function submittedEvent(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string): RequestSubmitted {
-  for (const e of events) {
-    const ev = decodeEvent(e, { packageId });
-    if (ev?.$kind === 'RequestSubmitted') return ev;
-  }
-  throw new K3sDaasError('NO_REQUEST_EVENT', 'the submit transaction emitted no RequestSubmitted event');
+/**
+ * The RequestSubmitted events of a (possibly batched) transaction by reply key: each submission's reply key is
+ * fresh, so it names the call's event among the others.
+ */
+function submittedEvents(packageId: string) {
+  return perTransaction((tx) => {
+    const byReplyKey = new Map<string, RequestSubmitted>();
+    for (const e of tx.events) {
+      const ev = decodeEvent(e, { packageId });
+      if (ev?.$kind === 'RequestSubmitted') byReplyKey.set(Buffer.from(ev.replyKey).toString('hex'), ev);
+    }
+    return byReplyKey;
+  });
+}
+
+/** One submission waiting for a transaction: its Move call, its reply key (to find its event) and its size. */
+interface Submission {
+  build: (tx: Transaction) => void;
+  replyKey: Uint8Array;
+  bytes: number;
+}
+
+/** Many users' submissions in one transaction (see core/batch); a refused one is refused alone. */
+function submissionBatcher(o: Common): TransactionBatcher<Submission, { requestId: string; txDigest: string; deadlineMs: number }> {
+  const submitted = submittedEvents(o.packageId);
+  return new TransactionBatcher({
+    executor: o.executor,
+    call: (s) => s.build,
+    sizeOf: (s) => s.bytes,
+    result: (s, tx) => {
+      const ev = submitted(tx).get(Buffer.from(s.replyKey).toString('hex'));
+      if (!ev) throw new K3sDaasError('NO_REQUEST_EVENT', `the submit transaction ${tx.digest} emitted no RequestSubmitted event for this request`);
+      return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs) };
+    },
+    // A refusal is part of the audit trail: record it on chain (the submitter pays) unless told not to. Only a
+    // submission alone is recorded, so a refused call inside a batch is recorded (and paid) alone.
+    single: { recordAborts: o.recordRefusals ?? true },
+  });
 }
 
 /** Seals the request, places its body (inline or blob), submits with `call`, and reads back the request id. */
@@ -59,11 +95,13 @@ async function sealAndSubmit(
   identity: Identity,
   enclaveKey: Uint8Array,
   call: (body: RequestBodyArguments) => (tx: Transaction) => void,
+  batcher: ReturnType<typeof submissionBatcher>,
 ): Promise<Submitted> {
-  const { executor, packageId, clusterId, blobs } = o;
+  const { clusterId, blobs } = o;
   const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), blobs);
-  const tx = await executor.execute(
-    call({
+  const bytes = CALL_OVERHEAD_BYTES + sealed.body.length + sealed.path.length + (identity.credential ? identity.credential.bytes.length + identity.credential.signature.length : 0);
+  const done = await batcher.submit({
+    build: call({
       method: sealed.method,
       path: sealed.path,
       bodyDigest: sealed.bodyDigest,
@@ -72,11 +110,10 @@ async function sealAndSubmit(
       bodyBlob: sealed.bodyBlob,
       replyKey: sealed.reply.publicKey,
     }),
-    // A refusal is part of the audit trail: record it on chain (the submitter pays) unless told not to.
-    { recordAborts: o.recordRefusals ?? true },
-  );
-  const ev = submittedEvent(tx.events, packageId);
-  return { requestId: ev.requestId, txDigest: tx.digest, deadlineMs: Number(ev.deadlineMs), reply: sealed.reply, requester: identity.user };
+    replyKey: sealed.reply.publicKey,
+    bytes,
+  });
+  return { ...done, reply: sealed.reply, requester: identity.user };
 }
 
 interface Common {
@@ -87,14 +124,26 @@ interface Common {
   blobs?: BlobStore;
   /** Execute refused submissions anyway so the refusal is on chain (default true). */
   recordRefusals?: boolean;
+  /** Expire own unanswered requests at their deadline (default true). */
+  expireUnanswered?: boolean;
 }
 
 export class GatewaySubmitter implements Submitter {
   readonly mode = 'gateway' as const;
+  readonly #batcher: ReturnType<typeof submissionBatcher>;
+  readonly janitor: RequestJanitor | undefined;
   constructor(
     readonly o: Common,
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#batcher = submissionBatcher(o);
+    this.janitor = o.expireUnanswered === false ? undefined : submitterJanitor(o.executor, o.packageId);
+  }
+
+  /** Submissions waiting for a transaction, transactions in flight, and how many of each so far. */
+  get batching() {
+    return this.#batcher.stats;
+  }
 
   get address(): string {
     return this.o.executor.address;
@@ -123,8 +172,13 @@ export class GatewaySubmitter implements Submitter {
   submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
     const { packageId, clusterId } = this.o;
     const { bytes, signature } = identity.credential!;
-    return sealAndSubmit(this.o, http, identity, enclaveKey, (body) =>
-      calls.request.submitViaGateway({ package: packageId, arguments: { cluster: clusterId, credential: bytes, signature, ...body } }),
+    return sealAndSubmit(
+      this.o,
+      http,
+      identity,
+      enclaveKey,
+      (body) => calls.request.submitViaGateway({ package: packageId, arguments: { cluster: clusterId, credential: bytes, signature, ...body } }),
+      this.#batcher,
     );
   }
 }
@@ -140,7 +194,16 @@ export class ProxySubmitter implements Submitter {
    * `secret` is the bearer token of the kubeconfig the proxy writes: the proxy signs with its user's key for whoever
    * presents it, so other local users and processes must not be able to use it.
    */
-  constructor(readonly o: Common & { tokenId: string; secret: string }) {}
+  readonly #batcher: ReturnType<typeof submissionBatcher>;
+  readonly janitor: RequestJanitor | undefined;
+  constructor(readonly o: Common & { tokenId: string; secret: string }) {
+    this.#batcher = submissionBatcher(o);
+    this.janitor = o.expireUnanswered === false ? undefined : submitterJanitor(o.executor, o.packageId);
+  }
+
+  get batching() {
+    return this.#batcher.stats;
+  }
 
   get address(): string {
     return this.o.executor.address;
@@ -157,8 +220,13 @@ export class ProxySubmitter implements Submitter {
 
   submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted> {
     const { packageId, clusterId, tokenId } = this.o;
-    return sealAndSubmit(this.o, http, identity, enclaveKey, (body) =>
-      calls.request.submit({ package: packageId, arguments: { cluster: clusterId, token: tokenId, ...body } }),
+    return sealAndSubmit(
+      this.o,
+      http,
+      identity,
+      enclaveKey,
+      (body) => calls.request.submit({ package: packageId, arguments: { cluster: clusterId, token: tokenId, ...body } }),
+      this.#batcher,
     );
   }
 }

@@ -9,12 +9,15 @@ import { readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestExpired, type ResponseStored } from '../core/events/index.js';
 import { K3sDaasError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import type { RequestJanitor } from './janitor.js';
 
 export type RequestOutcome = ResponseStored | RequestExpired;
 
 /** Answers nobody waits for (yet) are kept this long, and at most this many (oldest dropped first). */
 const EARLY_TTL_MS = 60_000;
 const EARLY_MAX = 512;
+/** With a janitor: how long past the deadline to wait for the RequestExpired it sends. */
+const EXPIRY_WAIT_MS = 30_000;
 
 export class DeadlineError extends K3sDaasError {
   constructor(requestId: string) {
@@ -85,18 +88,31 @@ export class RequestTracker {
     return this.#enclaveKey !== null;
   }
 
-  wait(requestId: string, deadlineMs: number): Promise<RequestOutcome> {
+  /**
+   * Resolves with the request's ResponseStored or RequestExpired. With a `janitor`, an unanswered request is
+   * expired at its deadline and the wait goes on for the RequestExpired (up to EXPIRY_WAIT_MS more, for a chain
+   * that is down at the deadline); without one, DeadlineError shortly after the deadline.
+   */
+  wait(requestId: string, deadlineMs: number, janitor?: RequestJanitor): Promise<RequestOutcome> {
     const early = this.#early.get(requestId);
     if (early) {
       this.#early.delete(requestId);
       return Promise.resolve(early.outcome);
     }
+    janitor?.schedule(requestId, deadlineMs);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(requestId);
-        reject(new DeadlineError(requestId));
-      }, Math.max(0, deadlineMs - Date.now()) + 2_000);
-      this.#waiters.set(requestId, { resolve, reject, timer });
+      const timer = setTimeout(
+        () => {
+          this.#waiters.delete(requestId);
+          reject(new DeadlineError(requestId));
+        },
+        Math.max(0, deadlineMs - Date.now()) + (janitor ? EXPIRY_WAIT_MS : 2_000),
+      );
+      this.#waiters.set(requestId, {
+        resolve: (o) => (janitor?.forget(requestId), resolve(o)),
+        reject: (e) => (janitor?.forget(requestId), reject(e)),
+        timer,
+      });
       // A checkpoint may have landed between submit and now: look once more right away.
       void this.follower.poke().catch(() => undefined);
     });

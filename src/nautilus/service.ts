@@ -6,13 +6,12 @@
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { MAX_INLINE_BODY, INTENT_RESPONSE } from '../core/abi/package.js';
+import { MAX_INLINE_BODY } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
 import { ChainFollower, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
-import { K3sDaasError, MoveAbortError } from '../core/errors.js';
-import { signIntent } from '../core/intent.js';
+import { K3sDaasError } from '../core/errors.js';
 import { enclaveKeyRotatedResponse, statusResponse, type KubeForwarder } from '../core/kube/index.js';
 import { CryptoError } from '../core/crypto/index.js';
 import { UpstreamError } from '../core/kube/forward.js';
@@ -23,6 +22,10 @@ import { silentLogger, type Logger } from '../core/log.js';
 import type { EnclaveKey } from './enclave-key.js';
 import { registerAttestedEnclave, type AttestationProvider } from './attestation.js';
 import { Journal, deserializeEvent, serializeEvent, type JournalEntry } from './journal.js';
+import { nautilusJanitor } from './janitor.js';
+import { Responder } from './responder.js';
+import type { RequestJanitor } from '../core/janitor.js';
+import { retry, type RetryPolicy } from '../core/retry.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
 
@@ -44,6 +47,8 @@ export interface NautilusOptions {
   now?: () => number;
   /** On non-debug clusters: obtains the Nitro attestation document the key is registered with (see attestation.ts). */
   attestation?: AttestationProvider;
+  /** Backoff between attempts at handling and answering (the project's policy; tests shorten it). */
+  retryPolicy?: Partial<RetryPolicy>;
 }
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -56,8 +61,11 @@ export class NautilusService {
   #active = 0;
   #queue: JournalEntry[] = [];
   #idle: Array<() => void> = [];
-  #attempts = new Map<string, number>();
+  #answering = new Set<Promise<unknown>>();
   #stopped = false;
+  readonly #stopping = new AbortController();
+  readonly #responder: Responder;
+  readonly janitor: RequestJanitor;
 
   readonly #clusterId: string;
 
@@ -65,6 +73,24 @@ export class NautilusService {
     this.#o = options;
     this.#clusterId = normalizeSuiAddress(options.clusterId);
     this.#log = (options.logger ?? silentLogger).child({ component: 'nautilus', cluster: options.clusterId });
+    const { client, executor, packageId, journal, now, retryPolicy } = options;
+    this.janitor = nautilusJanitor({ client, executor, packageId, journal, now, retryPolicy, logger: this.#log });
+    this.#responder = new Responder({
+      client,
+      executor,
+      packageId,
+      clusterId: options.clusterId,
+      enclaveKey: options.enclaveKey,
+      journal,
+      now,
+      retryPolicy,
+      onDeadlinePassed: (requestId, deadlineMs) => this.janitor.schedule(requestId, deadlineMs),
+    });
+  }
+
+  /** Respond transactions and the answers they carried (batching). */
+  get batching() {
+    return this.#responder.batching;
   }
 
   get follower(): ChainFollower | null {
@@ -107,8 +133,11 @@ export class NautilusService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    // Answers still being retried stay `executed` in the journal: the next start sends them again.
+    this.#stopping.abort(new K3sDaasError('SHUTTING_DOWN', 'nautilus is stopping'));
     await this.#follower?.stop();
     await this.idle();
+    await this.janitor.stop();
   }
 
   /** Resolves when nothing is executing and (unless stopping) nothing is queued. */
@@ -119,7 +148,7 @@ export class NautilusService {
 
   // Once stopped, queued entries stay `accepted` in the journal and resume on the next start.
   #isIdle(): boolean {
-    return this.#active === 0 && (this.#queue.length === 0 || this.#stopped);
+    return this.#active === 0 && this.#answering.size === 0 && (this.#queue.length === 0 || this.#stopped);
   }
 
   #accept(events: SuiClientTypes.EventEntry[]): void {
@@ -143,64 +172,98 @@ export class NautilusService {
     while (!this.#stopped && this.#active < limit && this.#queue.length) {
       const entry = this.#queue.shift()!;
       this.#active++;
-      void this.#handle(entry)
-        .catch((err) => this.#retryLater(entry, err))
+      void this.#prepare(entry)
+        .then((ready) => ready && this.#answer(ready.ev, ready.sealed))
         .finally(() => {
           this.#active--;
           this.#pump();
-          if (this.#isIdle()) this.#idle.splice(0).forEach((r) => r());
+          this.#notifyIdle();
         });
     }
   }
 
-  /**
-   * An unexpected failure (an RPC error, say) must not leave the request unanswered until the next restart: try
-   * again with backoff. The journal decides what a retry may do (a request already `started` is never re-executed).
-   */
-  #retryLater(entry: JournalEntry, err: unknown): void {
-    const attempt = (this.#attempts.get(entry.requestId) ?? 0) + 1;
-    this.#attempts.set(entry.requestId, attempt);
-    if (attempt > 5 || this.#stopped) {
-      this.#log.error('request handling failed; giving up until restart', { request: entry.requestId, error: err, attempt });
-      return;
-    }
-    this.#log.warn('request handling failed; retrying', { request: entry.requestId, error: err, attempt });
-    setTimeout(() => !this.#stopped && this.#enqueue(entry), 250 * 2 ** attempt).unref();
+  #notifyIdle(): void {
+    if (this.#isIdle()) this.#idle.splice(0).forEach((r) => r());
   }
 
-  async #handle(entry: JournalEntry): Promise<void> {
-    const { journal } = this.#o;
-    const ev = deserializeEvent(entry.event!);
+  /**
+   * Answering happens outside the execution slots (it is waiting on the chain, not work on k3s), tracked so that
+   * stop and idle wait for it.
+   */
+  #answer(ev: RequestSubmitted, sealed: SealedResponse): void {
     const log = this.#log.child({ request: ev.requestId });
+    const p = this.#responder
+      .answer(ev, sealed, log, this.#stopping.signal)
+      .catch((err) => log.error('answering failed', { error: err }))
+      .finally(() => {
+        this.#answering.delete(p);
+        this.#notifyIdle();
+      });
+    this.#answering.add(p);
+  }
+
+  /**
+   * Executes the request (or recovers its recorded answer) and returns what to answer, or null when there is
+   * nothing to answer. An unexpected failure (an RPC error, say) is retried with the project's policy until the
+   * request's deadline; the journal decides what a retry may do (a request already `started` is never re-executed).
+   */
+  async #prepare(entry: JournalEntry): Promise<{ ev: RequestSubmitted; sealed: SealedResponse } | null> {
+    const ev = deserializeEvent(entry.event!);
+    const deadlineMs = Number(ev.deadlineMs);
+    const log = this.#log.child({ request: ev.requestId });
+    try {
+      const sealed = await retry(() => this.#handle(entry, ev, log), {
+        signal: this.#stopping.signal,
+        until: deadlineMs,
+        now: () => this.#now(),
+        policy: { ...this.#o.retryPolicy, retryable: () => true },
+        onRetry: (err, attempt) => log.warn('request handling failed; retrying', { error: err, attempt }),
+      });
+      return sealed && { ev, sealed };
+    } catch (err) {
+      if (this.#stopping.signal.aborted) return null;
+      // Past the deadline nothing can be answered; before it (a failure not worth retrying, i.e. a bug), the entry
+      // stays as it is for the next start. Either way the janitor expires the Request if it is still there then.
+      const late = this.#now() >= deadlineMs;
+      log.error(late ? 'request handling failed until its deadline' : 'request handling failed', { error: err });
+      if (late) this.#o.journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed' });
+      this.janitor.schedule(ev.requestId, deadlineMs);
+      return null;
+    }
+  }
+
+  async #handle(entry: JournalEntry, ev: RequestSubmitted, log: Logger): Promise<SealedResponse | null> {
+    const { journal } = this.#o;
     const state = journal.get(ev.requestId)?.state ?? entry.state;
-    let sealed: SealedResponse;
+    if (state === 'done') return null;
     if (state === 'executed') {
       const r = journal.get(ev.requestId)!.response!;
-      sealed = {
+      log.info('re-sending the recorded answer');
+      return {
         status: r.status,
         bodyDigest: Buffer.from(r.bodyDigest, 'hex'),
         bodySize: r.bodySize,
         body: Buffer.from(r.body, 'base64'),
         bodyBlob: r.bodyBlob ?? '',
       };
-      log.info('re-sending the recorded answer after a restart');
-    } else if (state === 'started') {
-      log.warn('restarted while this request was executing: outcome unknown, not executing again');
-      sealed = await this.#seal(ev, statusResponse(502, `k3sdaas: the control plane restarted while executing this request (on-chain request ${ev.requestId}); its outcome is unknown, check before retrying`));
-      this.#recordExecuted(ev, sealed);
-    } else {
-      if (!(await objectContent(this.#o.client, ev.requestId))) {
-        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
-        return;
-      }
-      if (Number(ev.deadlineMs) < this.#now()) {
-        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed before execution' });
-        log.warn('deadline passed before execution');
-        return;
-      }
-      sealed = await this.#execute(ev, log);
     }
-    await this.#respond(ev, sealed, log);
+    if (state === 'started') {
+      log.warn('restarted while this request was executing: outcome unknown, not executing again');
+      const sealed = await this.#seal(ev, statusResponse(502, `k3sdaas: the control plane restarted while executing this request (on-chain request ${ev.requestId}); its outcome is unknown, check before retrying`));
+      this.#recordExecuted(ev, sealed);
+      return sealed;
+    }
+    if (!(await objectContent(this.#o.client, ev.requestId, this.#stopping.signal))) {
+      journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
+      return null;
+    }
+    if (Number(ev.deadlineMs) < this.#now()) {
+      journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed before execution' });
+      log.warn('deadline passed before execution');
+      this.janitor.schedule(ev.requestId, Number(ev.deadlineMs));
+      return null;
+    }
+    return this.#execute(ev, log);
   }
 
   #now(): number {
@@ -278,56 +341,5 @@ export class NautilusService {
     const sealed = await this.#seal(ev, http);
     this.#recordExecuted(ev, sealed);
     return sealed;
-  }
-
-  async #respond(ev: RequestSubmitted, sealed: SealedResponse, log: Logger): Promise<void> {
-    const { executor, packageId, clusterId, enclaveKey, journal } = this.#o;
-    for (let attempt = 1; ; attempt++) {
-      const timestampMs = this.#now();
-      const signature = await signIntent(enclaveKey, INTENT_RESPONSE, timestampMs, {
-        requestId: ev.requestId,
-        requester: ev.requester,
-        requestBodyDigest: ev.bodyDigest,
-        status: sealed.status,
-        responseBodyDigest: sealed.bodyDigest,
-      });
-      try {
-        const tx = await executor.execute(
-          calls.request.respond({
-            package: packageId,
-            arguments: {
-              cluster: clusterId,
-              request: ev.requestId,
-              status: sealed.status,
-              bodyDigest: sealed.bodyDigest,
-              bodySize: sealed.bodySize,
-              body: sealed.body,
-              bodyBlob: sealed.bodyBlob,
-              timestampMs,
-              signature,
-            },
-          }),
-        );
-        journal.record({ requestId: ev.requestId, state: 'done', outcome: 'answered' });
-        log.info('answered', { status: sealed.status, tx: tx.digest });
-        return;
-      } catch (err) {
-        if (err instanceof MoveAbortError && err.abortName === 'EDeadlinePassed') {
-          journal.record({ requestId: ev.requestId, state: 'done', outcome: 'deadline passed' });
-          log.warn('answer refused: deadline passed');
-          return;
-        }
-        if (!(await objectContent(this.#o.client, ev.requestId).catch(() => 'unknown'))) {
-          journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
-          return;
-        }
-        if (attempt >= 5 || this.#stopped) {
-          log.error('could not answer on chain', { error: err, attempt });
-          return;
-        }
-        log.warn('answer failed, retrying', { error: err, attempt });
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-      }
-    }
   }
 }

@@ -50,6 +50,7 @@ export function toChainError(err: unknown): Error {
 export class TransactionExecutor {
   #queue: Promise<unknown> = Promise.resolve();
   #pool: GasPool | null = null;
+  #concurrency = 1;
   constructor(
     readonly client: ChainClient,
     readonly signer: Signer,
@@ -60,12 +61,20 @@ export class TransactionExecutor {
    * transactions run one after another.
    */
   async enableConcurrency(size: number, minBalance = 1_000_000_000n): Promise<this> {
-    if (size > 1) this.#pool = await GasPool.create(this.client, this.signer, size, minBalance);
+    if (size > 1) {
+      this.#pool = await GasPool.create(this.client, this.signer, size, minBalance);
+      this.#concurrency = size;
+    }
     return this;
   }
 
   get address(): string {
     return this.signer.toSuiAddress();
+  }
+
+  /** How many transactions this executor runs at once (its gas pool's size, else 1). */
+  get concurrency(): number {
+    return this.#concurrency;
   }
 
   /** Builds a transaction from Move-call thunks, signs, executes and returns its events and effects. */
