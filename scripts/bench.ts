@@ -593,6 +593,8 @@ ${reading(r)}
 }
 
 const find = (rows: LoadRow[], target: LoadRow['target'], cp: number, c: number) => rows.find((x) => x.target === target && x.checkpointMs === cp && x.concurrency === c);
+/** Share of the machine's cores the measured processes used during a run. */
+const utilization = (x: LoadRow) => (cpuSum(x) * x.rps) / 1000 / availableParallelism();
 const cpuSum = (x: LoadRow | undefined) => (x ? Object.values(x.cpu).reduce((a, b) => a + b, 0) : NaN);
 
 function goals(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: LoadRow[] }): string {
@@ -656,7 +658,11 @@ function reading(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows
   const batching = existsSync(join(ROOT, 'src', 'core', 'batch'));
   if (c200 && batching)
     out.push(
-      `- **Throughput at ${slow} ms checkpoints** (${c200.rps.toFixed(1)} requests/s at concurrency 200, p50 ${s2(c200.p50)}, max ${s2(c200.max)}) with batching (src/core/batch: many \`submit_via_gateway\` and \`respond\` calls per programmable transaction): the transaction count no longer caps it; what remains is CPU — ${ms(cpuSum(c200))} per request summed over the processes at this load, i.e. at most ${((cores * 1000) / cpuSum(c200)).toFixed(0)} requests/s on ${cores} cores, shared with the benchmark client and whatever else runs on the machine.`,
+      `- **Throughput at ${slow} ms checkpoints** (${c200.rps.toFixed(1)} requests/s at concurrency 200, p50 ${s2(c200.p50)} = ${(c200.p50 / slow).toFixed(0)} intervals, max ${s2(c200.max)}) with batching (src/core/batch: many \`submit_via_gateway\` and \`respond\` calls per programmable transaction). ${
+        utilization(c200) < 0.7
+          ? `CPU is not what caps it: at this rate the four processes use ${ms(cpuSum(c200))} per request, ${(utilization(c200) * 100).toFixed(0)} % of the ${cores} cores, so requests wait in the pipeline rather than for compute (each still needs its submission and its answer to land in checkpoints, and they queue for several). How many calls each batch carries per checkpoint, and the followers' work per checkpoint, are where to look next; this benchmark does not break that down.`
+          : `CPU is the cap: ${ms(cpuSum(c200))} per request summed over the processes, ${(utilization(c200) * 100).toFixed(0)} % of the ${cores} cores at this rate, i.e. at most ${((cores * 1000) / cpuSum(c200)).toFixed(0)} requests/s here, shared with the benchmark client and whatever else runs on the machine.`
+      }`,
     );
   if (c200 && !batching)
     out.push(
