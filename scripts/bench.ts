@@ -257,9 +257,12 @@ async function stack(checkpointMs: number, dir: string, profileDir?: string) {
   const env = { ...base, K3SDAAS_NETWORK: rpcUrl, K3SDAAS_PACKAGE_ID: packageId };
   const deployed = run(BIN, ['deploy', '--api-url', kubeUrl, '--name', 'bench', '--debug', '--register-gateway', gatewayKey.address, '--json'], { ...env, K3SDAAS_PRIVATE_KEY: operator.secretKey });
   if (deployed.code !== 0) throw new Error(`deploy failed: ${deployed.stderr}`);
-  const clusterId = String(JSON.parse(deployed.stdout).clusterId);
+  const deployment = JSON.parse(deployed.stdout) as { clusterId: string; capId: string };
+  const clusterId = deployment.clusterId;
   const client = createChainClient({ rpcUrl });
-  const { tokenId } = await stakeForToken(new TransactionExecutor(client, user.keypair), packageId, clusterId, 2n * MIST_PER_SUI, 'editor');
+  // The operator grants the stake (cluster admin cap), as `k3sdaas stake add` asks it to.
+  const operatorGrant = { executor: new TransactionExecutor(client, operator.keypair), capId: deployment.capId };
+  const { tokenId } = await stakeForToken(new TransactionExecutor(client, user.keypair), packageId, clusterId, 2n * MIST_PER_SUI, 'editor', operatorGrant);
 
   const nautilusKubeconfig = join(dir, 'nautilus-kubeconfig');
   writeFileSync(

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize } from '@mysten/move-bytecode-template';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, FUNCTIONS, K3SDAAS_ABI } from '../src/core/abi/package.js';
+import { ERRORS, FUNCTIONS, INTERNAL_MODULES, K3SDAAS_ABI } from '../src/core/abi/package.js';
 import type { ErrorAbi, FunctionAbi, MoveType, Param, StructAbi } from '../src/core/abi/types.js';
 import { findPackageRoot, loadCommittedBuild } from '../src/core/move/build.js';
 
@@ -314,7 +314,7 @@ function parameterNameProblems(functions: FunctionAbi[]): string[] {
 // === Tests ===
 
 const modules = loadModules();
-const abiModules = [...new Set([...FUNCTIONS, ...K3SDAAS_ABI.structs, ...ERRORS].map((x) => x.module))].sort();
+const abiModules = [...new Set([...FUNCTIONS, ...K3SDAAS_ABI.structs, ...ERRORS].map((x) => x.module).concat(INTERNAL_MODULES))].sort();
 
 describe('ABI parity with move/build/k3sdaas.json', () => {
   it('has the same modules', () => {

@@ -114,10 +114,13 @@ beforeAll(async () => {
     { env: { ...base, K3SDAAS_PRIVATE_KEY: operator.secretKey } },
   );
   expect(deployed.code, deployed.stderr).toBe(0);
-  const deployment = JSON.parse(deployed.stdout) as { clusterId: string; packageId: string; debug: boolean; published: string | null };
+  const deployment = JSON.parse(deployed.stdout) as { clusterId: string; capId: string; packageId: string; debug: boolean; published: string | null };
   expect(deployment).toMatchObject({ packageId: localnet.packageId, debug: true, published: null });
   clusterId = deployment.clusterId;
-  const staked = await stakeForToken(new TransactionExecutor(client, user.keypair), localnet.packageId, clusterId, 2n * MIST_PER_SUI, 'editor');
+  const staked = await stakeForToken(new TransactionExecutor(client, user.keypair), localnet.packageId, clusterId, 2n * MIST_PER_SUI, 'editor', {
+    executor: new TransactionExecutor(client, operator.keypair),
+    capId: deployment.capId,
+  });
 
   const nautilusKubeconfig = join(dir, 'nautilus-kubeconfig');
   writeFileSync(
@@ -132,7 +135,7 @@ beforeAll(async () => {
     }),
   );
   nautilusEnv = { ...process.env, ...base, K3SDAAS_PRIVATE_KEY: operator.secretKey };
-  nautilusArgs.push('nautilus', 'start', '--json', '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0');
+  nautilusArgs.push('nautilus', 'start', '--json', '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0');
 
   gateway = await serveKubeFrontend({
     client,

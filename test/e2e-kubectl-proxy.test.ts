@@ -85,8 +85,14 @@ describe('kubectl daas via kubectl-proxy', () => {
 
   kubectlScenario({ sb: () => sb, kubectl: () => kubectlDaas, dir, ns: 'daas' });
 
+  it('20 concurrent `kubectl daas get configmaps` all succeed (each takes the user\'s owned SealToken; none equivocates)', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => kubectlDaas(['get', 'configmaps', '-n', 'default'])));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(results.map((r) => r.stderr).join('')).not.toMatch(/not available for consumption/);
+  }, STEP_TIMEOUT_MS);
+
   it('every request was submitted by the user directly (no gateway), with their SealToken', async () => {
-    const recent = await recentRequests(sb, 10);
+    const recent = await recentRequests(sb, 50);
     expect(recent.length).toBeGreaterThan(0);
     for (const ev of recent) {
       expect(ev.requester).toBe(user.address);

@@ -13,6 +13,10 @@ import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { findResource } from '../src/kube/index.js';
 import type { kubectlRunner } from './helpers/kubectl.js';
 import { gatewayKubectl } from './helpers/sandbox.js';
+import { tempDir } from './helpers/e2e.js';
+import { HttpBlobStore } from '../src/core/blobs/index.js';
+import { collectEvidence, verifyEvidence } from '../src/core/verify/index.js';
+import { Agent, request } from 'undici';
 
 let sb: Sandbox;
 let kubectl: ReturnType<typeof kubectlRunner>;
@@ -68,5 +72,50 @@ describe('large payloads through kubectl', () => {
     expect(lines).toHaveLength(2000);
     expect(lines[0]).toContain('load-0000');
     expect(lines[1999]).toContain('load-1999');
+  }, 240_000);
+});
+
+describe('a large answer after nautilus restarts', () => {
+  it('is still fetched from the blob service in the data dir, digest-checked, and verifies as genuine', async () => {
+    const dataDir = tempDir('e2e-large-restart');
+    let first: Sandbox | undefined = await startSandbox({ checkpointMs: 0, dataDir });
+    let second: Sandbox | undefined;
+    try {
+      const value = randomBytes(300 * 1024).toString('base64');
+      first.kube!.store.create(findResource('', 'v1', 'configmaps')!, 'default', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'big-answer', namespace: 'default' },
+        data: { data: value },
+      });
+      const run = await gatewayKubectl(first);
+      const get = await run(['get', 'configmap', 'big-answer', '-o', 'jsonpath={.data.data}'], undefined, 120_000);
+      expect(get.code, get.stderr).toBe(0);
+      expect(get.stdout).toBe(value);
+      const res = await first.client.core.listEvents({ filter: { emitModule: `${first.packageId}::request` }, order: 'descending', limit: 20 });
+      const answer = res.events.map((e) => decodeEvent(e, { packageId: first!.packageId })!).find((e) => e.$kind === 'ResponseStored' && e.bodyBlob !== '');
+      expect(answer, 'a ResponseStored with an off-chain body').toBeTruthy();
+      const requestId = (answer as { requestId: string }).requestId;
+      await first.stop();
+      first = undefined;
+
+      // nautilus (and its blob service) start again on the same data dir.
+      second = await startSandbox({ checkpointMs: 0, dataDir });
+      const dispatcher = new Agent({ connect: { ca: second.tls.caPem } });
+      const info = (await (await request(`${second.gatewayUrl}/k3sdaas/v1/info`, { dispatcher })).body.json()) as { blobs: string };
+      await dispatcher.close();
+      const blobs = new HttpBlobStore(info.blobs, { ca: second.tls.caPem });
+      try {
+        const evidence = await collectEvidence({ client: second.client, packageId: second.packageId, requestId, blobs });
+        expect(Object.keys(evidence.blobs ?? {})).toEqual([(answer as { bodyBlob: string }).bodyBlob]);
+        const verdict = await verifyEvidence(evidence);
+        expect(verdict.status, verdict.summary).toBe('genuine');
+      } finally {
+        await blobs.close();
+      }
+    } finally {
+      await first?.stop();
+      await second?.stop();
+    }
   }, 240_000);
 });

@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { bcsForStruct } from '../src/core/abi/bcs.js';
 import { ERRORS, INTENT_JOIN_TOKEN, INTENT_RESPONSE, MAX_INLINE_BODY, type RoleName } from '../src/core/abi/package.js';
 import * as calls from '../src/core/calls/index.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
-import { createCluster, stakeForToken } from '../src/core/cluster-admin.js';
+import { createCluster, stakeForTenant, stakeForToken } from '../src/core/cluster-admin.js';
 import { signCredential, type SignedCredential } from '../src/core/credential.js';
 import { ChainError, MoveAbortError } from '../src/core/errors.js';
 import { decodeEvent, type RequestSubmitted, type WorkerRegistered } from '../src/core/events/index.js';
@@ -49,12 +51,18 @@ interface Fixture {
   other: TransactionExecutor;
   userKey: Ed25519Keypair;
   otherKey: Ed25519Keypair;
-  /** Debug cluster, enclave registered, `gateway` registered; long stake lock, request and heartbeat timeouts. */
+  /**
+   * Debug cluster, enclave registered, `gateway` registered; long stake lock, request and heartbeat timeouts; open to
+   * workers, one day of unbonding.
+   */
   a: { clusterId: string; capId: string };
-  /** Debug cluster without enclave or gateway; no stake lock, 1 ms request and heartbeat timeouts. */
+  /** Debug cluster without enclave or gateway; no stake lock, 1 ms request and heartbeat timeouts; open, no unbonding. */
   b: { clusterId: string; capId: string };
-  /** `user`'s tokens on A (1 000 MIST each) and an admin token staking less than min_write_stake. */
-  tokens: Record<RoleName, string> & { poorAdmin: string; onB: string };
+  /**
+   * `user`'s tokens on A (1 000 MIST each; roles granted by the cap), an admin token staking less than
+   * min_write_stake, a tenant of `team-a` without a role, and an admin token on B.
+   */
+  tokens: Record<RoleName, string> & { poorAdmin: string; onB: string; tenant: string };
 }
 
 let net: Localnet;
@@ -149,6 +157,17 @@ async function setJoinToken(clusterId: string, worker: WorkerRegistered, key = E
   );
 }
 
+/**
+ * Rewrites the `version` field of a stored object in localnet's ledger, as an object made by another package
+ * version would carry it (localnet cannot publish an upgrade). Test equipment only.
+ */
+function rewriteVersion(id: string, module: string, name: string, version: bigint): void {
+  const stored = net.chain.objects.get(normalizeSuiAddress(id));
+  if (!stored) throw new Error(`no object ${id}`);
+  const schema = bcsForStruct(module, name);
+  stored.contents = schema.serialize({ ...schema.parse(stored.contents), version }).toBytes();
+}
+
 interface AbortCase {
   module: string;
   name: string;
@@ -176,13 +195,63 @@ const CASES: AbortCase[] = [
     module: 'cluster',
     name: 'EInvalidTimeout',
     fn: 'create',
-    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, requestTimeoutMs: 0n }),
+    // Above the bound (7 days): heartbeat deadlines can never overflow.
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, heartbeatTimeoutMs: 8n * DAY_MS }),
   },
   {
     module: 'cluster',
     name: 'EInvalidPcrs',
     fn: 'create',
     run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: false, expectedPcrs: PCRS.slice(0, 2) }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidPeriod',
+    fn: 'create',
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, stakeLockMs: 366n * DAY_MS }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidPolicy',
+    fn: 'assert_policy',
+    run: () => fx.operator.execute(calls.cluster.setWorkerPolicy({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, workerPolicy: 2 } })),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidSlashBound',
+    fn: 'create',
+    run: () => createCluster(fx.operator, fx.pkg, { name: 'bad', apiUrl: 'https://10.0.0.1:6443', debug: true, maxSlashBps: 10_001n }),
+  },
+  {
+    module: 'cluster',
+    name: 'EInvalidSlashReason',
+    fn: 'assert_slash',
+    run: () =>
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.viewer, amount: 1n, reason: 0 } })),
+  },
+  {
+    module: 'cluster',
+    name: 'ESlashTooLarge',
+    fn: 'assert_slash',
+    // A's max_slash_bps is the default 10 %: 101 of 1 000 is above it.
+    run: () =>
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.viewer, amount: 101n, reason: 2 } })),
+  },
+  {
+    module: 'cluster',
+    name: 'EWrongVersion',
+    fn: 'assert_version',
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'old', apiUrl: 'https://10.0.0.5:6443', debug: true });
+      rewriteVersion(c.clusterId, 'cluster', 'Cluster', 0n);
+      return fx.operator.execute(calls.cluster.setFees({ package: fx.pkg, arguments: { cap: c.capId, cluster: c.clusterId, readFee: 0n, writeFee: 0n } }));
+    },
+  },
+  {
+    module: 'cluster',
+    name: 'ENotUpgraded',
+    fn: 'migrate',
+    run: () => fx.operator.execute(calls.cluster.migrate({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId } })),
   },
   {
     module: 'cluster',
@@ -257,18 +326,83 @@ const CASES: AbortCase[] = [
   {
     module: 'access',
     name: 'EInvalidRole',
-    fn: 'stake',
-    run: () =>
-      fx.user.execute((tx) => {
-        const [payment] = tx.splitCoins(tx.gas, [1_000n]);
-        tx.add(calls.access.stake({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, payment, role: 3 } }));
-      }),
+    fn: 'grant',
+    // 3 is ROLE_TENANT: not a role the cap can grant.
+    run: () => fx.operator.execute(calls.access.grant({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.tenant, role: 3 } })),
   },
   {
     module: 'access',
     name: 'EInsufficientStake',
     fn: 'stake',
-    run: () => stakeForToken(fx.user, fx.pkg, fx.a.clusterId, 99n, 'viewer'),
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 99n, 'poor'),
+  },
+  {
+    module: 'access',
+    name: 'EInvalidNamespace',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 1_000n, 'Team-B'),
+  },
+  {
+    module: 'access',
+    name: 'EReservedNamespace',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.user, fx.pkg, fx.a.clusterId, 1_000n, 'kube-system'),
+  },
+  {
+    module: 'access',
+    name: 'ENamespaceTaken',
+    fn: 'assert_claimable',
+    run: () => stakeForTenant(fx.other, fx.pkg, fx.a.clusterId, 1_000n, 'team-a'),
+  },
+  {
+    module: 'access',
+    name: 'ETenantOutsideNamespace',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, path: '/api/v1/namespaces/team-b/pods' }),
+  },
+  {
+    module: 'access',
+    name: 'ETenantClusterScoped',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, method: 'POST', path: '/api/v1/namespaces' }),
+  },
+  {
+    module: 'access',
+    name: 'ETenantNonResource',
+    fn: 'authorize',
+    run: () => submit({ token: fx.tokens.tenant, path: '/metrics' }),
+  },
+  {
+    module: 'access',
+    name: 'ENoRole',
+    fn: 'revoke',
+    run: () => fx.operator.execute(calls.access.revoke({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: fx.tokens.tenant } })),
+  },
+  {
+    module: 'access',
+    name: 'EStakeBelowMinimum',
+    fn: 'authorize',
+    // A tenant staking exactly the minimum, slashed by one MIST: its next request is refused.
+    run: async () => {
+      const t = await stakeForTenant(fx.other, fx.pkg, fx.a.clusterId, 100n, 'slashed');
+      await fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: t.tokenId, amount: 1n, reason: 2 } }));
+      return submit({ token: t.tokenId, path: '/api/v1/namespaces/slashed/pods' }, fx.other);
+    },
+  },
+  {
+    module: 'access',
+    name: 'EInsufficientBalance',
+    fn: 'charge',
+    // A cluster charging 5 MIST per read; the tenant prepaid 4.
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'fees', apiUrl: 'https://10.0.0.3:6443', debug: true, minUserStake: 100n, readFee: 5n, writeFee: 7n });
+      const t = await stakeForTenant(fx.other, fx.pkg, c.clusterId, 100n, 'team-a');
+      await fx.other.execute((tx) => {
+        const [payment] = tx.splitCoins(tx.gas, [4n]);
+        tx.add(calls.access.topup({ package: fx.pkg, arguments: { cluster: c.clusterId, tokenId: t.tokenId, payment } }));
+      });
+      return submit({ cluster: c.clusterId, token: t.tokenId, path: '/api/v1/namespaces/team-a/pods' }, fx.other);
+    },
   },
   {
     module: 'access',
@@ -287,7 +421,7 @@ const CASES: AbortCase[] = [
     name: 'EUnknownToken',
     fn: 'slash',
     run: () =>
-      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: NOWHERE, amount: 1n } })),
+      fx.operator.execute(calls.access.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, tokenId: NOWHERE, amount: 1n, reason: 2 } })),
   },
   {
     module: 'access',
@@ -411,6 +545,16 @@ const CASES: AbortCase[] = [
   },
   {
     module: 'request',
+    name: 'EWrongVersion',
+    fn: 'respond',
+    run: async () => {
+      const r = await newRequest('a');
+      rewriteVersion(r.requestId, 'request', 'Request', 0n);
+      return respond(fx.a.clusterId, r.requestId);
+    },
+  },
+  {
+    module: 'request',
     name: 'EWrongClusterRequest',
     fn: 'respond',
     run: async () => respond(fx.b.clusterId, (await newRequest('a')).requestId),
@@ -478,6 +622,91 @@ const CASES: AbortCase[] = [
   },
   {
     module: 'workers',
+    name: 'EAlreadyApproved',
+    fn: 'approve',
+    // A is open: registration approves.
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.operator.execute(calls.workers.approve({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotApproved',
+    fn: 'set_join_token',
+    // A cluster with the default policy (approval): no join token before `approve`.
+    run: async () => {
+      const c = await createCluster(fx.operator, fx.pkg, { name: 'approval', apiUrl: 'https://10.0.0.4:6443', debug: true, minWorkerStake: 1_000n });
+      const tx = await fx.other.execute((tx) => {
+        const [payment] = tx.splitCoins(tx.gas, [1_000n]);
+        tx.add(calls.workers.register({ package: fx.pkg, arguments: { cluster: c.clusterId, payment, nodeName: 'w-approval', encryptionKey: WORKER_KEY } }));
+      });
+      const w = eventOf<WorkerRegistered>(tx.events, 'WorkerRegistered');
+      expect(w.approved).toBe(false);
+      return setJoinToken(c.clusterId, w);
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EStakeBelowMinimum',
+    fn: 'set_join_token',
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.operator.execute(calls.workers.slash({ package: fx.pkg, arguments: { cap: fx.a.capId, cluster: fx.a.clusterId, worker: w.workerId, amount: 1n, reason: 3 } }));
+      return setJoinToken(fx.a.clusterId, w);
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EAlreadyLeaving',
+    fn: 'leave',
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+      return fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotLeaving',
+    fn: 'withdraw',
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.other.execute(calls.workers.withdraw({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EUnbonding',
+    fn: 'withdraw',
+    // A unbonds for a day.
+    run: async () => {
+      const w = await newWorker('a');
+      await fx.other.execute(calls.workers.leave({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
+      return fx.other.execute(calls.workers.withdraw({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'EWrongVersion',
+    fn: 'assert_version',
+    run: async () => {
+      const w = await newWorker('a');
+      rewriteVersion(w.workerId, 'workers', 'Worker', 0n);
+      return fx.other.execute(calls.workers.heartbeat({ package: fx.pkg, arguments: { worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
+    name: 'ENotUpgraded',
+    fn: 'migrate',
+    run: async () => {
+      const w = await newWorker('a');
+      return fx.operator.execute(calls.workers.migrate({ package: fx.pkg, arguments: { cap: fx.a.capId, worker: w.workerId } }));
+    },
+  },
+  {
+    module: 'workers',
     name: 'EHeartbeatNotExpired',
     fn: 'mark_inactive',
     run: async () => {
@@ -485,7 +714,56 @@ const CASES: AbortCase[] = [
       return fx.user.execute(calls.workers.markInactive({ package: fx.pkg, arguments: { cluster: fx.a.clusterId, worker: w.workerId } }));
     },
   },
+
+  // === session === (each check comes before the enclave signature's, so the signature is not needed)
+  {
+    module: 'session',
+    name: 'EInvalidDigest',
+    fn: 'record_session',
+    run: () => fx.user.execute(calls.session.recordSession({ package: fx.pkg, arguments: sessionRecord({ transcriptDigest: new Uint8Array(1) }) })),
+  },
+  {
+    module: 'session',
+    name: 'EInvalidTimes',
+    fn: 'open_session',
+    run: () => {
+      const now = BigInt(Date.now());
+      return fx.user.execute(
+        calls.session.openSession({
+          package: fx.pkg,
+          arguments: { cluster: fx.a.clusterId, requestId: NOWHERE, requester: NOWHERE, expiresMs: now, timestampMs: now, signature: new Uint8Array(64) },
+        }),
+      );
+    },
+  },
+  {
+    module: 'session',
+    name: 'EUnknownReason',
+    fn: 'record_session',
+    run: () => fx.user.execute(calls.session.recordSession({ package: fx.pkg, arguments: sessionRecord({ reason: 7 }) })),
+  },
 ];
+
+function sessionRecord(over: Partial<calls.session.RecordSessionArguments>): calls.session.RecordSessionArguments {
+  const now = BigInt(Date.now());
+  return {
+    cluster: fx.a.clusterId,
+    requestId: NOWHERE,
+    requester: NOWHERE,
+    openedMs: now - 1_000n,
+    closedMs: now,
+    bytesDown: 1n,
+    bytesUp: 1n,
+    frames: 2n,
+    hasExitCode: false,
+    exitCode: 0,
+    reason: 0,
+    transcriptDigest: DIGEST,
+    timestampMs: now,
+    signature: new Uint8Array(64),
+    ...over,
+  };
+}
 
 /**
  * Errors no SDK transaction can reach on localnet: only `enclave::register_attested` raises them, and it needs a
@@ -521,6 +799,8 @@ beforeAll(async () => {
     stakeLockMs: DAY_MS,
     requestTimeoutMs: 60_000n,
     heartbeatTimeoutMs: DAY_MS,
+    workerPolicy: 'open',
+    unbondingMs: DAY_MS,
   });
   await operator.execute((tx) => {
     tx.add(calls.enclave.registerDebug({ package: pkg, arguments: { cap: a.capId, cluster: a.clusterId, publicKey: ENCLAVE.publicKey } }));
@@ -534,8 +814,11 @@ beforeAll(async () => {
     stakeLockMs: 0n,
     requestTimeoutMs: 1n,
     heartbeatTimeoutMs: 1n,
+    workerPolicy: 'open',
+    unbondingMs: 0n,
   });
-  const token = async (clusterId: string, amount: bigint, role: RoleName) => (await stakeForToken(user, pkg, clusterId, amount, role)).tokenId;
+  const token = async (clusterId: string, amount: bigint, role: RoleName) =>
+    (await stakeForToken(user, pkg, clusterId, amount, role, { executor: operator, capId: clusterId === a.clusterId ? a.capId : b.capId })).tokenId;
   fx = {
     pkg,
     operator,
@@ -552,6 +835,7 @@ beforeAll(async () => {
       admin: await token(a.clusterId, 1_000n, 'admin'),
       poorAdmin: await token(a.clusterId, 150n, 'admin'),
       onB: await token(b.clusterId, 1_000n, 'admin'),
+      tenant: (await stakeForTenant(user, pkg, a.clusterId, 1_000n, 'team-a')).tokenId,
     },
   };
 });

@@ -255,6 +255,11 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     stakeLockMs: 0n,
     requestTimeoutMs: 60_000n,
     heartbeatTimeoutMs: 1n,
+    readFee: 0n,
+    writeFee: 0n,
+    workerPolicy: 1,
+    unbondingMs: 0n,
+    maxSlashBps: 10_000n,
     debug: true,
     expectedPcrs: [] as Uint8Array[],
   };
@@ -327,20 +332,25 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     expect(failed).toMatch(/nitro_attestation|not available/i);
   });
 
-  it('access::stake gives the user a SealToken (and aborts EInvalidRole / EInsufficientStake)', async () => {
-    const stake = (amount: bigint, role: number) =>
+  it('access::stake gives the user a tenant SealToken claiming a namespace (and aborts EInsufficientStake / EInvalidNamespace)', async () => {
+    const stake = (amount: bigint, namespace: string) =>
       exec(user, (tx) => {
         const [coin] = tx.splitCoins(tx.gas, [amount]);
-        tx.add(calls.access.stake({ package: k3sPkg, arguments: { cluster: clusterId, payment: coin, role } }));
+        tx.add(calls.access.stake({ package: k3sPkg, arguments: { cluster: clusterId, payment: coin, namespace } }));
       });
-    expectAbort(await stake(1_000n, 3), 'access', 'stake', 'EInvalidRole');
-    expectAbort(await stake(99n, 2), 'access', 'stake', 'EInsufficientStake');
-    const o = await stake(1_000n, 2);
+    expectAbort(await stake(99n, 'team-a'), 'access', 'stake', 'EInsufficientStake');
+    expectAbort(await stake(1_000n, 'Team-A'), 'access', 'assert_claimable', 'EInvalidNamespace');
+    const o = await stake(1_000n, 'team-a');
     expect(o.error).toBeUndefined();
     tokenId = createdOf(o, '::access::SealToken');
     expect(o.created.find((c) => c.id === tokenId)!.owner).toMatchObject({ AddressOwner: user.toSuiAddress() });
-    expect(o.events[0]).toMatchObject({ name: 'Staked', data: { cluster_id: clusterId, token_id: tokenId, owner: user.toSuiAddress(), role: 2, amount: '1000' } });
-    expect(await readObject(tokenId)).toEqual({ id: tokenId, cluster_id: clusterId, role: 2 });
+    expect(o.events[0]).toMatchObject({ name: 'Staked', data: { cluster_id: clusterId, token_id: tokenId, owner: user.toSuiAddress(), namespace: 'team-a', role: 3, amount: '1000' } });
+    expect(o.events[1]).toMatchObject({ name: 'NamespaceClaimed', data: { cluster_id: clusterId, token_id: tokenId, namespace: 'team-a' } });
+    expect(await readObject(tokenId)).toEqual({ id: tokenId, cluster_id: clusterId, namespace: 'team-a' });
+    // Roles are granted by the cap holder, never bought: the tests below use this token as an admin.
+    const g = await exec(operator, (tx) => tx.add(calls.access.grant({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId, role: 2 } })));
+    expect(g.error).toBeUndefined();
+    expect(g.events[0]).toMatchObject({ name: 'RoleGranted', data: { cluster_id: clusterId, token_id: tokenId, role: 2 } });
     expect((await readObject(clusterId)).stakes.size).toBe('1');
   });
 
@@ -466,28 +476,33 @@ describe('K3s-DaaS package on localnet (SDK)', () => {
     o = await exec(worker, (tx) => tx.add(calls.workers.heartbeat({ package: k3sPkg, arguments: { worker: workerId } })));
     expectAbort(o, 'workers', 'heartbeat', 'EInactive');
 
-    o = await exec(operator, (tx) => tx.add(calls.workers.slash({ package: k3sPkg, arguments: { cap: capId, worker: workerId, amount: 500n } })));
-    expect(o.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: workerId, amount: '500' } });
-    const slashed = createdOf(o, '::sui::SUI>');
-    expect(o.created.find((c) => c.id === slashed)!.owner).toMatchObject({ AddressOwner: operator.toSuiAddress() });
+    o = await exec(operator, (tx) => tx.add(calls.workers.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, worker: workerId, amount: 500n, reason: 4 } })));
+    expect(o.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: workerId, amount: '500', reason: 4, remaining: '1000' } });
+    expect(o.created).toEqual([]); // to the cluster's treasury, not to an address
 
-    o = await exec(worker, (tx) => tx.add(calls.workers.leave({ package: k3sPkg, arguments: { worker: workerId } })));
+    // leave + withdraw in one transaction (this cluster has no unbonding period)
+    o = await exec(worker, (tx) => {
+      tx.add(calls.workers.leave({ package: k3sPkg, arguments: { cluster: clusterId, worker: workerId } }));
+      tx.add(calls.workers.withdraw({ package: k3sPkg, arguments: { worker: workerId } }));
+    });
     expect(o.error).toBeUndefined();
     expect(o.deleted).toContain(workerId);
-    expect(o.events[0]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: workerId, owner: worker.toSuiAddress(), amount: '1000' } });
+    expect(o.events[0]).toMatchObject({ name: 'WorkerLeaving', data: { worker_id: workerId, owner: worker.toSuiAddress() } });
+    expect(o.events[1]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: workerId, owner: worker.toSuiAddress(), amount: '1000' } });
   });
 
   it('access::slash and access::unstake', async () => {
     let o = await exec(operator, (tx) =>
-      tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId: '0x' + '12'.repeat(32), amount: 1n } })),
+      tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId: '0x' + '12'.repeat(32), amount: 1n, reason: 2 } })),
     );
     expectAbort(o, 'access', 'slash', 'EUnknownToken');
-    o = await exec(operator, (tx) => tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId, amount: 300n } })));
+    o = await exec(operator, (tx) => tx.add(calls.access.slash({ package: k3sPkg, arguments: { cap: capId, cluster: clusterId, tokenId, amount: 300n, reason: 2 } })));
     expect(o.events[0]).toMatchObject({ name: 'Slashed', data: { cluster_id: clusterId, token_id: tokenId, amount: '300' } });
     o = await exec(user, (tx) => tx.add(calls.access.unstake({ package: k3sPkg, arguments: { cluster: clusterId, token: tokenId } })));
     expect(o.error).toBeUndefined();
     expect(o.deleted).toContain(tokenId);
-    expect(o.events[0]).toMatchObject({ name: 'Unstaked', data: { cluster_id: clusterId, token_id: tokenId, owner: user.toSuiAddress(), amount: '700' } });
+    expect(o.events[0]).toMatchObject({ name: 'NamespaceReleased', data: { cluster_id: clusterId, token_id: tokenId, namespace: 'team-a' } });
+    expect(o.events[1]).toMatchObject({ name: 'Unstaked', data: { cluster_id: clusterId, token_id: tokenId, owner: user.toSuiAddress(), amount: '700', prepaid: '0' } });
     const coin = createdOf(o, '::sui::SUI>');
     expect(o.created.find((c) => c.id === coin)!.owner).toMatchObject({ AddressOwner: user.toSuiAddress() });
     expect((await readObject(clusterId)).stakes.size).toBe('0');

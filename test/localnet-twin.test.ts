@@ -33,6 +33,11 @@ describe('the K3s-DaaS twin from genesis', () => {
           stakeLockMs: 0n,
           requestTimeoutMs: 30_000n,
           heartbeatTimeoutMs: 60_000n,
+          readFee: 0n,
+          writeFee: 0n,
+          workerPolicy: 1,
+          unbondingMs: 0n,
+          maxSlashBps: 10_000n,
           debug: true,
           expectedPcrs: [],
         },
@@ -51,10 +56,10 @@ describe('the K3s-DaaS twin from genesis', () => {
     const before = BigInt((await client.core.getBalance({ owner })).balance.balance);
     const stake = new Transaction();
     const [payment] = stake.splitCoins(stake.gas, [5_000_000n]);
-    stake.add(calls.access.stake({ package: pkg, arguments: { cluster: clusterId, payment: payment!, role: 2 } }));
+    stake.add(calls.access.stake({ package: pkg, arguments: { cluster: clusterId, payment: payment!, namespace: 'team-a' } }));
     const staked = await client.signAndExecuteTransaction({ transaction: stake, signer, include: { events: true, effects: true } });
     expect(staked.$kind).toBe('Transaction');
-    expect(staked.Transaction!.events!.map((e) => e.eventType)).toEqual([`${pkg}::access::Staked`]);
+    expect(staked.Transaction!.events!.map((e) => e.eventType)).toEqual([`${pkg}::access::Staked`, `${pkg}::access::NamespaceClaimed`]);
     const gas = staked.Transaction!.effects!.gasUsed;
     const cost = BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
     expect(BigInt((await client.core.getBalance({ owner })).balance.balance)).toBe(before - 5_000_000n - cost);
@@ -63,14 +68,14 @@ describe('the K3s-DaaS twin from genesis', () => {
 
     const bad = new Transaction();
     const [p2] = bad.splitCoins(bad.gas, [5_000_000n]);
-    bad.add(calls.access.stake({ package: pkg, arguments: { cluster: clusterId, payment: p2!, role: 9 } }));
+    bad.add(calls.access.stake({ package: pkg, arguments: { cluster: clusterId, payment: p2!, namespace: 'kube-system' } }));
     await expect(client.signAndExecuteTransaction({ transaction: bad, signer })).rejects.toThrow(/access::stake|abort/i);
 
     const unstake = new Transaction();
     unstake.add(calls.access.unstake({ package: pkg, arguments: { cluster: clusterId, token: tokens.objects[0]!.objectId } }));
     const un = await client.signAndExecuteTransaction({ transaction: unstake, signer, include: { events: true } });
     expect(un.$kind).toBe('Transaction');
-    expect(un.Transaction!.events!.map((e) => e.eventType)).toEqual([`${pkg}::access::Unstaked`]);
+    expect(un.Transaction!.events!.map((e) => e.eventType)).toEqual([`${pkg}::access::NamespaceReleased`, `${pkg}::access::Unstaked`]);
     const coins = await client.core.listCoins({ owner });
     expect(coins.objects.some((c) => c.balance === '5000000')).toBe(true);
   });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDigestBytes, findPackageRoot, loadCommittedBuild } from '../src/core/move/build.js';
 import { moveSourceHash } from '../src/core/move/source-hash.js';
 
-const EXPECTED_MODULES = ['access', 'cluster', 'credential', 'enclave', 'request', 'workers'];
+const EXPECTED_MODULES = ['access', 'cluster', 'credential', 'enclave', 'names', 'request', 'session', 'workers'];
 
 interface ModuleNames {
   self_module_handle_idx: number;

@@ -23,10 +23,10 @@ const balance = async () => BigInt((await tb.client.core.getBalance({ owner: DEV
 
 describe('k3sdaas stake', () => {
   it('add → list → remove refused while locked → remove after the lock returns the SUI', async () => {
-    const added = await cli('stake', 'add', '1.5SUI', '--cluster', tb.clusterId, '--role', 'editor', '--json');
+    const added = await cli('stake', 'add', '1.5SUI', '--cluster', tb.clusterId, '--namespace', 'team-a', '--json');
     expect(added.code, added.stderr).toBe(0);
     const token = JSON.parse(added.stdout);
-    expect(token).toMatchObject({ clusterId: tb.clusterId, role: 'editor', amount: '1.5 SUI', amountMist: '1500000000' });
+    expect(token).toMatchObject({ clusterId: tb.clusterId, namespace: 'team-a', role: 'tenant', amount: '1.5 SUI', amountMist: '1500000000' });
     const lockedUntil = Number(token.lockedUntilMs);
     expect(lockedUntil).toBeGreaterThan(Date.now());
 
@@ -37,20 +37,20 @@ describe('k3sdaas stake', () => {
     expect(tb.localnet.chain.transactions.size).toBe(txs); // refused before sending
     expect(await objectContent(tb.client, token.tokenId)).not.toBeNull();
 
-    const human = await cli('stake', 'add', '200000000', '--cluster', tb.clusterId);
+    const human = await cli('stake', 'add', '200000000', '--cluster', tb.clusterId, '--namespace', 'team-b');
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/staked 0\.2 SUI as viewer on cluster workers-test/);
+    expect(human.stdout).toMatch(/staked 0\.2 SUI as tenant of namespace team-b on cluster workers-test/);
     expect(human.stdout).toMatch(/locked until .* \(\d+s left\)/);
 
     const list = await cli('stake', 'list', '--json');
     expect(list.code, list.stderr).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(2);
-    expect(rows.find((r) => r.tokenId === token.tokenId)).toMatchObject({ role: 'editor', amount: '1.5 SUI', locked: true, lockedUntilMs: token.lockedUntilMs });
+    expect(rows.find((r) => r.tokenId === token.tokenId)).toMatchObject({ namespace: 'team-a', amount: '1.5 SUI', locked: true, lockedUntilMs: token.lockedUntilMs });
     const listed = await cli('stake', 'list', '--cluster', tb.clusterId);
     expect(listed.stdout).toContain(token.tokenId);
-    expect(listed.stdout).toMatch(/editor\s+1\.5 SUI/);
-    expect(listed.stdout).toMatch(/viewer\s+0\.2 SUI/);
+    expect(listed.stdout).toMatch(/team-a\s+1\.5 SUI/);
+    expect(listed.stdout).toMatch(/team-b\s+0\.2 SUI/);
 
     await new Promise((r) => setTimeout(r, Math.max(0, lockedUntil - Date.now()) + 200));
     const before = await balance();
@@ -70,12 +70,14 @@ describe('k3sdaas stake', () => {
     const txs = tb.localnet.chain.transactions.size;
     const unknown = '0x' + 'ab'.repeat(32);
     const cases: Array<[string[], RegExp]> = [
-      [['stake', 'add', '1SUI', '--cluster', unknown], /unknown cluster 0xabab.*check --cluster and --network/],
-      [['stake', 'add', '0.01SUI', '--cluster', tb.clusterId], /0\.01 SUI \(10000000 MIST\) is below the cluster's minimum stake of 0\.1 SUI/],
-      [['stake', 'add', '6000SUI', '--cluster', tb.clusterId], /holds \d+(\.\d+)? SUI, not enough to stake 6000 SUI/],
-      [['stake', 'add', 'lots', '--cluster', tb.clusterId], /invalid amount 'lots'/],
-      [['stake', 'add', '1.5', '--cluster', tb.clusterId], /did you mean 1\.5SUI/],
-      [['stake', 'add', '1SUI', '--cluster', tb.clusterId, '--role', 'root'], /must be one of viewer, editor, admin/],
+      [['stake', 'add', '1SUI', '--cluster', unknown, '--namespace', 'team-c'], /unknown cluster 0xabab.*check --cluster and --network/],
+      [['stake', 'add', '0.01SUI', '--cluster', tb.clusterId, '--namespace', 'team-c'], /0\.01 SUI \(10000000 MIST\) is below the cluster's minimum stake of 0\.1 SUI/],
+      [['stake', 'add', '6000SUI', '--cluster', tb.clusterId, '--namespace', 'team-c'], /holds \d+(\.\d+)? SUI, not enough to stake 6000 SUI/],
+      [['stake', 'add', 'lots', '--cluster', tb.clusterId, '--namespace', 'team-c'], /invalid amount 'lots'/],
+      [['stake', 'add', '1.5', '--cluster', tb.clusterId, '--namespace', 'team-c'], /did you mean 1\.5SUI/],
+      [['stake', 'add', '1SUI', '--cluster', tb.clusterId, '--namespace', 'team-c', '--role', 'admin'], /roles are not bought: stake as a tenant with --namespace NAME/],
+      [['stake', 'add', '1SUI', '--cluster', tb.clusterId, '--namespace', 'kube-system'], /is reserved/],
+      [['stake', 'add', '1SUI', '--cluster', tb.clusterId, '--namespace', 'Team'], /DNS-1123 label/],
       [['stake', 'remove', unknown], /no SealToken 0xabab/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));

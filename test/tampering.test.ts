@@ -14,6 +14,7 @@ import * as calls from '../src/core/calls/index.js';
 import { TransactionExecutor } from '../src/core/chain/index.js';
 import { objectContent, readCluster } from '../src/core/chain/objects.js';
 import { createCluster, MIST_PER_SUI, stakeForToken } from '../src/core/cluster-admin.js';
+import { operatorExecutor } from './helpers/e2e.js';
 import { CryptoError, digest, enclaveEncryptionKey, generateEncryptionKey, seal, type EncryptionKeyPair } from '../src/core/crypto/index.js';
 import { compress, encodeRequestEnvelope, requestBinding } from '../src/core/envelope/index.js';
 import type { RequestSubmitted, ResponseStored } from '../src/core/events/index.js';
@@ -77,7 +78,7 @@ describe('on chain: forged and stale answers abort, nothing applied', () => {
     bare = { clusterId: created.clusterId, capId: created.capId };
     K = generateEnclaveKey();
     await operator.executor.execute(calls.enclave.registerDebug({ package: sb.packageId, arguments: { cap: bare.capId, cluster: bare.clusterId, publicKey: K.publicKey } }));
-    tokenId = (await stakeForToken(user.executor, sb.packageId, bare.clusterId, 2n * MIST_PER_SUI, 'editor')).tokenId;
+    tokenId = (await stakeForToken(user.executor, sb.packageId, bare.clusterId, 2n * MIST_PER_SUI, 'editor', { executor: operator.executor, capId: bare.capId })).tokenId;
     const reply = generateEncryptionKey();
     const sealed = sealWithReplyKey({
       clusterId: bare.clusterId,
@@ -210,7 +211,7 @@ describe('the enclave: a request ciphertext moved into another request is unread
       if (def.plural === 'secrets') writes.push(`${type} ${obj.metadata.name}`);
     });
     const attacker = await fundedAccount(sb.client, sb.localnet);
-    const attackerToken = (await stakeForToken(attacker.executor, sb.packageId, sb.clusterId, 2n * MIST_PER_SUI, 'editor')).tokenId;
+    const attackerToken = (await stakeForToken(attacker.executor, sb.packageId, sb.clusterId, 2n * MIST_PER_SUI, 'editor', { executor: operatorExecutor(sb), capId: sb.capId })).tokenId;
     const moved = { bodyDigest: original.bodyDigest, bodySize: Number(original.bodySize), body: original.body };
     const mine = generateEncryptionKey();
     try {
@@ -431,7 +432,7 @@ describe('k3sdaas verify', () => {
     expect(await verifyEvidence(pending)).toMatchObject({ status: 'pending', ok: false });
     const expired = clone(evidence);
     expired.response = null;
-    expired.expired = { requestId: evidence.requestId, clusterId: evidence.submitted!.clusterId, requester: evidence.submitted!.requester, deadlineMs: evidence.submitted!.deadlineMs, txDigest: 'x', checkpoint: null, recordedMs: null };
+    expired.expired = { requestId: evidence.requestId, clusterId: evidence.submitted!.clusterId, requester: evidence.submitted!.requester, deadlineMs: evidence.submitted!.deadlineMs, refund: 0n, txDigest: 'x', checkpoint: null, recordedMs: null };
     expect(await verifyEvidence(expired)).toMatchObject({ status: 'expired', ok: false, summary: expect.stringMatching(/expired unanswered/) });
   });
 });

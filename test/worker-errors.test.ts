@@ -123,7 +123,7 @@ describe('worker join rolls back a registration that cannot work', () => {
     })();
     try {
       const before = await balance(2);
-      const r = await runCli(['worker', 'join', '--cluster', tb.clusterId, '--node-name', 'n2', '--timeout', '30'], { env: envFor(2) });
+      const r = await runCli(['worker', 'join', '--cluster', tb.clusterId, '--node-name', 'n2', '--timeout', '30s'], { env: envFor(2) });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/the join token on chain for worker 0x[0-9a-f]+ does not open with this worker's key/);
       expect(r.stderr).toMatch(/registration rolled back: worker 0x[0-9a-f]+ left, 10 SUI returned/);
@@ -137,7 +137,7 @@ describe('worker join rolls back a registration that cannot work', () => {
   });
 
   it('no join token within --timeout: clear error, Worker removed', async () => {
-    const r = await runCli(['worker', 'join', '--cluster', tb.clusterId, '--node-name', 'n3', '--timeout', '2'], { env: envFor(3) });
+    const r = await runCli(['worker', 'join', '--cluster', tb.clusterId, '--node-name', 'n3', '--timeout', '2s'], { env: envFor(3) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no join token for worker 0x[0-9a-f]+ after 2s: is the cluster's nautilus running\?/);
     expect(r.stderr).toMatch(/registration rolled back/);

@@ -20,6 +20,6 @@ it('sandbox: WorkerRegistered → join token sealed to the worker, opened locall
   const worker = await waitForJoinToken(sb.client, ev.workerId, { timeoutMs: 20_000 });
   expect(openJoinToken(worker, key)).toMatch(/^K10[0-9a-f]{64}::[a-z0-9]{6}\.[a-z0-9]{16}$/);
   expect(sb.joinTokens.workers.get(ev.workerId)).toBe('sandbox-worker');
-  const left = await leaveWorker(executor, sb.packageId, ev.workerId);
-  expect(left.amount).toBe(10n * MIST_PER_SUI);
+  const left = await leaveWorker(executor, sb.packageId, sb.clusterId, ev.workerId);
+  expect(left).toMatchObject({ $kind: 'WorkerLeft', amount: 10n * MIST_PER_SUI });
 });

@@ -47,6 +47,13 @@ public struct EnclaveRegistered has copy, drop {
     debug: bool,
     pcrs: vector<vector<u8>>,
     timestamp_ms: u64,
+    config_version: u64,
+}
+
+public struct EnclaveConfigUpdated has copy, drop {
+    cluster_id: ID,
+    config_version: u64,
+    pcrs: vector<vector<u8>>,
 }
 
 // === Public functions ===
@@ -58,6 +65,7 @@ public fun register_debug(
     public_key: vector<u8>,
     clock: &Clock,
 ) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     assert!(cluster.is_debug(), ENotDebugCluster);
     assert!(public_key.length() == PUBLIC_KEY_LENGTH, EInvalidPublicKey);
@@ -72,6 +80,7 @@ public fun register_attested(
     document: &NitroAttestationDocument,
     clock: &Clock,
 ) {
+    cluster.assert_version();
     cluster::assert_cap(cap, cluster);
     let mut pcrs = vector[];
     let entries = document.pcrs();
@@ -88,6 +97,15 @@ public fun register_attested(
         *document.timestamp(),
         clock,
     );
+}
+
+/// The cap holder replaces the expected PCRs (a new enclave image): the enclave config version is bumped and the
+/// registered enclave key is cleared, so requests and join tokens wait for a new attested registration.
+public fun update_pcrs(cap: &ClusterAdminCap, cluster: &mut Cluster, expected_pcrs: vector<vector<u8>>) {
+    cluster.assert_version();
+    cluster::assert_cap(cap, cluster);
+    let config_version = cluster.set_expected_pcrs(expected_pcrs);
+    event::emit(EnclaveConfigUpdated { cluster_id: cluster.cluster_id(), config_version, pcrs: expected_pcrs });
 }
 
 // === Package functions ===
@@ -146,7 +164,8 @@ fun set_key(
 ) {
     let timestamp_ms = clock.timestamp_ms();
     cluster.set_enclave(public_key, timestamp_ms);
-    event::emit(EnclaveRegistered { cluster_id: cluster.cluster_id(), public_key, debug, pcrs, timestamp_ms });
+    let config_version = cluster.enclave_config_version();
+    event::emit(EnclaveRegistered { cluster_id: cluster.cluster_id(), public_key, debug, pcrs, timestamp_ms, config_version });
 }
 
 /// Aborts `EStaleTimestamp` when `timestamp_ms` is more than MAX_SIGNATURE_AGE_MS behind `now_ms` or more

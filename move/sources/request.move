@@ -1,13 +1,17 @@
-/// kubectl requests on chain: one shared `Request` per HTTP request, answered once by the enclave or expired.
+/// kubectl requests on chain: one shared `Request` per HTTP request, answered once by the enclave or expired. Its fee
+/// is escrowed in the Request: paid to the cluster's revenue by `respond`, refunded to the requester by `expire`.
 module k3sdaas::request;
 
 use k3sdaas::access::{Self, SealToken};
-use k3sdaas::cluster::Cluster;
+use k3sdaas::cluster::{Self, Cluster};
 use k3sdaas::credential;
 use k3sdaas::enclave;
 use std::string::String;
+use sui::balance::Balance;
 use sui::clock::Clock;
+use sui::coin;
 use sui::event;
+use sui::sui::SUI;
 
 // === Errors ===
 
@@ -21,6 +25,7 @@ const EWrongGateway: u64 = 6;
 const EDeadlinePassed: u64 = 7;
 const EDeadlineNotReached: u64 = 8;
 const EWrongClusterRequest: u64 = 9;
+const EWrongVersion: u64 = 10;
 
 // === Constants ===
 
@@ -32,6 +37,7 @@ const DIGEST_LENGTH: u64 = 32;
 
 public struct Request has key {
     id: UID,
+    version: u64,
     cluster_id: ID,
     requester: address,
     gateway: Option<address>,
@@ -42,6 +48,7 @@ public struct Request has key {
     reply_key: vector<u8>,
     submitted_ms: u64,
     deadline_ms: u64,
+    fee: Balance<SUI>,
 }
 
 public struct ResponsePayload has copy, drop {
@@ -72,6 +79,7 @@ public struct RequestSubmitted has copy, drop {
     reply_key: vector<u8>,
     submitted_ms: u64,
     deadline_ms: u64,
+    fee: u64,
 }
 
 public struct ResponseStored has copy, drop {
@@ -86,6 +94,7 @@ public struct ResponseStored has copy, drop {
     timestamp_ms: u64,
     signature: vector<u8>,
     latency_ms: u64,
+    fee: u64,
 }
 
 public struct RequestExpired has copy, drop {
@@ -93,13 +102,14 @@ public struct RequestExpired has copy, drop {
     cluster_id: ID,
     requester: address,
     deadline_ms: u64,
+    refund: u64,
 }
 
 // === Public functions ===
 
 /// A request by the owner of `token` (Sui checks the sender owns it).
 public fun submit(
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     token: &SealToken,
     method: String,
     path: String,
@@ -111,6 +121,7 @@ public fun submit(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let body = validate(&method, &path, &reply_key, &body_digest, body);
     access::assert_token_cluster(token, cluster);
     let token_id = access::token_id(token);
@@ -124,7 +135,7 @@ public fun submit(
 
 /// A request by a registered gateway (the sender) on behalf of the signer of `credential`.
 public fun submit_via_gateway(
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     credential: vector<u8>,
     signature: vector<u8>,
     method: String,
@@ -137,6 +148,7 @@ public fun submit_via_gateway(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let body = validate(&method, &path, &reply_key, &body_digest, body);
     let gateway = ctx.sender();
     assert!(cluster.is_gateway(gateway), EGatewayNotRegistered);
@@ -152,9 +164,9 @@ public fun submit_via_gateway(
     );
 }
 
-/// Stores the enclave's signed answer and deletes the request.
+/// Stores the enclave's signed answer, pays the request's fee to the cluster's revenue and deletes the request.
 public fun respond(
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     request: Request,
     status: u16,
     body_digest: vector<u8>,
@@ -165,6 +177,8 @@ public fun respond(
     signature: vector<u8>,
     clock: &Clock,
 ) {
+    cluster.assert_version();
+    assert!(request.version == cluster::version(), EWrongVersion);
     let now = clock.timestamp_ms();
     assert!(request.cluster_id == cluster.cluster_id(), EWrongClusterRequest);
     assert!(now <= request.deadline_ms, EDeadlinePassed);
@@ -173,6 +187,7 @@ public fun respond(
 
     let Request {
         id,
+        version: _,
         cluster_id,
         requester,
         gateway: _,
@@ -183,6 +198,7 @@ public fun respond(
         reply_key: _,
         submitted_ms,
         deadline_ms: _,
+        fee,
     } = request;
     let request_id = id.to_inner();
     let payload = ResponsePayload {
@@ -194,6 +210,8 @@ public fun respond(
     };
     enclave::verify(cluster, enclave::intent_response(), timestamp_ms, payload, &signature, clock);
     id.delete();
+    let fee_amount = fee.value();
+    cluster.add_revenue(fee);
 
     event::emit(ResponseStored {
         request_id,
@@ -207,16 +225,21 @@ public fun respond(
         timestamp_ms,
         signature,
         latency_ms: now - submitted_ms,
+        fee: fee_amount,
     });
 }
 
-/// Deletes an unanswered request after its deadline (anyone may call it).
-public fun expire(request: Request, clock: &Clock) {
+/// Deletes an unanswered request after its deadline and refunds its fee (if any) to the requester (anyone may call it).
+public fun expire(request: Request, clock: &Clock, ctx: &mut TxContext) {
+    assert!(request.version <= cluster::version(), EWrongVersion);
     assert!(clock.timestamp_ms() > request.deadline_ms, EDeadlineNotReached);
-    let Request { id, cluster_id, requester, deadline_ms, .. } = request;
+    let Request { id, cluster_id, requester, deadline_ms, fee, .. } = request;
     let request_id = id.to_inner();
     id.delete();
-    event::emit(RequestExpired { request_id, cluster_id, requester, deadline_ms });
+    let refund = fee.value();
+    event::emit(RequestExpired { request_id, cluster_id, requester, deadline_ms, refund });
+    // No dust: a free request leaves no zero coin behind.
+    if (refund == 0) fee.destroy_zero() else transfer::public_transfer(coin::from_balance(fee, ctx), requester);
 }
 
 // === Private functions ===
@@ -248,7 +271,7 @@ fun concat(chunks: vector<vector<u8>>): vector<u8> {
 }
 
 fun share(
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     requester: address,
     gateway: Option<address>,
     token_id: ID,
@@ -265,11 +288,14 @@ fun share(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    let fee = access::charge(cluster, token_id, &method);
+    let fee_amount = fee.value();
     let cluster_id = cluster.cluster_id();
     let submitted_ms = clock.timestamp_ms();
     let deadline_ms = submitted_ms + cluster.request_timeout_ms();
     let request = Request {
         id: object::new(ctx),
+        version: cluster::version(),
         cluster_id,
         requester,
         gateway,
@@ -280,6 +306,7 @@ fun share(
         reply_key,
         submitted_ms,
         deadline_ms,
+        fee,
     };
     event::emit(RequestSubmitted {
         request_id: object::id(&request),
@@ -299,6 +326,7 @@ fun share(
         reply_key,
         submitted_ms,
         deadline_ms,
+        fee: fee_amount,
     });
     transfer::share_object(request);
 }
@@ -348,3 +376,9 @@ public fun stored_fields(e: &ResponseStored): (ID, address, u16, vector<u8>, u64
 public fun expired_fields(e: &RequestExpired): (ID, address, u64) {
     (e.request_id, e.requester, e.deadline_ms)
 }
+
+#[test_only]
+public fun fee_value(request: &Request): u64 { request.fee.value() }
+
+#[test_only]
+public fun set_version_for_testing(request: &mut Request, version: u64) { request.version = version }

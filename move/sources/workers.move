@@ -3,6 +3,7 @@ module k3sdaas::workers;
 
 use k3sdaas::cluster::{Self, Cluster, ClusterAdminCap};
 use k3sdaas::enclave;
+use k3sdaas::names;
 use std::hash;
 use std::string::String;
 use sui::balance::Balance;
@@ -20,16 +21,24 @@ const EWrongCluster: u64 = 3;
 const EInactive: u64 = 4;
 const ENotOwner: u64 = 5;
 const EHeartbeatNotExpired: u64 = 6;
+const EAlreadyApproved: u64 = 7;
+const ENotApproved: u64 = 8;
+const EStakeBelowMinimum: u64 = 9;
+const EAlreadyLeaving: u64 = 10;
+const ENotLeaving: u64 = 11;
+const EUnbonding: u64 = 12;
+const EWrongVersion: u64 = 13;
+const ENotUpgraded: u64 = 14;
 
 // === Constants ===
 
-const MAX_NODE_NAME: u64 = 63;
 const KEY_LENGTH: u64 = 32;
 
 // === Structs ===
 
 public struct Worker has key {
     id: UID,
+    version: u64,
     cluster_id: ID,
     owner: address,
     node_name: String,
@@ -39,6 +48,11 @@ public struct Worker has key {
     last_heartbeat_ms: u64,
     active: bool,
     join_token: vector<u8>,
+    /// Admitted: by the cap holder (`approve`) or at registration on an open cluster.
+    approved: bool,
+    /// Left (`leave`): inactive, the stake withdrawable from `withdrawable_ms` (`withdraw`), slashable until then.
+    leaving: bool,
+    withdrawable_ms: u64,
 }
 
 public struct JoinTokenPayload has copy, drop {
@@ -58,6 +72,19 @@ public struct WorkerRegistered has copy, drop {
     encryption_key: vector<u8>,
     stake: u64,
     timestamp_ms: u64,
+    approved: bool,
+}
+
+public struct WorkerApproved has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+}
+
+public struct WorkerLeaving has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    owner: address,
+    withdrawable_ms: u64,
 }
 
 public struct JoinTokenSet has copy, drop {
@@ -87,15 +114,26 @@ public struct WorkerLeft has copy, drop {
     amount: u64,
 }
 
+public struct WorkerMigrated has copy, drop {
+    worker_id: ID,
+    cluster_id: ID,
+    from_version: u64,
+    to_version: u64,
+}
+
 public struct WorkerSlashed has copy, drop {
     worker_id: ID,
     cluster_id: ID,
     amount: u64,
+    reason: u8,
+    /// What is left staked; below `min_worker_stake` the worker gets no new join token.
+    remaining: u64,
 }
 
 // === Public functions ===
 
-/// Registers the sender as a worker of `cluster`, staking `payment`; shares the Worker.
+/// Registers the sender as a worker of `cluster`, staking `payment`; shares the Worker, approved at once only on an
+/// open cluster.
 public fun register(
     cluster: &Cluster,
     payment: Coin<SUI>,
@@ -104,16 +142,19 @@ public fun register(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
+    cluster.assert_version();
     let stake = payment.value();
     assert!(stake >= cluster.min_worker_stake(), EInsufficientStake);
-    assert!(!node_name.is_empty() && node_name.length() <= MAX_NODE_NAME, EInvalidNodeName);
+    assert!(names::is_dns_subdomain(&node_name), EInvalidNodeName);
     assert!(encryption_key.length() == KEY_LENGTH, EInvalidEncryptionKey);
 
     let now = clock.timestamp_ms();
     let owner = ctx.sender();
     let cluster_id = cluster.cluster_id();
+    let approved = cluster.is_open_to_workers();
     let worker = Worker {
         id: object::new(ctx),
+        version: cluster::version(),
         cluster_id,
         owner,
         node_name,
@@ -123,6 +164,9 @@ public fun register(
         last_heartbeat_ms: now,
         active: true,
         join_token: vector[],
+        approved,
+        leaving: false,
+        withdrawable_ms: 0,
     };
     event::emit(WorkerRegistered {
         worker_id: object::id(&worker),
@@ -132,11 +176,23 @@ public fun register(
         encryption_key,
         stake,
         timestamp_ms: now,
+        approved,
     });
     transfer::share_object(worker);
 }
 
-/// Stores the join token ciphertext the enclave signed for this worker.
+/// The cap holder admits a registered, active worker; the enclave issues join tokens only to approved workers.
+public fun approve(cap: &ClusterAdminCap, worker: &mut Worker) {
+    assert_version(worker);
+    cluster::assert_cap_for(cap, worker.cluster_id);
+    assert!(worker.active, EInactive);
+    assert!(!worker.approved, EAlreadyApproved);
+    worker.approved = true;
+    event::emit(WorkerApproved { worker_id: object::id(worker), cluster_id: worker.cluster_id });
+}
+
+/// Stores the join token ciphertext the enclave signed for this worker: an active, approved worker whose stake is
+/// still at least the cluster's minimum.
 public fun set_join_token(
     cluster: &Cluster,
     worker: &mut Worker,
@@ -145,8 +201,12 @@ public fun set_join_token(
     signature: vector<u8>,
     clock: &Clock,
 ) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(worker.active, EInactive);
+    assert!(worker.approved, ENotApproved);
+    assert!(worker.stake.value() >= cluster.min_worker_stake(), EStakeBelowMinimum);
     let payload = JoinTokenPayload {
         worker_id: object::id(worker),
         owner: worker.owner,
@@ -164,6 +224,7 @@ public fun set_join_token(
 }
 
 public fun heartbeat(worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
+    assert_version(worker);
     assert!(worker.owner == ctx.sender(), ENotOwner);
     assert!(worker.active, EInactive);
     let timestamp_ms = clock.timestamp_ms();
@@ -173,6 +234,8 @@ public fun heartbeat(worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
 
 /// Anyone may mark a worker inactive once it has been silent longer than the cluster's heartbeat timeout.
 public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
     assert!(worker.active, EInactive);
     let timestamp_ms = clock.timestamp_ms();
@@ -186,9 +249,27 @@ public fun mark_inactive(cluster: &Cluster, worker: &mut Worker, clock: &Clock) 
     });
 }
 
-/// The owner leaves: the stake comes back to them and the Worker is deleted.
-public fun leave(worker: Worker, ctx: &mut TxContext) {
+/// The owner leaves: the worker becomes inactive and its stake unbonds for the cluster's `unbonding_ms` (a slash
+/// still reaches it), after which `withdraw` returns it.
+public fun leave(cluster: &Cluster, worker: &mut Worker, clock: &Clock, ctx: &TxContext) {
+    cluster.assert_version();
+    assert_version(worker);
     assert!(worker.owner == ctx.sender(), ENotOwner);
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    assert!(!worker.leaving, EAlreadyLeaving);
+    let withdrawable_ms = clock.timestamp_ms() + cluster.unbonding_ms();
+    worker.active = false;
+    worker.leaving = true;
+    worker.withdrawable_ms = withdrawable_ms;
+    event::emit(WorkerLeaving { worker_id: object::id(worker), cluster_id: worker.cluster_id, owner: worker.owner, withdrawable_ms });
+}
+
+/// After unbonding, the stake comes back to the owner and the Worker is deleted.
+public fun withdraw(worker: Worker, clock: &Clock, ctx: &mut TxContext) {
+    assert_version(&worker);
+    assert!(worker.owner == ctx.sender(), ENotOwner);
+    assert!(worker.leaving, ENotLeaving);
+    assert!(clock.timestamp_ms() >= worker.withdrawable_ms, EUnbonding);
     let Worker { id, cluster_id, owner, stake, .. } = worker;
     let worker_id = id.to_inner();
     id.delete();
@@ -197,16 +278,39 @@ public fun leave(worker: Worker, ctx: &mut TxContext) {
     transfer::public_transfer(coin::from_balance(stake, ctx), owner);
 }
 
-/// Moves up to `amount` of a worker's stake to the cap holder.
-public fun slash(cap: &ClusterAdminCap, worker: &mut Worker, amount: u64, ctx: &mut TxContext) {
+/// Moves `amount` of a worker's stake (also while it unbonds) to the cluster's treasury, for `reason`, within the
+/// cluster's `max_slash_bps`.
+public fun slash(cap: &ClusterAdminCap, cluster: &mut Cluster, worker: &mut Worker, amount: u64, reason: u8) {
+    cluster.assert_version();
+    assert_version(worker);
+    cluster::assert_cap(cap, cluster);
+    assert!(worker.cluster_id == cluster.cluster_id(), EWrongCluster);
+    cluster.assert_slash(worker.stake.value(), amount, reason);
+    cluster.add_treasury(worker.stake.split(amount));
+    let remaining = worker.stake.value();
+    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount, reason, remaining });
+}
+
+/// Moves a Worker made by an older version of the package to this one (the cap holder, after an upgrade).
+public fun migrate(cap: &ClusterAdminCap, worker: &mut Worker) {
     cluster::assert_cap_for(cap, worker.cluster_id);
-    let taken = amount.min(worker.stake.value());
-    let slashed = worker.stake.split(taken);
-    event::emit(WorkerSlashed { worker_id: object::id(worker), cluster_id: worker.cluster_id, amount: taken });
-    transfer::public_transfer(coin::from_balance(slashed, ctx), ctx.sender());
+    let to_version = cluster::version();
+    assert!(worker.version < to_version, ENotUpgraded);
+    let from_version = worker.version;
+    worker.version = to_version;
+    event::emit(WorkerMigrated { worker_id: object::id(worker), cluster_id: worker.cluster_id, from_version, to_version });
+}
+
+// === Private functions ===
+
+fun assert_version(worker: &Worker) {
+    assert!(worker.version == cluster::version(), EWrongVersion);
 }
 
 // === Test-only ===
+
+#[test_only]
+public fun set_version_for_testing(worker: &mut Worker, version: u64) { worker.version = version }
 
 #[test_only]
 public fun owner(worker: &Worker): address { worker.owner }
@@ -216,6 +320,12 @@ public fun is_active(worker: &Worker): bool { worker.active }
 
 #[test_only]
 public fun stake_value(worker: &Worker): u64 { worker.stake.value() }
+
+#[test_only]
+public fun is_approved(worker: &Worker): bool { worker.approved }
+
+#[test_only]
+public fun is_leaving(worker: &Worker): (bool, u64) { (worker.leaving, worker.withdrawable_ms) }
 
 #[test_only]
 public fun join_token(worker: &Worker): vector<u8> { worker.join_token }

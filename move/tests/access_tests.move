@@ -7,13 +7,14 @@ use k3sdaas::env_tests as env;
 use k3sdaas::vectors_tests as v;
 use std::string::String;
 use sui::clock::Clock;
-use sui::coin::Coin;
+use sui::coin::{Self, Coin};
 use sui::sui::SUI;
 use sui::test_scenario::{Self as ts, Scenario};
 
 const VIEWER: u8 = 0;
 const EDITOR: u8 = 1;
 const ADMIN: u8 = 2;
+const TENANT: u8 = 3;
 
 /// USER holds a token of `role` staked with `amount`; tx3 begins as USER with the cluster and token taken.
 fun holder(role: u8, amount: u64): (Scenario, Clock, Cluster, SealToken) {
@@ -34,40 +35,328 @@ fun s(bytes: vector<u8>): String { bytes.to_string() }
 // === stake ===
 
 #[test]
-fun stake_gives_token_and_keeps_stake() {
-    let (scenario, clock, cluster, token) = holder(EDITOR, 500);
+fun stake_gives_tenant_token_and_claims_namespace() {
+    let (scenario, clock, cluster, token) = holder(TENANT, 500);
     let token_id = object::id(&token);
     assert!(access::cluster_id_of(&token) == object::id(&cluster));
-    assert!(access::token_role(&token) == EDITOR);
+    assert!(access::token_namespace(&token) == s(b"team-a"));
     assert!(cluster.has_stake(token_id));
     assert!(cluster.stake_owner(token_id) == v::user());
-    assert!(cluster.stake_role(token_id) == EDITOR);
+    assert!(cluster.stake_role(token_id) == TENANT);
+    assert!(cluster.stake_namespace(token_id) == s(b"team-a"));
     assert!(cluster.stake_amount(token_id) == 500);
+    assert!(cluster.stake_prepaid(token_id) == 0);
     assert!(cluster.stake_locked_until_ms(token_id) == v::t0() + env::stake_lock_ms());
+    assert!(cluster.has_namespace(s(b"team-a")));
+    assert!(cluster.namespace_holder(s(b"team-a")) == token_id);
     done(scenario, clock, cluster, token);
 }
 
 #[test]
-fun stake_emits_staked() {
+fun stake_emits_staked_and_namespace_claimed() {
     let (mut scenario, clock) = env::setup();
-    env::stake(&mut scenario, &clock, v::user(), VIEWER, env::min_user_stake());
+    env::stake(&mut scenario, &clock, v::user(), TENANT, env::min_user_stake());
     let effects = scenario.next_tx(v::user());
-    assert!(effects.num_user_events() == 1);
+    assert!(effects.num_user_events() == 2);
     assert!(effects.transferred_to_account().length() == 1);
     env::finish(scenario, clock);
 }
 
-#[test, expected_failure(abort_code = access::EInvalidRole)]
-fun stake_invalid_role() {
-    let (mut scenario, clock) = env::setup();
-    env::stake(&mut scenario, &clock, v::user(), 3, 1_000);
-    abort 99
+/// USER stakes `amount` as a tenant of `namespace` in the next tx.
+fun stake_for(scenario: &mut Scenario, clock: &Clock, sender: address, namespace: vector<u8>, amount: u64) {
+    scenario.next_tx(sender);
+    let mut cluster = scenario.take_shared<Cluster>();
+    let payment = coin::mint_for_testing<SUI>(amount, scenario.ctx());
+    access::stake(&mut cluster, payment, s(namespace), clock, scenario.ctx());
+    ts::return_shared(cluster);
 }
 
 #[test, expected_failure(abort_code = access::EInsufficientStake)]
 fun stake_below_minimum() {
     let (mut scenario, clock) = env::setup();
-    env::stake(&mut scenario, &clock, v::user(), VIEWER, env::min_user_stake() - 1);
+    stake_for(&mut scenario, &clock, v::user(), b"team-a", env::min_user_stake() - 1);
+    abort 99
+}
+
+#[test]
+fun namespace_names_dns_1123_label() {
+    let (mut scenario, clock) = env::setup();
+    vector[b"a", b"team-a", b"0x1", b"a-b-c-9", b"kube", b"kubes-x", b"k3sdaas", b"defaults"].do!(|name| {
+        stake_for(&mut scenario, &clock, v::user(), name, env::min_user_stake());
+    });
+    let mut long = b"";
+    while (long.length() < 63) long.push_back(0x61);
+    stake_for(&mut scenario, &clock, v::user(), long, env::min_user_stake());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = access::EInvalidNamespace)]
+fun namespace_empty() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"", env::min_user_stake());
+    abort 99
+}
+
+#[test]
+fun namespace_invalid_labels_refused() {
+    vector[b"Team", b"-a", b"a-", b"a.b", b"a_b", b"caf\xc3\xa9", b"a b"].do!(|name| {
+        assert!(!k3sdaas::names::is_dns_label(&s(name)));
+    });
+    let mut long = b"";
+    while (long.length() < 64) long.push_back(0x61);
+    assert!(!k3sdaas::names::is_dns_label(&s(long)));
+}
+
+#[test, expected_failure(abort_code = access::EInvalidNamespace)]
+fun namespace_uppercase() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"Team-a", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EReservedNamespace)]
+fun namespace_kube_reserved() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"kube-system", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EReservedNamespace)]
+fun namespace_default_reserved() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"default", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EReservedNamespace)]
+fun namespace_k3sdaas_reserved() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"k3sdaas-system", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::ENamespaceTaken)]
+fun namespace_first_claim_wins() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"team-a", env::min_user_stake());
+    stake_for(&mut scenario, &clock, env::other(), b"team-a", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EReservedNamespace)]
+fun namespace_reserved_by_operator() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::reserve_namespace(&cap, &mut cluster, s(b"ops"));
+    assert!(cluster.namespace_holder(s(b"ops")) == object::id(&cluster));
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    stake_for(&mut scenario, &clock, v::user(), b"ops", env::min_user_stake());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::ENamespaceTaken)]
+fun reserve_claimed_namespace() {
+    let (mut scenario, clock) = env::setup();
+    stake_for(&mut scenario, &clock, v::user(), b"team-a", env::min_user_stake());
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::reserve_namespace(&cap, &mut cluster, s(b"team-a"));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EInvalidNamespace)]
+fun reserve_invalid_namespace() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::reserve_namespace(&cap, &mut cluster, s(b"Ops"));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun reserve_wrong_cap() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = other_cap(&mut scenario);
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    access::reserve_namespace(&cap, &mut cluster, s(b"ops"));
+    abort 99
+}
+
+/// A ClusterAdminCap of another cluster (created and taken in the current tx's successor, as its sender).
+fun other_cap(scenario: &mut Scenario): ClusterAdminCap {
+    let sender = scenario.sender();
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
+    scenario.next_tx(sender);
+    scenario.take_from_sender<ClusterAdminCap>()
+}
+
+// === stake_granted, grant, revoke ===
+
+#[test]
+fun stake_granted_gives_role_token_without_namespace() {
+    let (scenario, clock, cluster, token) = holder(EDITOR, 500);
+    let token_id = object::id(&token);
+    assert!(access::token_namespace(&token) == s(b""));
+    assert!(cluster.stake_role(token_id) == EDITOR);
+    assert!(cluster.stake_namespace(token_id) == s(b""));
+    done(scenario, clock, cluster, token);
+}
+
+#[test, expected_failure(abort_code = access::EInvalidRole)]
+fun stake_granted_invalid_role() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    let payment = coin::mint_for_testing<SUI>(1_000, scenario.ctx());
+    access::stake_granted(&cap, &mut cluster, payment, TENANT, &clock, scenario.ctx());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EInsufficientStake)]
+fun stake_granted_below_minimum() {
+    let (mut scenario, clock) = env::setup();
+    env::stake(&mut scenario, &clock, env::operator(), ADMIN, env::min_user_stake() - 1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun stake_granted_wrong_cap() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = other_cap(&mut scenario);
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    let payment = coin::mint_for_testing<SUI>(1_000, scenario.ctx());
+    access::stake_granted(&cap, &mut cluster, payment, ADMIN, &clock, scenario.ctx());
+    abort 99
+}
+
+/// tx3 as OPERATOR: the cap and the cluster where USER holds a tenant token (TOKEN_ID).
+fun operator_with_tenant(): (Scenario, Clock, ClusterAdminCap, Cluster) {
+    let (scenario, clock) = env::setup_with_token(TENANT, 1_000, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let cluster = scenario.take_shared<Cluster>();
+    (scenario, clock, cap, cluster)
+}
+
+#[test]
+fun grant_then_revoke_changes_the_role_for_the_next_request() {
+    let (mut scenario, clock, cap, mut cluster) = operator_with_tenant();
+    let token_id = object::id_from_address(v::token_id());
+    let create_ns = s(b"/api/v1/namespaces");
+    // A tenant cannot create a namespace...
+    assert!(cluster.stake_role(token_id) == TENANT);
+    access::grant(&cap, &mut cluster, token_id, ADMIN);
+    assert!(cluster.stake_role(token_id) == ADMIN);
+    let (role, _, _) = access::authorize(&cluster, token_id, &s(b"POST"), &create_ns);
+    assert!(role == ADMIN);
+    // ...and its own namespace still works as a tenant's.
+    access::authorize(&cluster, token_id, &s(b"POST"), &s(b"/api/v1/namespaces/team-a/pods"));
+    access::revoke(&cap, &mut cluster, token_id);
+    assert!(cluster.stake_role(token_id) == TENANT);
+    access::authorize(&cluster, token_id, &s(b"POST"), &s(b"/api/v1/namespaces/team-a/pods"));
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun revoked_admin_cannot_create_namespace() {
+    let (_scenario, _clock, cap, mut cluster) = operator_with_tenant();
+    let token_id = object::id_from_address(v::token_id());
+    access::grant(&cap, &mut cluster, token_id, ADMIN);
+    access::revoke(&cap, &mut cluster, token_id);
+    access::authorize(&cluster, token_id, &s(b"POST"), &s(b"/api/v1/namespaces"));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EInvalidRole)]
+fun grant_invalid_role() {
+    let (_scenario, _clock, cap, mut cluster) = operator_with_tenant();
+    access::grant(&cap, &mut cluster, object::id_from_address(v::token_id()), TENANT);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EUnknownToken)]
+fun grant_unknown_token() {
+    let (_scenario, _clock, cap, mut cluster) = operator_with_tenant();
+    access::grant(&cap, &mut cluster, object::id_from_address(@0x1234), ADMIN);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun grant_wrong_cap() {
+    let (mut scenario, _clock, cap0, cluster0) = operator_with_tenant();
+    scenario.return_to_sender(cap0);
+    ts::return_shared(cluster0);
+    let cap = other_cap(&mut scenario);
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    access::grant(&cap, &mut cluster, object::id_from_address(v::token_id()), ADMIN);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::ENoRole)]
+fun revoke_tenant() {
+    let (_scenario, _clock, cap, mut cluster) = operator_with_tenant();
+    access::revoke(&cap, &mut cluster, object::id_from_address(v::token_id()));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::EUnknownToken)]
+fun revoke_unknown_token() {
+    let (_scenario, _clock, cap, mut cluster) = operator_with_tenant();
+    access::revoke(&cap, &mut cluster, object::id_from_address(@0x1234));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun revoke_wrong_cap() {
+    let (mut scenario, _clock, cap0, cluster0) = operator_with_tenant();
+    scenario.return_to_sender(cap0);
+    ts::return_shared(cluster0);
+    let cap = other_cap(&mut scenario);
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    access::revoke(&cap, &mut cluster, object::id_from_address(v::token_id()));
+    abort 99
+}
+
+// === topup ===
+
+#[test]
+fun topup_adds_prepaid_and_unstake_returns_it() {
+    let (mut scenario, mut clock, mut cluster, token) = holder(TENANT, 700);
+    let token_id = object::id(&token);
+    let payment = coin::mint_for_testing<SUI>(50, scenario.ctx());
+    access::topup(&mut cluster, token_id, payment);
+    assert!(cluster.stake_prepaid(token_id) == 50);
+    clock.increment_for_testing(env::stake_lock_ms());
+    access::unstake(&mut cluster, token, &clock, scenario.ctx());
+    assert!(!cluster.has_namespace(s(b"team-a")));
+    ts::return_shared(cluster);
+    let effects = scenario.next_tx(v::user());
+    // ToppedUp, NamespaceReleased, Unstaked
+    assert!(effects.num_user_events() == 3);
+    let coin = scenario.take_from_sender<Coin<SUI>>();
+    assert!(coin.value() == 750);
+    scenario.return_to_sender(coin);
+    // The name can be claimed again.
+    stake_for(&mut scenario, &clock, env::other(), b"team-a", env::min_user_stake());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = access::EUnknownToken)]
+fun topup_unknown_token() {
+    let (mut scenario, _clock, mut cluster, _token) = holder(TENANT, 700);
+    let payment = coin::mint_for_testing<SUI>(50, scenario.ctx());
+    access::topup(&mut cluster, object::id_from_address(@0x1234), payment);
     abort 99
 }
 
@@ -103,7 +392,7 @@ fun unstake_while_locked() {
 fun unstake_on_other_cluster() {
     let (mut scenario, clock, cluster, token) = holder(VIEWER, 700);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
     let mut other = scenario.take_shared<Cluster>();
     if (object::id(&other) == access::cluster_id_of(&token)) {
@@ -117,49 +406,72 @@ fun unstake_on_other_cluster() {
 
 // === slash ===
 
+const REASON_ABUSE: u8 = 2;
+
 #[test]
-fun slash_moves_stake_to_cap_holder() {
+fun slash_moves_stake_to_the_treasury_within_the_bound() {
     let (mut scenario, clock) = env::setup_with_token(VIEWER, 700, env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
     let token_id = object::id_from_address(v::token_id());
-    access::slash(&cap, &mut cluster, token_id, 300, scenario.ctx());
-    assert!(cluster.stake_amount(token_id) == 400);
-    access::slash(&cap, &mut cluster, token_id, 1_000, scenario.ctx());
-    assert!(cluster.stake_amount(token_id) == 0);
+    // at most half of the stake per slash (env's max_slash_bps 5000)
+    access::slash(&cap, &mut cluster, token_id, 350, REASON_ABUSE);
+    assert!(cluster.stake_amount(token_id) == 350);
+    access::slash(&cap, &mut cluster, token_id, 175, 5);
+    assert!(cluster.stake_amount(token_id) == 175);
+    assert!(cluster.treasury_value() == 525);
     ts::return_shared(cluster);
     scenario.return_to_sender(cap);
     let effects = scenario.next_tx(env::operator());
     assert!(effects.num_user_events() == 2);
-    let ids = ts::ids_for_address<Coin<SUI>>(env::operator());
-    assert!(ids.length() == 2);
-    let mut total = 0;
-    ids.do!(|id| {
-        let coin = scenario.take_from_sender_by_id<Coin<SUI>>(id);
-        total = total + coin.value();
-        scenario.return_to_sender(coin);
-    });
-    assert!(total == 700);
+    assert!(ts::ids_for_address<Coin<SUI>>(env::operator()).is_empty());
     env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::ESlashTooLarge)]
+fun slash_above_the_bound() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 351, REASON_ABUSE);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashReason)]
+fun slash_without_a_reason() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, 0);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashReason)]
+fun slash_unknown_reason() {
+    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, 6);
+    abort 99
 }
 
 #[test, expected_failure(abort_code = access::EUnknownToken)]
 fun slash_unknown_token() {
-    let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
+    let (scenario, _clock) = env::setup_with_token(VIEWER, 700, env::operator());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
-    access::slash(&cap, &mut cluster, object::id_from_address(@0x1234), 1, scenario.ctx());
+    access::slash(&cap, &mut cluster, object::id_from_address(@0x1234), 1, REASON_ABUSE);
     abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EWrongCap)]
 fun slash_wrong_cap() {
     let (mut scenario, _clock) = env::setup_with_token(VIEWER, 700, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
-    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, scenario.ctx());
+    access::slash(&cap, &mut cluster, object::id_from_address(v::token_id()), 1, REASON_ABUSE);
     abort 99
 }
 
@@ -464,6 +776,152 @@ fun reads_need_no_write_stake() {
 #[test, expected_failure(abort_code = access::EInsufficientWriteStake)]
 fun write_needs_write_stake() {
     authorized(ADMIN, env::min_write_stake() - 1, b"POST", b"/api/v1/nodes");
+}
+
+// === tenants ===
+
+#[test]
+fun tenant_works_inside_its_namespace() {
+    let results = authorize_all(TENANT, env::min_user_stake(), vector[
+        vector[b"POST", b"/apis/apps/v1/namespaces/team-a/deployments"],
+        vector[b"GET", b"/api/v1/namespaces/team-a/secrets/db"],
+        vector[b"DELETE", b"/api/v1/namespaces/team-a/pods/web"],
+        vector[b"GET", b"/api/v1/namespaces/team-a/pods/web/log"],
+        vector[b"GET", b"/api/v1/namespaces/team-a/services/web:80/proxy"],
+        vector[b"GET", b"/api/v1/namespaces/team-a"],
+        vector[b"GET", b"/api/v1/namespaces/team-a/status"],
+        vector[b"GET", b"/version"],
+        vector[b"GET", b"/api"],
+        vector[b"GET", b"/api/v1"],
+        vector[b"GET", b"/apis"],
+        vector[b"GET", b"/apis/apps"],
+        vector[b"HEAD", b"/apis/apps/v1"],
+        vector[b"GET", b"/openapi/v3"],
+        vector[b"GET", b"/openapi/v3/apis/apps/v1"],
+        vector[b"GET", b"/openapi/v2"],
+        vector[b"POST", b"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"],
+        vector[b"POST", b"/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"],
+        vector[b"POST", b"/apis/authentication.k8s.io/v1/selfsubjectreviews"],
+        vector[b"POST", b"/apis/authentication.k8s.io/v1beta1/selfsubjectreviews"],
+    ]);
+    assert!(results[0] == vector[s(b"team-a"), s(b"deployments")]);
+    assert!(results[5] == vector[s(b"team-a"), s(b"namespaces")]);
+    assert!(results[16] == vector[s(b""), s(b"selfsubjectaccessreviews")]);
+}
+
+#[test, expected_failure(abort_code = access::ETenantOutsideNamespace)]
+fun tenant_cannot_read_another_namespace() {
+    authorized(TENANT, 1_000, b"GET", b"/api/v1/namespaces/team-b/pods");
+}
+
+#[test, expected_failure(abort_code = access::ETenantOutsideNamespace)]
+fun tenant_cannot_read_kube_system_secrets() {
+    authorized(TENANT, 1_000, b"GET", b"/api/v1/namespaces/kube-system/secrets");
+}
+
+#[test, expected_failure(abort_code = access::ETenantOutsideNamespace)]
+fun tenant_cannot_delete_kube_system() {
+    authorized(TENANT, 1_000, b"DELETE", b"/api/v1/namespaces/kube-system");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_create_namespace() {
+    authorized(TENANT, 1_000, b"POST", b"/api/v1/namespaces");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_delete_its_namespace() {
+    authorized(TENANT, 1_000, b"DELETE", b"/api/v1/namespaces/team-a");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_finalize_its_namespace() {
+    authorized(TENANT, 1_000, b"PUT", b"/api/v1/namespaces/team-a/finalize");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_list_nodes() {
+    authorized(TENANT, 1_000, b"GET", b"/api/v1/nodes");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_list_all_pods() {
+    authorized(TENANT, 1_000, b"GET", b"/api/v1/pods");
+}
+
+#[test, expected_failure(abort_code = access::ETenantNonResource)]
+fun tenant_cannot_read_other_non_resource_paths() {
+    authorized(TENANT, 1_000, b"GET", b"/metrics");
+}
+
+#[test, expected_failure(abort_code = access::ETenantNonResource)]
+fun tenant_cannot_write_discovery() {
+    authorized(TENANT, 1_000, b"POST", b"/version");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_self_review_needs_post() {
+    authorized(TENANT, 1_000, b"GET", b"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews");
+}
+
+#[test, expected_failure(abort_code = access::ETenantClusterScoped)]
+fun tenant_cannot_review_others() {
+    authorized(TENANT, 1_000, b"POST", b"/apis/authorization.k8s.io/v1/subjectaccessreviews");
+}
+
+#[test]
+fun self_reviews_are_not_writes() {
+    // A viewer may POST them, and they need no write stake.
+    let results = authorize_all(VIEWER, env::min_user_stake(), vector[
+        vector[b"POST", b"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"],
+        vector[b"POST", b"/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"],
+        vector[b"POST", b"/apis/authentication.k8s.io/v1/selfsubjectreviews"],
+    ]);
+    assert!(results[1] == vector[s(b""), s(b"selfsubjectrulesreviews")]);
+}
+
+#[test, expected_failure(abort_code = access::ERoleCannotWrite)]
+fun self_review_in_the_wrong_group_is_a_write() {
+    authorized(VIEWER, 1_000, b"POST", b"/apis/authentication.k8s.io/v1/selfsubjectaccessreviews");
+}
+
+#[test, expected_failure(abort_code = access::EStakeBelowMinimum)]
+fun slashed_below_minimum_loses_access() {
+    let (mut scenario, _clock) = env::setup_with_token(TENANT, env::min_user_stake(), env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    let token_id = object::id_from_address(v::token_id());
+    access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/version"));
+    access::slash(&cap, &mut cluster, token_id, 1, REASON_ABUSE);
+    access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/version"));
+    abort 99
+}
+
+#[test, expected_failure(abort_code = access::ETenantOutsideNamespace)]
+fun granted_token_without_namespace_revoked_reads_nothing() {
+    let (scenario, _clock) = env::setup_with_token(VIEWER, 1_000, env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    let token_id = object::id_from_address(v::token_id());
+    access::revoke(&cap, &mut cluster, token_id);
+    access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/version"));
+    access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/api/v1/namespaces/default/pods"));
+    abort 99
+}
+
+#[test]
+fun granted_viewer_keeps_writing_its_namespace() {
+    let (scenario, clock) = env::setup_with_token(TENANT, env::min_user_stake(), env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    let token_id = object::id_from_address(v::token_id());
+    access::grant(&cap, &mut cluster, token_id, VIEWER);
+    let (role, _, _) = access::authorize(&cluster, token_id, &s(b"POST"), &s(b"/api/v1/namespaces/team-a/pods"));
+    assert!(role == VIEWER);
+    access::authorize(&cluster, token_id, &s(b"GET"), &s(b"/api/v1/nodes"));
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    env::finish(scenario, clock);
 }
 
 #[test, expected_failure(abort_code = access::EUnknownToken)]

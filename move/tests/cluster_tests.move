@@ -6,6 +6,35 @@ use k3sdaas::env_tests as env;
 use sui::test_scenario as ts;
 
 fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
+    create_full(0, request_timeout_ms, heartbeat_timeout_ms, debug, pcrs);
+}
+
+fun create_full(stake_lock_ms: u64, request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool, pcrs: vector<vector<u8>>) {
+    create_policy(stake_lock_ms, request_timeout_ms, heartbeat_timeout_ms, 0, 0, debug, pcrs);
+}
+
+fun create_policy(
+    stake_lock_ms: u64,
+    request_timeout_ms: u64,
+    heartbeat_timeout_ms: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
+    debug: bool,
+    pcrs: vector<vector<u8>>,
+) {
+    create_slash(stake_lock_ms, request_timeout_ms, heartbeat_timeout_ms, worker_policy, unbonding_ms, 10_000, debug, pcrs);
+}
+
+fun create_slash(
+    stake_lock_ms: u64,
+    request_timeout_ms: u64,
+    heartbeat_timeout_ms: u64,
+    worker_policy: u8,
+    unbonding_ms: u64,
+    max_slash_bps: u64,
+    debug: bool,
+    pcrs: vector<vector<u8>>,
+) {
     let mut scenario = ts::begin(env::operator());
     cluster::create(
         b"c".to_string(),
@@ -14,9 +43,14 @@ fun create_with(request_timeout_ms: u64, heartbeat_timeout_ms: u64, debug: bool,
         1,
         1,
         1,
-        0,
+        stake_lock_ms,
         request_timeout_ms,
         heartbeat_timeout_ms,
+        0,
+        0,
+        worker_policy,
+        unbonding_ms,
+        max_slash_bps,
         debug,
         pcrs,
         scenario.ctx(),
@@ -38,6 +72,11 @@ fun two_clusters(): (ts::Scenario, sui::clock::Clock) {
         0,
         1,
         1,
+        0,
+        0,
+        1,
+        0,
+        10_000,
         true,
         vector[],
         scenario.ctx(),
@@ -83,6 +122,166 @@ fun create_zero_request_timeout() {
 #[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
 fun create_zero_heartbeat_timeout() {
     create_with(1, 0, true, vector[]);
+}
+
+#[test]
+fun create_at_the_bounds() {
+    create_policy(31_536_000_000, 3_600_000, 604_800_000, 1, 2_592_000_000, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun create_unbonding_above_bound() {
+    create_policy(0, 1, 1, 0, 2_592_000_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashBound)]
+fun create_slash_bound_above_100_percent() {
+    create_slash(0, 1, 1, 0, 0, 10_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidSlashBound)]
+fun create_slash_bound_zero() {
+    create_slash(0, 1, 1, 0, 0, 0, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun withdraw_treasury_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::withdraw_treasury(&cap, &mut cluster, scenario.ctx());
+    abort 99
+}
+
+#[test]
+fun withdraw_treasury_pays_the_cap_holder() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.add_treasury(sui::balance::create_for_testing(77));
+    cluster::withdraw_treasury(&cap, &mut cluster, scenario.ctx());
+    assert!(cluster.treasury_value() == 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    scenario.next_tx(env::operator());
+    let coin = scenario.take_from_sender<sui::coin::Coin<sui::sui::SUI>>();
+    assert!(coin.value() == 77);
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPolicy)]
+fun create_unknown_worker_policy() {
+    create_policy(0, 1, 1, 2, 0, true, vector[]);
+}
+
+#[test]
+fun set_worker_policy_changes_it() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    assert!(cluster.is_open_to_workers());
+    cluster::set_worker_policy(&cap, &mut cluster, 0);
+    assert!(!cluster.is_open_to_workers());
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPolicy)]
+fun set_worker_policy_unknown() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_worker_policy(&cap, &mut cluster, 2);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun set_worker_policy_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::set_worker_policy(&cap, &mut cluster, 1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_request_timeout_above_bound() {
+    create_with(3_600_001, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_request_timeout_max() {
+    create_with(18_446_744_073_709_551_615, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun create_heartbeat_timeout_above_bound() {
+    create_with(1, 604_800_001, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun create_stake_lock_above_bound() {
+    create_full(31_536_000_001, 1, 1, true, vector[]);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidTimeout)]
+fun update_timeout_above_bound() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::update(&cap, &mut cluster, b"u".to_string(), vector[], 0, 3_600_001, scenario.ctx());
+    abort 99
+}
+
+#[test]
+fun set_fees_and_withdraw_revenue() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_fees(&cap, &mut cluster, 3, 5);
+    assert!(cluster.read_fee() == 3 && cluster.write_fee() == 5);
+    cluster.add_revenue(sui::balance::create_for_testing(42));
+    cluster::withdraw_revenue(&cap, &mut cluster, scenario.ctx());
+    assert!(cluster.revenue_value() == 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    let coin = scenario.take_from_sender<sui::coin::Coin<sui::sui::SUI>>();
+    assert!(coin.value() == 42);
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun set_fees_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::set_fees(&cap, &mut cluster, 1, 1);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun withdraw_revenue_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::withdraw_revenue(&cap, &mut cluster, scenario.ctx());
+    abort 99
 }
 
 #[test, expected_failure(abort_code = cluster::EInvalidPcrs)]
@@ -195,5 +394,67 @@ fun remove_gateway_wrong_cap() {
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = first_cluster(&scenario, &cap);
     cluster::remove_gateway(&cap, &mut cluster, @0x1);
+    abort 99
+}
+
+// === versions ===
+
+#[test]
+fun migrate_moves_an_older_cluster_forward() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::migrate(&cap, &mut cluster);
+    assert!(cluster.version_of() == 1);
+    // the entries work again
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun an_older_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::set_fees(&cap, &mut cluster, 1, 2);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun a_newer_cluster_is_refused() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(2);
+    cluster::register_gateway(&cap, &mut cluster, @0x77);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::ENotUpgraded)]
+fun migrate_a_current_cluster() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::migrate(&cap, &mut cluster);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun migrate_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::migrate(&cap, &mut cluster);
     abort 99
 }

@@ -66,7 +66,7 @@ fun register_debug_sets_and_replaces_key() {
 fun register_debug_wrong_cap() {
     let (mut scenario, clock) = env::create(true);
     scenario.next_tx(env::other());
-    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
@@ -141,7 +141,7 @@ fun register_attested_without_ca_hash_ignores_user_data() {
 fun register_attested_wrong_cap() {
     let (mut scenario, clock) = env::create(false);
     scenario.next_tx(env::other());
-    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut cluster = scenario.take_shared<Cluster>();
@@ -300,5 +300,61 @@ fun verify_too_old() {
 fun verify_too_far_ahead() {
     let (_scenario, clock, cluster) = with_enclave(v::t0() - 10_001);
     enclave::verify_for_testing(&cluster, 0, v::t0(), golden_payload(), v::golden_sig(), &clock);
+    abort 99
+}
+
+// === update_pcrs ===
+
+#[test]
+fun update_pcrs_clears_the_enclave_key_and_bumps_the_config() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    assert!(!cluster.enclave_pk().is_empty());
+    assert!(cluster.enclave_config_version() == 1);
+    let new_pcrs = vector[vector::tabulate!(48, |_| 9u8), vector::tabulate!(48, |_| 8u8), vector::tabulate!(48, |_| 7u8)];
+    enclave::update_pcrs(&cap, &mut cluster, new_pcrs);
+    assert!(cluster.enclave_pk().is_empty());
+    assert!(cluster.enclave_registered_ms() == 0);
+    assert!(cluster.enclave_config_version() == 2);
+    assert!(*cluster.expected_pcrs() == new_pcrs);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 1);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPcrs)]
+fun update_pcrs_needs_three_on_attested_clusters() {
+    let (mut scenario, _clock) = env::create(false);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    enclave::update_pcrs(&cap, &mut cluster, vector[vector[1]]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = enclave::ENoEnclave)]
+fun after_update_pcrs_signatures_need_a_new_registration() {
+    let (mut scenario, clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    enclave::update_pcrs(&cap, &mut cluster, vector[]);
+    enclave::verify_for_testing(&cluster, 0, 0, 1u8, vector[], &clock);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun update_pcrs_wrong_cap() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::other());
+    cluster::create(b"o".to_string(), b"u".to_string(), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(v::cluster_id()));
+    enclave::update_pcrs(&cap, &mut cluster, vector[]);
     abort 99
 }

@@ -18,16 +18,29 @@ use sui::test_scenario::{Self as ts, Scenario};
 const OPERATOR: address = @0xA;
 const OTHER: address = @0xE;
 
+/// The `role` of a token without a cluster role (`access::ROLE_TENANT`).
+const TENANT: u8 = 3;
+const TENANT_NAMESPACE: vector<u8> = b"team-a";
+
 const MIN_USER_STAKE: u64 = 100;
 const MIN_WRITE_STAKE: u64 = 200;
 const MIN_WORKER_STAKE: u64 = 1_000;
 const STAKE_LOCK_MS: u64 = 86_400_000;
 const REQUEST_TIMEOUT_MS: u64 = 30_000;
 const HEARTBEAT_TIMEOUT_MS: u64 = 60_000;
+const UNBONDING_MS: u64 = 600_000;
+/// One slash takes at most half of the stake it hits.
+const MAX_SLASH_BPS: u64 = 5_000;
+/// The shared fixture cluster admits workers without approval (workers_tests covers `approval` clusters).
+const WORKER_POLICY_OPEN: u8 = 1;
 
 public fun operator(): address { OPERATOR }
 
 public fun other(): address { OTHER }
+
+public fun tenant(): u8 { TENANT }
+
+public fun tenant_namespace(): std::string::String { TENANT_NAMESPACE.to_string() }
 
 public fun min_user_stake(): u64 { MIN_USER_STAKE }
 
@@ -40,6 +53,8 @@ public fun stake_lock_ms(): u64 { STAKE_LOCK_MS }
 public fun request_timeout_ms(): u64 { REQUEST_TIMEOUT_MS }
 
 public fun heartbeat_timeout_ms(): u64 { HEARTBEAT_TIMEOUT_MS }
+
+public fun unbonding_ms(): u64 { UNBONDING_MS }
 
 public fun pcrs(): vector<vector<u8>> {
     vector[vector::tabulate!(48, |_| 0u8), vector::tabulate!(48, |_| 1u8), vector::tabulate!(48, |_| 2u8)]
@@ -61,6 +76,11 @@ public fun create(debug: bool): (Scenario, Clock) {
         STAKE_LOCK_MS,
         REQUEST_TIMEOUT_MS,
         HEARTBEAT_TIMEOUT_MS,
+        0,
+        0,
+        WORKER_POLICY_OPEN,
+        UNBONDING_MS,
+        MAX_SLASH_BPS,
         debug,
         if (debug) vector[] else pcrs(),
         scenario.ctx(),
@@ -83,12 +103,48 @@ public fun setup(): (Scenario, Clock) {
     (scenario, clock)
 }
 
-/// Starts the next tx as `sender`, stakes `amount` for `role`; ends in that tx (the token is not yet visible).
+/// Starts the next tx as `sender` and stakes `amount`: a tenant of TENANT_NAMESPACE for `role` TENANT, else a token
+/// with the cluster `role` (through `stake_granted`, with the operator's cap); ends in that tx (the token is not yet
+/// visible).
 public fun stake(scenario: &mut Scenario, clock: &Clock, sender: address, role: u8, amount: u64) {
     scenario.next_tx(sender);
     let mut cluster = scenario.take_shared<Cluster>();
     let payment = coin::mint_for_testing<SUI>(amount, scenario.ctx());
-    access::stake(&mut cluster, payment, role, clock, scenario.ctx());
+    if (role == TENANT) {
+        access::stake(&mut cluster, payment, TENANT_NAMESPACE.to_string(), clock, scenario.ctx());
+    } else {
+        let cap = scenario.take_from_address<ClusterAdminCap>(OPERATOR);
+        access::stake_granted(&cap, &mut cluster, payment, role, clock, scenario.ctx());
+        ts::return_to_address(OPERATOR, cap);
+    };
+    ts::return_shared(cluster);
+}
+
+/// Like `stake` (a `role` token of `sender` in tx2 of `setup`, so its id is TOKEN_ID), and in the same transaction the
+/// operator sets the fees to `read_fee` / `write_fee` and the token is topped up with `prepaid`.
+public fun stake_paying(
+    scenario: &mut Scenario,
+    clock: &Clock,
+    sender: address,
+    role: u8,
+    amount: u64,
+    read_fee: u64,
+    write_fee: u64,
+    prepaid: u64,
+) {
+    scenario.next_tx(sender);
+    let mut cluster = scenario.take_shared<Cluster>();
+    let cap = scenario.take_from_address<ClusterAdminCap>(OPERATOR);
+    cluster::set_fees(&cap, &mut cluster, read_fee, write_fee);
+    let payment = coin::mint_for_testing<SUI>(amount, scenario.ctx());
+    if (role == TENANT) {
+        access::stake(&mut cluster, payment, TENANT_NAMESPACE.to_string(), clock, scenario.ctx());
+    } else {
+        access::stake_granted(&cap, &mut cluster, payment, role, clock, scenario.ctx());
+    };
+    ts::return_to_address(OPERATOR, cap);
+    let topup = coin::mint_for_testing<SUI>(prepaid, scenario.ctx());
+    access::topup(&mut cluster, object::id_from_address(v::token_id()), topup);
     ts::return_shared(cluster);
 }
 

@@ -29,7 +29,7 @@ fun chunks(sizes: vector<u64>): vector<vector<u8>> {
 fun submit(
     scenario: &mut Scenario,
     clock: &Clock,
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     token: &SealToken,
     method: vector<u8>,
     path: vector<u8>,
@@ -52,9 +52,9 @@ fun direct(role: u8): (Scenario, Clock, Cluster, SealToken) {
 
 /// The standard request of the vectors: USER's GET in tx3, so its id is REQUEST_ID. Ends in tx4 as `next`.
 fun submitted(next: address): (Scenario, Clock) {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
     submit(
-        &mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/web/log", key(),
+        &mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/web/log", key(),
         v::request_digest(), vector[b"ab", b"cd"],
     );
     ts::return_shared(cluster);
@@ -63,13 +63,92 @@ fun submitted(next: address): (Scenario, Clock) {
     (scenario, clock)
 }
 
+// === fees ===
+
+const READ_FEE: u64 = 3;
+const WRITE_FEE: u64 = 5;
+
+/// tx3 as USER holding an ADMIN token (TOKEN_ID) with `prepaid` fees on a cluster charging READ_FEE / WRITE_FEE.
+fun paying(prepaid: u64): (Scenario, Clock, Cluster, SealToken) {
+    let (mut scenario, clock) = env::setup();
+    env::stake_paying(&mut scenario, &clock, v::user(), ADMIN, 1_000, READ_FEE, WRITE_FEE, prepaid);
+    scenario.next_tx(v::user());
+    let cluster = scenario.take_shared<Cluster>();
+    let token = scenario.take_from_sender<SealToken>();
+    (scenario, clock, cluster, token)
+}
+
+/// `submitted` with fees: USER's standard GET (REQUEST_ID) escrows READ_FEE of 10 prepaid. Ends in tx4 as `next`.
+fun submitted_paying(next: address): (Scenario, Clock) {
+    let (mut scenario, clock, mut cluster, token) = paying(10);
+    submit(
+        &mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/web/log", key(),
+        v::request_digest(), vector[b"ab", b"cd"],
+    );
+    assert!(cluster.stake_prepaid(object::id(&token)) == 10 - READ_FEE);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(token);
+    scenario.next_tx(next);
+    (scenario, clock)
+}
+
+#[test]
+fun submit_escrows_the_fee_by_method() {
+    let (mut scenario, clock, mut cluster, token) = paying(READ_FEE + WRITE_FEE);
+    let token_id = object::id(&token);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"POST", b"/api/v1/namespaces/default/pods", key(), v::request_digest(), vector[]);
+    assert!(cluster.stake_prepaid(token_id) == READ_FEE);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"HEAD", b"/version", key(), v::request_digest(), vector[]);
+    assert!(cluster.stake_prepaid(token_id) == 0);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(token);
+    scenario.next_tx(v::user());
+    let request = scenario.take_shared<Request>();
+    assert!(request.fee_value() == READ_FEE || request.fee_value() == WRITE_FEE);
+    ts::return_shared(request);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = access::EInsufficientBalance)]
+fun submit_without_enough_prepaid() {
+    let (mut scenario, clock, mut cluster, token) = paying(WRITE_FEE - 1);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"DELETE", b"/api/v1/namespaces/default/pods/web", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test]
+fun respond_pays_the_fee_to_revenue() {
+    let (scenario, mut clock) = submitted_paying(env::operator());
+    clock.set_for_testing(v::response_ts() + 500);
+    respond_with(&scenario, &clock, v::response_digest(), vector[], v::response_sig());
+    let mut scenario = scenario;
+    scenario.next_tx(env::operator());
+    let cluster = scenario.take_shared<Cluster>();
+    assert!(cluster.revenue_value() == READ_FEE);
+    ts::return_shared(cluster);
+    env::finish(scenario, clock);
+}
+
+#[test]
+fun expire_refunds_the_fee_to_the_requester() {
+    let (mut scenario, mut clock) = submitted_paying(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let request = scenario.take_shared<Request>();
+    request::expire(request, &clock, scenario.ctx());
+    scenario.next_tx(v::user());
+    let coin = scenario.take_from_sender<sui::coin::Coin<sui::sui::SUI>>();
+    assert!(coin.value() == READ_FEE);
+    scenario.return_to_sender(coin);
+    env::finish(scenario, clock);
+}
+
 // === submit ===
 
 #[test]
 fun submit_direct_shares_request() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
     submit(
-        &mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/web/log", key(),
+        &mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/web/log", key(),
         v::request_digest(), vector[b"ab", b"", b"cd"],
     );
     let events = event::events_by_type<RequestSubmitted>();
@@ -98,9 +177,9 @@ fun submit_direct_shares_request() {
 
 #[test]
 fun submit_accepts_max_inline_body() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
     submit(
-        &mut scenario, &clock, &cluster, &token, b"POST", b"/api/v1/namespaces/default/configmaps", key(),
+        &mut scenario, &clock, &mut cluster, &token, b"POST", b"/api/v1/namespaces/default/configmaps", key(),
         v::request_digest(), chunks(vector[16_384, 16_384, 16_384, 16_384, 16_384, 16_384]),
     );
     ts::return_shared(cluster);
@@ -110,98 +189,98 @@ fun submit_accepts_max_inline_body() {
 
 #[test, expected_failure(abort_code = request::EInvalidMethod)]
 fun submit_invalid_method() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"OPTIONS", b"/version", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"OPTIONS", b"/version", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_relative_path() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"api/v1/pods", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"api/v1/pods", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_with_query() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods?watch=1", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/pods?watch=1", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_dot_dot_segment() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/version/../api/v1/secrets", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version/../api/v1/secrets", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_dot_segment() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/./pods", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/./pods", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_double_slash_host() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"//10.0.0.7:10250/pods", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"//10.0.0.7:10250/pods", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_trailing_slash() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods/", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/pods/", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_percent_encoding() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/%2e%2e/secrets", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/%2e%2e/secrets", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_backslash() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods\\..\\secrets", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/pods\\..\\secrets", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_space() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/a b", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/a b", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_non_ascii() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/caf\xc3\xa9", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/namespaces/default/pods/caf\xc3\xa9", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_fragment() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods#x", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/pods#x", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidPath)]
 fun submit_path_control_byte() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/api/v1/pods\x0a", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/api/v1/pods\x0a", key(), v::request_digest(), vector[]);
     abort 99
 }
 
 #[test]
 fun submit_accepts_pchar_paths() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
     vector[
         b"/",
         b"/version",
@@ -210,7 +289,7 @@ fun submit_accepts_pchar_paths() {
         b"/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregate-to-edit",
         b"/api/v1/namespaces/a/pods/...",
         b"/api/v1/namespaces/a/configmaps/!$&'()*+,;=:@",
-    ].do!(|path| submit(&mut scenario, &clock, &cluster, &token, b"GET", path, key(), v::request_digest(), vector[]));
+    ].do!(|path| submit(&mut scenario, &clock, &mut cluster, &token, b"GET", path, key(), v::request_digest(), vector[]));
     assert!(event::events_by_type<RequestSubmitted>().length() == 7);
     ts::return_shared(cluster);
     scenario.return_to_sender(token);
@@ -219,23 +298,23 @@ fun submit_accepts_pchar_paths() {
 
 #[test, expected_failure(abort_code = request::EInvalidReplyKey)]
 fun submit_short_reply_key() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/version", vector[1], v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version", vector[1], v::request_digest(), vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EInvalidDigest)]
 fun submit_short_digest() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
-    submit(&mut scenario, &clock, &cluster, &token, b"GET", b"/version", key(), vector[1], vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version", key(), vector[1], vector[]);
     abort 99
 }
 
 #[test, expected_failure(abort_code = request::EBodyTooLarge)]
 fun submit_body_too_large() {
-    let (mut scenario, clock, cluster, token) = direct(ADMIN);
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
     submit(
-        &mut scenario, &clock, &cluster, &token, b"POST", b"/api/v1/namespaces/default/configmaps", key(),
+        &mut scenario, &clock, &mut cluster, &token, b"POST", b"/api/v1/namespaces/default/configmaps", key(),
         v::request_digest(), chunks(vector[16_384, 16_384, 16_384, 16_384, 16_384, 16_384, 1]),
     );
     abort 99
@@ -243,8 +322,8 @@ fun submit_body_too_large() {
 
 #[test, expected_failure(abort_code = access::ERoleCannotWrite)]
 fun submit_checks_authorization() {
-    let (mut scenario, clock, cluster, token) = direct(VIEWER);
-    submit(&mut scenario, &clock, &cluster, &token, b"DELETE", b"/api/v1/namespaces/default/pods/web", key(), v::request_digest(), vector[]);
+    let (mut scenario, clock, mut cluster, token) = direct(VIEWER);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"DELETE", b"/api/v1/namespaces/default/pods/web", key(), v::request_digest(), vector[]);
     abort 99
 }
 
@@ -252,10 +331,10 @@ fun submit_checks_authorization() {
 fun submit_token_of_other_cluster() {
     let (mut scenario, clock, cluster, token) = direct(ADMIN);
     ts::return_shared(cluster);
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(v::user());
-    let other = take_other_cluster(&scenario);
-    submit(&mut scenario, &clock, &other, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
+    let mut other = take_other_cluster(&scenario);
+    submit(&mut scenario, &clock, &mut other, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
     abort 99
 }
 
@@ -270,7 +349,7 @@ fun take_other_cluster(scenario: &Scenario): Cluster {
 
 // === submit_via_gateway ===
 
-fun submit_gateway(scenario: &mut Scenario, clock: &Clock, cluster: &Cluster, method: vector<u8>, path: vector<u8>) {
+fun submit_gateway(scenario: &mut Scenario, clock: &Clock, cluster: &mut Cluster, method: vector<u8>, path: vector<u8>) {
     request::submit_via_gateway(
         cluster, v::credential(), v::credential_sig(), s(method), s(path), v::request_digest(), 0, vector[],
         s(b"blob-1"), key(), clock, scenario.ctx(),
@@ -280,8 +359,8 @@ fun submit_gateway(scenario: &mut Scenario, clock: &Clock, cluster: &Cluster, me
 #[test]
 fun submit_via_gateway_acts_for_signer() {
     let (mut scenario, clock) = env::setup_with_token(ADMIN, 1_000, v::gateway());
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"POST", b"/api/v1/namespaces/default/pods");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"POST", b"/api/v1/namespaces/default/pods");
     let events = event::events_by_type<RequestSubmitted>();
     let (_, requester, gateway, role, namespace, resource, body) = events[0].submitted_fields();
     assert!(requester == v::user() && gateway == option::some(v::gateway()) && role == ADMIN);
@@ -299,8 +378,8 @@ fun submit_via_gateway_acts_for_signer() {
 #[test, expected_failure(abort_code = request::EGatewayNotRegistered)]
 fun submit_via_unregistered_gateway() {
     let (mut scenario, clock) = env::setup_with_token(ADMIN, 1_000, env::other());
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"GET", b"/version");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"GET", b"/version");
     abort 99
 }
 
@@ -313,8 +392,8 @@ fun submit_via_other_gateway() {
     ts::return_shared(cluster);
     scenario.return_to_sender(cap);
     scenario.next_tx(env::other());
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"GET", b"/version");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"GET", b"/version");
     abort 99
 }
 
@@ -322,15 +401,15 @@ fun submit_via_other_gateway() {
 fun submit_via_gateway_expired_credential() {
     let (mut scenario, mut clock) = env::setup_with_token(ADMIN, 1_000, v::gateway());
     clock.set_for_testing(v::expires_ms() + 1);
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"GET", b"/version");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"GET", b"/version");
     abort 99
 }
 
 #[test, expected_failure(abort_code = access::EWrongCluster)]
 fun submit_via_gateway_other_cluster() {
     let (mut scenario, clock) = env::setup_with_token(ADMIN, 1_000, env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
     let cap = scenario.take_from_sender<ClusterAdminCap>();
     let mut other = take_other_cluster(&scenario);
@@ -338,8 +417,8 @@ fun submit_via_gateway_other_cluster() {
     ts::return_shared(other);
     scenario.return_to_sender(cap);
     scenario.next_tx(v::gateway());
-    let other = take_other_cluster(&scenario);
-    submit_gateway(&mut scenario, &clock, &other, b"GET", b"/version");
+    let mut other = take_other_cluster(&scenario);
+    submit_gateway(&mut scenario, &clock, &mut other, b"GET", b"/version");
     abort 99
 }
 
@@ -347,8 +426,8 @@ fun submit_via_gateway_other_cluster() {
 fun submit_via_gateway_unknown_token() {
     let (mut scenario, clock) = env::setup();
     scenario.next_tx(v::gateway());
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"GET", b"/version");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"GET", b"/version");
     abort 99
 }
 
@@ -358,8 +437,8 @@ fun submit_via_gateway_not_token_owner() {
     let (mut scenario, clock) = env::setup();
     env::stake(&mut scenario, &clock, env::other(), ADMIN, 1_000);
     scenario.next_tx(v::gateway());
-    let cluster = scenario.take_shared<Cluster>();
-    submit_gateway(&mut scenario, &clock, &cluster, b"GET", b"/version");
+    let mut cluster = scenario.take_shared<Cluster>();
+    submit_gateway(&mut scenario, &clock, &mut cluster, b"GET", b"/version");
     abort 99
 }
 
@@ -372,10 +451,10 @@ fun respond_with(
     body: vector<vector<u8>>,
     signature: vector<u8>,
 ) {
-    let cluster = scenario.take_shared<Cluster>();
+    let mut cluster = scenario.take_shared<Cluster>();
     let request = scenario.take_shared<Request>();
     request::respond(
-        &cluster, request, v::response_status(), digest, 4, body, s(b""), v::response_ts(), signature, clock,
+        &mut cluster, request, v::response_status(), digest, 4, body, s(b""), v::response_ts(), signature, clock,
     );
     ts::return_shared(cluster);
 }
@@ -438,12 +517,12 @@ fun respond_wrong_signature() {
 #[test, expected_failure(abort_code = request::EWrongClusterRequest)]
 fun respond_with_other_cluster() {
     let (mut scenario, clock) = submitted(env::other());
-    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, true, vector[], scenario.ctx());
+    cluster::create(s(b"o"), s(b"u"), vector[], 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 10_000, true, vector[], scenario.ctx());
     scenario.next_tx(env::other());
-    let other = take_other_cluster(&scenario);
+    let mut other = take_other_cluster(&scenario);
     let request = scenario.take_shared<Request>();
     request::respond(
-        &other, request, 200, v::response_digest(), 0, vector[], s(b""), v::response_ts(), v::response_sig(), &clock,
+        &mut other, request, 200, v::response_digest(), 0, vector[], s(b""), v::response_ts(), v::response_sig(), &clock,
     );
     abort 99
 }
@@ -455,21 +534,80 @@ fun expire_after_deadline() {
     let (mut scenario, mut clock) = submitted(env::other());
     clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
     let request = scenario.take_shared<Request>();
-    request::expire(request, &clock);
+    request::expire(request, &clock, scenario.ctx());
     let events = event::events_by_type<RequestExpired>();
     let (request_id, requester, deadline_ms) = events[0].expired_fields();
     assert!(request_id.to_address() == v::request_id() && requester == v::user());
     assert!(deadline_ms == v::t0() + env::request_timeout_ms());
     let effects = scenario.next_tx(env::other());
     assert!(effects.deleted().length() == 1 && effects.num_user_events() == 1);
+    // a free request leaves no zero coin behind
+    assert!(effects.created().is_empty());
     env::finish(scenario, clock);
 }
 
 #[test, expected_failure(abort_code = request::EDeadlineNotReached)]
 fun expire_before_deadline() {
-    let (scenario, mut clock) = submitted(env::other());
+    let (mut scenario, mut clock) = submitted(env::other());
     clock.set_for_testing(v::t0() + env::request_timeout_ms());
     let request = scenario.take_shared<Request>();
-    request::expire(request, &clock);
+    request::expire(request, &clock, scenario.ctx());
+    abort 99
+}
+
+// === versions ===
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun submit_on_an_older_cluster() {
+    let (mut scenario, clock, mut cluster, token) = direct(ADMIN);
+    cluster.set_version_for_testing(0);
+    submit(&mut scenario, &clock, &mut cluster, &token, b"GET", b"/version", key(), v::request_digest(), vector[]);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun respond_on_an_older_cluster() {
+    let (scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    ts::return_shared(cluster);
+    let mut scenario = scenario;
+    scenario.next_tx(env::operator());
+    respond_with(&scenario, &clock, v::response_digest(), vector[], v::response_sig());
+    abort 99
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun respond_to_an_older_request() {
+    let (mut scenario, mut clock) = submitted(env::operator());
+    clock.set_for_testing(v::response_ts());
+    let mut cluster = scenario.take_shared<Cluster>();
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::respond(
+        &mut cluster, request, v::response_status(), v::response_digest(), 4, vector[], s(b""), v::response_ts(), v::response_sig(), &clock,
+    );
+    let _ = &mut scenario;
+    abort 99
+}
+
+#[test]
+fun an_older_request_still_expires_and_refunds() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(0);
+    request::expire(request, &clock, scenario.ctx());
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun a_newer_request_is_refused_by_expire() {
+    let (mut scenario, mut clock) = submitted(env::other());
+    clock.set_for_testing(v::t0() + env::request_timeout_ms() + 1);
+    let mut request = scenario.take_shared<Request>();
+    request.set_version_for_testing(2);
+    request::expire(request, &clock, scenario.ctx());
     abort 99
 }

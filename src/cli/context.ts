@@ -4,6 +4,7 @@ import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
 import { ConfigError, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
 import { cliConfig } from './config-flags.js';
+import { noteNetworkInUse } from './report.js';
 import { createLogger, type Logger, type LogLevel } from '../core/log.js';
 import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 
@@ -13,7 +14,10 @@ export interface CliRuntime {
   config: Config;
   client: ChainClient;
   logger: Logger;
+  /** The LATEST package id: Move calls go there. */
   packageId: string;
+  /** The ORIGINAL package id: event types, filters, decoding and object types (default: packageId). */
+  originalPackageId: string;
   /** The configured cluster; throws a ConfigError naming the flag when unset. */
   clusterId(): string;
   /** The configured signer; throws a ConfigError saying how to provide one. */
@@ -24,12 +28,15 @@ export interface CliRuntime {
   concurrentExecutor(size: number): Promise<TransactionExecutor>;
 }
 
+export { describeCliError, noteNetworkInUse } from './report.js';
+
 export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
   return runtimeOf(cliConfig(cmd, extra));
 }
 
 /** The runtime of an already loaded configuration. */
 export function runtimeOf(config: Config): CliRuntime {
+  noteNetworkInUse(config.network.rpcUrl);
   const client = createChainClient(config.network);
   const logger = createLogger({ level: config.get('logLevel') as LogLevel });
   const packageId = config.get('packageId') ?? (config.get('network') === 'localnet' ? LOCALNET_PACKAGE_ID : undefined);
@@ -42,6 +49,9 @@ export function runtimeOf(config: Config): CliRuntime {
     get packageId() {
       if (!packageId) throw new ConfigError('no K3s-DaaS package id for this network: run `k3sdaas deploy` or set packageId', { key: 'packageId' });
       return packageId;
+    },
+    get originalPackageId() {
+      return config.get('originalPackageId') ?? this.packageId;
     },
     clusterId() {
       const id = config.get('clusterId');

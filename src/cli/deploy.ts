@@ -13,7 +13,7 @@ import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 import { publishPackage } from '../core/publish.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
-import { parseDuration } from './token.js';
+import { durationOption } from './duration-flag.js';
 
 interface DeployFlags {
   name: string;
@@ -67,9 +67,9 @@ export function deployCommand(): Command {
     .option('--min-user-stake <amount>', 'stake for a SealToken (default 0.1SUI)', amount)
     .option('--min-write-stake <amount>', 'stake a token needs for writes (default 1SUI)', amount)
     .option('--min-worker-stake <amount>', 'stake for a worker (default 10SUI)', amount)
-    .option('--stake-lock <duration>', 'SealToken stake lock', parseDuration, 60_000)
-    .option('--request-timeout <duration>', 'request deadline', parseDuration, 30_000)
-    .option('--heartbeat-timeout <duration>', 'worker heartbeat timeout', parseDuration, 60_000)
+    .addOption(durationOption('--stake-lock <duration>', 'SealToken stake lock (e.g. 1m, 7d)', 60_000))
+    .addOption(durationOption('--request-timeout <duration>', 'request deadline (e.g. 30s)', 30_000))
+    .addOption(durationOption('--heartbeat-timeout <duration>', 'worker heartbeat timeout (e.g. 60s)', 60_000))
     .option('--register-gateway <address>', 'register a gateway for the cluster (repeatable)', collect, [])
     .option('--no-save', 'do not write packageId/clusterId into the config file')
     .option('--json', 'print the result as one JSON line')

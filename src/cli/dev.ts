@@ -4,11 +4,11 @@
  * user with a SealToken — plus a kubeconfig context `k3sdaas-dev` and a config so `kubectl daas` and
  * `k3sdaas watch` work right away. State persists in the data dir; a second `dev` resumes it unless --reset.
  */
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { writeConfigValues } from '../core/config/index.js';
+import { ConfigError, writeConfigValues } from '../core/config/index.js';
 import { writeKubeconfigContext } from '../core/kube/index.js';
 import { createLogger, type LogLevel } from '../core/log.js';
 import { startSandbox } from '../dev/sandbox.js';
@@ -16,6 +16,7 @@ import { cliConfig } from './context.js';
 import { k3sdaasBin } from './kubeconfig.js';
 import { proxyStateFile, readProxyState, type ProxyState } from './kubectl-proxy.js';
 import { createProgress } from './progress.js';
+import { durationOption } from './duration-flag.js';
 import { untilSignal } from './serve-common.js';
 
 interface DevFlags {
@@ -38,21 +39,70 @@ const port = (name: string) => (v: string) => {
 
 export const DEV_CONTEXT = 'k3sdaas-dev';
 
+/** Starts the sandbox; a port already in use is reported with the flag that sets it. */
+async function startSandboxNamingPorts(flags: DevFlags, options: Parameters<typeof startSandbox>[0]): ReturnType<typeof startSandbox> {
+  try {
+    return await startSandbox(options);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code !== 'EADDRINUSE') throw err;
+    const port = e.port ?? Number(/:(\d+)\b/.exec(e.message)?.[1]);
+    const flag = port === flags.gatewayPort ? '--gateway-port' : port === flags.rpcPort ? '--rpc-port' : port === flags.faucetPort ? '--faucet-port' : undefined;
+    throw new ConfigError(
+      flag
+        ? `port ${port} (${flag}) is already in use — another \`k3sdaas dev\`? Stop it, or pass ${flag} <port> (0 picks a free one)`
+        : `port ${port} is already in use: ${e.message}`,
+      { key: flag?.slice(2) },
+    );
+  }
+}
+
+export interface SandboxLayout {
+  dataDir: string;
+  /** Whether the sandbox has a data dir of its own (--data-dir, or a config that names a sandbox dir). */
+  ownDir: boolean;
+  /** The config file this sandbox writes and its exec plugin reads. */
+  configFile: string;
+  /** Where its kubectl-proxy state lives (`<stateDir>/proxy/state.json`). */
+  stateDir: string;
+  kubeconfig: string;
+}
+
+/**
+ * Where a sandbox keeps things. The default sandbox (~/.k3sdaas/dev) points the user's config and kubeconfig at
+ * itself, as before; a sandbox with a data dir of its own keeps config, proxy state and kubeconfig in that dir, so
+ * two sandboxes side by side never rewrite each other's. An explicit --config / K3SDAAS_CONFIG is always the one used.
+ */
+export function sandboxLayout(configFile: string, configDataDir: string, flags: { dataDir?: string; kubeconfigOut?: string }, explicitConfig?: string): SandboxLayout {
+  // a config written by a sandbox of its own names that dir as dataDir: resume it rather than nest <dir>/dev
+  const configNamesSandbox = !flags.dataDir && existsSync(join(configDataDir, 'sandbox.json'));
+  const dataDir = flags.dataDir ?? (configNamesSandbox ? configDataDir : join(configDataDir, 'dev'));
+  const ownDir = !!flags.dataDir || configNamesSandbox;
+  return {
+    dataDir,
+    ownDir,
+    configFile: explicitConfig ?? (ownDir ? join(dataDir, 'config.yaml') : configFile),
+    stateDir: ownDir ? dataDir : configDataDir,
+    kubeconfig: flags.kubeconfigOut ?? (ownDir ? join(dataDir, 'kubeconfig') : (process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config'))),
+  };
+}
+
 export function devCommand(): Command {
   return new Command('dev')
     .description('run the whole system locally: localnet, cluster, Kubernetes API, nautilus, gateway, kubectl-proxy')
-    .option('--data-dir <dir>', 'state directory (default: <dataDir>/dev, i.e. ~/.k3sdaas/dev)')
+    .option('--data-dir <dir>', 'state directory; a sandbox of its own: its config, proxy state and kubeconfig live there too (default: <dataDir>/dev, i.e. ~/.k3sdaas/dev)')
     .option('--reset', 'wipe the state directory first')
     .option('--kubeconfig <file>', 'forward to this real cluster instead of the embedded Kubernetes API')
-    .option('--kubeconfig-out <file>', 'write the k3sdaas-dev context here (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--kubeconfig-out <file>', 'write the k3sdaas-dev context here (default: <data-dir>/kubeconfig with --data-dir, else $KUBECONFIG or ~/.kube/config)')
     .option('--rpc-port <port>', 'localnet gRPC port', port('--rpc-port'), 9000)
     .option('--faucet-port <port>', 'localnet faucet port', port('--faucet-port'), 9123)
     .option('--gateway-port <port>', 'gateway HTTPS port', port('--gateway-port'), 7443)
-    .option('--checkpoint-ms <ms>', 'localnet checkpoint interval', port('--checkpoint-ms'), 250)
+    .addOption(durationOption('--checkpoint-ms <ms>', 'localnet checkpoint interval (ms, or a duration such as 1s)', 250, { bare: 'ms' }))
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: DevFlags, cmd: Command) => {
       const config = cliConfig(cmd);
-      const dataDir = flags.dataDir ?? join(config.get('dataDir')!, 'dev');
+      const layout = sandboxLayout(config.file, config.get('dataDir')!, flags, cmd.optsWithGlobals<{ config?: string }>().config ?? process.env.K3SDAAS_CONFIG);
+      const { dataDir } = layout;
       if (flags.reset) rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       const logFile = join(dataDir, 'dev.log');
@@ -61,7 +111,7 @@ export function devCommand(): Command {
       const progress = createProgress({ quiet: flags.json });
 
       const sb = await progress.step('starting localnet, cluster, Kubernetes API, nautilus, gateway and kubectl-proxy', () =>
-        startSandbox({
+        startSandboxNamingPorts(flags, {
           dataDir,
           rpcPort: flags.rpcPort,
           faucetPort: flags.faucetPort,
@@ -69,6 +119,7 @@ export function devCommand(): Command {
           proxyPort: 0,
           checkpointMs: flags.checkpointMs,
           kubeconfig: flags.kubeconfig,
+          requestWarnings: config.get('requestWarnings') !== 'false',
           logger,
         }),
       );
@@ -76,7 +127,7 @@ export function devCommand(): Command {
       // The dev user's key (a localnet dev account) for the exec plugin and kubectl-proxy; never printed.
       const keyFile = join(dataDir, 'dev-user.key');
       writeFileSync(keyFile, sb.user.keypair.getSecretKey() + '\n', { mode: 0o600 });
-      const kubeconfig = flags.kubeconfigOut ?? process.env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
+      const kubeconfig = layout.kubeconfig;
       writeKubeconfigContext(kubeconfig, {
         name: DEV_CONTEXT,
         server: sb.gatewayUrl,
@@ -88,11 +139,14 @@ export function devCommand(): Command {
             { name: 'K3SDAAS_NETWORK', value: sb.localnet.rpcUrl },
             { name: 'K3SDAAS_PACKAGE_ID', value: sb.packageId },
             { name: 'K3SDAAS_KEY_FILE', value: keyFile },
+            // the plugin reads this sandbox's config, never the user's default one
+            { name: 'K3SDAAS_CONFIG', value: layout.configFile },
           ],
         } },
       });
-      // `kubectl daas` and `k3sdaas watch` use the config file: point it at this sandbox.
-      writeConfigValues(config.file, { network: sb.localnet.rpcUrl, packageId: sb.packageId, clusterId: sb.clusterId, keyFile });
+      // `kubectl daas`, `stake` and `watch` read this config: it names this sandbox (and, for a sandbox of its own
+      // data dir, that dir, so the proxy state is found there); another sandbox's config is never touched.
+      writeConfigValues(layout.configFile, { network: sb.localnet.rpcUrl, packageId: sb.packageId, clusterId: sb.clusterId, keyFile, ...(layout.ownDir ? { dataDir } : {}) });
       const proxyKubeconfig = join(dataDir, 'proxy-kubeconfig');
       writeKubeconfigContext(proxyKubeconfig, { name: 'k3sdaas-proxy', server: sb.proxyUrl!, caPem: sb.tls.caPem, auth: { token: sb.proxySecret } }, { setCurrent: true });
       const state: ProxyState = {
@@ -103,8 +157,9 @@ export function devCommand(): Command {
         context: 'k3sdaas-proxy',
         clusterId: sb.clusterId,
         rpcUrl: sb.localnet.rpcUrl,
+        tokenId: sb.user.tokenId,
       };
-      const stateDir = config.get('dataDir')!;
+      const stateDir = layout.stateDir;
       mkdirSync(join(stateDir, 'proxy'), { recursive: true, mode: 0o700 });
       writeFileSync(proxyStateFile(stateDir), JSON.stringify(state), { mode: 0o600 });
 
@@ -120,7 +175,7 @@ export function devCommand(): Command {
         user: sb.user.address,
         sealToken: sb.user.tokenId,
         dataDir,
-        config: config.file,
+        config: layout.configFile,
         log: logFile,
       };
       if (flags.json) process.stdout.write(JSON.stringify(ready) + '\n');
@@ -134,10 +189,11 @@ export function devCommand(): Command {
             `  gateway      ${sb.gatewayUrl}`,
             `  dev user     ${sb.user.address} (SealToken ${sb.user.tokenId}, editor)`,
             `  kubeconfig   context ${DEV_CONTEXT} in ${kubeconfig}`,
-            `  config       ${config.file}`,
+            `  config       ${layout.configFile}`,
             `  logs         ${logFile}`,
             '',
             'Try:',
+            ...(layout.ownDir ? [`  export K3SDAAS_CONFIG=${layout.configFile} KUBECONFIG=${kubeconfig}`] : []),
             `  kubectl --context ${DEV_CONTEXT} get pods`,
             '  kubectl daas get pods          (kubectl-daas from node_modules/.bin or bin/ on PATH)',
             '  k3sdaas watch',

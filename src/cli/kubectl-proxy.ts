@@ -52,11 +52,12 @@ export function kubectlProxyCommand(): Command {
       const clusterId = rt.clusterId();
       const { address } = rt.signer();
       const progress = createProgress({ quiet: flags.json });
-      let tokenId = flags.sealToken;
+      const picked = flags.sealToken ?? rt.config.get('sealToken');
+      let tokenId = picked;
       if (!tokenId) {
-        const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.packageId, clusterId));
+        const tokens = await progress.step('finding your SealToken', () => listSealTokens(rt.client, address, rt.originalPackageId, clusterId));
         if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
-        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
+        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster (${tokens.map((t) => t.id).join(', ')}); pick one with --seal-token or the sealToken config key`, { key: 'sealToken' });
         tokenId = tokens[0].id;
       }
       const dataDir = rt.config.get('dataDir')!;
@@ -65,7 +66,9 @@ export function kubectlProxyCommand(): Command {
       const served = await progress.step('starting kubectl-proxy', () =>
         serveKubeFrontend({
           client: rt.client,
+          chainEndpoint: rt.config.network.rpcUrl,
           packageId: rt.packageId,
+          originalPackageId: rt.originalPackageId,
           clusterId,
           submitter: new ProxySubmitter({ executor, packageId: rt.packageId, clusterId, tokenId, secret }),
           host,
@@ -74,18 +77,20 @@ export function kubectlProxyCommand(): Command {
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },
           onReplyKey: flags.saveReplyKeys ? saveReplyKey(flags.saveReplyKeys) : undefined,
+          requestWarnings: rt.config.get('requestWarnings') !== 'false',
         }),
       );
       const kubeconfig = flags.kubeconfigOut ?? join(dataDir, 'proxy', 'kubeconfig');
       const context = 'k3sdaas-proxy';
       writeKubeconfigContext(kubeconfig, { name: context, server: served.url, caPem: served.tls.caPem, auth: { token: secret } }, { setCurrent: true });
-      const state: ProxyState = { url: served.url, token: secret, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl };
+      const state: ProxyState = { url: served.url, token: secret, pid: process.pid, kubeconfig, context, clusterId, rpcUrl: rt.config.network.rpcUrl, tokenId };
       mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
-      writeFileSync(proxyStateFile(dataDir), JSON.stringify(state), { mode: 0o600 });
+      const stateFile = proxyStateFile(dataDir, flags.sealToken);
+      writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
       if (flags.json) process.stdout.write(JSON.stringify({ ...state, address, tokenId }) + '\n');
       else process.stdout.write(`kubectl-proxy on ${served.url} as ${address}\n  kubectl --kubeconfig ${kubeconfig} get pods\n`);
       await untilSignal(async () => {
-        if (readProxyState(dataDir)?.pid === process.pid) rmSync(proxyStateFile(dataDir), { force: true });
+        if (readProxyState(dataDir, flags.sealToken)?.pid === process.pid) rmSync(stateFile, { force: true });
         await served.stop();
       });
     });

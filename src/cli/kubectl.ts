@@ -11,6 +11,7 @@ import { loadConfig } from '../core/config/load.js';
 import { K3sDaasError } from '../core/errors.js';
 import { findPackageRoot } from '../core/move/build.js';
 import { readProxyState, type ProxyState } from './proxy-state.js';
+import { noteNetworkInUse } from './report.js';
 
 async function healthy(state: ProxyState): Promise<boolean> {
   try {
@@ -28,12 +29,12 @@ async function healthy(state: ProxyState): Promise<boolean> {
   });
 }
 
-function startProxy(dataDir: string): Promise<ProxyState> {
+function startProxy(dataDir: string, tokenId?: string): Promise<ProxyState> {
   const bin = join(findPackageRoot(), 'bin', 'k3sdaas');
   mkdirSync(join(dataDir, 'proxy'), { recursive: true, mode: 0o700 });
   const log = openSync(join(dataDir, 'proxy', 'proxy.log'), 'a', 0o600);
   process.stderr.write('… starting kubectl-proxy (first use)\n');
-  const child = spawn(bin, ['kubectl-proxy', '--json'], { detached: true, stdio: ['ignore', 'pipe', log], env: process.env });
+  const child = spawn(bin, ['kubectl-proxy', '--json', ...(tokenId ? ['--seal-token', tokenId] : [])], { detached: true, stdio: ['ignore', 'pipe', log], env: process.env });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new K3sDaasError('PROXY_START_TIMEOUT', `kubectl-proxy did not start; see ${join(dataDir, 'proxy', 'proxy.log')}`)), 60_000);
@@ -57,15 +58,41 @@ function startProxy(dataDir: string): Promise<ProxyState> {
   });
 }
 
+const OWN_FLAGS: Record<string, 'config' | 'network' | 'sealToken'> = { '--config': 'config', '--network': 'network', '--seal-token': 'sealToken' };
+
+/**
+ * Splits `kubectl daas [--seal-token ID] [--config FILE] [--network NET] <kubectl args…>`: our flags come first,
+ * everything from the first other argument on is kubectl's, unchanged.
+ */
+export function splitDaasArgs(args: string[]): { globals: { config?: string; network?: string; sealToken?: string }; rest: string[] } {
+  const globals: { config?: string; network?: string; sealToken?: string } = {};
+  let i = 0;
+  while (i < args.length) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const key = OWN_FLAGS[flag];
+    if (!key) break;
+    const value = inline ?? args[i + 1];
+    if (value === undefined || value === '') throw new K3sDaasError('CONFIG_INVALID', `${flag} needs a value`);
+    globals[key] = value;
+    i += inline === undefined ? 2 : 1;
+  }
+  return { globals, rest: args.slice(i) };
+}
+
 /** Runs kubectl with `args` against the running (or freshly started) kubectl-proxy; resolves kubectl's exit code. */
-export async function runKubectlViaProxy(args: string[], globals: { config?: string; network?: string } = {}): Promise<number> {
-  const config = loadConfig({ file: globals.config, flags: { network: globals.network } });
+export async function runKubectlViaProxy(args: string[], globals: { config?: string; network?: string; sealToken?: string } = {}): Promise<number> {
+  const config = loadConfig({ file: globals.config, flags: { network: globals.network, sealToken: globals.sealToken } });
+  noteNetworkInUse(config.network.rpcUrl);
   // A proxy started from here must see the same configuration.
   if (globals.config) process.env.K3SDAAS_CONFIG = globals.config;
   if (globals.network) process.env.K3SDAAS_NETWORK = globals.network;
   const dataDir = config.get('dataDir')!;
+  // a picked SealToken: the default proxy if it already submits with it, else a proxy of that token's own
+  const wanted = config.get('sealToken');
+  const usable = async (s: ProxyState | null) => !!s && (!wanted || s.tokenId === wanted) && (await healthy(s));
   let state = readProxyState(dataDir);
-  if (!state || !(await healthy(state))) state = await startProxy(dataDir);
+  if (!(await usable(state))) state = wanted ? readProxyState(dataDir, wanted) : null;
+  if (!state || !(await usable(state))) state = await startProxy(dataDir, wanted);
   const clusterId = config.get('clusterId');
   if ((clusterId && normalizeSuiAddress(clusterId) !== normalizeSuiAddress(state.clusterId)) || state.rpcUrl !== config.network.rpcUrl) {
     throw new K3sDaasError(
@@ -90,9 +117,10 @@ export function kubectlCommand(): Command {
   return new Command('kubectl')
     .description('run kubectl through your kubectl-proxy (started on demand); also available as `kubectl daas`')
     .argument('[kubectl-args...]', 'arguments for kubectl, passed through unchanged')
+    .option('--seal-token <id>', 'submit with this SealToken (default: the sealToken config key, or your only token)')
     .allowUnknownOption()
     .helpOption('-h, --help', 'show this help (kubectl’s own help: k3sdaas kubectl help)')
     .action(async (args: string[], _opts: unknown, cmd: Command) => {
-      process.exitCode = await runKubectlViaProxy(args, cmd.optsWithGlobals<{ config?: string; network?: string }>());
+      process.exitCode = await runKubectlViaProxy(args, cmd.optsWithGlobals<{ config?: string; network?: string; sealToken?: string }>());
     });
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogLevel } from '../core/log.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_FAUCET_PORT, DEFAULT_RPC_PORT, startLocalnet, type Localnet } from '../localnet/index.js';
+import { durationOption } from './duration-flag.js';
 
 interface StartFlags {
   port: number;
@@ -67,7 +68,7 @@ export function localnetCommand(): Command {
     .option('--data-dir <dir>', `where state is kept across restarts (default ${defaultDataDir()})`)
     .option('--reset', 'wipe the data dir first (new genesis)')
     .option('--ephemeral', 'keep state in memory only')
-    .option('--checkpoint-ms <ms>', 'checkpoint interval; 0 = one checkpoint per transaction', int('--checkpoint-ms'), DEFAULT_CHECKPOINT_MS)
+    .addOption(durationOption('--checkpoint-ms <ms>', 'checkpoint interval (ms, or a duration such as 1s); 0 = one checkpoint per transaction', DEFAULT_CHECKPOINT_MS, { bare: 'ms', allowZero: true }))
     .option('--json', 'print one JSON line once ready')
     .option('--show-keys', 'also print the dev accounts\' secret keys')
     .action(async (opts: StartFlags, cmd: Command) => {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { fileCursorStore } from '../core/chain/index.js';
 import { ConfigError } from '../core/config/index.js';
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
@@ -19,11 +19,15 @@ import { NautilusService } from '../nautilus/service.js';
 import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
 import { ensureTlsMaterial } from '../gateway/tls.js';
-import { HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { DEFAULT_BLOB_RETENTION_MS, HttpBlobStore, serveBlobs } from '../core/blobs/index.js';
+import { durationOption } from './duration-flag.js';
 import { blobStoreFromFlags } from './blob-flags.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
+import { SessionHub } from '../nautilus/sessions.js';
+import { SessionRecorder } from '../nautilus/session-recorder.js';
+import { SessionRevoker } from '../nautilus/session-revoker.js';
 
 interface StartFlags {
   cluster?: string;
@@ -33,6 +37,11 @@ interface StartFlags {
   dataDir?: string;
   listen: string;
   blobListen: string;
+  blobRetention: number;
+  sessionListen: string;
+  sessionUrl?: string;
+  maxSession: number;
+  sessionRecordEvery: number;
   joinTokenSource?: string;
   walrusPublisher?: string;
   walrusAggregator?: string;
@@ -53,6 +62,11 @@ export function nautilusCommand(): Command {
     .option('--data-dir <dir>', 'journal and cursors live in <dir>/nautilus/<cluster> (default: dataDir from config)')
     .option('--listen <host:port>', 'health and metrics endpoint', listenFlag, '127.0.0.1:9102')
     .option('--blob-listen <host:port>', 'HTTPS blob service for bodies too large for a transaction', listenFlag, '127.0.0.1:9103')
+    .addOption(durationOption('--blob-retention <duration>', 'how long the blob service keeps each blob (in <data dir>/blobs) after it was stored', DEFAULT_BLOB_RETENTION_MS))
+    .option('--session-listen <host:port>', 'WebSocket endpoint of streaming sessions (watch, logs -f); frames are end-to-end encrypted', listenFlag, '127.0.0.1:9104')
+    .option('--session-url <url>', 'the session endpoint as requesters reach it (default: ws://<session-listen>)')
+    .addOption(durationOption('--max-session <duration>', 'longest a streaming session lasts (e.g. 30m, 2h)', 30 * 60_000))
+    .addOption(durationOption('--session-record-every <duration>', 'a long session is also recorded on chain this often', 10 * 60_000))
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
@@ -81,6 +95,8 @@ export function nautilusCommand(): Command {
         if (!kubeconfigFile) throw new ConfigError('pass --kubeconfig <file> (or --k3s) so nautilus knows which kube-apiserver to use', { key: 'nautilus.kubeconfig' });
         const forwarder = new KubeForwarder({ kubeconfig: loadKubeConfig(kubeconfigFile) });
         stops.push(() => forwarder.close());
+        // A kubeconfig field that cannot be honoured (or unreadable credentials) stops the start, naming it.
+        await forwarder.ready();
         const blobAddr = parseListen(flags.blobListen);
         const blobTls = await ensureTlsMaterial(join(dir, 'blob-tls'), [...new Set([blobAddr.host, '127.0.0.1', 'localhost'])]);
         // Uploads to the blob service need a token the operator hands to its gateways (reads are open: ciphertexts).
@@ -90,7 +106,7 @@ export function nautilusCommand(): Command {
           writeFileSync(blobTokenFile, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
         }
         const blobToken = readFileSync(blobTokenFile, 'utf8').trim();
-        const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls, token: blobToken });
+        const blobServer = await serveBlobs({ host: blobAddr.host, port: blobAddr.port, tls: blobTls, token: blobToken, dir: join(dir, 'blobs'), retentionMs: flags.blobRetention });
         stops.push(() => blobServer.close());
         const blobs =
           blobStoreFromFlags({ walrusPublisher: flags.walrusPublisher, walrusAggregator: flags.walrusAggregator }) ??
@@ -99,11 +115,19 @@ export function nautilusCommand(): Command {
         const journal = new Journal(join(dir, 'journal.jsonl'));
         stops.push(() => journal.close());
         const enclaveKey = generateEnclaveKey();
+        const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, recordEveryMs: flags.sessionRecordEvery, endpoint: flags.sessionUrl });
+        const sessionAddr = parseListen(flags.sessionListen);
+        const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
         const executor = await rt.concurrentExecutor(flags.concurrency);
+        const recorder = new SessionRecorder({ executor, packageId: rt.packageId, clusterId, enclaveKey, logger: rt.logger }).attach(sessions);
+        stops.push(() => recorder.idle());
+        stops.push(() => sessions.close());
         const service = new NautilusService({
+          sessions,
           client: rt.client,
           executor,
           packageId: rt.packageId,
+          originalPackageId: rt.originalPackageId,
           clusterId,
           enclaveKey,
           forwarder,
@@ -120,6 +144,8 @@ export function nautilusCommand(): Command {
           await service.start();
           await service.follower!.waitCaughtUp();
         });
+        const revoker = await new SessionRevoker({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
+        stops.push(() => revoker.stop());
         const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
         let issuer: JoinTokenIssuer | null = null;
         if (tokenSpec) {
@@ -127,6 +153,7 @@ export function nautilusCommand(): Command {
             client: rt.client,
             executor,
             packageId: rt.packageId,
+            originalPackageId: rt.originalPackageId,
             clusterId,
             enclaveKey,
             source: tokenSourceFromSpec(tokenSpec),
@@ -139,7 +166,7 @@ export function nautilusCommand(): Command {
           rt.logger.warn('no --join-token-source: workers that register will not receive join tokens from this nautilus');
         }
         const { host, port } = parseListen(flags.listen);
-        const health = await serveNautilusHealth({ service, forwarder, host, port });
+        const health = await serveNautilusHealth({ service, forwarder, host, port, gas: executor.gas });
         stops.push(() => health.close());
         const ready = {
           clusterId,
@@ -148,6 +175,7 @@ export function nautilusCommand(): Command {
           apiserver: forwarder.server.origin,
           health: health.url,
           blobs: blobServer.url,
+          sessions: sessionUrl,
           blobCa: join(dir, 'blob-tls', 'ca.crt'),
           blobTokenFile,
           pid: process.pid,

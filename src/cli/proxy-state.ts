@@ -14,12 +14,15 @@ export interface ProxyState {
   context: string;
   clusterId: string;
   rpcUrl: string;
+  /** The SealToken it submits with (absent in states written before tokens could be picked). */
+  tokenId?: string;
 }
 
-export const proxyStateFile = (dataDir: string) => join(dataDir, 'proxy', 'state.json');
+/** `proxy/state.json` for the proxy that picked its token itself; `proxy/state-<token>.json` for one given --seal-token. */
+export const proxyStateFile = (dataDir: string, tokenId?: string) => join(dataDir, 'proxy', tokenId ? `state-${tokenId}.json` : 'state.json');
 
-export function readProxyState(dataDir: string): ProxyState | null {
-  const file = proxyStateFile(dataDir);
+export function readProxyState(dataDir: string, tokenId?: string): ProxyState | null {
+  const file = proxyStateFile(dataDir, tokenId);
   if (!existsSync(file)) return null;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as ProxyState;
@@ -27,4 +30,3 @@ export function readProxyState(dataDir: string): ProxyState | null {
     return null;
   }
 }
-

@@ -1,16 +1,17 @@
 /** Runs the program for an argv and turns errors into readable exits. Loads only the subcommand the argv names. */
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { exitCodeOf, reportError } from './report.js';
+import { describeCliError, exitCodeOf, reportError } from './report.js';
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   // `k3sdaas kubectl …` passes every argument to kubectl unchanged (kubectl's flags are not ours to parse).
   if (argv[2] === 'kubectl' && argv.length > 3 && !['-h', '--help'].includes(argv[3])) {
     try {
-      const { runKubectlViaProxy } = await import('./kubectl.js');
-      process.exitCode = await runKubectlViaProxy(argv.slice(3));
+      const { runKubectlViaProxy, splitDaasArgs } = await import('./kubectl.js');
+      const { globals, rest } = splitDaasArgs(argv.slice(3));
+      process.exitCode = await runKubectlViaProxy(rest, globals);
     } catch (err) {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.stderr.write(`error: ${describeCliError(err)}\n`);
       process.exitCode = exitCodeOf(err);
     }
     return;

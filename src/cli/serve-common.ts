@@ -1,3 +1,8 @@
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../core/duration.js';
+import { parseRefusalLimit, type RefusalLimit } from '../gateway/refusal-limit.js';
+import { ConfigError } from '../core/config/index.js';
+import { loadOperatorTls, type TlsMaterial } from '../gateway/tls.js';
 /** Shared by long-running commands: wait for SIGINT/SIGTERM, then stop cleanly (a second signal forces exit). */
 export function untilSignal(stop: () => Promise<void>, log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<void> {
   return new Promise((resolve) => {
@@ -26,4 +31,29 @@ export function untilSignal(stop: () => Promise<void>, log: (msg: string) => voi
 export function listenFlag(value: string): string {
   if (!/^[^\s:]+:\d{1,5}$/.test(value)) throw new Error(`--listen must be host:port, got ${value}`);
   return value;
+}
+
+/** `--tls-cert/--tls-key`: both or neither; checked (readable, matching, valid) before anything starts. */
+export function operatorTls(flags: { tlsCert?: string; tlsKey?: string }): TlsMaterial | undefined {
+  if (!flags.tlsCert && !flags.tlsKey) return undefined;
+  if (!flags.tlsCert || !flags.tlsKey) throw new ConfigError(`pass both --tls-cert and --tls-key (got only ${flags.tlsCert ? '--tls-cert' : '--tls-key'})`);
+  return loadOperatorTls(flags.tlsCert, flags.tlsKey);
+}
+
+/** `--flag=true|false` (also yes/no, 1/0). */
+export function booleanFlag(flag: string): (v: string) => boolean {
+  return (v: string) => {
+    if (/^(true|yes|1)$/i.test(v)) return true;
+    if (/^(false|no|0)$/i.test(v)) return false;
+    throw new InvalidArgumentError(`${flag} takes true or false, got "${v}"`);
+  };
+}
+
+/** `--refusal-limit 10/10m`. */
+export function refusalLimitFlag(v: string): RefusalLimit {
+  try {
+    return parseRefusalLimit(v, (w) => parseDuration(w, { name: '--refusal-limit' }));
+  } catch (err) {
+    throw new InvalidArgumentError(`--refusal-limit: ${(err as Error).message.replace(/^--refusal-limit: /, '')}`);
+  }
 }

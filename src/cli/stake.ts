@@ -6,7 +6,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { coinWithBalance } from '@mysten/sui/transactions';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { ROLES, type RoleName } from '../core/abi/package.js';
+import { ROLE_TENANT, ROLES, type RoleName } from '../core/abi/package.js';
+import { isDnsLabel, isReservedNamespace } from '../core/authz.js';
 import { formatAmount, formatAmountExact, parseAmount } from '../core/amount.js';
 import * as calls from '../core/calls/index.js';
 import { listSealTokens, NotFoundError, objectContent, readCluster, type ChainClient } from '../core/chain/index.js';
@@ -16,7 +17,7 @@ import { GAS_RESERVE } from '../worker/chain.js';
 import { cliRuntime } from './context.js';
 
 const ROLE_NAMES = Object.keys(ROLES) as RoleName[];
-const roleName = (role: number) => ROLE_NAMES.find((n) => ROLES[n] === role) ?? `role ${role}`;
+const roleName = (role: number) => (role === ROLE_TENANT ? 'tenant' : (ROLE_NAMES.find((n) => ROLES[n] === role) ?? `role ${role}`));
 
 class StakeError extends K3sDaasError {}
 
@@ -56,9 +57,14 @@ function lockText(lockedUntilMs: bigint, now = Date.now()): string {
 
 const print = (line: string): void => void process.stdout.write(line + '\n');
 
-function parseRole(v: string): RoleName {
-  if (!(ROLE_NAMES as string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${ROLE_NAMES.join(', ')}`);
-  return v as RoleName;
+function refuseRole(): never {
+  throw new InvalidArgumentError(`roles are not bought: stake as a tenant with --namespace NAME; the cluster operator grants ${ROLE_NAMES.join(', ')} (k3sdaas grant)`);
+}
+
+function parseNamespace(v: string): string {
+  if (!isDnsLabel(v)) throw new InvalidArgumentError('must be a DNS-1123 label (a-z, 0-9 and -, at most 63, starting and ending with a letter or digit)');
+  if (isReservedNamespace(v)) throw new InvalidArgumentError('is reserved (default, kube-*, k3sdaas-*)');
+  return v;
 }
 
 function amountArg(v: string): bigint {
@@ -74,12 +80,13 @@ export function stakeCommand(): Command {
 
   stake
     .command('add')
-    .description('stake SUI for a new SealToken with a role on a cluster')
+    .description('stake SUI for a new tenant SealToken on a cluster, claiming a namespace')
     .argument('<amount>', 'e.g. 1.5SUI, or an integer number of MIST', amountArg)
+    .requiredOption('--namespace <name>', 'the namespace to claim (first claim wins)', parseNamespace)
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
-    .option('--role <role>', `${ROLE_NAMES.join(', ')}`, parseRole, 'viewer' as RoleName)
+    .option('--role <role>', 'refused: cluster roles are granted by the operator, never bought', refuseRole)
     .option('--json', 'print one JSON object')
-    .action(async (amount: bigint, flags: { cluster?: string; role: RoleName; json?: boolean }, cmd: Command) => {
+    .action(async (amount: bigint, flags: { cluster?: string; namespace: string; json?: boolean }, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.clusterId();
       const { address } = rt.signer();
@@ -94,17 +101,17 @@ export function stakeCommand(): Command {
       }
       const tx = await rt.executor().execute((tx) => {
         const payment = tx.add(coinWithBalance({ balance: amount }));
-        calls.access.stake({ package: rt.packageId, arguments: { cluster: clusterId, payment, role: ROLES[flags.role] } })(tx);
+        calls.access.stake({ package: rt.packageId, arguments: { cluster: clusterId, payment, namespace: flags.namespace } })(tx);
       });
-      const ev = tx.events.map((e) => decodeEvent(e, { packageId: rt.packageId })).find((e): e is Staked => e?.$kind === 'Staked');
+      const ev = tx.events.map((e) => decodeEvent(e, {})).find((e): e is Staked => e?.$kind === 'Staked');
       if (!ev) throw new StakeError('MISSING_EVENT', `transaction ${tx.digest} emitted no Staked event`);
       if (flags.json) {
         print(JSON.stringify({
-          tokenId: ev.tokenId, clusterId: ev.clusterId, role: roleName(ev.role), amount: formatAmount(ev.amount), amountMist: String(ev.amount),
+          tokenId: ev.tokenId, clusterId: ev.clusterId, namespace: ev.namespace, role: roleName(ev.role), amount: formatAmount(ev.amount), amountMist: String(ev.amount),
           lockedUntilMs: String(ev.lockedUntilMs), lockedUntil: new Date(Number(ev.lockedUntilMs)).toISOString(), tx: tx.digest,
         }));
       } else {
-        print(`staked ${formatAmount(ev.amount)} as ${roleName(ev.role)} on cluster ${cluster.name} (${ev.clusterId})`);
+        print(`staked ${formatAmount(ev.amount)} as tenant of namespace ${ev.namespace} on cluster ${cluster.name} (${ev.clusterId})`);
         print(`SealToken ${ev.tokenId}, ${lockText(ev.lockedUntilMs)}`);
       }
     });
@@ -117,12 +124,12 @@ export function stakeCommand(): Command {
     .action(async (flags: { cluster?: string; json?: boolean }, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const { address } = rt.signer();
-      const tokens = await listSealTokens(rt.client, address, rt.packageId, flags.cluster ? rt.clusterId() : undefined);
-      const staked = await stakedEvents(rt.client, rt.packageId, address, new Set(tokens.map((t) => t.id)));
+      const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, flags.cluster ? rt.clusterId() : undefined);
+      const staked = await stakedEvents(rt.client, rt.originalPackageId, address, new Set(tokens.map((t) => t.id)));
       const rows = tokens.map((t) => ({ token: t, staked: staked.get(t.id) }));
       if (flags.json) {
         print(JSON.stringify(rows.map(({ token, staked: s }) => ({
-          tokenId: token.id, clusterId: token.clusterId, role: roleName(token.role),
+          tokenId: token.id, clusterId: token.clusterId, namespace: token.namespace,
           amount: s ? formatAmount(s.amount) : null, amountMist: s ? String(s.amount) : null,
           lockedUntilMs: s ? String(s.lockedUntilMs) : null, locked: s ? Number(s.lockedUntilMs) > Date.now() : null,
         }))));
@@ -130,7 +137,7 @@ export function stakeCommand(): Command {
       }
       if (!rows.length) return print(`no SealTokens owned by ${address}${flags.cluster ? ` on cluster ${flags.cluster}` : ''}`);
       for (const { token, staked: s } of rows) {
-        print(`${token.id}  ${roleName(token.role).padEnd(6)}  ${(s ? formatAmount(s.amount) : '? SUI').padStart(14)}  cluster ${token.clusterId}  ${s ? lockText(s.lockedUntilMs) : 'lock unknown'}`);
+        print(`${token.id}  ${(token.namespace || '-').padEnd(12)}  ${(s ? formatAmount(s.amount) : '? SUI').padStart(14)}  cluster ${token.clusterId}  ${s ? lockText(s.lockedUntilMs) : 'lock unknown'}`);
       }
     });
 
@@ -146,11 +153,11 @@ export function stakeCommand(): Command {
       const id = normalizeSuiAddress(tokenId);
       const obj = await objectContent(rt.client, id);
       if (!obj || !/::access::SealToken$/.test(obj.type)) throw new StakeError('STAKE_UNKNOWN_TOKEN', `no SealToken ${id} on this network (already removed?)`);
-      const owned = await listSealTokens(rt.client, address, rt.packageId);
+      const owned = await listSealTokens(rt.client, address, rt.originalPackageId);
       if (!owned.some((t) => t.id === id)) throw new StakeError('STAKE_NOT_OWNER', `SealToken ${id} is not owned by ${address}`);
       const token = decodeObjectContent('SealToken', obj.content);
       await clusterOrError(rt.client, token.clusterId);
-      const s = (await stakedEvents(rt.client, rt.packageId, address, new Set([id]))).get(id);
+      const s = (await stakedEvents(rt.client, rt.originalPackageId, address, new Set([id]))).get(id);
       if (s && Number(s.lockedUntilMs) > Date.now()) {
         throw new StakeError('STAKE_LOCKED', `the stake of SealToken ${id} is ${lockText(s.lockedUntilMs)}; remove it after that`);
       }
@@ -163,7 +170,7 @@ export function stakeCommand(): Command {
         }
         throw err;
       }
-      const ev = tx.events.map((e) => decodeEvent(e, { packageId: rt.packageId })).find((e): e is Unstaked => e?.$kind === 'Unstaked');
+      const ev = tx.events.map((e) => decodeEvent(e, {})).find((e): e is Unstaked => e?.$kind === 'Unstaked');
       const amount = ev?.amount ?? 0n;
       if (flags.json) print(JSON.stringify({ tokenId: id, clusterId: token.clusterId, returned: formatAmount(amount), returnedMist: String(amount), tx: tx.digest }));
       else print(`removed SealToken ${id}: ${formatAmount(amount)} returned to ${address}`);

@@ -17,7 +17,7 @@ export async function mintCredential(config: Config, req: MintRequest): Promise<
   if (!tokenId) {
     const [{ runtimeOf }, { listSealTokens }] = await Promise.all([import('./context.js'), import('../core/chain/objects.js')]);
     const rt = runtimeOf(config);
-    const tokens = await listSealTokens(rt.client, address, rt.packageId, req.clusterId);
+    const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, req.clusterId);
     if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${req.clusterId}: run \`k3sdaas stake add\``);
     if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
     tokenId = tokens[0].id;

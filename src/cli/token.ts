@@ -4,16 +4,10 @@
  * it on every command (the kubeconfig's exec plugin), so bin/k3sdaas starts it through its own small entry point
  * (./token-main.ts) and the signed credential is cached until shortly before it expires (./token-credential.ts).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { cliConfig } from './config-flags.js';
+import { durationOption } from './duration-flag.js';
 import { DEFAULT_TTL_MS, execCredential } from './token-credential.js';
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new InvalidArgumentError(`not a duration: ${text} (e.g. 30s, 10m, 1h)`);
-  const n = Number(m[1]);
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-}
 
 interface TokenFlags {
   cluster?: string;
@@ -29,7 +23,7 @@ export function tokenCommand(): Command {
     .requiredOption('--gateway-address <address>', 'Sui address of the gateway the credential is for')
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
     .option('--seal-token <id>', 'SealToken to act with (default: your only token for the cluster)')
-    .option('--ttl <duration>', 'how long the credential is valid (max 1h)', parseDuration, DEFAULT_TTL_MS)
+    .addOption(durationOption('--ttl <duration>', 'how long the credential is valid (max 1h)', DEFAULT_TTL_MS))
     .option('--no-cache', 'always sign a new credential (default: reuse the cached one, <dataDir>/credentials, until shortly before it expires)')
     .action(async (flags: TokenFlags, cmd: Command) => {
       const config = cliConfig(cmd, { clusterId: flags.cluster });

@@ -9,7 +9,19 @@ import { Command, InvalidArgumentError } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { HttpBlobStore } from '../core/blobs/index.js';
 import { K3sDaasError } from '../core/errors.js';
-import { collectEvidence, evidenceFromJson, evidenceToJson, formatVerdict, verifyEvidence, type Evidence } from '../core/verify/index.js';
+import {
+  checkSessionClosed,
+  checkSessionOpened,
+  collectEvidence,
+  collectSessionEvents,
+  evidenceFromJson,
+  evidenceToJson,
+  formatVerdict,
+  keyInForce,
+  verifyEvidence,
+  type Evidence,
+  type SessionCheck,
+} from '../core/verify/index.js';
 import { cliRuntime } from './context.js';
 
 interface VerifyFlags {
@@ -21,6 +33,7 @@ interface VerifyFlags {
   maxScan?: number;
   blobUrl?: string;
   blobCa?: string;
+  transcriptDigest?: string;
 }
 
 const replyKey = (v: string) => {
@@ -46,6 +59,7 @@ export function verifyCommand(): Command {
     .option('--require-attestation', 'fail when the key was registered in debug mode (no attestation)')
     .option('--blob-url <url>', 'blob store of the cluster (nautilus --blob-listen) to fetch an off-chain response body from')
     .option('--blob-ca <file>', 'CA certificate (PEM) of the blob store')
+    .option('--transcript-digest <hex>', "a streaming session's transcript digest as the requester computed it: check the signed session record against it")
     .option('--max-scan <n>', 'request events scanned back from the newest (default 20000)', positive)
     .action(async (id: string, flags: VerifyFlags, cmd: Command) => {
       let evidence: Evidence;
@@ -65,7 +79,21 @@ export function verifyCommand(): Command {
       }
       if (flags.evidenceOut) writeFileSync(flags.evidenceOut, evidenceToJson(evidence) + '\n');
       const verdict = await verifyEvidence(evidence, { replySecret: flags.replyKey, requireAttestation: flags.requireAttestation });
-      process.stdout.write((flags.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict)) + '\n');
-      if (!verdict.ok) process.exitCode = 1;
+      // A streaming request's session reports (read from chain; saved evidence does not hold them yet).
+      const sessions: SessionCheck[] = [];
+      if (!flags.evidence) {
+        const rt = cliRuntime(cmd);
+        const key = keyInForce(evidence)?.publicKey ?? evidence.cluster?.enclavePk;
+        for (const ev of await collectSessionEvents(rt.client, rt.packageId, id, flags.maxScan)) {
+          if (!key) sessions.push({ kind: ev.$kind === 'SessionOpened' ? 'opened' : 'closed', ok: false, detail: 'no enclave key to check the session report against' });
+          else sessions.push(ev.$kind === 'SessionOpened' ? checkSessionOpened(ev, key) : checkSessionClosed(ev, key, flags.transcriptDigest));
+        }
+        if (flags.transcriptDigest && !sessions.some((c) => c.kind === 'closed')) {
+          sessions.push({ kind: 'closed', ok: false, detail: `no session record on chain for ${id} to check the transcript digest against` });
+        }
+      }
+      const text = formatVerdict(verdict) + sessions.map((c) => `\n  session ${c.kind}: ${c.ok ? 'ok' : 'FAILED'} — ${c.detail}`).join('');
+      process.stdout.write((flags.json ? JSON.stringify({ ...verdict, sessions }, null, 2) : text) + '\n');
+      if (!verdict.ok || sessions.some((c) => !c.ok)) process.exitCode = 1;
     });
 }

@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { silentLogger } from '../core/log.js';
 import { ChainLifecycleSource } from '../tui/source.js';
 import { jsonLine, plainLine } from '../tui/plain.js';
-import { cliRuntime } from './context.js';
+import { K3sDaasError } from '../core/errors.js';
+import { cliRuntime, describeCliError } from './context.js';
 
 interface WatchFlags {
   cluster?: string;
@@ -41,19 +42,22 @@ export function watchCommand(): Command {
     .option('--cluster <id>', 'only this cluster (default: clusterId from config; every cluster of the package when unset)')
     .option('--json', 'one JSON object per lifecycle event (no TUI)')
     .option('--from <where>', 'beginning (replay the history first) or now', from, 'beginning')
-    .option('--no-rejections', 'do not read checkpoint transactions for aborted submissions (lighter on public networks)')
+    .option('--no-rejections', 'do not look up aborted submissions in the node\'s transaction index')
     .action(async (flags: WatchFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
       const clusterId = rt.config.get('clusterId') ?? null;
+      // a network that does not answer at all is a mistake to report, not an outage to wait out in silence
+      await Promise.resolve(rt.client.ledgerService.getServiceInfo({}, { timeout: 10_000 }).response).catch((err: unknown) => {
+        throw new K3sDaasError('NETWORK_UNREACHABLE', describeCliError(err), { cause: err });
+      });
       const tui = !flags.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
       const source = new ChainLifecycleSource({
         client: rt.client,
         packageId: rt.packageId,
+        originalPackageId: rt.originalPackageId,
         clusterId: clusterId ?? undefined,
         startAt: flags.from,
         rejections: flags.rejections,
-        // On public networks a checkpoint holds many transactions: search less history for rejections.
-        rejectionBackfill: rt.config.get('network') === 'localnet' ? 2000 : 100,
         // Log lines on the terminal would tear the TUI; the header shows connection problems instead.
         logger: tui ? silentLogger : rt.logger,
       });
@@ -66,7 +70,7 @@ export function watchCommand(): Command {
         return;
       }
       const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../tui/components/App.js')]);
-      const app = render(createElement(App, { feed: source, clusterId, height: Math.max(5, (process.stdout.rows ?? 30) - 14) }));
+      const app = render(createElement(App, { feed: source, clusterId }));
       source.start();
       await app.waitUntilExit();
       await source.stop();

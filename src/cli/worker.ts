@@ -26,6 +26,7 @@ import {
 } from '../worker/index.js';
 import { cliRuntime, type CliRuntime } from './context.js';
 import { createProgress } from './progress.js';
+import { durationOption } from './duration-flag.js';
 
 const print = (line: string): void => void process.stdout.write(line + '\n');
 const note = (line: string): void => void process.stderr.write(line + '\n');
@@ -36,12 +37,6 @@ function amountArg(v: string): bigint {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
-
-function secondsArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
-  return n;
 }
 
 /** A node name from the host name: lowercase, only [a-z0-9-.], at most 63 characters. */
@@ -63,7 +58,7 @@ async function ourWorker(rt: CliRuntime, clusterId: string, explicit?: string): 
     if (w && normalizeSuiAddress(w.clusterId) === normalizeSuiAddress(clusterId)) return w;
     if (explicit) throw new WorkerError('WORKER_NOT_REGISTERED', `no worker ${id} on cluster ${clusterId}`);
   }
-  const found = (await findOwnWorkers(rt.client, rt.packageId, me, clusterId)).filter((w) => w.owner === normalizeSuiAddress(me));
+  const found = (await findOwnWorkers(rt.client, rt.originalPackageId, me, clusterId)).filter((w) => w.owner === normalizeSuiAddress(me));
   if (found.length === 1) return found[0];
   if (found.length > 1) {
     throw new WorkerError('WORKER_NOT_REGISTERED', `${me} has ${found.length} workers on cluster ${clusterId}; pick one with --worker (${found.map((w) => w.id).join(', ')})`);
@@ -114,7 +109,7 @@ async function join(flags: JoinFlags, cmd: Command): Promise<void> {
       nodeName,
       stake: flags.stake,
       workerId: state?.workerId,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       signal: abort.signal,
       step: (label, work) => progress.step(label, work),
       logger: rt.logger,
@@ -151,12 +146,12 @@ export function workerCommand(): Command {
     .option('--node-name <name>', 'Kubernetes node name (default: this host name)')
     .option('--k3s-bin <path>', 'k3s executable (default: k3s on PATH)')
     .option('--worker-key <file>', 'worker encryption key file (default: <dataDir>/worker/encryption-key.json, created 0600)')
-    .option('--timeout <seconds>', 'how long to wait for the join token before rolling the registration back', secondsArg, 120)
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for the join token before rolling the registration back (e.g. 2m)', 120_000))
     .action(join);
 
   worker
     .command('leave')
-    .description('unregister: delete the Worker on chain and return its stake')
+    .description('unregister: leave the cluster, and withdraw the stake once the unbonding period is over')
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
     .option('--worker <id>', 'Worker object id (default: the one this machine registered)')
     .option('--json', 'print one JSON object')
@@ -165,7 +160,13 @@ export function workerCommand(): Command {
       const clusterId = normalizeSuiAddress(rt.clusterId());
       const w = await ourWorker(rt, clusterId, flags.worker);
       if (w.owner !== normalizeSuiAddress(rt.signer().address)) throw new WorkerError('WORKER_NOT_REGISTERED', `worker ${w.id} is owned by ${w.owner}, not ${rt.signer().address}`);
-      const left = await leaveWorker(rt.executor(), rt.packageId, w.id);
+      const left = await leaveWorker(rt.executor(), rt.packageId, clusterId, w.id);
+      if (left.$kind === 'WorkerLeaving') {
+        const at = new Date(Number(left.withdrawableMs)).toISOString();
+        if (flags.json) print(JSON.stringify({ workerId: w.id, clusterId, nodeName: w.nodeName, leaving: true, withdrawableMs: String(left.withdrawableMs), withdrawableAt: at }));
+        else print(`worker ${w.nodeName} (${w.id}) left cluster ${clusterId}; its stake unbonds until ${at}: run \`k3sdaas worker leave\` again then to withdraw it`);
+        return;
+      }
       clearWorkerState(dataDir(rt), clusterId);
       if (flags.json) print(JSON.stringify({ workerId: w.id, clusterId, nodeName: w.nodeName, returned: formatAmount(left.amount), returnedMist: String(left.amount) }));
       else print(`worker ${w.nodeName} (${w.id}) left cluster ${clusterId}: ${formatAmount(left.amount)} returned to ${left.owner}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, isReadMethod, isValidPath, parseRequestPath, type AuthzErrorName } from './authz.js';
+import { authorize, isDnsLabel, isDnsSubdomain, isReadMethod, isReservedNamespace, isValidPath, parseRequestPath, type AuthzErrorName } from './authz.js';
 import { errorName } from './abi/package.js';
 
 describe('parseRequestPath', () => {
@@ -204,7 +204,7 @@ describe('authorize', () => {
     [A, 'GET', '/api/v1/namespaces/default/pods/café', 'EInvalidPath'],
     [A, 'GET', '/api/v1/nodes/n1/proxy/../../../secrets', 'EInvalidPath'],
     // bad role
-    [3, 'GET', '/version', 'EInvalidRole'],
+    [4, 'GET', '/version', 'EInvalidRole'],
   ];
   it.each(cases)('role %i %s %s -> %s', (role, method, path, want) => {
     const got = authorize({ role, method, path, stakeAmount: 100n, minWriteStake: 100n });
@@ -214,6 +214,75 @@ describe('authorize', () => {
       expect(got).toMatchObject({ ok: false, error: want });
       if (!got.ok) expect(errorName(got.module, got.code)).toBe(want);
     }
+  });
+
+  // Tenants (role 3) of `team-a`, and role holders with a namespace: the rules of access_tests.move.
+  const T = 3;
+  const tenantCases: Array<[number, string, string, string, string]> = [
+    [T, 'team-a', 'POST', '/apis/apps/v1/namespaces/team-a/deployments', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/team-a/secrets/db', 'ok'],
+    [T, 'team-a', 'DELETE', '/api/v1/namespaces/team-a/pods/web', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/team-a/services/web:80/proxy', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/team-a', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/team-a/status', 'ok'],
+    [T, 'team-a', 'GET', '/version', 'ok'],
+    [T, 'team-a', 'GET', '/api', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1', 'ok'],
+    [T, 'team-a', 'GET', '/apis', 'ok'],
+    [T, 'team-a', 'HEAD', '/apis/apps/v1', 'ok'],
+    [T, 'team-a', 'GET', '/openapi/v3/apis/apps/v1', 'ok'],
+    [T, 'team-a', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'ok'],
+    [T, 'team-a', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', 'ok'],
+    [T, 'team-a', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', 'ok'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/team-b/pods', 'ETenantOutsideNamespace'],
+    [T, 'team-a', 'GET', '/api/v1/namespaces/kube-system/secrets', 'ETenantOutsideNamespace'],
+    [T, 'team-a', 'DELETE', '/api/v1/namespaces/kube-system', 'ETenantOutsideNamespace'],
+    [T, 'team-a', 'POST', '/api/v1/namespaces', 'ETenantClusterScoped'],
+    [T, 'team-a', 'DELETE', '/api/v1/namespaces/team-a', 'ETenantClusterScoped'],
+    [T, 'team-a', 'PUT', '/api/v1/namespaces/team-a/finalize', 'ETenantClusterScoped'],
+    [T, 'team-a', 'GET', '/api/v1/nodes', 'ETenantClusterScoped'],
+    [T, 'team-a', 'GET', '/api/v1/pods', 'ETenantClusterScoped'],
+    [T, 'team-a', 'GET', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'ETenantClusterScoped'],
+    [T, 'team-a', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', 'ETenantClusterScoped'],
+    [T, 'team-a', 'GET', '/metrics', 'ETenantNonResource'],
+    [T, 'team-a', 'POST', '/version', 'ETenantNonResource'],
+    // a revoked token without a namespace reads discovery only
+    [T, '', 'GET', '/version', 'ok'],
+    [T, '', 'GET', '/api/v1/namespaces/default/pods', 'ETenantOutsideNamespace'],
+    // self-reviews are not writes, for every role
+    [V, '', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'ok'],
+    [V, '', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectaccessreviews', 'ERoleCannotWrite'],
+    // a granted viewer keeps its own namespace as a tenant, and reads the cluster as a viewer
+    [V, 'team-a', 'POST', '/api/v1/namespaces/team-a/pods', 'ok'],
+    [V, 'team-a', 'GET', '/api/v1/nodes', 'ok'],
+    [V, 'team-a', 'POST', '/api/v1/namespaces/team-b/pods', 'ERoleCannotWrite'],
+    [A, 'team-a', 'POST', '/api/v1/namespaces', 'ok'],
+  ];
+  it.each(tenantCases)('role %i of %j %s %s -> %s', (role, namespace, method, path, want) => {
+    // 10 MIST staked: below min_write_stake (100), at min_user_stake (10)
+    const got = authorize({ role, namespace, method, path, stakeAmount: 10n, minUserStake: 10n, minWriteStake: role === A ? 10n : 100n });
+    if (want === 'ok') expect(got.ok, JSON.stringify(got)).toBe(true);
+    else {
+      expect(got).toMatchObject({ ok: false, error: want });
+      if (!got.ok) expect(errorName(got.module, got.code)).toBe(want);
+    }
+  });
+
+  it('refuses every request of a token below min_user_stake (EStakeBelowMinimum), first', () => {
+    expect(authorize({ role: A, method: 'GET', path: '/version', stakeAmount: 9n, minUserStake: 10n, minWriteStake: 0n })).toMatchObject({ ok: false, error: 'EStakeBelowMinimum' });
+    expect(authorize({ role: T, namespace: 'a', method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', stakeAmount: 0n, minUserStake: 1n, minWriteStake: 0n })).toMatchObject({
+      ok: false,
+      error: 'EStakeBelowMinimum',
+    });
+  });
+
+  it('names: DNS-1123 labels, subdomains and reserved namespaces like names.move', () => {
+    for (const ok of ['a', 'team-a', '0x1', 'a'.repeat(63)]) expect(isDnsLabel(ok)).toBe(true);
+    for (const bad of ['', 'Team', '-a', 'a-', 'a.b', 'a_b', 'café', 'a'.repeat(64)]) expect(isDnsLabel(bad)).toBe(false);
+    for (const ok of ['w', 'worker-1', 'node.example.com', 'a-b.c-d']) expect(isDnsSubdomain(ok)).toBe(true);
+    for (const bad of ['', '-w', 'w-', '.w', 'w.', 'w..x', 'W', 'w_1', 'a.-b', 'a'.repeat(64)]) expect(isDnsSubdomain(bad)).toBe(false);
+    for (const r of ['default', 'kube-system', 'kube-x', 'k3sdaas-system']) expect(isReservedNamespace(r)).toBe(true);
+    for (const r of ['kube', 'k3sdaas', 'defaults', 'team-a']) expect(isReservedNamespace(r)).toBe(false);
   });
 
   it('returns namespace and resource of namespace subresources', () => {

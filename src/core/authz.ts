@@ -1,10 +1,10 @@
 /**
- * The K3s-DaaS authorization rules (docs/contract.md, "Roles and verbs") as pure functions: localnet's twin of the
+ * The K3s-DaaS authorization rules (docs/contract.md, "Paths and verbs" and "The tenancy model") as pure functions: localnet's twin of the
  * Move package runs them, and `watch` labels requests with the same path parser. (Clients rely on the SDK's
  * simulation instead, which refuses a transaction that would abort before anything is paid.) The first failing
  * check decides the error, in the same order as the Move code.
  */
-import { MAX_PATH, ROLES } from './abi/package.js';
+import { MAX_DNS_NAME, MAX_PATH, ROLE_TENANT, ROLES } from './abi/package.js';
 
 export const READ_METHODS = ['GET', 'HEAD'] as const;
 export const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -97,6 +97,41 @@ export function parseRequestPath(path: string): RequestPath {
   return out;
 }
 
+/** A DNS-1123 label (namespace names, names::is_dns_label): 1..63 of `a-z`, `0-9`, `-`, alphanumeric at both ends. */
+export function isDnsLabel(name: string): boolean {
+  return name.length <= MAX_DNS_NAME && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name);
+}
+
+/** A DNS-1123 subdomain of at most 63 bytes (node names, names::is_dns_subdomain): dot-separated DNS-1123 labels. */
+export function isDnsSubdomain(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_DNS_NAME && name.split('.').every((label) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(label));
+}
+
+/** Namespace names no tenant may claim (names::is_reserved_namespace): `default`, `kube-*`, `k3sdaas-*`. */
+export function isReservedNamespace(name: string): boolean {
+  return name === 'default' || name.startsWith('kube-') || name.startsWith('k3sdaas-');
+}
+
+/** Self-review groups and resources (access::is_self_review): answers about the requester, not writes. */
+const SELF_REVIEWS: Record<string, ReadonlySet<string>> = {
+  'authorization.k8s.io': new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+  'authentication.k8s.io': new Set(['selfsubjectreviews']),
+};
+
+/** Whether `method path` is a self-review: `POST /apis/{authorization|authentication}.k8s.io/{v}/self...reviews`. */
+export function isSelfReview(method: string, path: string): boolean {
+  if (method !== 'POST') return false;
+  const s = path.split('/').filter((x) => x.length > 0);
+  return s.length === 4 && s[0] === 'apis' && (SELF_REVIEWS[s[1]]?.has(s[3]) ?? false);
+}
+
+/** API discovery, `/version` and `/openapi/...`: the non-resource paths a tenant may read. */
+export function isDiscoveryPath(path: string): boolean {
+  const s = path.split('/').filter((x) => x.length > 0);
+  if (s.length === 0) return false;
+  return (s[0] === 'api' && s.length <= 2) || (s[0] === 'apis' && s.length <= 3) || (s[0] === 'version' && s.length === 1) || s[0] === 'openapi';
+}
+
 export type AuthzErrorName =
   | 'EInvalidMethod'
   | 'EInvalidPath'
@@ -105,7 +140,11 @@ export type AuthzErrorName =
   | 'ERoleCannotReadSecrets'
   | 'ERoleCannotWriteClusterScoped'
   | 'ERoleCannotProxy'
-  | 'EInsufficientWriteStake';
+  | 'EInsufficientWriteStake'
+  | 'ETenantOutsideNamespace'
+  | 'ETenantClusterScoped'
+  | 'ETenantNonResource'
+  | 'EStakeBelowMinimum';
 
 /** Abort codes of the errors above, with the Move module that defines them. */
 export const AUTHZ_ERRORS: Record<AuthzErrorName, { module: 'request' | 'access'; code: number }> = {
@@ -117,15 +156,23 @@ export const AUTHZ_ERRORS: Record<AuthzErrorName, { module: 'request' | 'access'
   ERoleCannotWriteClusterScoped: { module: 'access', code: 7 },
   EInsufficientWriteStake: { module: 'access', code: 8 },
   ERoleCannotProxy: { module: 'access', code: 10 },
+  ETenantOutsideNamespace: { module: 'access', code: 14 },
+  ETenantClusterScoped: { module: 'access', code: 15 },
+  ETenantNonResource: { module: 'access', code: 16 },
+  EStakeBelowMinimum: { module: 'access', code: 18 },
 };
 
 export interface AuthorizeInput {
-  /** 0 viewer, 1 editor, 2 admin. */
+  /** 0 viewer, 1 editor, 2 admin (ROLES), 3 tenant (ROLE_TENANT). */
   role: number;
+  /** The namespace the token claimed; empty for a token staked with a role by the cap holder. */
+  namespace?: string;
   method: string;
   path: string;
   /** MIST the token currently has staked. */
   stakeAmount: bigint | number;
+  /** `cluster.min_user_stake`: below it the token has no access at all. Omitted = 0. */
+  minUserStake?: bigint | number;
   /** `cluster.min_write_stake`. */
   minWriteStake: bigint | number;
 }
@@ -148,12 +195,32 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   return authorizeRole(input);
 }
 
-/** The role rules only (access::authorize), for a method and path already validated. */
+/** The tenant rules (access::tenant_check) for a token of namespace `own`: null when allowed, else the refusal. */
+export function tenantRefusal(own: string, read: boolean, path: string, parsed: RequestPath): AuthzErrorName | null {
+  if (parsed.nonResource) return read && isDiscoveryPath(path) ? null : 'ETenantNonResource';
+  if (parsed.namespace === '') return 'ETenantClusterScoped';
+  if (parsed.namespace !== own) return 'ETenantOutsideNamespace';
+  if (!read && parsed.baseResource === 'namespaces') return 'ETenantClusterScoped';
+  return null;
+}
+
+/**
+ * The access rules (access::authorize), for a method and path already validated, in the contract's order: the
+ * stake minimum, self-reviews (allowed to all), tenant rules (a tenant only; a role holder inside its own
+ * namespace), then the role rules.
+ */
 export function authorizeRole(input: AuthorizeInput): AuthorizeResult {
   const { role, method, path } = input;
-  if (role !== ROLES.viewer && role !== ROLES.editor && role !== ROLES.admin) return deny('EInvalidRole');
+  const own = input.namespace ?? '';
+  if (role !== ROLES.viewer && role !== ROLES.editor && role !== ROLES.admin && role !== ROLE_TENANT) return deny('EInvalidRole');
+  if (BigInt(input.stakeAmount) < BigInt(input.minUserStake ?? 0)) return deny('EStakeBelowMinimum');
   const read = isReadMethod(method);
   const parsed = parseRequestPath(path);
+  const ok: AuthorizeResult = { ok: true, namespace: parsed.namespace, resource: parsed.resource, read, parsed };
+  if (isSelfReview(method, path)) return ok;
+  const tenant = tenantRefusal(own, read, path, parsed);
+  if (role === ROLE_TENANT) return tenant === null ? ok : deny(tenant);
+  if (tenant === null && own !== '') return ok;
   if (parsed.nonResource) {
     if (!read && role !== ROLES.admin) return deny('ERoleCannotWrite');
   } else if (role === ROLES.viewer) {

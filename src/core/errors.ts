@@ -87,3 +87,32 @@ export class CredentialError extends K3sDaasError {
     super(code, message, { data, cause });
   }
 }
+
+const TRANSPORT_FAILURE =
+  /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_CONNECT|UND_ERR_SOCKET|other side closed/i;
+
+/**
+ * The transport failure (connection refused, reset, DNS, `fetch failed`…) somewhere in an error's cause chain, as
+ * the most specific message found, or undefined when the failure is not a transport one. SDK errors wrap the
+ * network error (`SimulationError` → `TypeError: fetch failed` → `Error: connect ECONNREFUSED`), so the chain is
+ * walked.
+ */
+export function transportFailure(err: unknown): string | undefined {
+  let found: string | undefined;
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const x = e as { message?: unknown; code?: unknown; cause?: unknown };
+    const text = `${typeof x.code === 'string' ? x.code + ' ' : ''}${typeof x.message === 'string' ? x.message : ''}`;
+    if (TRANSPORT_FAILURE.test(text) && typeof x.message === 'string') found = x.message;
+    e = x.cause;
+  }
+  return found;
+}
+
+/** Words for a write whose outcome nobody knows (it may have been executed), appended to the message kubectl shows. */
+export const MAY_HAVE_BEEN_APPLIED = 'the change may have been applied; check before retrying';
+
+export function isWriteMethod(method: string): boolean {
+  const m = method.toUpperCase();
+  return m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS';
+}

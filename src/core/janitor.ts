@@ -28,6 +28,8 @@ export interface JanitorOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Told when this janitor's transaction expired a request. */
   onExpired?: (requestId: string, txDigest: string) => void;
+  /** Told how each expiry ended (e.g. `gone`: answered or expired by someone else). */
+  onSettled?: (requestId: string, outcome: ExpiryOutcome) => void;
 }
 
 export type ExpiryOutcome = 'expired' | 'gone' | 'stopped' | 'gave up';
@@ -47,7 +49,7 @@ export class RequestJanitor {
     const expiredIn = perTransaction((tx) => {
       const ids = new Set<string>();
       for (const e of tx.events) {
-        const ev = decodeEvent(e, { packageId: options.packageId });
+        const ev = decodeEvent(e, {});
         if (ev?.$kind === 'RequestExpired') ids.add(ev.requestId);
       }
       return ids;
@@ -93,6 +95,7 @@ export class RequestJanitor {
   /** Expires now (the deadline must have passed on chain), retrying until done or no longer possible. */
   expire(requestId: string, deadlineMs: number): Promise<ExpiryOutcome> {
     const p = this.#expire(requestId, deadlineMs);
+    void p.then((outcome) => this.#o.onSettled?.(requestId, outcome));
     this.#running.add(p);
     void p.finally(() => this.#running.delete(p));
     return p;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChainError, K3sDaasError } from './errors.js';
-import { isRetryable, retry, retryAfterMs } from './retry.js';
+import { backoffDelay, isRetryable, retry, retryAfterMs } from './retry.js';
 
 const fast = { minDelayMs: 1, maxDelayMs: 2 };
 const unavailable = () => new ChainError('CHAIN_UNAVAILABLE', 'fetch failed', { retryable: true });
@@ -76,5 +76,15 @@ describe('retry', () => {
   it('knows transport failures from bugs', () => {
     expect(isRetryable(new TypeError('fetch failed'))).toBe(true);
     expect(isRetryable(new TypeError('x is not a function'))).toBe(false);
+  });
+});
+
+describe('backoffDelay (supervisors that restart a process use the same policy)', () => {
+  it('grows by the factor from the first delay, with jitter in [1, 2), capped', () => {
+    const p = { minDelayMs: 100, maxDelayMs: 1_000, factor: 2 };
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, p, () => 0))).toEqual([100, 200, 400, 800, 1_000]);
+    expect(backoffDelay(2, p, () => 0.5)).toBe(300);
+    for (let i = 0; i < 50; i++) expect(backoffDelay(1, p)).toBeGreaterThanOrEqual(100);
+    expect(backoffDelay(1, p, () => 0.999)).toBeLessThanOrEqual(200);
   });
 });

@@ -96,3 +96,14 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     },
   });
 }
+
+/**
+ * The policy's delay before retry number `attempt` (1-based): `minDelayMs · factor^(attempt-1)`, times a jitter in
+ * [1, 2) from `random` (p-retry's formula), capped at `maxDelayMs`. For loops that are not a call to retry — a
+ * supervisor restarting a process that exited — so their backoff is the same policy. `random: () => 0` = no jitter.
+ */
+export function backoffDelay(attempt: number, policy: Partial<RetryPolicy> = {}, random: () => number = Math.random): number {
+  const p = { ...DEFAULT_RETRY_POLICY, ...policy };
+  const base = p.minDelayMs * p.factor ** Math.max(0, attempt - 1);
+  return Math.round(Math.min(p.maxDelayMs, base * (1 + random())));
+}

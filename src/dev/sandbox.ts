@@ -15,10 +15,13 @@ import { createCluster, registerGateway, stakeForToken, MIST_PER_SUI } from '../
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { startKubeApi, type KubeApi } from '../kube/index.js';
-import { startLocalnet, DEV_ACCOUNTS, type Localnet } from '../localnet/index.js';
+import { startLocalnet, DEV_ACCOUNTS, type FullnodeBehaviour, type Localnet } from '../localnet/index.js';
 import { generateEnclaveKey } from '../nautilus/enclave-key.js';
 import { Journal } from '../nautilus/journal.js';
 import { NautilusService } from '../nautilus/service.js';
+import { SessionHub } from '../nautilus/sessions.js';
+import { SessionRecorder } from '../nautilus/session-recorder.js';
+import { SessionRevoker } from '../nautilus/session-revoker.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -38,7 +41,15 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** Longest a streaming session (watch, log follow) lasts (ms). */
+  maxSessionMs?: number;
+  /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
+  requestWarnings?: boolean;
   logger?: Logger;
+  /** Upgrade the package before anything starts: every component calls the new id and follows the original. */
+  upgraded?: boolean;
+  /** localnet behaves like a fullnode (answers at finality, scan limits, watermark-only frames, pruning). */
+  fullnode?: FullnodeBehaviour;
 }
 
 export interface SandboxUser {
@@ -52,7 +63,10 @@ export interface Sandbox {
   localnet: Localnet;
   client: ChainClient;
   kube: KubeApi | null;
+  /** The package id calls go to (the upgraded one with `upgraded`). */
   packageId: string;
+  /** The original package id (event and object types). */
+  originalPackageId: string;
   clusterId: string;
   capId: string;
   gatewayUrl: string;
@@ -62,8 +76,12 @@ export interface Sandbox {
   proxySecret: string;
   tls: TlsMaterial;
   operator: Keypair;
+  /** The one executor for the operator's key (nautilus answers with it): others signing with that key must use it. */
+  operatorExecutor: TransactionExecutor;
   user: SandboxUser;
   nautilus: NautilusService;
+  sessions: SessionHub;
+  sessionRecorder: SessionRecorder;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
   joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
@@ -104,10 +122,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ephemeral: !dir,
       checkpointMs: options.checkpointMs ?? 250,
       logger: log.child({ component: 'localnet' }),
+      fullnode: options.fullnode,
     });
     stops.push(() => localnet.stop());
     const client = createChainClient({ rpcUrl: localnet.rpcUrl });
-    const packageId = localnet.packageId;
+    const originalPackageId = localnet.packageId;
+    const packageId = options.upgraded ? (localnet.chain.pkg.upgrades?.at(-1) ?? localnet.upgradePackage()) : originalPackageId;
     const operator = DEV_ACCOUNTS[0].keypair;
     const gatewayKey = DEV_ACCOUNTS[1].keypair;
     const userKey = DEV_ACCOUNTS[2].keypair;
@@ -122,7 +142,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (options.kubeconfig) {
       kubeconfig = loadKubeConfig(options.kubeconfig);
     } else {
-      kube = await startKubeApi({ port: 0 });
+      // RBAC enforced as on a real cluster: nautilus connects as the server's own identity and impersonates requesters
+      kube = await startKubeApi({ port: 0, dataDir: dir ? join(dir, 'kube') : undefined, authorization: { enforce: true } });
       stops.push(() => kube!.close());
       kubeconfig = embeddedKubeConfig(kube.url);
     }
@@ -137,10 +158,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         name: 'k3sdaas-dev',
         apiUrl,
         debug: true,
+        // A dev cluster admits `k3sdaas worker join` without approval, and leaving returns the stake at once.
+        workerPolicy: 'open',
+        unbondingMs: 0n,
         requestTimeoutMs: options.requestTimeoutMs,
       });
       await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());
-      const staked = await stakeForToken(userTx, packageId, created.clusterId, 2n * MIST_PER_SUI, 'editor');
+      // The dev user is the cluster's operator (as kind/k3d give cluster-admin): a tenant stake on `dev` the cap
+      // holder grants admin at creation, since roles are never bought.
+      const operatorGrant = { executor: operatorTx, capId: created.capId };
+      const staked = await stakeForToken(userTx, packageId, created.clusterId, 2n * MIST_PER_SUI, 'admin', operatorGrant, 'dev');
       ids = { clusterId: created.clusterId, capId: created.capId, tokenId: staked.tokenId, apiUrl };
       if (idsFile) writeFileSync(idsFile, JSON.stringify(ids, null, 2));
     }
@@ -151,7 +178,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tls = tlsDir ? await ensureTlsMaterial(tlsDir, hosts) : await createTlsMaterial(hosts);
     // The local blob service nautilus serves for bodies too large for a transaction (HTTPS, same CA).
     const blobToken = randomBytes(32).toString('base64url');
-    const blobServer = await serveBlobs({ tls, token: blobToken });
+    const blobServer = await serveBlobs({ tls, token: blobToken, dir: dir ? join(dir, 'nautilus', 'blobs') : undefined });
     stops.push(() => blobServer.close());
     const blobs = new HttpBlobStore(blobServer.url, { ca: tls.caPem, token: blobToken });
     stops.push(() => blobs.close());
@@ -162,10 +189,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(async () => journal.close());
     const enclaveKey = generateEnclaveKey();
     const cursors = dir ? fileCursorStore(join(dir, 'nautilus', 'cursors.json')) : memoryCursorStore();
+    // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
+    const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
+    await sessions.listen('127.0.0.1', 0);
+    const sessionRecorder = new SessionRecorder({ executor: operatorTx, packageId, clusterId, enclaveKey, logger: log }).attach(sessions);
+    stops.push(() => sessionRecorder.idle());
+    stops.push(() => sessions.close());
     const nautilus = new NautilusService({
+      sessions,
       client,
       executor: operatorTx,
       packageId,
+      originalPackageId,
       clusterId,
       enclaveKey,
       forwarder,
@@ -177,8 +212,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await nautilus.registerEnclave();
     await nautilus.start();
     stops.push(() => nautilus.stop());
+    const revoker = await new SessionRevoker({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => revoker.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
-    const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
+    const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, originalPackageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();
     stops.push(() => joinTokens.stop());
 
@@ -186,6 +223,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const gateway = await serveKubeFrontend({
       client,
       packageId,
+      originalPackageId,
       clusterId,
       submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId, blobs }),
       host: '127.0.0.1',
@@ -194,6 +232,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobs,
       logger: log,
       info,
+      requestWarnings: options.requestWarnings,
+      chainEndpoint: localnet.rpcUrl,
     });
     stops.push(() => gateway.stop());
     const gatewayUrl = gateway.url;
@@ -204,6 +244,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const proxy = await serveKubeFrontend({
         client,
         packageId,
+        originalPackageId,
         clusterId,
         submitter: new ProxySubmitter({ executor: userTx, packageId, clusterId, tokenId, blobs, secret: proxySecret }),
         host: '127.0.0.1',
@@ -211,8 +252,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls,
         blobs,
         tracker: gateway.tracker,
+        chainEndpoint: localnet.rpcUrl,
         logger: log,
         info,
+        requestWarnings: options.requestWarnings,
       });
       proxyUrl = proxy.url;
       stops.push(() => proxy.stop());
@@ -223,6 +266,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       client,
       kube,
       packageId,
+      originalPackageId,
       clusterId,
       capId,
       gatewayUrl,
@@ -231,8 +275,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       proxySecret,
       tls,
       operator,
+      operatorExecutor: operatorTx,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
+      sessions,
+      sessionRecorder,
       joinTokens,
       gateway: gateway.frontend,
       stop,

@@ -1,6 +1,6 @@
 /**
- * What kubectl talks to: an HTTPS server that looks like a kube-apiserver. It answers /version, health and
- * metrics itself; every other request becomes one on-chain request and its answer is the cluster's original status,
+ * What kubectl talks to: an HTTPS server that looks like a kube-apiserver. It answers health and metrics itself,
+ * and /version from a cached answer of the cluster's; every other request becomes one on-chain request and its answer is the cluster's original status,
  * headers and body, with a Warning header naming the on-chain request id.
  */
 import { createServer, type Server } from 'node:https';
@@ -12,14 +12,15 @@ import { isEnclaveKeyRotated, statusResponse } from '../core/kube/index.js';
 import { bodyCiphertext, openResponse } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { VERSION } from '../core/version.js';
 import { failureForPath } from './discovery-errors.js';
-import { MoveAbortError } from '../core/errors.js';
-import { failureResponse, refuseStream } from './refusals.js';
+import { K3sDaasError, MoveAbortError } from '../core/errors.js';
+import { failureResponse, refuseOffChain, refuseStream } from './refusals.js';
 import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayMetrics } from './metrics.js';
+import { grantOf, isStreamRequest } from '../core/session/index.js';
+import { relaySession } from './streams/session-client.js';
 
 export interface FrontendOptions {
   tls: TlsMaterial;
@@ -36,21 +37,26 @@ export interface FrontendOptions {
   blobs?: BlobStore;
   /** Called with each answered request's reply key (kubectl-proxy --save-reply-keys, for `k3sdaas verify`). */
   onReplyKey?: (requestId: string, replySecret: Uint8Array) => void;
+  /** Add `Warning: 299 - "k3sdaas request 0x…"` to answers (default true; config key requestWarnings). */
+  requestWarnings?: boolean;
+  /** The Sui fullnode's URL, named in the Status when it is unreachable. */
+  chainEndpoint?: string;
+  /** How long a graceful stop waits for in-flight requests before answering them itself (ms). */
+  drainMs?: number;
 }
 
-export const VERSION_INFO = {
-  major: '1',
-  minor: '32',
-  gitVersion: `v1.32.4-k3sdaas.${VERSION}`,
-  gitCommit: 'k3sdaas',
-  gitTreeState: 'clean',
-  buildDate: '2026-01-01T00:00:00Z',
-  goVersion: 'go1.23',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
+/** A kubectl request being handled: what a graceful stop needs to answer it. */
+interface InFlight {
+  method: string;
+  requestId?: string;
+}
+
+/** How long the cluster's /version answer is reused. */
+const VERSION_CACHE_MS = 10 * 60_000;
 
 function send(res: ServerResponse, r: HttpResponseEnvelope, warning?: string): void {
+  // Answered already (a graceful stop answered it while it waited): the late outcome has nowhere to go.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of r.headers) {
     const prev = headers[name];
@@ -87,6 +93,9 @@ export class KubeFrontend {
   readonly #o: FrontendOptions;
   readonly #log: Logger;
   #server: Server | null = null;
+  readonly #inFlight = new Map<ServerResponse, InFlight>();
+  #version: { answer: HttpResponseEnvelope; until: number } | null = null;
+  #draining = false;
 
   constructor(options: FrontendOptions) {
     this.#o = options;
@@ -102,6 +111,18 @@ export class KubeFrontend {
         else res.destroy();
       });
     });
+    // CONNECT never reaches the request handler (Node emits 'connect'): answer it with its Status, not a dropped socket.
+    server.on('connect', (req: IncomingMessage, socket: import('node:stream').Duplex) => {
+      const r = refuseStream('CONNECT', new URL('/', 'https://gateway'))!;
+      const body = Buffer.from(r.body);
+      socket.on('error', () => undefined);
+      socket.end(
+        `HTTP/1.1 ${r.status} Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n` +
+          body.toString('utf8'),
+      );
+      this.metrics.requests.inc({ verb: 'connect', outcome: 'refused' });
+      void req;
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -112,21 +133,58 @@ export class KubeFrontend {
     return `https://${host}:${port}`;
   }
 
+  /**
+   * Graceful stop: no new connections, idle ones closed, in-flight kubectl requests get up to `drainMs` to be
+   * answered; any still waiting then get a 503 Status saying the gateway stopped (and, for a submitted write, that
+   * it may have been applied) — never an EOF.
+   */
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    });
+    this.#server = null;
+    this.#draining = true;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + (this.#o.drainMs ?? 10_000);
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    for (const [res, flight] of this.#inFlight) {
+      const err = new K3sDaasError('SHUTTING_DOWN', 'the gateway is shutting down');
+      const warning = flight.requestId ? `k3sdaas request ${flight.requestId}` : undefined;
+      res.setHeader('connection', 'close');
+      send(res, failureResponse(err, { method: flight.method, requestId: flight.requestId }), warning);
+    }
+    this.#inFlight.clear();
+    // Let the answers reach the sockets before closing what is left.
+    await new Promise((r) => setImmediate(r));
+    server.closeAllConnections();
+    await closed;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const flight: InFlight = { method: (req.method ?? 'GET').toUpperCase() };
+    if (this.#draining) {
+      res.setHeader('connection', 'close');
+      return send(res, statusResponse(503, 'k3sdaas: the gateway is shutting down; nothing was submitted, retry against a running gateway'));
+    }
+    this.#inFlight.set(res, flight);
+    try {
+      await this.#serve(req, res, flight);
+    } finally {
+      this.#inFlight.delete(res);
+    }
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, flight: InFlight): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://gateway');
     const method = (req.method ?? 'GET').toUpperCase();
     switch (url.pathname) {
-      case '/version':
-        return json(res, 200, VERSION_INFO);
+      case '/version': {
+        // The cluster's own version (asked on chain like any request, then cached): kubectl's version skew checks
+        // and client-side decisions need the real server, not a made-up one.
+        const cached = this.#version;
+        if (method === 'GET' && cached && cached.until > Date.now()) return send(res, cached.answer);
+        break;
+      }
       case '/healthz':
       case '/livez':
         return send(res, { status: 200, headers: [['content-type', 'text/plain']], body: new TextEncoder().encode('ok') });
@@ -152,7 +210,12 @@ export class KubeFrontend {
       identity = await this.#o.submitter.authenticate(req.headers.authorization);
     } catch (err) {
       this.metrics.requests.inc({ verb, outcome: 'unauthorized' });
-      return send(res, failureForPath(url.pathname, failureResponse(err)));
+      return send(res, failureForPath(url.pathname, failureResponse(err, { method })));
+    }
+    const certain = refuseOffChain(method, req.url ?? '/');
+    if (certain) {
+      this.metrics.requests.inc({ verb, outcome: 'refused_off_chain' });
+      return send(res, failureForPath(url.pathname, certain));
     }
     const body = await readBody(req, this.#o.maxBodyBytes ?? 16 * 1024 * 1024);
     if (!body) {
@@ -171,6 +234,7 @@ export class KubeFrontend {
         const enclaveKey = await this.#o.tracker.enclaveKey();
         const submitted = await this.#o.submitter.submit(http, identity, enclaveKey);
         requestId = submitted.requestId;
+        flight.requestId = requestId;
         const onChain = performance.now();
         this.metrics.seconds.observe({ phase: 'chain' }, (onChain - started) / 1000);
         const log = this.#log.child({ request: requestId, user: identity.user });
@@ -191,21 +255,35 @@ export class KubeFrontend {
           await this.#o.tracker.refreshEnclaveKey();
           continue;
         }
+        if (url.pathname === '/version' && method === 'GET' && answer.status === 200) this.#version = { answer, until: Date.now() + VERSION_CACHE_MS };
+        const grant = isStreamRequest(method, http.url) ? grantOf(answer) : null;
+        if (grant) {
+          // A stream: the chain authorized it and the enclave granted a session; the data flows off chain.
+          this.metrics.requests.inc({ verb: 'watch', outcome: 'session' });
+          log.info('session granted', { endpoint: grant.endpoint, expiresAtMs: grant.expiresAtMs });
+          const end = await relaySession({ grant, replySecret: submitted.reply.secretKey, res, warning: `k3sdaas request ${requestId}`, log });
+          log.info('session ended', { ...end });
+          return;
+        }
         this.metrics.requests.inc({ verb, outcome: String(answer.status) });
         this.metrics.seconds.observe({ phase: 'total' }, (performance.now() - started) / 1000);
         log.info('answered', { status: answer.status, ms: Math.round(performance.now() - started) });
-        return send(res, answer, `k3sdaas request ${requestId}`);
+        // quiet (requestWarnings false): answered requests go without; refusals and expiries keep theirs
+        return send(res, answer, this.#o.requestWarnings === false ? undefined : `k3sdaas request ${requestId}`);
       }
     } catch (err) {
-      const r = failureResponse(err);
+      const r = failureResponse(err, { method, requestId, chainEndpoint: this.#o.chainEndpoint });
       this.metrics.requests.inc({ verb, outcome: `error_${r.status}` });
       this.#log.warn('request failed', { request: requestId, status: r.status, error: err });
       const recorded = err instanceof MoveAbortError ? (err.data.recordedIn as string | undefined) : undefined;
+      const notRecorded = err instanceof MoveAbortError ? (err.data.notRecorded as string | undefined) : undefined;
       const warning = requestId
         ? `k3sdaas request ${requestId}`
         : recorded
           ? `k3sdaas refusal recorded on chain in transaction ${recorded}`
-          : undefined;
+          : notRecorded
+            ? `k3sdaas refusal not recorded on chain: ${notRecorded}`
+            : undefined;
       return send(res, failureForPath(url.pathname, r), warning);
     }
   }

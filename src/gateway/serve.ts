@@ -14,6 +14,8 @@ import { RequestTracker } from './tracker.js';
 export interface ServeOptions {
   client: ChainClient;
   packageId: string;
+  /** The package's ORIGINAL id, for event types (default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   submitter: Submitter;
   host: string;
@@ -31,6 +33,11 @@ export interface ServeOptions {
   /** Off-chain body store shared with nautilus (large requests and answers). */
   blobs?: BlobStore;
   onReplyKey?: FrontendOptions['onReplyKey'];
+  requestWarnings?: boolean;
+  /** The Sui fullnode's URL (named in the Status kubectl gets when it is unreachable). */
+  chainEndpoint?: string;
+  /** How long a graceful stop waits for in-flight kubectl requests (ms). */
+  drainMs?: number;
 }
 
 export interface Served {
@@ -49,9 +56,10 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
   const log = o.logger ?? silentLogger;
   const hosts = [...new Set([o.host === '0.0.0.0' ? '127.0.0.1' : o.host, '127.0.0.1', 'localhost', ...(o.extraHosts ?? [])])];
-  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts) : await createTlsMaterial(hosts));
+  const reissued = (why: string, names: string[]) => log.info('re-issued the server certificate under the same CA', { why, hosts: names, dir: o.tlsDir });
+  const tls = o.tls ?? (o.tlsDir ? await ensureTlsMaterial(o.tlsDir, hosts, reissued) : await createTlsMaterial(hosts));
   const ownTracker = !o.tracker;
-  const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log);
+  const tracker = o.tracker ?? new RequestTracker(o.client, o.packageId, o.clusterId, log, o.originalPackageId);
   if (ownTracker) {
     try {
       await tracker.start();
@@ -60,7 +68,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, requestWarnings: o.requestWarnings, chainEndpoint: o.chainEndpoint, drainMs: o.drainMs });
   let url: string;
   try {
     url = await frontend.listen();

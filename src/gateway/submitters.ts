@@ -13,7 +13,9 @@ import type { TransactionExecutor } from '../core/chain/index.js';
 import { credentialFromToken, verifyCredential, type Credential } from '../core/credential.js';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
-import { K3sDaasError } from '../core/errors.js';
+import { K3sDaasError, MoveAbortError } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
+import { DEFAULT_REFUSAL_LIMIT, RefusalLimiter } from './refusal-limit.js';
 import { placeBody, sealRequest } from '../core/protocol/index.js';
 import type { BlobStore } from '../core/blobs/index.js';
 import type { EncryptionKeyPair } from '../core/crypto/index.js';
@@ -52,11 +54,12 @@ export class UnauthorizedError extends K3sDaasError {
  * The RequestSubmitted events of a (possibly batched) transaction by reply key: each submission's reply key is
  * fresh, so it names the call's event among the others.
  */
-function submittedEvents(packageId: string) {
+function submittedEvents() {
   return perTransaction((tx) => {
     const byReplyKey = new Map<string, RequestSubmitted>();
     for (const e of tx.events) {
-      const ev = decodeEvent(e, { packageId });
+      // Our own transaction's events: no package check (after an upgrade their types carry the ORIGINAL id).
+      const ev = decodeEvent(e, {});
       if (ev?.$kind === 'RequestSubmitted') byReplyKey.set(Buffer.from(ev.replyKey).toString('hex'), ev);
     }
     return byReplyKey;
@@ -68,11 +71,14 @@ interface Submission {
   build: (tx: Transaction) => void;
   replyKey: Uint8Array;
   bytes: number;
+  /** Whose refusals this is, for the per-credential limit on recorded refusals (gateways). */
+  refusalKey?: string;
 }
 
 /** Many users' submissions in one transaction (see core/batch); a refused one is refused alone. */
 function submissionBatcher(o: Common): TransactionBatcher<Submission, { requestId: string; txDigest: string; deadlineMs: number }> {
-  const submitted = submittedEvents(o.packageId);
+  const submitted = submittedEvents();
+  const limiter = o.refusalLimiter;
   return new TransactionBatcher({
     executor: o.executor,
     call: (s) => s.build,
@@ -84,8 +90,28 @@ function submissionBatcher(o: Common): TransactionBatcher<Submission, { requestI
     },
     // A refusal is part of the audit trail: record it on chain (the submitter pays) unless told not to. Only a
     // submission alone is recorded, so a refused call inside a batch is recorded (and paid) alone.
-    single: { recordAborts: o.recordRefusals ?? true },
+    single: (s) => ({ recordAborts: (o.recordRefusals ?? true) && (!s.refusalKey || !limiter || limiter.allows(s.refusalKey)) }),
   });
+}
+
+/**
+ * Counts a recorded refusal against its credential, or marks the refusal as not recorded (and why) when the
+ * credential is past its limit, so kubectl is told.
+ */
+async function limitRefusals<T>(o: Common, key: string | undefined, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    const limiter = o.refusalLimiter;
+    if (err instanceof MoveAbortError && key && limiter && (o.recordRefusals ?? true)) {
+      if (err.data.recordedIn) limiter.recorded(key);
+      else {
+        const { limit, windowMs } = limiter.o;
+        err.data.notRecorded = `this credential had ${limit} refusals recorded in the last ${formatDuration(windowMs)}`;
+      }
+    }
+    throw err;
+  }
 }
 
 /** Seals the request, places its body (inline or blob), submits with `call`, and reads back the request id. */
@@ -96,11 +122,12 @@ async function sealAndSubmit(
   enclaveKey: Uint8Array,
   call: (body: RequestBodyArguments) => (tx: Transaction) => void,
   batcher: ReturnType<typeof submissionBatcher>,
+  refusalKey?: string,
 ): Promise<Submitted> {
   const { clusterId, blobs } = o;
   const sealed = await placeBody(sealRequest({ clusterId, requester: identity.user, enclavePublicKey: enclaveKey, http }), blobs);
   const bytes = CALL_OVERHEAD_BYTES + sealed.body.length + sealed.path.length + (identity.credential ? identity.credential.bytes.length + identity.credential.signature.length : 0);
-  const done = await batcher.submit({
+  const done = await limitRefusals(o, refusalKey, batcher.submit({
     build: call({
       method: sealed.method,
       path: sealed.path,
@@ -112,7 +139,8 @@ async function sealAndSubmit(
     }),
     replyKey: sealed.reply.publicKey,
     bytes,
-  });
+    refusalKey,
+  }));
   return { ...done, reply: sealed.reply, requester: identity.user };
 }
 
@@ -124,6 +152,8 @@ interface Common {
   blobs?: BlobStore;
   /** Execute refused submissions anyway so the refusal is on chain (default true). */
   recordRefusals?: boolean;
+  /** Bounds recorded refusals per credential (gateways; default 10 per 10 min). */
+  refusalLimiter?: RefusalLimiter;
   /** Expire own unanswered requests at their deadline (default true). */
   expireUnanswered?: boolean;
 }
@@ -132,11 +162,14 @@ export class GatewaySubmitter implements Submitter {
   readonly mode = 'gateway' as const;
   readonly #batcher: ReturnType<typeof submissionBatcher>;
   readonly janitor: RequestJanitor | undefined;
+  readonly o: Common;
   constructor(
-    readonly o: Common,
+    o: Common,
     readonly now: () => number = Date.now,
   ) {
-    this.#batcher = submissionBatcher(o);
+    // Recorded refusals are paid by the gateway: bounded per credential unless the caller says otherwise.
+    this.o = { ...o, refusalLimiter: o.refusalLimiter ?? new RefusalLimiter(DEFAULT_REFUSAL_LIMIT, now) };
+    this.#batcher = submissionBatcher(this.o);
     this.janitor = o.expireUnanswered === false ? undefined : submitterJanitor(o.executor, o.packageId);
   }
 
@@ -179,6 +212,7 @@ export class GatewaySubmitter implements Submitter {
       enclaveKey,
       (body) => calls.request.submitViaGateway({ package: packageId, arguments: { cluster: clusterId, credential: bytes, signature, ...body } }),
       this.#batcher,
+      `${normalizeSuiAddress(identity.user)}/${identity.credential!.value.tokenId}`,
     );
   }
 }

@@ -42,12 +42,14 @@ export class RequestTracker {
     readonly packageId: string,
     readonly clusterId: string,
     logger: Logger = silentLogger,
+    /** The package's ORIGINAL id (event types keep it across upgrades); default `packageId`. */
+    readonly originalPackageId: string = packageId,
   ) {
     this.follower = new ChainFollower({
       client,
       streams: [
-        { name: 'request', filter: { emitModule: `${packageId}::request` } },
-        { name: 'enclave', filter: { emitModule: `${packageId}::enclave` } },
+        { name: 'request', filter: { eventType: `${originalPackageId}::request` } },
+        { name: 'enclave', filter: { eventType: `${originalPackageId}::enclave` } },
       ],
       cursors: memoryCursorStore(),
       startAt: 'now',
@@ -122,7 +124,7 @@ export class RequestTracker {
     const now = Date.now();
     for (const [id, e] of this.#early) if (now - e.at > EARLY_TTL_MS) this.#early.delete(id);
     for (const raw of events) {
-      const ev = decodeEvent(raw, { packageId: this.packageId });
+      const ev = decodeEvent(raw, { packageId: this.originalPackageId });
       if (!ev || !('clusterId' in ev) || ev.clusterId !== this.clusterId) continue;
       if (ev.$kind === 'EnclaveRegistered') {
         this.#enclaveKey = ev.publicKey;

@@ -1,5 +1,11 @@
-/** Server-side defaulting applied on create and update, per kind (a small subset of the real defaulters). */
+/**
+ * Server-side defaulting and validation applied on create and update: one table of per-kind rules (a subset of the
+ * real defaulters and validators), plus the generic checks every object gets (storage size, custom resource schema).
+ */
+import { resourceForObject } from './registry.js';
+import type { StatusCause } from './status.js';
 import type { KubeObject } from './types.js';
+import { checkObjectSize, defaultCustomResource, validateCustomResource } from './validation.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -88,10 +94,93 @@ const defaulters: Record<string, (o: Any) => void> = {
     defaultPodSpec(o.spec.template.spec);
     o.status ??= { replicas: 0 };
   },
+  ReplicationController(o) {
+    o.spec ??= {};
+    o.spec.replicas ??= 1;
+    o.spec.selector ??= o.spec.template?.metadata?.labels;
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= { replicas: 0 };
+  },
+  StatefulSet(o) {
+    o.spec ??= {};
+    o.spec.replicas ??= 1;
+    o.spec.podManagementPolicy ??= 'OrderedReady';
+    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+    o.spec.revisionHistoryLimit ??= 10;
+    o.spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= { replicas: 0, availableReplicas: 0 };
+  },
+  DaemonSet(o) {
+    o.spec ??= {};
+    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+    o.spec.revisionHistoryLimit ??= 10;
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+  },
+  Job(o) {
+    o.spec ??= {};
+    if (o.spec.completions === undefined && o.spec.parallelism === undefined) o.spec.completions = 1;
+    o.spec.parallelism ??= 1;
+    o.spec.backoffLimit ??= 6;
+    o.spec.completionMode ??= 'NonIndexed';
+    o.spec.suspend ??= false;
+    o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+    if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    o.status ??= {};
+  },
+  CronJob(o) {
+    o.spec ??= {};
+    o.spec.concurrencyPolicy ??= 'Allow';
+    o.spec.suspend ??= false;
+    o.spec.successfulJobsHistoryLimit ??= 3;
+    o.spec.failedJobsHistoryLimit ??= 1;
+    const pod = o.spec.jobTemplate?.spec?.template?.spec;
+    if (pod) defaultPodSpec(pod);
+    o.status ??= {};
+  },
+  HorizontalPodAutoscaler(o) {
+    o.spec ??= {};
+    o.spec.minReplicas ??= 1;
+    // With no target the autoscaler scales on 80% CPU utilization (v2 defaulting; v1 gets it through conversion).
+    if (o.apiVersion === 'autoscaling/v1') o.spec.targetCPUUtilizationPercentage ??= 80;
+    else if (!o.spec.metrics?.length) {
+      o.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    }
+    o.status ??= { currentReplicas: 0, desiredReplicas: 0 };
+  },
+  PersistentVolumeClaim(o) {
+    o.spec ??= {};
+    o.spec.volumeMode ??= 'Filesystem';
+    o.status ??= { phase: 'Pending' };
+  },
+  PersistentVolume(o) {
+    o.spec ??= {};
+    o.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+    o.spec.volumeMode ??= 'Filesystem';
+    o.status ??= { phase: 'Pending' };
+  },
+  StorageClass(o) {
+    o.reclaimPolicy ??= 'Delete';
+    o.volumeBindingMode ??= 'Immediate';
+  },
+  PodDisruptionBudget(o) {
+    o.status ??= { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
+  },
+  CustomResourceDefinition(o) {
+    o.spec ??= {};
+    o.spec.conversion ??= { strategy: 'None' };
+    o.spec.names ??= {};
+    o.spec.names.singular ??= String(o.spec.names.kind ?? '').toLowerCase();
+    o.spec.names.listKind ??= `${o.spec.names.kind ?? ''}List`;
+    o.status ??= { acceptedNames: { plural: '', kind: '' }, conditions: [], storedVersions: [] };
+  },
 };
 
 export function applyDefaults(obj: KubeObject): void {
-  defaulters[obj.kind ?? '']?.(obj);
+  const def = resourceForObject(obj.apiVersion, obj.kind);
+  if (def?.crd) defaultCustomResource(def, obj);
+  else defaulters[obj.kind ?? '']?.(obj);
 }
 
 /** Fields the server keeps across a full update (PUT) when the new object leaves them out. */
@@ -107,28 +196,109 @@ export function carryOver(current: KubeObject, next: KubeObject): void {
   }
 }
 
-/** Validation beyond the name: returns field causes (empty when valid). */
-export function validate(obj: KubeObject): { field: string; message: string }[] {
-  const causes: { field: string; message: string }[] = [];
-  const spec = (obj as Any).spec ?? {};
-  if (obj.kind === 'Pod') {
-    if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
-      causes.push({ field: 'spec.containers', message: 'Required value' });
-    }
-    (spec.containers ?? []).forEach((c: Any, i: number) => {
-      if (!c.image) causes.push({ field: `spec.containers[${i}].image`, message: 'Required value' });
-    });
+/** ConfigMap and Secret payloads are limited to 1 MiB (core.MaxSecretSize). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Payload size as ValidateConfigMap/ValidateSecret count it: the bytes of the values (base64 fields decoded). */
+function dataSize(o: Any, text: string[], base64: string[]): number {
+  let total = 0;
+  for (const f of text) for (const v of Object.values((o[f] ?? {}) as Record<string, string>)) total += Buffer.byteLength(String(v));
+  for (const f of base64) for (const v of Object.values((o[f] ?? {}) as Record<string, string>)) total += Buffer.from(String(v), 'base64').length;
+  return total;
+}
+
+/** field.TooLong on the root path, as kube-apiserver v1.32 words it (`[]: Too long: may not be more than … bytes`). */
+function tooLong(o: Any, text: string[], base64: string[]): StatusCause[] {
+  const size = dataSize(o, text, base64);
+  return size > MAX_DATA_BYTES ? [{ field: '[]', message: `Too long: may not be more than ${MAX_DATA_BYTES} bytes`, reason: 'FieldValueTooLong' }] : [];
+}
+
+function selectorMatchesTemplate(spec: Any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const labels = spec.template?.metadata?.labels ?? {};
+  const want = spec.selector?.matchLabels;
+  if (!want) causes.push({ field: 'spec.selector', message: 'Required value' });
+  else if (Object.entries(want).some(([k, v]) => labels[k] !== v)) {
+    causes.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
   }
-  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet') {
-    const labels = spec.template?.metadata?.labels ?? {};
-    const want = spec.selector?.matchLabels;
-    if (!want) causes.push({ field: 'spec.selector', message: 'Required value' });
-    else if (Object.entries(want).some(([k, v]) => labels[k] !== v)) {
-      causes.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
-    }
-    if (!Array.isArray(spec.template?.spec?.containers) || spec.template.spec.containers.length === 0) {
-      causes.push({ field: 'spec.template.spec.containers', message: 'Required value' });
-    }
+  if (!Array.isArray(spec.template?.spec?.containers) || spec.template.spec.containers.length === 0) {
+    causes.push({ field: 'spec.template.spec.containers', message: 'Required value' });
   }
   return causes;
+}
+
+function restartPolicyIn(pod: Any, field: string, allowed: string[]): StatusCause[] {
+  const policy = pod?.restartPolicy;
+  if (policy === undefined || allowed.includes(policy)) return [];
+  return [{ field, message: `Unsupported value: "${policy}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`, reason: 'FieldValueNotSupported' }];
+}
+
+function podTemplateContainers(pod: Any, field: string): StatusCause[] {
+  if (!Array.isArray(pod?.containers) || pod.containers.length === 0) return [{ field, message: 'Required value' }];
+  return (pod.containers as Any[]).flatMap((c, i) => (c.image ? [] : [{ field: `${field}[${i}].image`, message: 'Required value' }]));
+}
+
+const validators: Record<string, (o: Any) => StatusCause[]> = {
+  Pod: (o) => podTemplateContainers(o.spec, 'spec.containers'),
+  Deployment: (o) => selectorMatchesTemplate(o.spec ?? {}),
+  ReplicaSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
+  StatefulSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
+  DaemonSet: (o) => selectorMatchesTemplate(o.spec ?? {}),
+  Job: (o) => [
+    ...podTemplateContainers(o.spec?.template?.spec, 'spec.template.spec.containers'),
+    ...restartPolicyIn(o.spec?.template?.spec, 'spec.template.spec.restartPolicy', ['OnFailure', 'Never']),
+  ],
+  CronJob: (o) => [
+    ...(o.spec?.schedule ? [] : [{ field: 'spec.schedule', message: 'Required value' }]),
+    ...podTemplateContainers(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec.containers'),
+    ...restartPolicyIn(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec.restartPolicy', ['OnFailure', 'Never']),
+  ],
+  ConfigMap: (o) => tooLong(o, ['data'], ['binaryData']),
+  Secret: (o) => tooLong(o, [], ['data']),
+  HorizontalPodAutoscaler: (o) => [
+    ...(o.spec?.scaleTargetRef?.name ? [] : [{ field: 'spec.scaleTargetRef.name', message: 'Required value' }]),
+    ...(Number(o.spec?.maxReplicas) >= 1 ? [] : [{ field: 'spec.maxReplicas', message: `Invalid value: ${o.spec?.maxReplicas ?? 0}: must be greater than or equal to 1` }]),
+  ],
+  CustomResourceDefinition: validateCrd,
+};
+
+function validateCrd(o: Any): StatusCause[] {
+  const spec = o.spec ?? {};
+  const causes: StatusCause[] = [];
+  const names = spec.names ?? {};
+  if (!spec.group) causes.push({ field: 'spec.group', message: 'Required value' });
+  if (!names.plural) causes.push({ field: 'spec.names.plural', message: 'Required value' });
+  if (!names.kind) causes.push({ field: 'spec.names.kind', message: 'Required value' });
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push({ field: 'spec.scope', message: `Unsupported value: "${spec.scope ?? ''}": supported values: "Cluster", "Namespaced"` });
+  if (spec.group && names.plural && o.metadata.name !== `${names.plural}.${spec.group}`) {
+    causes.push({ field: 'metadata.name', message: `Invalid value: "${o.metadata.name}": must be spec.names.plural+"."+spec.group` });
+  }
+  const versions: Any[] = spec.versions ?? [];
+  if (versions.length === 0) causes.push({ field: 'spec.versions', message: 'Invalid value: null: must have exactly one version marked as storage version' });
+  else if (versions.filter((v) => v.storage).length !== 1) {
+    causes.push({ field: 'spec.versions', message: `Invalid value: ${JSON.stringify(versions.map((v) => v.name))}: must have exactly one version marked as storage version` });
+  }
+  versions.forEach((v, i) => {
+    if (!v.schema?.openAPIV3Schema) causes.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, message: 'Required value: schemas are required' });
+  });
+  return causes;
+}
+
+/** Validation beyond the name: returns field causes (empty when valid); throws for objects too large to store. */
+export function validate(obj: KubeObject): StatusCause[] {
+  const causes = [...metadataCauses(obj), ...(validators[obj.kind ?? '']?.(obj as Any) ?? [])];
+  const def = resourceForObject(obj.apiVersion, obj.kind);
+  if (def?.crd) causes.push(...validateCustomResource(def, obj));
+  if (causes.length === 0) checkObjectSize(obj);
+  return causes;
+}
+
+/** Total size of all annotations (keys and values), as ValidateAnnotationsSize limits it. */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+function metadataCauses(obj: KubeObject): StatusCause[] {
+  const size = Object.entries(obj.metadata.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+  return size > MAX_ANNOTATIONS_BYTES
+    ? [{ field: 'metadata.annotations', message: `Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes`, reason: 'FieldValueTooLong' }]
+    : [];
 }

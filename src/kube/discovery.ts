@@ -1,5 +1,5 @@
 /** Discovery documents: aggregated (apidiscovery.k8s.io/v2) and legacy (APIVersions, APIGroupList, APIResourceList). */
-import { RESOURCES, RESOURCE_VERBS, groupVersions, type ResourceDef } from './registry.js';
+import { RESOURCES, groupVersions, type ResourceDef } from './registry.js';
 
 export const AGGREGATED_DISCOVERY_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -21,11 +21,19 @@ const SUBRESOURCE_KINDS: Record<string, { group: string; version: string; kind: 
   binding: { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
   finalize: { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] },
+  proxy: { group: '', version: 'v1', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  ephemeralcontainers: { group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  resize: { group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
+  approval: { group: '', version: '', kind: '', verbs: ['get', 'patch', 'update'] },
 };
+
+const PROXY_KINDS: Record<string, string> = { Node: 'NodeProxyOptions', Pod: 'PodProxyOptions', Service: 'ServiceProxyOptions' };
 
 function subresourceKind(r: ResourceDef, sub: string) {
   const s = SUBRESOURCE_KINDS[sub];
-  if (sub === 'status') return { group: r.group, version: r.version, kind: r.kind, verbs: s.verbs };
+  if (sub === 'status' || sub === 'approval') return { group: r.group, version: r.version, kind: r.kind, verbs: s.verbs };
+  if (sub === 'proxy') return { ...s, kind: PROXY_KINDS[r.kind] ?? s.kind };
   return s;
 }
 
@@ -39,7 +47,7 @@ function aggregatedResource(r: ResourceDef) {
     responseKind: { group: r.group, version: r.version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: [...RESOURCE_VERBS],
+    verbs: [...r.verbs],
     ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
     ...(r.categories.length ? { categories: r.categories } : {}),
     subresources: r.subresources.map((sub) => {
@@ -102,7 +110,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: [...RESOURCE_VERBS],
+      verbs: [...r.verbs],
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories.length ? { categories: r.categories } : {}),
     },

@@ -9,3 +9,6 @@ export { applyJsonPatch, applyMergePatch, strategicMerge } from './patch.js';
 export { parseLabelSelector, parseFieldSelector, matchesLabels, matchesFields } from './selectors.js';
 export { toTable, wantsTable } from './table.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './types.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export { Kubelet, kubeletFor } from './kubelet.js';
+export { SimContainer, SimProcess, type ProgramContext } from './containers/index.js';

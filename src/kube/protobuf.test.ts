@@ -74,3 +74,68 @@ describe('decodeMessage', () => {
     expect(decodeMessage(buf, { 3: ['s', 'string'] })).toEqual({ s: 'A' });
   });
 });
+
+describe('decodeKubeProtobuf: the other kinds kubectl 1.32 sends as protobuf', () => {
+  const body = (name: string) => decodeKubeProtobuf(fixture(name)) as any;
+
+  it('create job / cronjob', () => {
+    expect(body('create-job')).toEqual({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'hello' },
+      spec: { template: { metadata: {}, spec: { containers: [{ name: 'hello', image: 'busybox', command: ['echo', 'hi'], resources: {} }], restartPolicy: 'Never' } } },
+    });
+    const cj = body('create-cronjob');
+    expect(cj.spec.schedule).toBe('*/5 * * * *');
+    expect(cj.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('OnFailure');
+    expect(cj.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['date']);
+  });
+
+  it('autoscale (autoscaling/v1 HorizontalPodAutoscaler)', () => {
+    expect(body('autoscale')).toMatchObject({
+      apiVersion: 'autoscaling/v1',
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'x', apiVersion: 'apps/v1' }, maxReplicas: 3, targetCPUUtilizationPercentage: 50 },
+    });
+  });
+
+  it('RBAC: role, rolebinding, clusterrole, clusterrolebinding (empty strings kept in lists)', () => {
+    expect(body('create-role').rules).toEqual([{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'configmaps'], resourceNames: ['a'] }]);
+    expect(body('create-rolebinding')).toMatchObject({
+      subjects: [
+        { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+        { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' },
+        { kind: 'ServiceAccount', name: 'default', namespace: 'default' },
+      ],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+    });
+    expect(body('create-clusterrole').rules).toEqual([{ verbs: ['get'], apiGroups: [''], resources: ['nodes'] }]);
+    expect(body('create-clusterrolebinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr' });
+  });
+
+  it('quota, priorityclass, pdb (int-or-string), ingress (inline rule value)', () => {
+    expect(body('create-quota').spec).toEqual({ hard: { cpu: '2', pods: '10' } });
+    expect(body('create-priorityclass')).toMatchObject({ value: 1000, description: 'hi', preemptionPolicy: 'Never' });
+    expect(body('create-pdb').spec).toEqual({ minAvailable: '50%', selector: { matchLabels: { app: 'x' } } });
+    expect(body('create-ingress').spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['foo.com'], secretName: 'my-cert' }],
+      rules: [{ host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'svc1', port: { number: 8080 } } } }] } }],
+    });
+  });
+
+  it('create token (TokenRequest) and certificate approve (CSR with status conditions and times)', () => {
+    expect(body('create-token')).toEqual({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { audiences: ['a'], expirationSeconds: 600 } });
+    const csr = body('certificate-approve');
+    expect(csr.spec.signerName).toBe('kubernetes.io/kube-apiserver-client');
+    expect(Buffer.from(csr.spec.request, 'base64').toString()).toContain('BEGIN CERTIFICATE REQUEST');
+    expect(csr.status.conditions).toEqual([
+      { type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.', lastUpdateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
+    ]);
+  });
+
+  it('kinds without a schema are refused (415), not stored with their fields dropped', () => {
+    const env = fixture('create-namespace');
+    const patched = Buffer.from(env.toString('latin1').replace('Namespace', 'Nonesuchx'), 'latin1');
+    expect(() => decodeKubeProtobuf(patched)).toThrow('cannot decode v1 Nonesuchx from protobuf');
+  });
+});

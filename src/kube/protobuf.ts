@@ -4,15 +4,15 @@
  * Field numbers follow k8s.io/api and k8s.io/apimachinery generated.proto. Decodes to the JSON shape (zero values
  * dropped as Go's `omitempty` would, pointer fields kept).
  */
-import { badRequest } from './status.js';
+import { KubeApiError, badRequest } from './status.js';
 import type { KubeObject } from './types.js';
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type FieldType =
   | 'string' | 'bytes' | 'int' | 'int?' | 'bool' | 'bool?' | 'strings'
-  | 'mapss' | 'mapsb' | 'mapsq' | 'intorstr' | 'skip'
-  | { msg: Schema } | { list: Schema };
+  | 'mapss' | 'mapsb' | 'mapsq' | 'intorstr' | 'time' | 'skip'
+  | { msg: Schema } | { list: Schema } | { inline: Schema };
 export type Schema = Record<number, [string, FieldType]>;
 
 interface RawField {
@@ -96,6 +96,11 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
       if (b || type === 'bool?') out[name] = b;
     } else if (type === 'strings') ((out[name] ??= []) as string[]).push(text());
     else if (type === 'intorstr') out[name] = intOrString(f.bytes ?? Buffer.alloc(0));
+    else if (type === 'time') {
+      // A zero metav1.Time is sent as an empty message: JSON's null, omitted.
+      const t = decodeMessage(f.bytes ?? Buffer.alloc(0), { 1: ['seconds', 'int'], 2: ['nanos', 'int'] });
+      if (t.seconds !== undefined) out[name] = new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    }
     else if (type === 'mapss' || type === 'mapsb' || type === 'mapsq') {
       const [k, v] = mapEntry(f.bytes ?? Buffer.alloc(0));
       const value = v ?? Buffer.alloc(0);
@@ -104,6 +109,7 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
       else if (type === 'mapsb') map[k] = value.toString('base64');
       else map[k] = String(decodeMessage(value, { 1: ['string', 'string'] }).string ?? '');
     } else if ('msg' in type) out[name] = decodeMessage(f.bytes ?? Buffer.alloc(0), type.msg);
+    else if ('inline' in type) Object.assign(out, decodeMessage(f.bytes ?? Buffer.alloc(0), type.inline)); // `json:",inline"`
     else ((out[name] ??= []) as unknown[]).push(decodeMessage(f.bytes ?? Buffer.alloc(0), type.list));
   }
   return out;
@@ -160,6 +166,43 @@ const ServiceSpec: Schema = {
   17: ['ipFamilyPolicy', 'string'], 18: ['clusterIPs', 'strings'], 19: ['ipFamilies', 'strings'],
 };
 const meta: [string, FieldType] = ['metadata', { msg: ObjectMeta }];
+const JobSpec: Schema = {
+  1: ['parallelism', 'int?'], 2: ['completions', 'int?'], 3: ['activeDeadlineSeconds', 'int?'], 4: ['selector', { msg: LabelSelector }],
+  5: ['manualSelector', 'bool?'], 6: ['template', { msg: PodTemplateSpec }], 7: ['backoffLimit', 'int?'],
+  8: ['ttlSecondsAfterFinished', 'int?'], 9: ['completionMode', 'string'], 10: ['suspend', 'bool?'],
+  12: ['backoffLimitPerIndex', 'int?'], 13: ['maxFailedIndexes', 'int?'], 14: ['podReplacementPolicy', 'string'], 15: ['managedBy', 'string'],
+};
+const CronJobSpec: Schema = {
+  1: ['schedule', 'string'], 2: ['startingDeadlineSeconds', 'int?'], 3: ['concurrencyPolicy', 'string'], 4: ['suspend', 'bool?'],
+  5: ['jobTemplate', { msg: { 1: meta, 2: ['spec', { msg: JobSpec }] } }], 6: ['successfulJobsHistoryLimit', 'int?'],
+  7: ['failedJobsHistoryLimit', 'int?'], 8: ['timeZone', 'string'],
+};
+const DeleteOptions: Schema = {
+  1: ['gracePeriodSeconds', 'int?'], 2: ['preconditions', { msg: { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] } }],
+  3: ['orphanDependents', 'bool?'], 4: ['propagationPolicy', 'string'], 5: ['dryRun', 'strings'],
+};
+const PolicyRule: Schema = {
+  1: ['verbs', 'strings'], 2: ['apiGroups', 'strings'], 3: ['resources', 'strings'], 4: ['resourceNames', 'strings'], 5: ['nonResourceURLs', 'strings'],
+};
+const Subject: Schema = { 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] };
+const RoleRef: Schema = { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] };
+const binding: Schema = { 1: meta, 2: ['subjects', { list: Subject }], 3: ['roleRef', { msg: RoleRef }] };
+const IngressBackend: Schema = {
+  4: ['service', { msg: { 1: ['name', 'string'], 2: ['port', { msg: { 1: ['name', 'string'], 2: ['number', 'int'] } }] } }],
+  3: ['resource', { msg: { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] } }],
+};
+const IngressSpec: Schema = {
+  4: ['ingressClassName', 'string'], 1: ['defaultBackend', { msg: IngressBackend }],
+  2: ['tls', { list: { 1: ['hosts', 'strings'], 2: ['secretName', 'string'] } }],
+  3: ['rules', { list: {
+    1: ['host', 'string'],
+    2: ['ingressRuleValue', { inline: { 1: ['http', { msg: { 1: ['paths', { list: { 1: ['path', 'string'], 3: ['pathType', 'string'], 2: ['backend', { msg: IngressBackend }] } }] } }] } }],
+  } }],
+};
+const CsrCondition: Schema = {
+  1: ['type', 'string'], 6: ['status', 'string'], 2: ['reason', 'string'], 3: ['message', 'string'],
+  4: ['lastUpdateTime', 'time'], 5: ['lastTransitionTime', 'time'],
+};
 
 /** Top-level schemas by `apiVersion/kind`. */
 export const KIND_SCHEMAS: Record<string, Schema> = {
@@ -170,6 +213,44 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
   'v1/Pod': { 1: meta, 2: ['spec', { msg: PodSpec }] },
   'v1/ServiceAccount': { 1: meta },
   'apps/v1/Deployment': { 1: meta, 2: ['spec', { msg: DeploymentSpec }] },
+  'v1/ResourceQuota': { 1: meta, 2: ['spec', { msg: { 1: ['hard', 'mapsq'], 2: ['scopes', 'strings'] } }] },
+  'batch/v1/Job': { 1: meta, 2: ['spec', { msg: JobSpec }] },
+  'networking.k8s.io/v1/Ingress': { 1: meta, 2: ['spec', { msg: IngressSpec }] },
+  'batch/v1/CronJob': { 1: meta, 2: ['spec', { msg: CronJobSpec }] },
+  'autoscaling/v1/HorizontalPodAutoscaler': {
+    1: meta,
+    2: ['spec', { msg: {
+      1: ['scaleTargetRef', { msg: { 1: ['kind', 'string'], 2: ['name', 'string'], 3: ['apiVersion', 'string'] } }],
+      2: ['minReplicas', 'int?'], 3: ['maxReplicas', 'int'], 4: ['targetCPUUtilizationPercentage', 'int?'],
+    } }],
+  },
+  'policy/v1/Eviction': { 1: meta, 2: ['deleteOptions', { msg: DeleteOptions }] },
+  'policy/v1/PodDisruptionBudget': {
+    1: meta,
+    2: ['spec', { msg: { 1: ['minAvailable', 'intorstr'], 2: ['selector', { msg: LabelSelector }], 3: ['maxUnavailable', 'intorstr'], 4: ['unhealthyPodEvictionPolicy', 'string'] } }],
+  },
+  'authentication.k8s.io/v1/TokenRequest': {
+    1: meta,
+    2: ['spec', { msg: {
+      1: ['audiences', 'strings'], 4: ['expirationSeconds', 'int?'],
+      3: ['boundObjectRef', { msg: { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] } }],
+    } }],
+  },
+  'rbac.authorization.k8s.io/v1/Role': { 1: meta, 2: ['rules', { list: PolicyRule }] },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    1: meta, 2: ['rules', { list: PolicyRule }], 3: ['aggregationRule', { msg: { 1: ['clusterRoleSelectors', { list: LabelSelector }] } }],
+  },
+  'rbac.authorization.k8s.io/v1/RoleBinding': binding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': binding,
+  'scheduling.k8s.io/v1/PriorityClass': { 1: meta, 2: ['value', 'int'], 3: ['globalDefault', 'bool'], 4: ['description', 'string'], 5: ['preemptionPolicy', 'string'] },
+  'certificates.k8s.io/v1/CertificateSigningRequest': {
+    1: meta,
+    2: ['spec', { msg: {
+      1: ['request', 'bytes'], 2: ['username', 'string'], 3: ['uid', 'string'], 4: ['groups', 'strings'], 5: ['usages', 'strings'],
+      6: ['extra', 'skip'], 7: ['signerName', 'string'], 8: ['expirationSeconds', 'int?'],
+    } }],
+    3: ['status', { msg: { 1: ['conditions', { list: CsrCondition }], 2: ['certificate', 'bytes'] } }],
+  },
 };
 
 const TypeMeta: Schema = { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] };
@@ -197,11 +278,14 @@ export function decodeEnvelope(body: Buffer): UnknownEnvelope {
   return env;
 }
 
-/** Decodes a protobuf request body to the object's JSON form; unknown kinds keep only their metadata. */
+/** Decodes a protobuf request body to the object's JSON form; kinds without a schema are refused (415), never truncated. */
 export function decodeKubeProtobuf(body: Buffer): KubeObject {
   const env = decodeEnvelope(body);
   if (env.contentEncoding) throw badRequest(`protobuf content encoding ${env.contentEncoding} is not supported`);
-  const schema = KIND_SCHEMAS[`${env.apiVersion}/${env.kind}`] ?? { 1: meta };
+  const schema = KIND_SCHEMAS[`${env.apiVersion}/${env.kind}`];
+  if (!schema) {
+    throw new KubeApiError(415, 'UnsupportedMediaType', `the k3sdaas embedded API cannot decode ${env.apiVersion} ${env.kind} from protobuf; send it as application/json`);
+  }
   const obj = decodeMessage(env.raw, schema);
   return { apiVersion: env.apiVersion, kind: env.kind, ...obj, metadata: (obj.metadata ?? {}) as KubeObject['metadata'] };
 }

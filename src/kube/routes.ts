@@ -42,3 +42,35 @@ export function parseResourceRoute(gv: GroupVersionPath, pathname: string): Reso
   if (route.subresource && !route.def.subresources.includes(route.subresource)) throw notFoundPath(pathname);
   return route;
 }
+
+/** The discovery verb a request on the main resource maps to (`list`/`watch` on collections, `get` on items, …). */
+export function requestVerb(method: string, route: ResourceRoute, query: URLSearchParams): string {
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  switch (method) {
+    case 'GET':
+      return watch ? 'watch' : route.name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+/** Refuses (405, as kube-apiserver does) a verb the resource does not serve, e.g. GET on a create-only review kind. */
+export function requireVerb(method: string, route: ResourceRoute, query: URLSearchParams): void {
+  if (route.subresource) return;
+  const verb = requestVerb(method, route, query);
+  if (!route.def.verbs.includes(verb) || (verb === 'create' && route.name)) {
+    throw new KubeApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {
+      ...(route.name ? { name: route.name } : {}),
+      group: route.def.group || undefined,
+      kind: route.def.plural,
+    });
+  }
+}

@@ -47,7 +47,7 @@ describe('non-resource endpoints', () => {
     const v1 = await call('GET', '/api/v1');
     expect(v1.json.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/log', 'namespaces']));
     expect((await call('GET', '/apis/apps')).json.preferredVersion.groupVersion).toBe('apps/v1');
-    expect((await call('GET', '/apis/batch/v1')).status).toBe(404);
+    expect((await call('GET', '/apis/widgets.example.com/v1')).status).toBe(404);
   });
 
   it('OpenAPI v3 index and per group-version documents', async () => {
@@ -125,14 +125,17 @@ describe('CRUD semantics', () => {
     expect((await call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=page')).json.items).toHaveLength(0);
   });
 
-  it('server-side apply: 201 then 200 with merged content', async () => {
+  it('server-side apply: 201 then 200; a manager owns what it applied, others keep theirs', async () => {
     const headers = { 'Content-Type': 'application/apply-patch+yaml' };
     const path = '/api/v1/namespaces/default/configmaps/ssa?fieldManager=kubectl&force=false';
     const a = await call('PATCH', path, JSON.stringify(cm('ssa', { a: '1' })), headers);
     expect(a.status).toBe(201);
     const b = await call('PATCH', path, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {b: "2"}\n', headers);
     expect(b.status).toBe(200);
-    expect(b.json.data).toEqual({ a: '1', b: '2' });
+    expect(b.json.data).toEqual({ b: '2' });
+    const other = await call('PATCH', path.replace('fieldManager=kubectl', 'fieldManager=other'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {c: "3"}\n', headers);
+    expect(other.json.data).toEqual({ b: '2', c: '3' });
+    expect((await call('PATCH', path.replace('fieldManager=kubectl&', ''), '{}', headers)).status).toBe(400);
   });
 
   it('Table responses for single objects and lists', async () => {
@@ -145,10 +148,12 @@ describe('CRUD semantics', () => {
     expect(one.json.rows[0].object.kind).toBe('PartialObjectMetadata');
   });
 
-  it('unsupported operations answer a Status quickly', async () => {
-    const w = await call('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=1');
-    expect(w.status).toBe(501);
-    expect(w.json.reason).toBe('NotImplemented');
+  it('unsupported operations answer a Status quickly; watch streams events until timeoutSeconds', async () => {
+    const w = await call('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1');
+    expect(w.status).toBe(200);
+    const events = w.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.every((e) => ['ADDED', 'MODIFIED', 'DELETED'].includes(e.type))).toBe(true);
+    expect((await call('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=x')).status).toBe(400);
     const media = await call('POST', '/api/v1/namespaces/default/configmaps', 'x', { 'Content-Type': 'text/csv' });
     expect(media.status).toBe(415);
   });

@@ -4,13 +4,19 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers.js';
-import { openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
+import { watchCustomResourceDefinitions } from './crds.js';
+import { openApiV2Reply, openApiV3Document, openApiV3Index, parseOpenApiPath } from './openapi.js';
 import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
+import { resourceForKind } from './registry.js';
 import { Simulation, type SimulationOptions } from './simulation.js';
-import { notImplemented, toKubeApiError } from './status.js';
-import { KubeStore } from './store.js';
+import { toKubeApiError } from './status.js';
+import { handleUpgrade, type UpgradeContext } from './streams/upgrade.js';
+import { KubeStore, type StoreOptions } from './store.js';
+import { createTlsMaterial } from '../gateway/tls.js';
+import { SERVER_IDENTITY, identify } from './authn.js';
+import { authorize, bootstrapRbac, checkEscalation, forbidden, resourceAttributes, startRoleAggregation, type Attributes, type UserInfo } from './rbac.js';
 
 export const KUBE_VERSION = {
   major: '1',
@@ -41,11 +47,26 @@ export interface KubeApiOptions {
   /** The default node registered at start; `null` for none. */
   defaultNode?: string | null;
   onAudit?: (entry: AuditEntry) => void;
+  /** Keep the objects in this directory (crash-safe change log + snapshot); in memory when absent. */
+  dataDir?: string;
+  /** Store tuning: kept history (watch/continue window) and garbage-collector switches. */
+  storage?: Omit<StoreOptions, 'dataDir'>;
+  /**
+   * RBAC: `enforce` authorizes every request (default false); `identity` is who a request without impersonation
+   * headers is (default system:admin in system:masters, the server's own identity, which may impersonate).
+   */
+  authorization?: { enforce?: boolean; identity?: UserInfo };
+  /** Interval between watch bookmarks (ms). Default 60 s. */
+  watchBookmarkMs?: number;
+  /** Told of every exec/attach/port-forward session that ends. */
+  onSession?: UpgradeContext['onSession'];
 }
 
 export interface KubeApi {
   url: string;
   store: KubeStore;
+  /** The controllers and kubelet (its clock, and the containers exec/attach reach). */
+  simulation: Simulation;
   close(): Promise<void>;
 }
 
@@ -60,6 +81,7 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
     return json(200, core ? apiVersions(serverAddress) : apiGroupList());
   }
   if (path === '/openapi/v3') return json(200, openApiV3Index());
+  if (path === '/openapi/v2') return openApiV2Reply(accept);
   const gvOpenApi = parseOpenApiPath(path);
   const doc = gvOpenApi && openApiV3Document(gvOpenApi.group, gvOpenApi.version);
   if (doc) return json(200, doc);
@@ -69,30 +91,44 @@ function nonResource(req: IncomingMessage, url: URL, serverAddress: string): Rep
   throw notFoundPath(url.pathname);
 }
 
-async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string): Promise<Reply> {
+async function route(req: IncomingMessage, url: URL, store: KubeStore, serverAddress: string, opts: KubeApiOptions): Promise<Reply> {
+  const enforce = opts.authorization?.enforce === true;
+  const user = identify(req, store, opts.authorization?.identity ?? SERVER_IDENTITY, enforce);
+  const check = (attrs: Attributes) => {
+    if (enforce && !authorize(store, user, attrs).allowed) throw forbidden(user, attrs);
+  };
   const gv = parseGroupVersion(url.pathname);
+  const method = req.method ?? 'GET';
+  if (!gv || gv.rest.length === 0) check({ nonResource: { verb: method === 'HEAD' ? 'get' : method.toLowerCase(), path: url.pathname } });
   if (!gv) return nonResource(req, url, serverAddress);
   if (gv.rest.length === 0) {
     const list = apiResourceList(gv.group, gv.version);
     if (!list) throw notFoundPath(url.pathname);
     return json(200, list);
   }
+  const resourceRoute = parseResourceRoute(gv, url.pathname);
+  check(resourceAttributes(method, resourceRoute.def, resourceRoute, url.searchParams));
   const body = await readBody(req);
   return handleResource(
     {
-      method: req.method ?? 'GET',
-      route: parseResourceRoute(gv, url.pathname),
+      method,
+      route: resourceRoute,
+      user,
+      userAgent: req.headers['user-agent'],
+      admit: enforce ? (def, namespace, obj) => checkEscalation(store, user, def, namespace, obj) : undefined,
       query: url.searchParams,
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
       body,
+      bookmarkMs: opts.watchBookmarkMs,
     },
     store,
   );
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const payload = typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(req, res);
+  const payload = Buffer.isBuffer(reply.body) ? reply.body : typeof reply.body === 'string' && reply.contentType === 'text/plain' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.code, {
     'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(payload),
@@ -104,18 +140,41 @@ function send(res: ServerResponse, reply: Reply): void {
 
 /** Starts the API (plain HTTP on 127.0.0.1 by default; port 0 picks a free port). */
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> {
-  const store = new KubeStore();
+  // the simulated kubelet finishes graceful pod deletions and the namespace controller empties Terminating
+  // namespaces (src/kube/controllers): the store's garbage collector leaves both to them
+  const store = new KubeStore({ ...opts.storage, dataDir: opts.dataDir, gc: { podTerminationMs: false, namespaces: false, ...opts.storage?.gc } });
   if (opts.defaultNode !== null) store.registerNode(opts.defaultNode ?? 'k3sdaas-dev', { 'node-role.kubernetes.io/control-plane': 'true' });
+  const stopCrds = watchCustomResourceDefinitions(store);
+  bootstrapRbac(store);
+  const stopAggregation = startRoleAggregation(store);
   const simulation = new Simulation(store, opts.simulation);
+  // the CA pods find in kube-root-ca.crt: the server's own when it serves TLS, else a fresh one for this cluster
+  // (a restored cluster keeps the CA it published, so kube-root-ca.crt does not change on restart)
+  if (!opts.simulation?.caPem) {
+    const published = (store.get(resourceForKind('ConfigMap'), 'kube-system', 'kube-root-ca.crt') as { data?: Record<string, string> } | undefined)?.data?.['ca.crt'];
+    if (opts.tls) simulation.setCaPem(opts.tls.cert);
+    else if (published) simulation.setCaPem(published);
+    else void createTlsMaterial(['kubernetes.default.svc']).then((t) => simulation.setCaPem(t.caPem)).catch(() => undefined);
+  }
   const host = opts.host ?? '127.0.0.1';
   let serverAddress = host;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    route(req, url, store, serverAddress)
+    route(req, url, store, serverAddress, opts)
       .catch((err: unknown) => {
         const e = toKubeApiError(err);
         return json(e.httpCode, e.toStatus());
+      })
+      // nothing is answered before what it acknowledges or shows is on disk
+      .then(async (reply) => {
+        try {
+          await store.flush();
+          return reply;
+        } catch (err) {
+          const e = toKubeApiError(err);
+          return json(e.httpCode, e.toStatus());
+        }
       })
       .then((reply) => {
         opts.onAudit?.({
@@ -125,20 +184,29 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
           groups: req.headersDistinct['impersonate-group'] ?? [],
           code: reply.code,
         });
-        if (!res.headersSent) send(res, reply);
+        if (!res.headersSent) send(req, res, reply);
       })
       .catch(() => res.destroy());
   };
 
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
-  // exec/attach/port-forward arrive as upgrade requests (websocket, then SPDY): refuse them with a Status.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    const body = JSON.stringify(notImplemented(`${req.url?.split('?')[0].split('/').pop()} (streaming upgrade) is not supported by the k3sdaas embedded API`).toStatus());
-    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // exec/attach/port-forward arrive as upgrade requests (WebSocket; SPDY as kubectl's fallback): streams/upgrade.ts
+  // (upgraded sockets leave the server's bookkeeping: they are kept here so close() ends open sessions too)
+  const upgraded = new Set<Socket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handleUpgrade(req, socket, head, { store, enforce: opts.authorization?.enforce === true, identity: opts.authorization?.identity ?? SERVER_IDENTITY, onSession: opts.onSession, onAudit: opts.onAudit });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
+  }).catch((err: unknown) => {
+    simulation.stop();
+    stopAggregation();
+    stopCrds();
+    store.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${host}:${port}`;
@@ -146,10 +214,15 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   return {
     url,
     store,
+    simulation,
     close: async () => {
       simulation.stop();
+      stopCrds();
+      stopAggregation();
       server.closeAllConnections?.();
+      for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
     },
   };
 }

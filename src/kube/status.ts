@@ -10,6 +10,7 @@ export interface StatusDetails {
   name?: string;
   group?: string;
   kind?: string;
+  uid?: string;
   causes?: StatusCause[];
 }
 
@@ -37,7 +38,7 @@ export class KubeApiError extends Error {
     this.httpCode = httpCode;
     this.reason = reason;
     this.details = details;
-    this.code = `KUBE_${reason.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+    this.code = `KUBE_${(reason || 'Unknown').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
   }
 
   toStatus(): StatusObject {

@@ -16,11 +16,12 @@ import { buildGenesis, DEV_ACCOUNTS, LOCALNET_PACKAGE_ID, type DevAccount } from
 import { defaultLogger, fromCoreLogger, silentLogger, type Logger } from './log.js';
 import { K3SDAAS_FUNCTIONS } from './package/index.js';
 import { GrpcWebServer } from './rpc/grpc-web.js';
-import { registerServices } from './rpc/services.js';
+import { registerServices, type FullnodeBehaviour } from './rpc/services.js';
 
 export { LOCALNET_PACKAGE_ID, DEV_ACCOUNTS, FAUCET_ACCOUNT, type DevAccount } from './genesis.js';
 export { Chain } from './chain/chain.js';
 export { eventCursor } from './rpc/events.js';
+export type { FullnodeBehaviour } from './rpc/services.js';
 
 export const DEFAULT_RPC_PORT = 9000;
 export const DEFAULT_FAUCET_PORT = 9123;
@@ -48,6 +49,14 @@ export interface LocalnetOptions {
   logger?: CoreLogger | Logger;
   /** Idle heartbeat interval of SubscribeCheckpoints streams. Default 30 s. */
   heartbeatMs?: number;
+  /**
+   * Behave like a real fullnode where localnet is kinder by default: answer ExecuteTransaction at finality (before
+   * the checkpoint is readable), bound ListEvents scans (SCAN_LIMIT), send watermark-only frames, prune history.
+   * The object is live: change it while running (e.g. `net.fullnode.lowestAvailable = 40n`).
+   */
+  fullnode?: FullnodeBehaviour;
+  /** Wall clock in ms for transaction/checkpoint timestamps and the Clock object (tests: a settable clock). */
+  clock?: () => number;
 }
 
 export interface Localnet {
@@ -58,6 +67,14 @@ export interface Localnet {
   accounts: readonly DevAccount[];
   dataDir?: string;
   chain: Chain;
+  /** The live fullnode behaviour (see LocalnetOptions.fullnode). */
+  fullnode: FullnodeBehaviour;
+  /** Upgrades the K3s-DaaS package (same twin, new id for calls; types keep the original id). Returns the new id. */
+  upgradePackage(): string;
+  /** Ends every open subscription stream with UNAVAILABLE; returns how many there were. */
+  dropSubscriptions(): number;
+  /** Prunes history below `checkpoint` (GetServiceInfo.lowest_available_checkpoint; ListEvents refuses below it). */
+  prune(checkpoint: bigint): void;
   stop(): Promise<void>;
 }
 
@@ -88,8 +105,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     chain = new Chain({
       journal,
       entries,
-      genesis: () => ({ t: 'genesis', ...buildGenesis(BigInt(Date.now())) }),
+      genesis: () => ({ t: 'genesis', ...buildGenesis(BigInt(Math.floor((options.clock ?? Date.now)()))) }),
       checkpointMs: options.checkpointMs ?? DEFAULT_CHECKPOINT_MS,
+      clock: options.clock,
       pkg: { packageId, functions: options.packageFunctions ?? K3SDAAS_FUNCTIONS, abi },
       log,
     });
@@ -98,7 +116,8 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     throw err;
   }
   const rpc = new GrpcWebServer({ log });
-  registerServices(rpc, chain, { heartbeatMs: options.heartbeatMs });
+  const fullnode: FullnodeBehaviour = options.fullnode ?? {};
+  const controls = registerServices(rpc, chain, { heartbeatMs: options.heartbeatMs, fullnode });
   const faucet = new Faucet(chain, log);
   let rpcPort: number;
   let faucetPort: number;
@@ -123,6 +142,10 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     accounts: DEV_ACCOUNTS,
     dataDir,
     chain,
+    fullnode,
+    upgradePackage: () => chain.upgradePackage(),
+    dropSubscriptions: () => controls.dropSubscriptions(),
+    prune: (checkpoint) => void (fullnode.lowestAvailable = checkpoint),
     stop: () =>
       (stopping ??= (async () => {
         await Promise.all([rpc.close(), faucet.close()]);

@@ -2,9 +2,29 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeForwarder } from '../core/kube/index.js';
+import type { GasPoolHealth } from '../core/chain/index.js';
 import type { NautilusService } from './service.js';
 
-export async function serveNautilusHealth(o: { service: NautilusService; forwarder: KubeForwarder; host: string; port: number }): Promise<{ url: string; close(): Promise<void> }> {
+/** The gas pool of the key that answers, as gauges (coins in the pool, lowest and total balance, refills). */
+function gasLines(gas: { health(): GasPoolHealth } | undefined): string[] {
+  if (!gas) return [];
+  const h = gas.health();
+  const gauge = (name: string, help: string, value: bigint | number) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`];
+  return [
+    ...gauge('k3sdaas_nautilus_gas_pool_coins', 'Coins in the gas pool (free and in use)', h.coins),
+    ...gauge('k3sdaas_nautilus_gas_pool_lowest_mist', 'Balance of the poorest pool coin', h.lowest < 0n ? 0n : h.lowest),
+    ...gauge('k3sdaas_nautilus_gas_pool_mist', 'Balance of all pool coins', h.pooled),
+    ...gauge('k3sdaas_nautilus_gas_pool_refills', 'Gas pool refills (merge + split transactions) since start', h.refills),
+  ];
+}
+
+export async function serveNautilusHealth(o: {
+  service: NautilusService;
+  forwarder: KubeForwarder;
+  host: string;
+  port: number;
+  gas?: { health(): GasPoolHealth };
+}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const text = (code: number, body: string, type = 'text/plain') => {
@@ -19,6 +39,7 @@ export async function serveNautilusHealth(o: { service: NautilusService; forward
       '# HELP k3sdaas_nautilus_follower_reconnects Chain follower reconnects since start',
       '# TYPE k3sdaas_nautilus_follower_reconnects gauge',
       `k3sdaas_nautilus_follower_reconnects ${o.service.follower?.reconnects ?? 0}`,
+      ...gasLines(o.gas),
     ]), 'text/plain; version=0.0.4');
     if (path === '/readyz') {
       void (async () => {

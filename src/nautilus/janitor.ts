@@ -24,5 +24,7 @@ export function nautilusJanitor(o: {
     now: o.now,
     retryPolicy: o.retryPolicy,
     onExpired: (requestId) => o.journal.record({ requestId, state: 'done', outcome: 'expired' }),
+    // Gone without us: nothing left to expire, so a restart need not schedule it again (Journal.awaitingExpiry).
+    onSettled: (requestId, outcome) => outcome === 'gone' && o.journal.record({ requestId, state: 'done', outcome: 'already answered or expired' }),
   });
 }

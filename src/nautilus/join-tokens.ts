@@ -16,7 +16,8 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { INTENT_JOIN_TOKEN } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import { ChainFollower, objectContent, readCluster, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { retry } from '../core/retry.js';
+import { ChainFollower, creationCheckpoint, objectContent, readCluster, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { digest, seal } from '../core/crypto/index.js';
 import { joinTokenBinding } from '../core/envelope/binding.js';
 import { decodeEvent, decodeObjectContent, type Worker, type WorkerRegistered } from '../core/events/index.js';
@@ -142,7 +143,10 @@ export interface JoinTokenIssuerOptions {
   client: ChainClient;
   /** Pays gas for set_join_token and mark_inactive (the operator's account). */
   executor: TransactionExecutor;
+  /** The LATEST package id (Move calls). */
   packageId: string;
+  /** The ORIGINAL package id (event types; default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   enclaveKey: EnclaveKey;
   source: TokenSource;
@@ -158,6 +162,8 @@ export interface JoinTokenIssuerOptions {
 
 const STREAM = 'join-tokens';
 const KNOWN = 'join-tokens/workers';
+/** Tries at issuing one worker's join token (the project's retry policy between them). */
+const ISSUE_ATTEMPTS = 5;
 
 export class JoinTokenIssuer {
   readonly #o: JoinTokenIssuerOptions;
@@ -192,8 +198,9 @@ export class JoinTokenIssuer {
     }
     this.#follower = new ChainFollower({
       client: this.#o.client,
-      streams: [{ name: STREAM, filter: { emitModule: `${this.#o.packageId}::workers` } }],
+      streams: [{ name: STREAM, filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::workers` } }],
       cursors: this.#o.cursors,
+      startCheckpoint: () => creationCheckpoint(this.#o.client, this.#o.clusterId),
       onEvents: (_s, events) => this.#accept(events),
       logger: this.#log,
     }).start();
@@ -217,13 +224,16 @@ export class JoinTokenIssuer {
   async #accept(events: SuiClientTypes.EventEntry[]): Promise<void> {
     const cluster = normalizeSuiAddress(this.#o.clusterId);
     for (const raw of events) {
-      const ev = decodeEvent(raw, { packageId: this.#o.packageId });
+      const ev = decodeEvent(raw, { packageId: this.#o.originalPackageId ?? this.#o.packageId });
       if (!ev || !('clusterId' in ev) || normalizeSuiAddress(ev.clusterId) !== cluster) continue;
       if (ev.$kind === 'WorkerRegistered') {
         this.#known.set(ev.workerId, ev.nodeName);
         this.#save();
-        if (!this.#stopped) await this.#issue(ev);
-      } else if (ev.$kind === 'WorkerLeft' || ev.$kind === 'WorkerInactive') {
+        if (!this.#stopped && ev.approved) await this.#issue(ev);
+      } else if (ev.$kind === 'WorkerApproved') {
+        // Approval clusters: the join token follows the cap holder's approval.
+        if (!this.#stopped) await this.#issue({ workerId: ev.workerId, nodeName: this.#known.get(ev.workerId) ?? '' });
+      } else if (ev.$kind === 'WorkerLeft' || ev.$kind === 'WorkerLeaving' || ev.$kind === 'WorkerInactive') {
         if (this.#known.delete(ev.workerId)) this.#save();
       }
     }
@@ -234,14 +244,14 @@ export class JoinTokenIssuer {
     return obj && /::workers::Worker$/.test(obj.type) ? decodeObjectContent('Worker', obj.content) : null;
   }
 
-  /** Issues the join token of one registered worker (skipped when it is gone, inactive or already has one). */
-  async #issue(ev: WorkerRegistered): Promise<void> {
+  /** Issues the join token of one registered worker (skipped when it is gone, inactive, unapproved or already has one). */
+  async #issue(ev: Pick<WorkerRegistered, 'workerId' | 'nodeName'>): Promise<void> {
     const { executor, packageId, clusterId, enclaveKey, source } = this.#o;
     const log = this.#log.child({ worker: ev.workerId, node: ev.nodeName });
-    for (let attempt = 1; ; attempt++) {
+    await retry(async (attempt) => {
       try {
         const worker = await this.#readWorker(ev.workerId);
-        if (!worker || !worker.active || worker.joinToken.length > 0) return;
+        if (!worker || !worker.active || !worker.approved || worker.joinToken.length > 0) return;
         const token = await source.token({ workerId: worker.id, nodeName: worker.nodeName, owner: worker.owner });
         const ciphertext = seal(new TextEncoder().encode(token), worker.encryptionKey, 'join-token', joinTokenBinding({ workerId: worker.id, owner: worker.owner }));
         const timestampMs = this.#now();
@@ -259,15 +269,16 @@ export class JoinTokenIssuer {
         return;
       } catch (err) {
         if (err instanceof MoveAbortError && err.abortName === 'EInactive') return;
-        const retry = attempt < 5 && !this.#stopped && !(err instanceof K3sDaasError && err.code === 'JOIN_TOKEN_REFUSED');
-        log[retry ? 'warn' : 'error'](retry ? 'issuing the join token failed; retrying' : 'could not issue the join token', { error: err, attempt });
-        if (!retry) {
-          this.#o.onEvent?.({ type: 'issue-failed', workerId: ev.workerId, nodeName: ev.nodeName, error: err as Error });
-          return;
+        const again = attempt < ISSUE_ATTEMPTS && !this.#stopped && !(err instanceof K3sDaasError && err.code === 'JOIN_TOKEN_REFUSED');
+        if (again) {
+          log.warn('issuing the join token failed; retrying', { error: err, attempt });
+          throw err;
         }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        log.error('could not issue the join token', { error: err, attempt });
+        this.#o.onEvent?.({ type: 'issue-failed', workerId: ev.workerId, nodeName: ev.nodeName, error: err as Error });
       }
-    }
+      // The project's retry policy: backoff with jitter; the decision to retry is made above.
+    }, { policy: { retries: ISSUE_ATTEMPTS - 1, minDelayMs: 400, retryable: () => !this.#stopped } }).catch(() => undefined);
   }
 
   #now(): number {

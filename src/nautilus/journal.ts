@@ -6,8 +6,14 @@
  *   started   sent to the apiserver; a crash now leaves the outcome unknown, so it is never re-executed
  *   executed  the sealed, signed-off response is recorded; a crash now only re-sends the answer
  *   done      answered on chain, or no longer answerable (expired / already answered)
+ *
+ * Bounded: a `done` entry keeps only what duplicate detection needs (no ciphertexts), and once its request's
+ * deadline is past (plus a retention) it leaves memory and, at the next compaction, the file — past the deadline the
+ * contract refuses any answer and nautilus never executes, so nothing can need it. Done-but-unanswered entries
+ * (the Request may still be on chain) stay until the janitor has had its chance, and are listed by
+ * `awaitingExpiry()` so a restarted nautilus schedules their expiry again.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestSubmitted } from '../core/events/index.js';
 
@@ -30,6 +36,29 @@ export interface JournalEntry {
   event?: SerializedEvent;
   response?: ExecutedResponse;
   outcome?: string;
+  /** The request's deadline (epoch ms), kept once `done` drops the event. */
+  deadlineMs?: number;
+}
+
+/** `done` outcomes after which the Request may still be on chain, unanswered: the janitor must expire it. */
+const AWAITING_EXPIRY = new Set(['deadline passed', 'deadline passed before execution']);
+
+export interface JournalOptions {
+  now?: () => number;
+  /** How long past its deadline an answered (or expired) entry is kept (default 1 min). */
+  retainMs?: number;
+  /** How long past its deadline a done-but-unanswered entry waits for the janitor (default 15 min). */
+  awaitingExpiryMs?: number;
+  /** Compact after this many records (default 512). */
+  compactEvery?: number;
+}
+
+function deadlineOf(e: JournalEntry | undefined): number | undefined {
+  if (!e) return undefined;
+  if (e.deadlineMs !== undefined) return e.deadlineMs;
+  const d = e.event?.deadlineMs;
+  if (typeof d === 'string' && d.startsWith('n:')) return Number(d.slice(2));
+  return typeof d === 'number' || typeof d === 'string' ? Number(d) : undefined;
 }
 
 export type SerializedEvent = Record<string, string | number | boolean | null>;
@@ -54,10 +83,24 @@ export function deserializeEvent(s: SerializedEvent): RequestSubmitted {
 
 export class Journal {
   readonly #entries = new Map<string, JournalEntry>();
-  readonly #fd: number | null;
+  #fd: number | null;
+  readonly #now: () => number;
+  readonly #retainMs: number;
+  readonly #awaitingExpiryMs: number;
+  readonly #compactEvery: number;
+  #sinceCompaction = 0;
+  /** Lines in the file now (for deciding when rewriting it pays). */
+  #lines = 0;
 
   /** `file` undefined → in memory only (tests). */
-  constructor(readonly file?: string) {
+  constructor(
+    readonly file?: string,
+    options: JournalOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#retainMs = options.retainMs ?? 60_000;
+    this.#awaitingExpiryMs = options.awaitingExpiryMs ?? 15 * 60_000;
+    this.#compactEvery = options.compactEvery ?? 512;
     if (!file) {
       this.#fd = null;
       return;
@@ -66,6 +109,7 @@ export class Journal {
     if (existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
+        this.#lines++;
         try {
           this.#apply(JSON.parse(line) as JournalEntry);
         } catch {
@@ -78,10 +122,17 @@ export class Journal {
     if (existsSync(file) && statSync(file).size > 0 && !readFileSync(file).subarray(-1).equals(Buffer.from('\n'))) {
       writeSync(this.#fd, '\n');
     }
+    this.compact();
   }
 
   #apply(e: JournalEntry): void {
     const prev = this.#entries.get(e.requestId);
+    if (e.state === 'done') {
+      // Done: only duplicate detection and the janitor need it now; the ciphertexts go.
+      const deadlineMs = e.deadlineMs ?? deadlineOf(prev);
+      this.#entries.set(e.requestId, { requestId: e.requestId, state: 'done', outcome: e.outcome, ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
+      return;
+    }
     this.#entries.set(e.requestId, { ...prev, ...e, event: e.event ?? prev?.event, response: e.response ?? prev?.response });
   }
 
@@ -94,16 +145,72 @@ export class Journal {
     return [...this.#entries.values()].filter((e) => e.state !== 'done');
   }
 
+  /** Done entries whose Request may still be on chain unanswered: schedule their expiry (after a restart, too). */
+  awaitingExpiry(): Array<{ requestId: string; deadlineMs: number }> {
+    const out: Array<{ requestId: string; deadlineMs: number }> = [];
+    for (const e of this.#entries.values()) {
+      if (e.state === 'done' && AWAITING_EXPIRY.has(e.outcome ?? '') && e.deadlineMs !== undefined) out.push({ requestId: e.requestId, deadlineMs: e.deadlineMs });
+    }
+    return out;
+  }
+
+  /** Entries held in memory (for tests and metrics). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   record(entry: JournalEntry): void {
-    this.#apply(entry);
+    // The deadline travels with `done` so the line alone (after a compaction) knows when it may go.
+    const line = entry.state === 'done' && entry.deadlineMs === undefined ? { ...entry, deadlineMs: deadlineOf(this.#entries.get(entry.requestId)) } : entry;
+    this.#apply(line);
     if (this.#fd !== null) {
-      writeSync(this.#fd, JSON.stringify(entry) + '\n');
+      writeSync(this.#fd, JSON.stringify(line) + '\n');
+      this.#lines++;
       // "started" is the line that prevents a second execution: make sure it is on disk before we act.
       if (entry.state === 'started') fsyncSync(this.#fd);
     }
+    if (++this.#sinceCompaction >= this.#compactEvery) this.compact();
+  }
+
+  /**
+   * Drops done entries past their deadline (+ retention) from memory, and rewrites the file with what is left when
+   * it has grown to more than twice that (write, fsync, rename: a crash leaves either file whole).
+   */
+  compact(): void {
+    this.#sinceCompaction = 0;
+    const now = this.#now();
+    for (const [id, e] of this.#entries) {
+      if (e.state !== 'done') continue;
+      const keep = AWAITING_EXPIRY.has(e.outcome ?? '') ? this.#awaitingExpiryMs : this.#retainMs;
+      const deadline = e.deadlineMs;
+      // Without a known deadline nothing proves it is safe to forget: kept.
+      if (deadline !== undefined && now > deadline + keep) this.#entries.delete(id);
+    }
+    if (this.#fd === null || !this.file || this.#lines <= 2 * this.#entries.size + this.#compactEvery) return;
+    const tmp = `${this.file}.compact`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      let text = '';
+      for (const e of this.#entries.values()) {
+        text += JSON.stringify(e) + '\n';
+        if (text.length > 1 << 20) {
+          writeSync(fd, text);
+          text = '';
+        }
+      }
+      if (text) writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    closeSync(this.#fd);
+    this.#fd = openSync(this.file, 'a', 0o600);
+    this.#lines = this.#entries.size;
   }
 
   close(): void {
     if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
   }
 }

@@ -2,6 +2,7 @@
  * Supervises `k3s server` on the control-plane host: starts it with a kubeconfig written where nautilus reads it,
  * restarts it with exponential backoff if it dies, and stops it cleanly (SIGTERM, then SIGKILL after a grace period).
  */
+import { backoffDelay } from '../core/retry.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ export class K3sServer {
       this.#child = null;
       if (this.#stopping) return;
       this.#restarts++;
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.#restarts, 6));
+      const delay = backoffDelay(this.#restarts + 1, { minDelayMs: 500, maxDelayMs: 30_000, factor: 2 }, () => 0);
       this.#log.warn('k3s server exited; restarting', { code, signal, restartInMs: delay, restarts: this.#restarts });
       setTimeout(() => !this.#stopping && this.#spawn(), delay);
     });

@@ -53,7 +53,7 @@ export class Responder {
     const answered = perTransaction((tx) => {
       const ids = new Set<string>();
       for (const e of tx.events) {
-        const ev = decodeEvent(e, { packageId: options.packageId });
+        const ev = decodeEvent(e, {});
         if (ev?.$kind === 'ResponseStored') ids.add(ev.requestId);
       }
       return ids;

@@ -8,10 +8,10 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { MAX_INLINE_BODY } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import { ChainFollower, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { ChainFollower, creationCheckpoint, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
 import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
-import { K3sDaasError } from '../core/errors.js';
+import { isWriteMethod, K3sDaasError, MAY_HAVE_BEEN_APPLIED } from '../core/errors.js';
 import { enclaveKeyRotatedResponse, statusResponse, type KubeForwarder } from '../core/kube/index.js';
 import { CryptoError } from '../core/crypto/index.js';
 import { UpstreamError } from '../core/kube/forward.js';
@@ -28,15 +28,22 @@ import type { RequestJanitor } from '../core/janitor.js';
 import { retry, type RetryPolicy } from '../core/retry.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
+import type { SessionHub } from './sessions.js';
+import { grantResponse, isStreamRequest } from '../core/session/index.js';
 
 export interface NautilusOptions {
   client: ChainClient;
   /** Pays gas for respond (the operator's account). */
   executor: TransactionExecutor;
+  /** The LATEST package id: Move calls go there. */
   packageId: string;
+  /** The ORIGINAL package id: event and object types keep it across upgrades (default packageId). */
+  originalPackageId?: string;
   clusterId: string;
   enclaveKey: EnclaveKey;
   forwarder: KubeForwarder;
+  /** Serves streaming requests (watch, log follow) as sessions; without it they are answered 501. */
+  sessions?: SessionHub;
   /** Where ciphertexts too large for a transaction go (and off-chain request bodies come from). */
   blobs?: BlobStore;
   journal: Journal;
@@ -113,7 +120,7 @@ export class NautilusService {
       return;
     }
     if (this.#o.attestation) this.#log.warn('debug cluster: the attestation provider is not used (debug clusters expect no PCRs)');
-    const cap = await findAdminCap(client, executor.address, packageId, clusterId);
+    const cap = await findAdminCap(client, executor.address, this.#o.originalPackageId ?? packageId, clusterId);
     await executor.execute(calls.enclave.registerDebug({ package: packageId, arguments: { cap: cap.id, cluster: clusterId, publicKey: enclaveKey.publicKey } }));
     this.#log.warn('enclave registered in DEBUG mode: no attestation; the chain records debug=true for this key', {
       publicKey: toHex(enclaveKey.publicKey),
@@ -122,10 +129,13 @@ export class NautilusService {
 
   async start(): Promise<void> {
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
+    // Done but never answered before the last stop: the Request may still be on chain, so expire it as it would have been.
+    for (const { requestId, deadlineMs } of this.#o.journal.awaitingExpiry()) this.janitor.schedule(requestId, deadlineMs);
     this.#follower = new ChainFollower({
       client: this.#o.client,
-      streams: [{ name: 'request', filter: { emitModule: `${this.#o.packageId}::request` } }],
+      streams: [{ name: 'request', filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::request` } }],
       cursors: this.#o.cursors,
+      startCheckpoint: () => creationCheckpoint(this.#o.client, this.#clusterId),
       onEvents: (_stream, events) => this.#accept(events),
       logger: this.#log,
     }).start();
@@ -153,7 +163,7 @@ export class NautilusService {
 
   #accept(events: SuiClientTypes.EventEntry[]): void {
     for (const raw of events) {
-      const ev = decodeEvent(raw, { packageId: this.#o.packageId });
+      const ev = decodeEvent(raw, { packageId: this.#o.originalPackageId ?? this.#o.packageId });
       if (!ev || ev.$kind !== 'RequestSubmitted' || ev.clusterId !== this.#clusterId) continue;
       if (this.#o.journal.get(ev.requestId)) continue;
       const entry: JournalEntry = { requestId: ev.requestId, state: 'accepted', event: serializeEvent(ev) };
@@ -324,6 +334,18 @@ export class NautilusService {
       this.#recordExecuted(ev, sealed);
       return sealed;
     }
+    if (isStreamRequest(request.method, request.url)) {
+      // A stream is not executed once: the answer is a session grant (or why there is none), and the data flows
+      // off chain, end-to-end encrypted, when the requester connects (sessions.ts).
+      const sessions = this.#o.sessions;
+      const answer = sessions
+        ? grantResponse(sessions.grant(ev, request, { user: ev.requester, groups: impersonationGroups(ev.role) }))
+        : statusResponse(501, 'k3sdaas: this control plane serves no streaming sessions (watch, log follow); run the command without -w/-f');
+      log.info(sessions ? 'session granted' : 'stream refused: no session endpoint', { method: ev.method, path: ev.path });
+      const sealed = await this.#seal(ev, answer);
+      this.#recordExecuted(ev, sealed);
+      return sealed;
+    }
     this.#o.journal.record({ requestId: ev.requestId, state: 'started' });
     const started = performance.now();
     // Leave time to answer on chain before the request's deadline.
@@ -333,7 +355,8 @@ export class NautilusService {
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
       const code = err.code === 'UPSTREAM_TIMEOUT' ? 504 : err.code === 'UPSTREAM_TOO_LARGE' ? 413 : 502;
-      http = statusResponse(code, `k3sdaas: ${err.message}`);
+      const unknown = err.maybeSent && isWriteMethod(request.method) ? `; ${MAY_HAVE_BEEN_APPLIED}` : '';
+      http = statusResponse(code, `k3sdaas: ${err.message}${unknown}`);
     }
     const ms = performance.now() - started;
     this.metrics.observeExecution(ev.method, http.status, ms / 1000);

@@ -119,6 +119,19 @@ describe('watch TUI', () => {
     expect(await ui.exited()).toBe(true);
   });
 
+  it('fits an 80-column terminal: no line wraps, the table keeps its most useful columns', async () => {
+    const feed = new ScriptedFeed();
+    feed.push(...SCRIPT);
+    feed.status({ caughtUp: true, checkpoint: '1234' });
+    ui = await renderTui(<App feed={feed} clusterId={CLUSTER} clock={() => NOW} tickMs={0} columns={80} />);
+    const lines = ui.frame().split('\n');
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    expect(lines.find((l) => l.includes('STATE'))).toMatch(/STATE\s+VERB\s+RESOURCE\s+NAMESPACE\s+REQUESTER\s+RESULT\s+LATENCY$/);
+    expect(lines.find((l) => l.includes('ERoleCannotWrite'))).toMatch(/rejected\s+create\s+configmaps\s+default\s+0xb2b2…b2b2 ERoleCannotWrite/);
+    expect(lines.some((l) => l.startsWith('requests 7 · 6/min · p50 latency 840ms · pending 2'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('failures 3 (1 rejected, 1 expired, 1 HTTP ≥400)'))).toBe(true);
+  });
+
   it('matches the committed screen snapshot (UPDATE_SNAPSHOT=1 rewrites docs/tui-snapshot.txt)', async () => {
     const feed = new ScriptedFeed();
     feed.push(...SCRIPT);

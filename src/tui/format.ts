@@ -36,7 +36,8 @@ export function sui(mist: bigint): string {
   return `${whole}.${frac.toString().padStart(9, '0').replace(/0+$/, '')} SUI`;
 }
 
-export const ROLE_NAMES = ['viewer', 'editor', 'admin'];
+/** By role value; 3 is ROLE_TENANT (no cluster role). */
+export const ROLE_NAMES = ['viewer', 'editor', 'admin', 'tenant'];
 export const roleName = (role: number | null | undefined) => (role === null || role === undefined ? '-' : (ROLE_NAMES[role] ?? `role ${role}`));
 
 export const STATE_LABELS: Record<RequestState, string> = {

@@ -65,8 +65,8 @@ afterAll(async () => {
 });
 
 describe('ChainLifecycleSource on a sandbox', () => {
-  it('replays the history: the dev user staked an editor token', () => {
-    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 1 }));
+  it('replays the history: the dev user staked a tenant token (then granted admin)', () => {
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3 }));
   });
 
   it('kubectl through the gateway: submitted → stored, with both transactions', async () => {
@@ -80,20 +80,23 @@ describe('ChainLifecycleSource on a sandbox', () => {
     const r = await kubectl(['get', 'configmaps', '-n', 'default']);
     expect(r.code, r.stderr).toBe(0);
     const sub = await waitFor((e): e is Extract<LifecycleEvent, { kind: 'submitted' }> => e.kind === 'submitted' && e.resource === 'configmaps');
-    expect(sub).toMatchObject({ method: 'GET', namespace: 'default', requester: sb.user.address, gateway: sb.gatewayAddress, role: 1 });
+    expect(sub).toMatchObject({ method: 'GET', namespace: 'default', requester: sb.user.address, gateway: sb.gatewayAddress, role: 2 });
     expect(sub.txDigest).toMatch(/^\w{43,44}$/);
     const stored = await waitFor((e): e is Extract<LifecycleEvent, { kind: 'stored' }> => e.kind === 'stored' && e.requestId === sub.requestId);
     expect(stored.status).toBe(200);
     expect(stored.latencyMs).toBeGreaterThanOrEqual(0);
     expect(stored.txDigest).not.toBe(sub.txDigest);
-    expect(plainLine(sub)).toContain(`list configmaps -n default by ${sb.user.address} (editor)`);
+    expect(plainLine(sub)).toContain(`list configmaps -n default by ${sb.user.address} (admin)`);
     expect(JSON.parse(jsonLine(stored))).toMatchObject({ event: 'stored', requestId: sub.requestId, status: 200 });
   });
 
   it("a viewer's write that aborts on chain is a rejection with the contract's reason", async () => {
     const viewer = DEV_ACCOUNTS[3].keypair;
     const tx = new TransactionExecutor(sb.client, viewer);
-    const token = await stakeForToken(tx, sb.packageId, sb.clusterId, 1n * MIST_PER_SUI, 'viewer');
+    const token = await stakeForToken(tx, sb.packageId, sb.clusterId, 1n * MIST_PER_SUI, 'viewer', {
+      executor: new TransactionExecutor(sb.client, sb.operator),
+      capId: sb.capId,
+    });
     const executed = await executeWithoutDryRun(viewer, (t) =>
       calls.request.submit({
         package: sb.packageId,

@@ -1,12 +1,13 @@
 /**
- * Chain → lifecycle events for one package (and optionally one cluster). Events come gap-free from a ChainFollower
- * (ListEvents on the request, workers and access modules); rejections — submit transactions that aborted and so
- * emitted nothing — come from checkpoints read with their transactions and effects (SubscribeCheckpoints, and
- * GetCheckpoint to fill any checkpoint the stream skipped or that predates it).
+ * Chain → lifecycle events for one package (and optionally one cluster). Events come gap-free from the ChainFollower
+ * (event types of the request, workers and access modules, from the cluster's creation checkpoint); rejections —
+ * submit transactions that aborted and so emitted nothing — come from the node's transaction index, filtered by
+ * the server to calls of the package's `request` module: ListTransactions from the same start (paged by QueryEnd
+ * reasons), and a filtered SubscribeTransactions as the wake-up. No checkpoint is downloaded whole.
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
-import type { GrpcTypes } from '@mysten/sui/grpc';
-import { ChainFollower, memoryCursorStore, type ChainClient } from '../core/chain/index.js';
+import { GrpcTypes } from '@mysten/sui/grpc';
+import { ChainFollower, creationCheckpoint, memoryCursorStore, type ChainClient } from '../core/chain/index.js';
 import { decodeEvent } from '../core/events/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { lifecycleFromEvent, rejectionFromTransaction } from './chain-events.js';
@@ -22,16 +23,11 @@ export interface LifecycleFeed {
   subscribe(listener: FeedListener): () => void;
 }
 
-/** The checkpoint fields a rejection needs. */
-export const CHECKPOINT_READ_MASK = [
-  'sequence_number',
-  'transactions.digest',
-  'transactions.transaction.sender',
-  'transactions.transaction.kind',
-  'transactions.effects.status',
-  'transactions.checkpoint',
-  'transactions.timestamp',
-];
+/** The transaction fields a rejection needs. */
+export const TRANSACTION_READ_MASK = ['digest', 'transaction.sender', 'transaction.kind', 'effects.status', 'checkpoint', 'timestamp'];
+
+/** A drain of the transaction index also runs this often without a wake-up. */
+const SAFETY_POLL_MS = 10_000;
 
 export interface ChainSourceOptions {
   client: ChainClient;
@@ -40,9 +36,9 @@ export interface ChainSourceOptions {
   clusterId?: string;
   /** `beginning`: replay the package's history first (default); `now`: only what happens from now on. */
   startAt?: 'beginning' | 'now';
-  /** With `beginning`, how many checkpoints before the head are searched for rejections (default 2000). */
-  rejectionBackfill?: number;
-  /** Read checkpoints with their transactions to find rejections (default true; heavy on busy public networks). */
+  /** The package's ORIGINAL id (event types keep it across upgrades; default packageId). */
+  originalPackageId?: string;
+  /** Find rejections (failed submits) in the node's filtered transaction index (default true). */
   rejections?: boolean;
   logger?: Logger;
   backoff?: { initialMs: number; maxMs: number };
@@ -57,16 +53,21 @@ export class ChainLifecycleSource implements LifecycleFeed {
   #scanned: bigint | null = null;
   #scanner: Promise<void> | null = null;
   #backfilled = false;
+  #txCursor: Uint8Array | undefined;
+  #txDrain: Promise<void> | null = null;
+  #txAgain = false;
+  #start: Promise<bigint | undefined> | null = null;
 
   constructor(options: ChainSourceOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'watch' });
-    const pkg = options.packageId;
+    const original = options.originalPackageId ?? options.packageId;
     this.#follower = new ChainFollower({
       client: options.client,
-      streams: ['request', 'workers', 'access'].map((m) => ({ name: m, filter: { emitModule: `${pkg}::${m}` } })),
+      streams: ['request', 'workers', 'access'].map((m) => ({ name: m, filter: { eventType: `${original}::${m}` } })),
       cursors: memoryCursorStore(),
       startAt: options.startAt ?? 'beginning',
+      startCheckpoint: () => this.#startCheckpoint(),
       logger: this.#log,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onEvents: (_stream, events) => this.#onEvents(events),
@@ -139,7 +140,7 @@ export class ChainLifecycleSource implements LifecycleFeed {
     const batch: LifecycleEvent[] = [];
     for (const entry of events) {
       try {
-        const decoded = decodeEvent(entry, { packageId: this.#o.packageId });
+        const decoded = decodeEvent(entry, { packageId: this.#o.originalPackageId ?? this.#o.packageId });
         const e = decoded && lifecycleFromEvent(decoded, { txDigest: entry.transactionDigest, checkpoint: entry.checkpoint }, this.#o.clusterId);
         if (e) batch.push(e);
       } catch (err) {
@@ -149,77 +150,118 @@ export class ChainLifecycleSource implements LifecycleFeed {
     this.#emit(batch);
   }
 
-  #scanCheckpoint(cp: GrpcTypes.Checkpoint | undefined): void {
-    if (!cp) return;
-    const batch: LifecycleEvent[] = [];
-    for (const tx of cp.transactions ?? []) {
-      const e = rejectionFromTransaction(tx, this.#o.packageId, this.#o.clusterId);
-      if (e) batch.push(e);
-    }
-    this.#emit(batch);
+  /** Where history starts: the cluster's creation checkpoint (undefined: the node's lowest available). */
+  #startCheckpoint(): Promise<bigint | undefined> {
+    this.#start ??= this.#o.clusterId ? creationCheckpoint(this.#o.client, this.#o.clusterId, this.#abort.signal) : Promise.resolve(undefined);
+    return this.#start;
   }
 
-  async #fetchCheckpoint(seq: bigint): Promise<GrpcTypes.Checkpoint | undefined> {
-    const { response } = await this.#o.client.ledgerService.getCheckpoint(
-      { checkpointId: { oneofKind: 'sequenceNumber', sequenceNumber: seq }, readMask: { paths: CHECKPOINT_READ_MASK } },
-      { abort: this.#abort.signal },
-    );
-    return response.checkpoint;
+  #scanTransaction(tx: GrpcTypes.ExecutedTransaction): void {
+    const e = rejectionFromTransaction(tx, this.#o.packageId, this.#o.clusterId);
+    if (e) this.#emit([e]);
+    if (tx.checkpoint !== undefined && (this.#scanned === null || tx.checkpoint > this.#scanned)) this.#scanned = tx.checkpoint;
   }
 
-  /** Scans checkpoints `from`..`to` (inclusive), a few at a time, in order. */
-  async #scanRange(from: bigint, to: bigint): Promise<void> {
-    const PARALLEL = 8n;
-    for (let start = from; start <= to && !this.#abort.signal.aborted; start += PARALLEL) {
-      const seqs: bigint[] = [];
-      for (let s = start; s < start + PARALLEL && s <= to; s++) seqs.push(s);
-      const cps = await Promise.all(seqs.map((s) => this.#fetchCheckpoint(s)));
-      cps.forEach((cp) => this.#scanCheckpoint(cp));
-      this.#scanned = seqs[seqs.length - 1];
+  /** The server-side filter: transactions calling the package's `request` module (latest and original id). */
+  #txFilter() {
+    const ids = [...new Set([this.#o.packageId, this.#o.originalPackageId ?? this.#o.packageId])];
+    return { terms: ids.map((id) => ({ literals: [{ negated: false, predicate: { oneofKind: 'moveCall' as const, moveCall: { function: `${id}::request` } } }] })) };
+  }
+
+  /** ListTransactions from the cursor (or the start) until LEDGER_TIP; SCAN_LIMIT and ITEM_LIMIT continue. */
+  #drainTransactions(): Promise<void> {
+    if (this.#txDrain) {
+      this.#txAgain = true;
+      return this.#txDrain;
     }
+    this.#txDrain = (async () => {
+      const signal = this.#abort.signal;
+      try {
+        do {
+          this.#txAgain = false;
+          for (;;) {
+            if (signal.aborted) return;
+            let start: bigint | undefined;
+            if (!this.#txCursor) {
+              if ((this.#o.startAt ?? 'beginning') === 'now') {
+                const { response } = await this.#o.client.ledgerService.getServiceInfo({}, { abort: signal });
+                start = response.checkpointHeight ?? 0n;
+              } else {
+                const { response } = await this.#o.client.ledgerService.getServiceInfo({}, { abort: signal });
+                const lowest = response.lowestAvailableCheckpoint ?? 0n;
+                const wanted = await this.#startCheckpoint();
+                start = wanted === undefined || wanted < lowest ? lowest : wanted;
+              }
+            }
+            const call = this.#o.client.ledgerService.listTransactions(
+              {
+                readMask: { paths: TRANSACTION_READ_MASK },
+                filter: this.#txFilter(),
+                ...(this.#txCursor ? {} : { startCheckpoint: start }),
+                options: { limit: 100, ...(this.#txCursor ? { after: this.#txCursor } : {}) },
+              } as any,
+              { abort: signal },
+            );
+            let end: number | undefined;
+            let moved = false;
+            for await (const frame of call.responses as AsyncIterable<any>) {
+              if (frame.transaction) this.#scanTransaction(frame.transaction);
+              if (frame.watermark?.cursor?.length) {
+                this.#txCursor = frame.watermark.cursor;
+                moved = true;
+              }
+              if (frame.watermark?.checkpoint !== undefined && (this.#scanned === null || frame.watermark.checkpoint > this.#scanned)) this.#scanned = frame.watermark.checkpoint;
+              if (frame.end) end = frame.end.reason;
+            }
+            const more = end === GrpcTypes.QueryEndReason.ITEM_LIMIT || end === GrpcTypes.QueryEndReason.SCAN_LIMIT;
+            if (!more || !moved) break;
+          }
+        } while (this.#txAgain && !signal.aborted);
+      } finally {
+        this.#txDrain = null;
+      }
+    })();
+    return this.#txDrain;
   }
 
   async #scanRejections(): Promise<void> {
     const { client, backoff = { initialMs: 200, maxMs: 10_000 } } = this.#o;
     const signal = this.#abort.signal;
     let delay = backoff.initialMs;
-    while (!signal.aborted) {
-      try {
-        if (this.#scanned === null) {
-          const { response } = await client.ledgerService.getServiceInfo({}, { abort: signal });
-          const head = response.checkpointHeight ?? 0n;
-          const depth = BigInt(this.#o.rejectionBackfill ?? 2000);
-          if ((this.#o.startAt ?? 'beginning') === 'beginning' && depth > 0n) {
-            const from = head - depth + 1n > 0n ? head - depth + 1n : 0n;
-            await this.#scanRange(from, head);
+    const poll = setInterval(() => void this.#drainTransactions().catch(() => undefined), SAFETY_POLL_MS);
+    poll.unref();
+    try {
+      while (!signal.aborted) {
+        try {
+          const call = client.subscriptionService.subscribeTransactions({ readMask: { paths: ['digest', 'checkpoint'] }, filter: this.#txFilter() } as any, { abort: signal });
+          let first = true;
+          for await (const frame of call.responses as AsyncIterable<any>) {
+            delay = backoff.initialMs;
+            // The first frame fixes the stream's start: replay everything up to it; later matches wake a drain.
+            if (first || frame.transaction) {
+              const initial = first;
+              first = false;
+              await this.#drainTransactions();
+              if (initial && !this.#backfilled) {
+                this.#backfilled = true;
+                this.#status();
+              }
+            }
+            this.#status({ error: null });
           }
-          this.#scanned = head;
-          this.#backfilled = true;
-          this.#status();
+          if (signal.aborted) return;
+          throw new Error('transaction stream ended');
+        } catch (err) {
+          if (signal.aborted) return;
+          const wait = Math.round(delay / 2 + Math.random() * delay);
+          this.#log.warn('transaction stream reconnecting', { error: (err as Error).message, retryInMs: wait });
+          this.#status({ error: (err as Error).message });
+          await sleep(wait, signal);
+          delay = Math.min(delay * 2, backoff.maxMs);
         }
-        const call = client.subscriptionService.subscribeCheckpoints({ readMask: { paths: CHECKPOINT_READ_MASK } }, { abort: signal });
-        for await (const frame of call.responses) {
-          delay = backoff.initialMs;
-          const seq = frame.checkpoint?.sequenceNumber ?? frame.cursor;
-          if (seq === undefined || seq <= this.#scanned!) continue;
-          const last = frame.checkpoint ? seq - 1n : seq;
-          if (last > this.#scanned!) await this.#scanRange(this.#scanned! + 1n, last);
-          if (frame.checkpoint) {
-            this.#scanCheckpoint(frame.checkpoint);
-            this.#scanned = seq;
-          }
-          this.#status({ error: null });
-        }
-        if (signal.aborted) return;
-        throw new Error('checkpoint stream ended');
-      } catch (err) {
-        if (signal.aborted) return;
-        const wait = Math.round(delay / 2 + Math.random() * delay);
-        this.#log.warn('checkpoint stream reconnecting', { error: (err as Error).message, retryInMs: wait });
-        this.#status({ error: (err as Error).message });
-        await sleep(wait, signal);
-        delay = Math.min(delay * 2, backoff.maxMs);
       }
+    } finally {
+      clearInterval(poll);
     }
   }
 }

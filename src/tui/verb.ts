@@ -1,6 +1,6 @@
 /**
  * What a Kubernetes API path means, derived the way the contract derives namespace and resource (docs/contract.md,
- * "Roles and verbs"), plus the object name and the kubectl-style verb (get vs list, create, delete, ...).
+ * "Paths and verbs"), plus the object name and the kubectl-style verb (get vs list, create, delete, ...).
  */
 import { parseRequestPath } from '../core/authz.js';
 

@@ -51,12 +51,12 @@ describe('k3sdaas watch (child process)', () => {
     const r = await watch(['--json'], /"event":"staked"/);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events).toContainEqual(expect.objectContaining({ event: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 1, amount: '2000000000' }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3, amount: '2000000000' }));
   });
 
   it('not a TTY: plain lines', async () => {
     const r = await watch([], /staked/);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`staked\\s+token ${sb.user.tokenId} owner ${sb.user.address} editor 2 SUI`));
+    expect(r.stdout).toMatch(new RegExp(`staked\\s+token ${sb.user.tokenId} owner ${sb.user.address} tenant 2 SUI`));
   });
 });

@@ -6,6 +6,7 @@
  * environment variable, which k3s reads as the value of `--token` (same flag, same semantics). Unlike argv
  * (/proc/<pid>/cmdline, `ps`), a process's environment is readable only by its user and root.
  */
+import { backoffDelay } from '../core/retry.js';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -129,7 +130,8 @@ export class AgentSupervisor {
       const ranMs = Date.now() - started;
       // Quick successive crashes back off exponentially; a run that lasted resets the count.
       this.#quickExits = ranMs >= (this.#o.stableAfterMs ?? 60_000) ? 0 : this.#quickExits + 1;
-      const inMs = Math.min(backoff.initialMs * 2 ** Math.max(0, this.#quickExits - 1), backoff.maxMs);
+      // The project's backoff policy, without jitter (one process, nobody to spread out from).
+      const inMs = backoffDelay(Math.max(1, this.#quickExits), { minDelayMs: backoff.initialMs, maxDelayMs: backoff.maxMs, factor: 2 }, () => 0);
       this.#log.warn('k3s agent exited; restarting', { code, signal, run, ranMs, restartInMs: inMs });
       this.#o.onEvent?.({ type: 'restarting', inMs, run });
       this.#timer = setTimeout(() => {

@@ -8,7 +8,7 @@ import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { formatAmount, formatAmountExact } from '../core/amount.js';
 import * as calls from '../core/calls/index.js';
 import { NotFoundError, objectContent, readCluster, type ChainClient, type TransactionExecutor } from '../core/chain/index.js';
-import { decodeEvent, decodeObjectContent, type Cluster, type K3sDaasEvent, type Worker, type WorkerLeft, type WorkerRegistered } from '../core/events/index.js';
+import { decodeEvent, decodeObjectContent, type Cluster, type K3sDaasEvent, type Worker, type WorkerLeaving, type WorkerLeft, type WorkerRegistered } from '../core/events/index.js';
 import { K3sDaasError } from '../core/errors.js';
 import { WorkerError } from './errors.js';
 
@@ -83,8 +83,11 @@ export async function preflightJoin(
 }
 
 function eventOf<K extends K3sDaasEvent['$kind']>(events: Array<{ eventType: string; bcs: Uint8Array }>, packageId: string, kind: K) {
+  // Events of our own transaction, which called only `packageId`: no package check, since after an upgrade their
+  // types carry the ORIGINAL id while `packageId` is the latest.
+  void packageId;
   for (const e of events) {
-    const ev = decodeEvent(e, { packageId });
+    const ev = decodeEvent(e, {});
     if (ev?.$kind === kind) return ev as Extract<K3sDaasEvent, { $kind: K }>;
   }
   throw new K3sDaasError('MISSING_EVENT', `transaction emitted no ${kind} event`);
@@ -139,10 +142,32 @@ export async function sendHeartbeat(executor: TransactionExecutor, packageId: st
   return eventOf(tx.events, packageId, 'WorkerHeartbeat');
 }
 
-/** Unregisters: deletes the Worker and returns its stake to the owner's wallet. */
-export async function leaveWorker(executor: TransactionExecutor, packageId: string, workerId: string): Promise<WorkerLeft> {
-  const tx = await executor.execute(calls.workers.leave({ package: packageId, arguments: { worker: workerId } }));
-  return eventOf(tx.events, packageId, 'WorkerLeft');
+/**
+ * Leaves the cluster: `leave` starts the cluster's unbonding period and, when it is already over (no unbonding
+ * period, or a worker that left earlier), `withdraw` returns the stake in the same transaction. Returns WorkerLeft
+ * when the stake came back, WorkerLeaving (with the time it becomes withdrawable) otherwise.
+ */
+export async function leaveWorker(
+  executor: TransactionExecutor,
+  packageId: string,
+  clusterId: string,
+  workerId: string,
+  now = Date.now(),
+): Promise<WorkerLeft | WorkerLeaving> {
+  const obj = await objectContent(executor.client, workerId);
+  if (!obj || !/::workers::Worker$/.test(obj.type)) throw new WorkerError('WORKER_NOT_REGISTERED', `no Worker ${workerId} on this network (already left?)`);
+  const worker = decodeObjectContent('Worker', obj.content);
+  const cluster = await readCluster(executor.client, clusterId);
+  // Withdrawable in this transaction: a worker that left and unbonded, or a cluster without an unbonding period.
+  const withdrawNow = worker.leaving ? BigInt(now) >= worker.withdrawableMs : cluster.unbondingMs === 0n;
+  if (worker.leaving && !withdrawNow) {
+    throw new WorkerError('WORKER_UNBONDING', `worker ${workerId} is leaving; its stake is withdrawable from ${new Date(Number(worker.withdrawableMs)).toISOString()}`);
+  }
+  const tx = await executor.execute((tx) => {
+    if (!worker.leaving) calls.workers.leave({ package: packageId, arguments: { cluster: clusterId, worker: workerId } })(tx);
+    if (withdrawNow) calls.workers.withdraw({ package: packageId, arguments: { worker: workerId } })(tx);
+  });
+  return withdrawNow ? eventOf(tx.events, packageId, 'WorkerLeft') : eventOf(tx.events, packageId, 'WorkerLeaving');
 }
 
 /**

@@ -132,10 +132,15 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
     if (!rollback || (err instanceof WorkerError && err.code === 'WORKER_NOT_REGISTERED')) throw err;
     let note: string;
     try {
-      const left = await leaveWorker(o.executor, o.packageId, workerId);
+      const left = await leaveWorker(o.executor, o.packageId, cluster.id, workerId);
       o.onRolledBack?.(workerId);
-      log.warn('registration rolled back', { worker: workerId, returned: left.amount });
-      note = `registration rolled back: worker ${workerId} left, ${formatAmount(left.amount)} returned`;
+      if (left.$kind === 'WorkerLeft') {
+        log.warn('registration rolled back', { worker: workerId, returned: left.amount });
+        note = `registration rolled back: worker ${workerId} left, ${formatAmount(left.amount)} returned`;
+      } else {
+        log.warn('registration rolled back', { worker: workerId, withdrawableMs: left.withdrawableMs });
+        note = `registration rolled back: worker ${workerId} left; its stake is withdrawable from ${new Date(Number(left.withdrawableMs)).toISOString()} (k3sdaas worker leave)`;
+      }
     } catch (leaveErr) {
       note = `rolling back worker ${workerId} failed: ${(leaveErr as Error).message}; run \`k3sdaas worker leave\``;
     }

@@ -49,6 +49,9 @@ export async function startWorkerTestbed(o: {
   const created = await createCluster(operator, localnet.packageId, {
     name: 'workers-test',
     apiUrl: o.apiUrl ?? 'https://127.0.0.1:6443',
+    // Workers join without approval and leave with their stake at once, as these tests expect.
+    workerPolicy: 'open',
+    unbondingMs: 0n,
     caHash: o.caHash,
     debug: true,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 60_000n,

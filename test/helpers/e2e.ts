@@ -34,10 +34,28 @@ export async function fundedKey(sb: Sandbox): Promise<Ed25519Keypair> {
   return keypair;
 }
 
+/** The sandbox's one executor for the operator's key (grants need the ClusterAdminCap; a second executor for the
+ * same key would race nautilus for the same gas coins). */
+export function operatorExecutor(sb: Sandbox): TransactionExecutor {
+  return sb.operatorExecutor;
+}
+
+const caps = new Map<string, string>();
+/** Registers the ClusterAdminCap of a cluster other than the sandbox's (created by the sandbox operator). */
+export function rememberCap(clusterId: string, capId: string): void {
+  caps.set(clusterId, capId);
+}
+function capOf(clusterId: string): string {
+  const cap = caps.get(clusterId);
+  if (!cap) throw new Error(`no ClusterAdminCap known for ${clusterId}: call rememberCap first`);
+  return cap;
+}
+
 /** A fresh faucet-funded user holding one SealToken of `role` with `stakeMist` staked in `clusterId`. */
 export async function stakedUser(sb: Sandbox, role: RoleName, stakeMist: bigint, clusterId = sb.clusterId): Promise<TestUser> {
   const keypair = await fundedKey(sb);
-  const staked = await stakeForToken(new TransactionExecutor(sb.client, keypair), sb.packageId, clusterId, stakeMist, role);
+  const operator = { executor: operatorExecutor(sb), capId: clusterId === sb.clusterId ? sb.capId : capOf(clusterId) };
+  const staked = await stakeForToken(new TransactionExecutor(sb.client, keypair), sb.packageId, clusterId, stakeMist, role, operator);
   return { keypair, address: keypair.toSuiAddress(), tokenId: staked.tokenId };
 }
 

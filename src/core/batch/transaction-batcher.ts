@@ -30,8 +30,8 @@ export interface TransactionBatcherOptions<I, O> {
   result: (item: I, tx: ExecutedTransaction) => O;
   /** Estimated bytes of the item's call in the transaction. */
   sizeOf: (item: I) => number;
-  /** How a single item is executed (e.g. `recordAborts`); batches of several are only simulated when refused. */
-  single?: ExecuteOptions;
+  /** How a single item is executed (e.g. `recordAborts`, or per item); batches of several are only simulated when refused. */
+  single?: ExecuteOptions | ((item: I) => ExecuteOptions);
   limits?: Partial<BatchLimits>;
   onSplit?: (size: number, err: unknown) => void;
 }
@@ -82,7 +82,7 @@ export class TransactionBatcher<I, O> {
             const tx = await o.executor.execute((t) => batch.forEach((item) => o.call(item)(t)));
             return batch.map((item) => read(item, tx));
           },
-          one: async (item) => o.result(item, await o.executor.execute(o.call(item), o.single)),
+          one: async (item) => o.result(item, await o.executor.execute(o.call(item), typeof o.single === 'function' ? o.single(item) : o.single)),
           splittable: callMayBeAtFault,
           onSplit: o.onSplit,
         }),

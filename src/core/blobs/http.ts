@@ -1,7 +1,8 @@
 /**
  * The local blob service: a content-addressed HTTP(S) store (`PUT`/`GET /blobs/<id>`) served next to nautilus for
  * the dev sandbox and self-hosted clusters, and its client. The server refuses bytes that do not hash to the id in
- * the URL; the client verifies what it reads. Blobs expire after a TTL (answers are read within the request deadline).
+ * the URL; the client verifies what it reads. With `dir` the blobs are files in the data dir and survive restarts;
+ * they are kept for `retentionMs` after they were stored (default 7 days: long after the requests that name them).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,6 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { BlobError, assertBlobId, blobId, verifyBlob, type BlobStore } from './store.js';
+import { diskHeldBlobs, memoryHeldBlobs } from './held.js';
+
+/** How long the blob service keeps a blob after it was stored, by default. */
+export const DEFAULT_BLOB_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export const MAX_BLOB_BYTES = 32 * 1024 * 1024;
 /** All blobs held at once by one blob service. */
@@ -85,23 +90,18 @@ export async function serveBlobs(o: {
   host?: string;
   port?: number;
   tls?: { certPem: string; keyPem: string };
-  ttlMs?: number;
+  /** Keep each blob this long after it was stored (ms; default 7 days). */
+  retentionMs?: number;
   token?: string;
   maxStoredBytes?: number;
+  /** Hold blobs as files here (survive restarts); omitted = in memory. */
+  dir?: string;
+  now?: () => number;
 }): Promise<BlobServer> {
-  const blobs = new Map<string, { bytes: Uint8Array; at: number }>();
-  const ttl = o.ttlMs ?? 10 * 60_000;
-  const maxStored = o.maxStoredBytes ?? MAX_STORED_BYTES;
-  let stored = 0;
-  const drop = (id: string) => {
-    const b = blobs.get(id);
-    if (b) stored -= b.bytes.length;
-    blobs.delete(id);
-  };
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [id, b] of blobs) if (now - b.at > ttl) drop(id);
-  }, 30_000);
+  const held = { retentionMs: o.retentionMs ?? DEFAULT_BLOB_RETENTION_MS, maxBytes: o.maxStoredBytes ?? MAX_STORED_BYTES, now: o.now };
+  const blobs = o.dir ? diskHeldBlobs(o.dir, held) : memoryHeldBlobs(held);
+  blobs.sweep();
+  const sweep = setInterval(() => blobs.sweep(), Math.min(60_000, Math.max(1_000, held.retentionMs / 10)));
   sweep.unref();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const m = /^\/blobs\/(sha256:[0-9a-f]{64})$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
@@ -114,8 +114,8 @@ export async function serveBlobs(o: {
     if (req.method === 'GET') {
       const b = blobs.get(id);
       if (!b) return reply(404, `blob ${id} not found`);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(b.bytes.length) });
-      return res.end(Buffer.from(b.bytes));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(b.length) });
+      return res.end(Buffer.from(b));
     }
     if (req.method !== 'PUT') return reply(405, 'GET or PUT');
     if (o.token) {
@@ -136,10 +136,7 @@ export async function serveBlobs(o: {
       if (size > MAX_BLOB_BYTES) return;
       const bytes = new Uint8Array(Buffer.concat(chunks));
       if (blobId(bytes) !== id) return reply(400, `bytes do not hash to ${id}`);
-      if (!blobs.has(id) && stored + bytes.length > maxStored) return reply(507, 'blob service is full; try again later');
-      drop(id);
-      blobs.set(id, { bytes, at: Date.now() });
-      stored += bytes.length;
+      if (!blobs.put(id, bytes)) return reply(507, 'blob service is full; try again later');
       reply(201, id);
     });
   };

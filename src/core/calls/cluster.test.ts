@@ -30,6 +30,11 @@ describe('cluster calls', () => {
           stakeLockMs: 86_400_000n,
           requestTimeoutMs: 30_000n,
           heartbeatTimeoutMs: 120_000n,
+          readFee: 5n,
+          writeFee: 0n,
+          workerPolicy: 1,
+          unbondingMs: 0n,
+          maxSlashBps: 10_000n,
           debug: false,
           expectedPcrs: pcrs,
         },
@@ -48,6 +53,11 @@ describe('cluster calls', () => {
         stake_lock_ms: 86_400_000,
         request_timeout_ms: 30_000,
         heartbeat_timeout_ms: 120_000,
+        read_fee: 5,
+        write_fee: 0,
+        worker_policy: 1,
+        unbonding_ms: 0,
+        max_slash_bps: 10_000,
         debug: false,
         expected_pcrs: pcrs,
       }),
@@ -69,6 +79,11 @@ describe('cluster calls', () => {
           stakeLockMs: 0,
           requestTimeoutMs: 1,
           heartbeatTimeoutMs: 1,
+          readFee: 0,
+          writeFee: 0,
+          workerPolicy: 1,
+          unbondingMs: 0,
+          maxSlashBps: 10_000,
           debug: true,
           expectedPcrs: [],
         },
@@ -115,5 +130,15 @@ describe('cluster calls', () => {
     expect(() =>
       tx.add(cluster.registerGateway({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, gateway: 'not-an-address' } })),
     ).toThrowError(/register_gateway\(gateway\)/);
+  });
+});
+
+describe('cluster fee calls', () => {
+  it('set_fees and withdraw_revenue', () => {
+    const fees = decodeMoveCall(build(cluster.setFees({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, readFee: 3n, writeFee: 5 } })), CLUSTER_FUNCTIONS.set_fees);
+    expect(fees.target).toBe(`${PKG}::cluster::set_fees`);
+    expect(fees.arguments).toEqual(expectedArguments(CLUSTER_FUNCTIONS.set_fees, { cap: CAP, cluster: CLUSTER, read_fee: 3, write_fee: 5 }));
+    const w = decodeMoveCall(build(cluster.withdrawRevenue({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER } })), CLUSTER_FUNCTIONS.withdraw_revenue);
+    expect(w.arguments).toEqual(expectedArguments(CLUSTER_FUNCTIONS.withdraw_revenue, { cap: CAP, cluster: CLUSTER }));
   });
 });

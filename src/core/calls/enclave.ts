@@ -34,3 +34,15 @@ export interface RegisterAttestedArguments {
 export function registerAttested(options: CallOptions<RegisterAttestedArguments>) {
   return (tx: Transaction) => callFunction(tx, ENCLAVE_FUNCTIONS.register_attested, options.package, options.arguments);
 }
+
+export interface UpdatePcrsArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  /** PCR0, PCR1, PCR2 (48 bytes each) of the new enclave image; any on debug clusters. */
+  expectedPcrs: Uint8Array[];
+}
+
+/** Replaces the expected PCRs; the registered enclave key is cleared, so a new attested registration is needed. */
+export function updatePcrs(options: CallOptions<UpdatePcrsArguments>) {
+  return (tx: Transaction) => callFunction(tx, ENCLAVE_FUNCTIONS.update_pcrs, options.package, options.arguments);
+}

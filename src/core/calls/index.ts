@@ -4,6 +4,7 @@ export * as enclave from './enclave.js';
 export * as access from './access.js';
 export * as request from './request.js';
 export * as workers from './workers.js';
+export * as session from './session.js';
 export {
   argumentKey,
   callFunction,

@@ -64,19 +64,25 @@ describe('workers calls', () => {
     expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.mark_inactive, { cluster: CLUSTER, worker: WORKER }));
   });
 
-  it('leave', () => {
+  it('leave, withdraw, approve', () => {
     const tx = new Transaction();
-    tx.add(workers.leave({ package: PKG, arguments: { worker: WORKER } }));
+    tx.add(workers.leave({ package: PKG, arguments: { cluster: CLUSTER, worker: WORKER } }));
     const call = decodeMoveCall(tx, WORKERS_FUNCTIONS.leave);
     expect(call.target).toBe(`${PKG}::workers::leave`);
-    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.leave, { worker: WORKER }));
+    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.leave, { cluster: CLUSTER, worker: WORKER }));
+    const w = new Transaction();
+    w.add(workers.withdraw({ package: PKG, arguments: { worker: WORKER } }));
+    expect(decodeMoveCall(w, WORKERS_FUNCTIONS.withdraw).arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.withdraw, { worker: WORKER }));
+    const a = new Transaction();
+    a.add(workers.approve({ package: PKG, arguments: { cap: CAP, worker: WORKER } }));
+    expect(decodeMoveCall(a, WORKERS_FUNCTIONS.approve).arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.approve, { cap: CAP, worker: WORKER }));
   });
 
   it('slash', () => {
     const tx = new Transaction();
-    tx.add(workers.slash({ package: PKG, arguments: { cap: CAP, worker: WORKER, amount: 77n } }));
+    tx.add(workers.slash({ package: PKG, arguments: { cap: CAP, cluster: CLUSTER, worker: WORKER, amount: 77n, reason: 3 } }));
     const call = decodeMoveCall(tx, WORKERS_FUNCTIONS.slash);
     expect(call.target).toBe(`${PKG}::workers::slash`);
-    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.slash, { cap: CAP, worker: WORKER, amount: 77 }));
+    expect(call.arguments).toEqual(expectedArguments(WORKERS_FUNCTIONS.slash, { cap: CAP, cluster: CLUSTER, worker: WORKER, amount: 77, reason: 3 }));
   });
 });

@@ -50,20 +50,52 @@ export function markInactive(options: CallOptions<MarkInactiveArguments>) {
   return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.mark_inactive, options.package, options.arguments);
 }
 
-export interface LeaveArguments {
+export interface ApproveArguments {
+  cap: ObjectInput;
   worker: ObjectInput;
 }
 
+/** The cap holder admits a worker (approval clusters); the enclave then issues its join token. */
+export function approve(options: CallOptions<ApproveArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.approve, options.package, options.arguments);
+}
+
+export interface LeaveArguments {
+  cluster: ObjectInput;
+  worker: ObjectInput;
+  clock?: ObjectInput;
+}
+
+/** The owner leaves: the worker is inactive at once; its stake unbonds for the cluster's `unbonding_ms`. */
 export function leave(options: CallOptions<LeaveArguments>) {
   return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.leave, options.package, options.arguments);
 }
 
+export interface WithdrawArguments {
+  worker: ObjectInput;
+  clock?: ObjectInput;
+}
+
+/** After unbonding, returns the stake to the owner and deletes the Worker. */
+export function withdraw(options: CallOptions<WithdrawArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.withdraw, options.package, options.arguments);
+}
+
 export interface SlashArguments {
   cap: ObjectInput;
+  cluster: ObjectInput;
   worker: ObjectInput;
+  /** At most the cluster's max_slash_bps of the worker's stake. */
   amount: U64Input;
+  /** SLASH_REASONS value. */
+  reason: number;
 }
 
 export function slash(options: CallOptions<SlashArguments>) {
   return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.slash, options.package, options.arguments);
+}
+
+/** After a package upgrade: moves a Worker made by an older version to this one. */
+export function migrate(options: CallOptions<ApproveArguments>) {
+  return (tx: Transaction) => callFunction(tx, WORKERS_FUNCTIONS.migrate, options.package, options.arguments);
 }

@@ -35,7 +35,7 @@ describe('concurrent transactions from one key (gas pool)', () => {
 
     // An abort (simulation refuses it) leaves its coin usable; the next round still runs on all coins.
     await expect(
-      ex.execute(calls.cluster.create({ package: net.packageId, arguments: { name: 'x', apiUrl: 'u', caHash: new Uint8Array(), minUserStake: 1, minWriteStake: 1, minWorkerStake: 1, stakeLockMs: 0, requestTimeoutMs: 0, heartbeatTimeoutMs: 1, debug: true, expectedPcrs: [] } })),
+      ex.execute(calls.cluster.create({ package: net.packageId, arguments: { name: 'x', apiUrl: 'u', caHash: new Uint8Array(), minUserStake: 1, minWriteStake: 1, minWorkerStake: 1, stakeLockMs: 0, requestTimeoutMs: 0, heartbeatTimeoutMs: 1, readFee: 0, writeFee: 0, workerPolicy: 1, unbondingMs: 0, maxSlashBps: 10_000, debug: true, expectedPcrs: [] } })),
     ).rejects.toBeInstanceOf(MoveAbortError);
     await Promise.all(Array.from({ length: 8 }, send));
     const created = await createCluster(ex, net.packageId, { name: 'ok', apiUrl: 'https://k', debug: true });

@@ -1,4 +1,5 @@
 /** Reads K3s-DaaS objects from chain (getObjects / listOwnedObjects) and decodes them with the ABI schemas. */
+import { GrpcTypes } from '@mysten/sui/grpc';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { decodeObjectContent } from '../events/index.js';
 import type { Cluster, ClusterAdminCap, SealToken } from '../events/types.js';
@@ -47,4 +48,25 @@ export async function findAdminCap(client: ChainClient, owner: string, packageId
 export async function listSealTokens(client: ChainClient, owner: string, packageId: string, clusterId?: string): Promise<SealToken[]> {
   const tokens = await listOwned(client, owner, `${packageId}::access::SealToken`, (c) => decodeObjectContent('SealToken', c));
   return clusterId ? tokens.filter((t) => normalizeSuiAddress(t.clusterId) === normalizeSuiAddress(clusterId)) : tokens;
+}
+
+/**
+ * The checkpoint a shared object (e.g. a Cluster) was created in: the transaction that wrote its initial shared
+ * version. Followers start there instead of at genesis. Undefined when the node no longer has that version
+ * (pruned) or the object is not shared.
+ */
+export async function creationCheckpoint(client: ChainClient, objectId: string, signal?: AbortSignal): Promise<bigint | undefined> {
+  try {
+    const { response: now } = await client.ledgerService.getObject({ objectId, readMask: { paths: ['owner'] } }, { abort: signal });
+    const owner = now.object?.owner;
+    const initial = owner?.version;
+    if (initial === undefined || owner?.kind !== GrpcTypes.Owner_OwnerKind.SHARED) return undefined;
+    const { response: first } = await client.ledgerService.getObject({ objectId, version: initial, readMask: { paths: ['previous_transaction'] } }, { abort: signal });
+    const digest = first.object?.previousTransaction;
+    if (!digest) return undefined;
+    const { response: tx } = await client.ledgerService.getTransaction({ digest, readMask: { paths: ['checkpoint'] } }, { abort: signal });
+    return tx.transaction?.checkpoint;
+  } catch {
+    return undefined;
+  }
 }

@@ -40,7 +40,13 @@ export const CONFIG_KEYS: KeySpec[] = [
   },
   { key: 'rpcUrl', env: 'K3SDAAS_RPC_URL', description: 'overrides the network gRPC URL', validate: url },
   { key: 'faucetUrl', env: 'K3SDAAS_FAUCET_URL', description: 'overrides the network faucet URL', validate: url },
-  { key: 'packageId', env: 'K3SDAAS_PACKAGE_ID', description: 'K3s-DaaS package id', validate: hexId },
+  { key: 'packageId', env: 'K3SDAAS_PACKAGE_ID', description: 'K3s-DaaS package id to call (the latest version after upgrades)', validate: hexId },
+  {
+    key: 'originalPackageId',
+    env: 'K3SDAAS_ORIGINAL_PACKAGE_ID',
+    description: 'K3s-DaaS package id at first publish: event and object types keep it across upgrades (default: packageId)',
+    validate: hexId,
+  },
   { key: 'clusterId', env: 'K3SDAAS_CLUSTER_ID', description: 'Cluster object id', validate: hexId },
   {
     key: 'keystore',
@@ -55,6 +61,14 @@ export const CONFIG_KEYS: KeySpec[] = [
     validate: (v) => (/^0x[0-9a-fA-F]{64}$/.test(v) ? undefined : 'must be a 0x-prefixed 64-hex Sui address'),
   },
   { key: 'keyFile', env: 'K3SDAAS_KEY_FILE', description: 'file holding one suiprivkey1… private key' },
+  { key: 'sealToken', env: 'K3SDAAS_SEAL_TOKEN', description: 'SealToken that kubectl-proxy and `kubectl daas` submit with (when you hold several)', validate: hexId },
+  {
+    key: 'requestWarnings',
+    env: 'K3SDAAS_REQUEST_WARNINGS',
+    description: 'whether the gateway and kubectl-proxy add `Warning: k3sdaas request 0x…` to every answer (true or false)',
+    default: () => 'true',
+    validate: oneOf('true', 'false'),
+  },
   {
     key: 'privateKey',
     env: 'K3SDAAS_PRIVATE_KEY',

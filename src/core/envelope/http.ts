@@ -38,7 +38,7 @@ export interface HttpResponseEnvelope {
 /** Request headers forwarded to the apiserver; everything else (auth, hop-by-hop) stays behind. */
 export const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent', 'kubectl-command', 'kubectl-session'];
 /** Response headers returned to kubectl. */
-export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'warning', 'audit-id', 'cache-control', 'x-kubernetes-pf-flowschema-uid'];
+export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'warning', 'audit-id', 'cache-control', 'retry-after', 'x-kubernetes-pf-flowschema-uid', 'x-kubernetes-pf-prioritylevel-uid'];
 
 export function encodeRequestEnvelope(e: HttpRequestEnvelope): Uint8Array {
   return RequestEnvelopeBcs.serialize(e).toBytes();

@@ -19,6 +19,8 @@ function sample(type: MoveType, seed: number): { input: unknown; expected: unkno
         return { input: seed & 0xff, expected: seed & 0xff };
       case 'u16':
         return { input: 200 + seed, expected: 200 + seed };
+      case 'u32':
+        return { input: 70_000 + seed, expected: 70_000 + seed };
       case 'u64':
         return { input: 2n ** 63n + BigInt(seed), expected: 2n ** 63n + BigInt(seed) };
       case 'address': {
@@ -124,6 +126,7 @@ describe('decodeEvent', () => {
         reply_key: new Uint8Array(32).fill(1),
         submitted_ms: 1000n,
         deadline_ms: 31_000n,
+        fee: 7n,
       })
       .toBytes();
     const event: K3sDaasEvent | null = decodeEvent({ eventType: `${PKG}::request::RequestSubmitted`, bcs: bytes });
@@ -132,6 +135,7 @@ describe('decodeEvent', () => {
     expect(e.requestId).toBe('0x' + '0'.repeat(63) + '1');
     expect(e.gateway).toBeNull();
     expect(e.deadlineMs - e.submittedMs).toBe(30_000n);
+    expect(e.fee).toBe(7n);
     expect(e.body).toBeInstanceOf(Uint8Array);
     expect(e.namespace).toBe('default');
   });
@@ -149,10 +153,10 @@ describe('object decoders', () => {
 
   it('named decoders return typed objects', () => {
     const find = (name: string) => OBJECT_STRUCTS.find((s) => s.name === name)!;
-    expect(decodeCluster(sampleStruct(find('Cluster'), 0).bytes).stakes.size).toBe(17n * 17n);
-    expect(typeof decodeSealToken(sampleStruct(find('SealToken'), 0).bytes).role).toBe('number');
-    expect(decodeRequest(sampleStruct(find('Request'), 1).bytes).gateway).toMatch(/^0x/);
-    expect(decodeWorker(sampleStruct(find('Worker'), 0).bytes).stake).toBe(102n * 1000n);
+    expect(decodeCluster(sampleStruct(find('Cluster'), 0).bytes).stakes.size).toBe(19n * 17n);
+    expect(typeof decodeSealToken(sampleStruct(find('SealToken'), 0).bytes).namespace).toBe('string');
+    expect(decodeRequest(sampleStruct(find('Request'), 0).bytes).gateway).toMatch(/^0x/);
+    expect(decodeWorker(sampleStruct(find('Worker'), 0).bytes).stake).toBe(119n * 1000n);
   });
 
   it('returns null for other types and throws without content', () => {

@@ -18,6 +18,11 @@ export interface ClusterCreated extends EventBase<'ClusterCreated'> {
   apiUrl: string;
   caHash: Uint8Array;
   debug: boolean;
+  readFee: bigint;
+  writeFee: bigint;
+  workerPolicy: number;
+  unbondingMs: bigint;
+  maxSlashBps: bigint;
 }
 export interface ClusterUpdated extends EventBase<'ClusterUpdated'> {
   clusterId: string;
@@ -34,6 +39,26 @@ export interface GatewayRemoved extends EventBase<'GatewayRemoved'> {
   clusterId: string;
   gateway: string;
 }
+export interface FeesUpdated extends EventBase<'FeesUpdated'> {
+  clusterId: string;
+  readFee: bigint;
+  writeFee: bigint;
+}
+export interface WorkerPolicyUpdated extends EventBase<'WorkerPolicyUpdated'> {
+  clusterId: string;
+  /** WORKER_POLICIES value. */
+  workerPolicy: number;
+}
+export interface RevenueWithdrawn extends EventBase<'RevenueWithdrawn'> {
+  clusterId: string;
+  recipient: string;
+  amount: bigint;
+}
+export interface TreasuryWithdrawn extends EventBase<'TreasuryWithdrawn'> {
+  clusterId: string;
+  recipient: string;
+  amount: bigint;
+}
 
 // === enclave ===
 export interface EnclaveRegistered extends EventBase<'EnclaveRegistered'> {
@@ -42,6 +67,24 @@ export interface EnclaveRegistered extends EventBase<'EnclaveRegistered'> {
   debug: boolean;
   pcrs: Uint8Array[];
   timestampMs: bigint;
+  /** The enclave config (expected PCRs) version the key was registered under. */
+  configVersion: bigint;
+}
+export interface EnclaveConfigUpdated extends EventBase<'EnclaveConfigUpdated'> {
+  clusterId: string;
+  configVersion: bigint;
+  pcrs: Uint8Array[];
+}
+export interface ClusterMigrated extends EventBase<'ClusterMigrated'> {
+  clusterId: string;
+  fromVersion: bigint;
+  toVersion: bigint;
+}
+export interface WorkerMigrated extends EventBase<'WorkerMigrated'> {
+  workerId: string;
+  clusterId: string;
+  fromVersion: bigint;
+  toVersion: bigint;
 }
 
 // === access ===
@@ -49,6 +92,9 @@ export interface Staked extends EventBase<'Staked'> {
   clusterId: string;
   tokenId: string;
   owner: string;
+  /** The namespace claimed (tenants); empty for tokens the cap holder staked with a role. */
+  namespace: string;
+  /** ROLES value, or ROLE_TENANT. */
   role: number;
   amount: bigint;
   lockedUntilMs: bigint;
@@ -58,11 +104,50 @@ export interface Unstaked extends EventBase<'Unstaked'> {
   tokenId: string;
   owner: string;
   amount: bigint;
+  /** Unused prepaid fees returned with the stake. */
+  prepaid: bigint;
+}
+export interface NamespaceClaimed extends EventBase<'NamespaceClaimed'> {
+  clusterId: string;
+  tokenId: string;
+  owner: string;
+  namespace: string;
+}
+export interface NamespaceReleased extends EventBase<'NamespaceReleased'> {
+  clusterId: string;
+  tokenId: string;
+  namespace: string;
+}
+export interface NamespaceReserved extends EventBase<'NamespaceReserved'> {
+  clusterId: string;
+  namespace: string;
+}
+export interface RoleGranted extends EventBase<'RoleGranted'> {
+  clusterId: string;
+  tokenId: string;
+  role: number;
+}
+export interface RoleRevoked extends EventBase<'RoleRevoked'> {
+  clusterId: string;
+  tokenId: string;
+  /** The role taken away. */
+  role: number;
+}
+export interface ToppedUp extends EventBase<'ToppedUp'> {
+  clusterId: string;
+  tokenId: string;
+  amount: bigint;
+  /** The token's prepaid fees after the top-up. */
+  prepaid: bigint;
 }
 export interface Slashed extends EventBase<'Slashed'> {
   clusterId: string;
   tokenId: string;
   amount: bigint;
+  /** SLASH_REASONS value. */
+  reason: number;
+  /** Still staked; below min_user_stake the token has no access. */
+  remaining: bigint;
 }
 
 // === request ===
@@ -84,6 +169,8 @@ export interface RequestSubmitted extends EventBase<'RequestSubmitted'> {
   replyKey: Uint8Array;
   submittedMs: bigint;
   deadlineMs: bigint;
+  /** The fee escrowed in the Request. */
+  fee: bigint;
 }
 export interface ResponseStored extends EventBase<'ResponseStored'> {
   requestId: string;
@@ -97,12 +184,16 @@ export interface ResponseStored extends EventBase<'ResponseStored'> {
   timestampMs: bigint;
   signature: Uint8Array;
   latencyMs: bigint;
+  /** The fee paid to the cluster's revenue. */
+  fee: bigint;
 }
 export interface RequestExpired extends EventBase<'RequestExpired'> {
   requestId: string;
   clusterId: string;
   requester: string;
   deadlineMs: bigint;
+  /** The fee refunded to the requester. */
+  refund: bigint;
 }
 
 // === workers ===
@@ -114,6 +205,19 @@ export interface WorkerRegistered extends EventBase<'WorkerRegistered'> {
   encryptionKey: Uint8Array;
   stake: bigint;
   timestampMs: bigint;
+  /** Approved at registration (open clusters); else it waits for WorkerApproved. */
+  approved: boolean;
+}
+export interface WorkerApproved extends EventBase<'WorkerApproved'> {
+  workerId: string;
+  clusterId: string;
+}
+export interface WorkerLeaving extends EventBase<'WorkerLeaving'> {
+  workerId: string;
+  clusterId: string;
+  owner: string;
+  /** When `withdraw` may return the stake. */
+  withdrawableMs: bigint;
 }
 export interface JoinTokenSet extends EventBase<'JoinTokenSet'> {
   workerId: string;
@@ -142,6 +246,37 @@ export interface WorkerSlashed extends EventBase<'WorkerSlashed'> {
   workerId: string;
   clusterId: string;
   amount: bigint;
+  /** SLASH_REASONS value. */
+  reason: number;
+  /** Still staked; below min_worker_stake no new join token. */
+  remaining: bigint;
+}
+
+// === session ===
+export interface SessionOpened extends EventBase<'SessionOpened'> {
+  clusterId: string;
+  requestId: string;
+  requester: string;
+  openedMs: bigint;
+  expiresMs: bigint;
+  signature: Uint8Array;
+}
+export interface SessionClosed extends EventBase<'SessionClosed'> {
+  clusterId: string;
+  requestId: string;
+  requester: string;
+  openedMs: bigint;
+  closedMs: bigint;
+  bytesDown: bigint;
+  bytesUp: bigint;
+  frames: bigint;
+  hasExitCode: boolean;
+  exitCode: number;
+  /** Index into SESSION_REASONS (core/session/payloads.ts); 6 = still open (a periodic record). */
+  reason: number;
+  transcriptDigest: Uint8Array;
+  timestampMs: bigint;
+  signature: Uint8Array;
 }
 
 export type K3sDaasEvent =
@@ -149,19 +284,36 @@ export type K3sDaasEvent =
   | ClusterUpdated
   | GatewayRegistered
   | GatewayRemoved
+  | FeesUpdated
+  | WorkerPolicyUpdated
+  | RevenueWithdrawn
+  | TreasuryWithdrawn
   | EnclaveRegistered
+  | EnclaveConfigUpdated
+  | ClusterMigrated
+  | WorkerMigrated
   | Staked
   | Unstaked
   | Slashed
+  | NamespaceClaimed
+  | NamespaceReleased
+  | NamespaceReserved
+  | RoleGranted
+  | RoleRevoked
+  | ToppedUp
   | RequestSubmitted
   | ResponseStored
   | RequestExpired
   | WorkerRegistered
+  | WorkerApproved
+  | WorkerLeaving
   | JoinTokenSet
   | WorkerHeartbeat
   | WorkerInactive
   | WorkerLeft
-  | WorkerSlashed;
+  | WorkerSlashed
+  | SessionOpened
+  | SessionClosed;
 
 export type K3sDaasEventKind = K3sDaasEvent['$kind'];
 export type EventOf<Kind extends K3sDaasEventKind> = Extract<K3sDaasEvent, { $kind: Kind }>;
@@ -170,6 +322,8 @@ export type EventOf<Kind extends K3sDaasEventKind> = Extract<K3sDaasEvent, { $ki
 export interface Cluster {
   $kind: 'Cluster';
   id: string;
+  /** The package version it was made or migrated for (PACKAGE_VERSION). */
+  version: bigint;
   operator: string;
   name: string;
   apiUrl: string;
@@ -182,11 +336,23 @@ export interface Cluster {
   heartbeatTimeoutMs: bigint;
   debug: boolean;
   expectedPcrs: Uint8Array[];
+  enclaveConfigVersion: bigint;
   enclavePk: Uint8Array;
   enclaveRegisteredMs: bigint;
   gateways: string[];
   /** The `Table<ID, Stake>` handle: its id (for dynamic-field reads) and size. */
   stakes: { id: string; size: bigint };
+  /** The `Table<String, ID>` of claimed (and reserved) namespaces. */
+  namespaces: { id: string; size: bigint };
+  readFee: bigint;
+  writeFee: bigint;
+  /** MIST of fees of answered requests, withdrawable with the cap. */
+  revenue: bigint;
+  workerPolicy: number;
+  unbondingMs: bigint;
+  maxSlashBps: bigint;
+  /** MIST of slashed stakes, withdrawable with the cap. */
+  treasury: bigint;
 }
 export interface ClusterAdminCap {
   $kind: 'ClusterAdminCap';
@@ -197,11 +363,13 @@ export interface SealToken {
   $kind: 'SealToken';
   id: string;
   clusterId: string;
-  role: number;
+  /** The namespace claimed at staking; empty for a token the cap holder staked with a role. */
+  namespace: string;
 }
 export interface Request {
   $kind: 'Request';
   id: string;
+  version: bigint;
   clusterId: string;
   requester: string;
   gateway: string | null;
@@ -212,10 +380,13 @@ export interface Request {
   replyKey: Uint8Array;
   submittedMs: bigint;
   deadlineMs: bigint;
+  /** MIST escrowed. */
+  fee: bigint;
 }
 export interface Worker {
   $kind: 'Worker';
   id: string;
+  version: bigint;
   clusterId: string;
   owner: string;
   nodeName: string;
@@ -226,6 +397,9 @@ export interface Worker {
   lastHeartbeatMs: bigint;
   active: boolean;
   joinToken: Uint8Array;
+  approved: boolean;
+  leaving: boolean;
+  withdrawableMs: bigint;
 }
 
 export type K3sDaasObject = Cluster | ClusterAdminCap | SealToken | Request | Worker;

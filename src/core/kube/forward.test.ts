@@ -79,4 +79,25 @@ describe('KubeForwarder', () => {
     expect(err.code).toBe('UPSTREAM_TIMEOUT');
     await fwd.close();
   });
+
+  it('a request cut off by its deadline says so in words, naming the apiserver, with no DOMException code', async () => {
+    const fwd = new KubeForwarder({ kubeconfig: kubeconfigFor(url) });
+    const err = await fwd
+      .forward({ method: 'POST', url: '/slow', headers: [], body: new TextEncoder().encode('{}') }, { user: 'x', groups: [] }, AbortSignal.timeout(200))
+      .catch((e) => e);
+    expect(err.code).toBe('UPSTREAM_TIMEOUT');
+    expect(err.message).toBe(`kube-apiserver ${url} did not answer in time`);
+    expect(err.message).not.toMatch(/\(\d+\)/);
+    // The request reached the apiserver: a write's outcome is unknown.
+    expect(err.maybeSent).toBe(true);
+    await fwd.close();
+  });
+
+  it('a refused connection names the apiserver and the reason, and was certainly not sent', async () => {
+    const fwd = new KubeForwarder({ kubeconfig: kubeconfigFor('http://127.0.0.1:1') });
+    const err = await fwd.forward({ method: 'POST', url: '/api', headers: [], body: new Uint8Array() }, { user: 'x', groups: [] }).catch((e) => e);
+    expect(err.message).toMatch(/^kube-apiserver http:\/\/127\.0\.0\.1:1 unreachable: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect(err.maybeSent).toBe(false);
+    await fwd.close();
+  });
 });

@@ -3,9 +3,16 @@
  * the headers that matter, body. Server, TLS and credentials come from @kubernetes/client-node's KubeConfig; the
  * call itself is undici with per-phase timeouts. The requester is impersonated so the cluster's own RBAC applies.
  * No switch over resource types: every resource and verb (CRDs included) passes through unchanged.
+ *
+ * Credentials are computed per request (client-node caches and refreshes exec-plugin credentials by their expiry,
+ * and re-reads token files every minute, so rotated service-account tokens are picked up); basic auth, client
+ * certificates, `tls-server-name`, `insecure-skip-tls-verify` and an http(s) `proxy-url` are honoured. What cannot
+ * be honoured (a SOCKS proxy) is refused when the forwarder starts (`ready()`), with the field named.
  */
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Agent, request } from 'undici';
+import { parse as parseYaml } from 'yaml';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { RequestOptions } from 'node:https';
 import {
   FORWARDED_REQUEST_HEADERS,
@@ -33,9 +40,22 @@ export class UpstreamError extends K3sDaasError {
     code: 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_TOO_LARGE' | 'REQUEST_PATH_REFUSED',
     message: string,
     cause?: unknown,
+    /** The request may have reached the apiserver (so a write's outcome is unknown). */
+    readonly maybeSent = false,
   ) {
-    super(code, message, { retryable: code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT', cause });
+    super(code, message, { retryable: code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT', cause, data: { maybeSent } });
   }
+}
+
+/** The most specific message of a transport error (undici's `fetch failed`/`other side closed` wrap the socket's). */
+function connectDetail(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  let msg = e?.message ?? String(err);
+  for (let i = 0; i < 4 && e?.cause; i++) {
+    e = e.cause as typeof e;
+    if (e?.message) msg = e.message;
+  }
+  return msg;
 }
 
 export function loadKubeConfig(file?: string): KubeConfig {
@@ -43,7 +63,37 @@ export function loadKubeConfig(file?: string): KubeConfig {
   if (file) kc.loadFromFile(file);
   else kc.loadFromDefault();
   if (!kc.getCurrentCluster()) throw new K3sDaasError('KUBECONFIG_INVALID', `kubeconfig ${file ?? '(default)'} has no current cluster`);
-  return kc;
+  return file ? withTokenFiles(kc, file) : kc;
+}
+
+/**
+ * kubectl's `tokenFile` (and `token-file`) user field: client-node ignores the first and reads the second once at
+ * load, so a rotated service-account token would never be seen. Expressed as client-node's `tokenFile` auth
+ * provider instead, which re-reads the file every minute (as client-go does).
+ */
+function withTokenFiles(kc: KubeConfig, file: string): KubeConfig {
+  let raw: { users?: Array<{ name?: string; user?: Record<string, unknown> }> };
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+  } catch {
+    return kc;
+  }
+  const files = new Map<string, string>();
+  for (const u of raw.users ?? []) {
+    const tf = u.user?.tokenFile ?? u.user?.['token-file'];
+    if (u.name && typeof tf === 'string' && !u.user?.token) files.set(u.name, tf.startsWith('/') ? tf : new URL(tf, `file://${file}`).pathname);
+  }
+  if (files.size === 0) return kc;
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users.map((u) =>
+      files.has(u.name) ? { ...u, token: undefined, authProvider: { name: 'tokenFile', config: { tokenFile: files.get(u.name)! } } } : u,
+    ),
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return copy;
 }
 
 /**
@@ -64,41 +114,71 @@ function forPlainHttp(kc: KubeConfig): KubeConfig {
   return copy;
 }
 
+/** The kubeconfig's credentials as request headers, computed now (exec plugins and token files refresh). */
+async function credentialHeaders(kc: KubeConfig): Promise<{ headers: Record<string, string>; tls: RequestOptions }> {
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  // Basic auth: client-node leaves it in `auth` (for node:https), not in a header.
+  if (typeof opts.auth === 'string' && !headers.authorization) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  return { headers, tls: opts };
+}
+
 export class KubeForwarder {
   readonly server: URL;
-  #agent: Promise<{ agent: Agent; headers: Record<string, string> }>;
+  #agent: Promise<{ agent: Dispatcher }>;
+  readonly #kubeconfig: KubeConfig;
   readonly #maxResponseBytes: number;
 
   constructor(options: KubeForwarderOptions) {
     const cluster = options.kubeconfig.getCurrentCluster()!;
     this.server = new URL(cluster.server);
+    const kc = forPlainHttp(options.kubeconfig);
+    this.#kubeconfig = kc;
     const timeouts = { connect: 5_000, headers: 30_000, body: 30_000, ...options.timeouts };
     this.#maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.#agent = (async () => {
-      const opts: RequestOptions = {};
-      await forPlainHttp(options.kubeconfig).applyToHTTPSOptions(opts);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      const agent = new Agent({
-        connect: {
-          ca: opts.ca as string | undefined,
-          cert: opts.cert as string | undefined,
-          key: opts.key as string | undefined,
-          rejectUnauthorized: opts.rejectUnauthorized ?? true,
-          timeout: timeouts.connect,
-        },
-        headersTimeout: timeouts.headers,
-        bodyTimeout: timeouts.body,
-      });
-      return { agent, headers };
+      const proxy = cluster.proxyUrl;
+      if (proxy && !/^https?:/i.test(proxy)) {
+        throw new K3sDaasError('KUBECONFIG_UNSUPPORTED', `kubeconfig cluster ${cluster.name}: proxy-url ${proxy} is not supported (only http:// and https:// proxies)`);
+      }
+      const { tls: opts } = await credentialHeaders(kc);
+      const connect = {
+        ca: opts.ca as string | undefined,
+        cert: opts.cert as string | undefined,
+        key: opts.key as string | undefined,
+        rejectUnauthorized: opts.rejectUnauthorized ?? true,
+        ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
+        timeout: timeouts.connect,
+      };
+      const agent = proxy
+        ? new ProxyAgent({ uri: proxy, requestTls: connect, headersTimeout: timeouts.headers, bodyTimeout: timeouts.body })
+        : new Agent({ connect, headersTimeout: timeouts.headers, bodyTimeout: timeouts.body });
+      return { agent };
     })();
-    // A kubeconfig that cannot be used fails each forward (answered as 502), never the process.
+    // A kubeconfig that cannot be used fails each forward (answered as 502), never the process; `ready()` says why.
     this.#agent.catch(() => undefined);
   }
 
+  /** Resolves once the kubeconfig is usable; rejects with what is wrong with it (call at start to fail fast). */
+  async ready(): Promise<void> {
+    try {
+      await this.#agent;
+      await credentialHeaders(this.#kubeconfig);
+    } catch (err) {
+      if (err instanceof K3sDaasError) throw err;
+      throw new K3sDaasError('KUBECONFIG_INVALID', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   async forward(req: HttpRequestEnvelope, as: Impersonation, signal?: AbortSignal): Promise<HttpResponseEnvelope> {
-    const { agent, headers: auth } = await this.#agent.catch((err: unknown) => {
+    const { agent } = await this.#agent.catch((err: unknown) => {
       throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    // Per request: an exec plugin's credential or a token file may have been refreshed since the last one.
+    const { headers: auth } = await credentialHeaders(this.#kubeconfig).catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot get credentials from the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
     });
     const headers: Record<string, string | string[]> = { ...auth };
     for (const [name, value] of req.headers) {
@@ -117,9 +197,7 @@ export class KubeForwarder {
         signal,
       });
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver did not answer in time (${code || 'deadline'})`, err);
-      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${this.server.origin} unreachable: ${(err as Error).message}`, err);
+      throw this.#failure(err, signal, 'did not answer in time');
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -134,9 +212,7 @@ export class KubeForwarder {
       }
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
-      const code = (err as { code?: string }).code ?? '';
-      if (/TIMEOUT/.test(code) || signal?.aborted) throw new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver response body timed out`, err);
-      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver connection failed: ${(err as Error).message}`, err);
+      throw this.#failure(err, signal, 'did not send the whole response in time', true);
     }
     const out: Array<[string, string]> = [];
     for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -145,6 +221,59 @@ export class KubeForwarder {
       else if (Array.isArray(v)) for (const x of v) out.push([name, x]);
     }
     return { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks)) };
+  }
+
+  /**
+   * A transport failure as an UpstreamError whose message names the apiserver and what happened in words — never a
+   * DOMException's numeric code (an aborted signal's error carries `code: 23`). `sent` says whether the request may
+   * have reached the apiserver (anything but a refused/failed connect), i.e. whether a write's outcome is unknown.
+   */
+  #failure(err: unknown, signal: AbortSignal | undefined, timedOut: string, afterHeaders = false): UpstreamError {
+    const code = typeof (err as { code?: unknown }).code === 'string' ? ((err as { code: string }).code) : '';
+    const name = (err as { name?: unknown }).name;
+    const origin = this.server.origin;
+    if (signal?.aborted || name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code)) {
+      const phase = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'did not accept the connection in time' : timedOut;
+      return new UpstreamError('UPSTREAM_TIMEOUT', `kube-apiserver ${origin} ${phase}`, err, code !== 'UND_ERR_CONNECT_TIMEOUT');
+    }
+    const detail = connectDetail(err);
+    const notConnected = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(`${code} ${detail}`);
+    const what = afterHeaders ? 'connection failed while sending the response' : 'unreachable';
+    return new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${origin} ${what}: ${detail}`, err, afterHeaders || !notConnected);
+  }
+
+  /**
+   * Opens a streaming request (a watch, a log follow) and hands back the status, headers and the body as it
+   * arrives, with no body timeout and no size limit; the caller ends it with `signal`. Same headers, credentials
+   * and impersonation as `forward`.
+   */
+  async stream(req: HttpRequestEnvelope, as: Impersonation, signal: AbortSignal): Promise<{ status: number; headers: Array<[string, string]>; body: AsyncIterable<Buffer> }> {
+    const { agent } = await this.#agent.catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    const { headers: auth } = await credentialHeaders(this.#kubeconfig).catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot get credentials from the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    const headers: Record<string, string | string[]> = { ...auth };
+    for (const [name, value] of req.headers) {
+      if (FORWARDED_REQUEST_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
+    headers['impersonate-user'] = as.user;
+    if (as.groups.length) headers['impersonate-group'] = as.groups;
+    let res;
+    try {
+      res = await request(this.target(req.url), { method: req.method as 'GET', headers, dispatcher: agent, signal, bodyTimeout: 0 });
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `kube-apiserver ${this.server.origin} unreachable: ${(err as Error).message}`, err);
+    }
+    const out: Array<[string, string]> = [];
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
+      const v = res.headers[name];
+      if (typeof v === 'string') out.push([name, v]);
+      else if (Array.isArray(v)) for (const x of v) out.push([name, x]);
+    }
+    return { status: res.statusCode, headers: out, body: res.body as AsyncIterable<Buffer> };
   }
 
   /**

@@ -19,7 +19,7 @@ function submitted(sealed: ReturnType<typeof sealRequest>, over: Partial<Request
   return {
     $kind: 'RequestSubmitted', packageId: '0x1', requestId, clusterId: cluster, requester, gateway: null, tokenId: '0x4', role: 1,
     method: sealed.method, path: sealed.path, namespace: 'default', resource: 'secrets', bodyDigest: sealed.bodyDigest,
-    bodySize: BigInt(sealed.bodySize), body: sealed.body, bodyBlob: sealed.bodyBlob, replyKey: sealed.reply.publicKey, submittedMs: 1n, deadlineMs: 2n,
+    bodySize: BigInt(sealed.bodySize), body: sealed.body, bodyBlob: sealed.bodyBlob, replyKey: sealed.reply.publicKey, submittedMs: 1n, deadlineMs: 2n, fee: 0n,
     ...over,
   };
 }
@@ -55,7 +55,7 @@ describe('request protocol', () => {
     const s = sealResponse({ requestId, replyKey: sealed.reply.publicKey, http: res });
     const stored: ResponseStored = {
       $kind: 'ResponseStored', packageId: '0x1', requestId, clusterId: cluster, requester, status: 201, bodyDigest: s.bodyDigest,
-      bodySize: BigInt(s.bodySize), body: s.body, bodyBlob: '', timestampMs: 1n, signature: new Uint8Array(64), latencyMs: 1n,
+      bodySize: BigInt(s.bodySize), body: s.body, bodyBlob: '', timestampMs: 1n, signature: new Uint8Array(64), latencyMs: 1n, fee: 0n,
     };
     expect(openResponse(stored, sealed.reply.secretKey)).toEqual(res);
     expect(() => openResponse({ ...stored, status: 200 }, sealed.reply.secretKey)).toThrow();

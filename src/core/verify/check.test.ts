@@ -36,11 +36,11 @@ async function genuine() {
       requestId: REQUEST, clusterId: CLUSTER, requester: USER, gateway: null, tokenId: normalizeSuiAddress('0x70'), role: 1,
       method: 'GET', path: '/api/v1/namespaces/default/configmaps', namespace: 'default', resource: 'configmaps',
       bodyDigest: requestDigest, bodySize: 40n, body: new Uint8Array(89), bodyBlob: '', replyKey: reply.publicKey,
-      submittedMs: T0, deadlineMs: T0 + 30_000n, txDigest: 'submit', checkpoint: 10n, recordedMs: T0,
+      submittedMs: T0, deadlineMs: T0 + 30_000n, fee: 0n, txDigest: 'submit', checkpoint: 10n, recordedMs: T0,
     },
     response: {
       requestId: REQUEST, clusterId: CLUSTER, requester: USER, status: 200, bodyDigest: sealed.bodyDigest, bodySize: BigInt(sealed.bodySize),
-      body: sealed.body, bodyBlob: '', timestampMs, signature, latencyMs: 300n, txDigest: 'respond', checkpoint: 11n, recordedMs: T0 + 310n,
+      body: sealed.body, bodyBlob: '', timestampMs, signature, latencyMs: 300n, fee: 0n, txDigest: 'respond', checkpoint: 11n, recordedMs: T0 + 310n,
     },
     expired: null,
     cluster: { id: CLUSTER, name: 'c', debug: true, expectedPcrs: [], enclavePk: key.publicKey },

@@ -58,7 +58,7 @@ export interface Evidence {
 }
 
 const BYTE_FIELDS = new Set(['bodyDigest', 'body', 'replyKey', 'signature', 'publicKey', 'pcrs', 'expectedPcrs', 'enclavePk']);
-const U64_FIELDS = new Set(['bodySize', 'submittedMs', 'deadlineMs', 'timestampMs', 'latencyMs', 'checkpoint', 'recordedMs']);
+const U64_FIELDS = new Set(['bodySize', 'submittedMs', 'deadlineMs', 'timestampMs', 'latencyMs', 'checkpoint', 'recordedMs', 'fee', 'refund']);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

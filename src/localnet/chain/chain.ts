@@ -32,6 +32,8 @@ export interface ChainOptions {
   genesis: () => Extract<JournalEntry, { t: 'genesis' }>;
   checkpointMs: number;
   pkg: PackageContext;
+  /** Wall clock in ms (transaction and checkpoint timestamps, the Clock object). Injectable for tests. */
+  clock?: () => number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -43,12 +45,15 @@ export class Chain {
   readonly transactions = new Map<string, TransactionRecord>();
   readonly checkpoints: CheckpointRecord[] = [];
   readonly events: IndexedEvent[] = [];
+  /** Each object's first version (as created), so GetObject can serve it by version (e.g. a creation lookup). */
+  readonly firstVersions = new Map<string, StoredObject>();
   readonly pkg: PackageContext;
   readonly #pending: string[] = [];
   readonly #journal: Journal;
   readonly #listeners = new Set<(cp: CheckpointRecord) => void>();
   readonly #log: NonNullable<ChainOptions['log']>;
   readonly #checkpointMs: number;
+  readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
   #timer?: NodeJS.Timeout;
   #lastTimestamp = 0n;
@@ -58,6 +63,7 @@ export class Chain {
     this.#journal = options.journal;
     this.#log = options.log ?? (() => {});
     this.#checkpointMs = options.checkpointMs;
+    this.#clock = options.clock ?? Date.now;
     this.pkg = options.pkg;
     let entries = options.entries;
     if (entries.length === 0 || entries[0]!.t !== 'genesis') {
@@ -83,18 +89,24 @@ export class Chain {
   #apply(e: JournalEntry): void {
     switch (e.t) {
       case 'genesis':
-        for (const o of e.objects) this.objects.set(o.id, o);
+        for (const o of e.objects) (this.objects.set(o.id, o), this.firstVersions.set(o.id, o));
         this.#addCheckpoint(e.checkpoint);
         break;
       case 'tx':
         for (const id of e.deletes) this.objects.delete(id);
-        for (const o of e.writes) this.objects.set(o.id, o);
+        for (const o of e.writes) {
+          this.objects.set(o.id, o);
+          if (!this.firstVersions.has(o.id)) this.firstVersions.set(o.id, o);
+        }
         this.transactions.set(e.tx.digest, e.tx);
         this.#pending.push(e.tx.digest);
         if (e.tx.timestampMs > this.#lastTimestamp) this.#lastTimestamp = e.tx.timestampMs;
         break;
       case 'checkpoint':
         this.#addCheckpoint(e.checkpoint);
+        break;
+      case 'upgrade':
+        (this.pkg.upgrades ??= []).push(e.packageId);
         break;
     }
   }
@@ -116,7 +128,7 @@ export class Chain {
   }
 
   #now(): bigint {
-    const now = BigInt(Date.now());
+    const now = BigInt(Math.floor(this.#clock()));
     if (now > this.#lastTimestamp) this.#lastTimestamp = now;
     return this.#lastTimestamp;
   }
@@ -149,6 +161,20 @@ export class Chain {
       }
     }
     return cp;
+  }
+
+  /**
+   * Upgrades the K3s-DaaS package: a new package id whose functions are the same twin. Calls may use either id;
+   * objects and events keep the original id in their types (as after `sui client upgrade`). Returns the new id.
+   */
+  upgradePackage(): string {
+    const n = (this.pkg.upgrades?.length ?? 0) + 1;
+    const packageId = addr(Buffer.from(blake2b256(utf8('package-upgrade::'), utf8(this.pkg.packageId), utf8(String(n)))).toString('hex'));
+    const entry = { t: 'upgrade' as const, packageId };
+    this.#journal.append(entry);
+    this.#apply(entry);
+    this.#log('info', 'package upgraded', { original: this.pkg.packageId, packageId, version: n + 1 });
+    return packageId;
   }
 
   /** Resolves once the transaction is in a checkpoint. */

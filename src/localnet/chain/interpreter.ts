@@ -45,7 +45,10 @@ export type Val = { t: 'obj'; id: string } | { t: 'pure'; bytes: Uint8Array } | 
 export type Access = 'owned' | 'sharedMut' | 'sharedImm' | 'immutable' | 'created';
 
 export interface PackageContext {
+  /** The ORIGINAL package id: every type (objects, events) is named with it, across upgrades. */
   packageId: string;
+  /** Ids of later versions (package upgrades): calls may target any of them, and run the same twin. */
+  upgrades?: string[];
   functions: Record<string, PackageFunction>;
   abi: readonly FunctionAbi[];
 }
@@ -297,9 +300,16 @@ export class Interpreter {
     }
   }
 
+  /** Package id the current Move call named (the original or an upgrade). */
+  #calledPackage: string | undefined;
+
   #moveCall(call: Extract<Command, { $kind: 'MoveCall' }>['MoveCall']): Val[] {
     const pkg = addr(call.package);
-    if (pkg === this.env.pkg.packageId) return this.#twinCall(call.module, call.function, call.arguments);
+    if (pkg === this.env.pkg.packageId || this.env.pkg.upgrades?.includes(pkg)) {
+      // An event's package_id/module are those of the function called (the upgraded id); its type keeps the original.
+      this.#calledPackage = pkg;
+      return this.#twinCall(call.module, call.function, call.arguments);
+    }
     if (pkg === SUI_FRAMEWORK) return this.#frameworkCall(call.module, call.function, call.typeArguments, call.arguments);
     if (pkg === MOVE_STDLIB) throw this.#fail('FUNCTION_NOT_FOUND', `0x1::${call.module}::${call.function} is not available on localnet`);
     throw this.#fail('FUNCTION_NOT_FOUND', `package ${pkg} does not exist on localnet (only ${this.env.pkg.packageId}, 0x2 coin/pay/transfer)`);
@@ -492,7 +502,7 @@ export class Interpreter {
             abort: { packageId: SUI_FRAMEWORK, module: 'event', function: 'emit', code: 2n, errorName: 'ETooBig' },
           });
         }
-        self.events.push({ packageId: env.pkg.packageId, module, sender: env.sender, type: normalizeType(type), contents, eventSequence: self.events.length });
+        self.events.push({ packageId: self.#calledPackage ?? env.pkg.packageId, module, sender: env.sender, type: normalizeType(type), contents, eventSequence: self.events.length });
       },
       dynamicField: {
         get(parent, key) {

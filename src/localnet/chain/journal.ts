@@ -10,7 +10,9 @@ import type { CheckpointRecord, StoredObject, TransactionRecord } from './types.
 export type JournalEntry =
   | { t: 'genesis'; chainId: string; objects: StoredObject[]; checkpoint: CheckpointRecord }
   | { t: 'tx'; tx: TransactionRecord; writes: StoredObject[]; deletes: string[] }
-  | { t: 'checkpoint'; checkpoint: CheckpointRecord };
+  | { t: 'checkpoint'; checkpoint: CheckpointRecord }
+  /** A package upgrade: calls may name `packageId` from now on; types keep the original id. */
+  | { t: 'upgrade'; packageId: string };
 
 function replacer(this: any, key: string, value: unknown): unknown {
   const raw = this[key];

@@ -8,6 +8,7 @@ import {
   TestEnv,
   expectAbort,
 } from './testing.js';
+import { U64_MAX } from './common.js';
 
 const G2 = '0x' + '2'.padStart(64, '0');
 const G3 = '0x' + '3'.padStart(64, '0');
@@ -32,6 +33,11 @@ describe('cluster::create', () => {
       api_url: 'https://10.0.0.1:6443',
       ca_hash: CA_HASH,
       debug: true,
+      read_fee: '0',
+      write_fee: '0',
+      worker_policy: 1,
+      unbonding_ms: '600000',
+      max_slash_bps: '5000',
     });
     const c = env.read(cluster.id);
     expect(c).toMatchObject({
@@ -51,6 +57,9 @@ describe('cluster::create', () => {
     });
     expect(c.stakes.size).toBe('0');
     expect(c.stakes.id).not.toBe(cluster.id);
+    expect(c.namespaces).toMatchObject({ size: '0' });
+    expect(c.namespaces.id).not.toBe(c.stakes.id);
+    expect(c).toMatchObject({ read_fee: '0', write_fee: '0', revenue: { value: '0' }, worker_policy: 1, unbonding_ms: '600000' });
     expect(env.read(cap.id)).toEqual({ id: cap.id, cluster_id: cluster.id });
   });
 
@@ -61,16 +70,24 @@ describe('cluster::create', () => {
     expect(c.expected_pcrs).toEqual(PCRS);
   });
 
-  it('aborts EInvalidTimeout on a zero request or heartbeat timeout (checked before the PCRs)', () => {
+  it('aborts EInvalidTimeout on a zero or unbounded request or heartbeat timeout, EInvalidPeriod on a stake lock over a year (before the PCRs)', () => {
     const env = new TestEnv();
-    expectAbort(env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(true), request_timeout_ms: 0n }), 'cluster', 'create', 'EInvalidTimeout');
-    expectAbort(env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(true), heartbeat_timeout_ms: 0n }), 'cluster', 'create', 'EInvalidTimeout');
+    const create = (over: Record<string, unknown>) => env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(true), ...over });
+    for (const ms of [0n, 3_600_001n, U64_MAX]) expectAbort(create({ request_timeout_ms: ms }), 'cluster', 'assert_request_timeout', 'EInvalidTimeout');
+    for (const ms of [0n, 604_800_001n, U64_MAX]) expectAbort(create({ heartbeat_timeout_ms: ms }), 'cluster', 'create', 'EInvalidTimeout');
+    for (const ms of [31_536_000_001n, U64_MAX]) expectAbort(create({ stake_lock_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
+    for (const ms of [2_592_000_001n, U64_MAX]) expectAbort(create({ unbonding_ms: ms }), 'cluster', 'create', 'EInvalidPeriod');
+    expectAbort(create({ worker_policy: 2 }), 'cluster', 'assert_policy', 'EInvalidPolicy');
+    for (const bps of [0n, 10_001n]) expectAbort(create({ max_slash_bps: bps }), 'cluster', 'create', 'EInvalidSlashBound');
     expectAbort(
       env.chain.abort(OPERATOR, 'cluster::create', { ...env.createArgs(false), expected_pcrs: [], request_timeout_ms: 0n }),
       'cluster',
-      'create',
+      'assert_request_timeout',
       'EInvalidTimeout',
     );
+    // at the bounds
+    env.chain.call(OPERATOR, 'cluster::create', { ...env.createArgs(true), request_timeout_ms: 3_600_000n, heartbeat_timeout_ms: 604_800_000n, stake_lock_ms: 31_536_000_000n });
+    env.chain.objects.clear();
     expect([...env.chain.objects.values()].filter((o) => o.type.includes("::cluster::"))).toEqual([]);
   });
 
@@ -119,7 +136,33 @@ describe('cluster::update', () => {
     for (const id of [other.capId, other.clusterId]) env.chain.put(other.chain.get(id));
     const args = { cap: other.capId, cluster: env.clusterId, api_url: 'x', ca_hash: CA_HASH, min_write_stake: 1n, request_timeout_ms: 0n };
     expectAbort(env.chain.abort(OPERATOR, 'cluster::update', args), 'cluster', 'assert_cap_for', 'EWrongCap');
-    expectAbort(env.chain.abort(OPERATOR, 'cluster::update', { ...args, cap: env.capId }), 'cluster', 'update', 'EInvalidTimeout');
+    expectAbort(env.chain.abort(OPERATOR, 'cluster::update', { ...args, cap: env.capId }), 'cluster', 'assert_request_timeout', 'EInvalidTimeout');
+    expectAbort(
+      env.chain.abort(OPERATOR, 'cluster::update', { ...args, cap: env.capId, request_timeout_ms: 3_600_001n }),
+      'cluster',
+      'assert_request_timeout',
+      'EInvalidTimeout',
+    );
+  });
+});
+
+describe('fees and revenue', () => {
+  it('set_fees emits FeesUpdated; withdraw_revenue sends the whole revenue to the cap holder and emits RevenueWithdrawn', () => {
+    const env = TestEnv.create(true);
+    const fx = env.chain.call(OPERATOR, 'cluster::set_fees', { cap: env.capId, cluster: env.clusterId, read_fee: 3n, write_fee: 5n });
+    expect(fx.events[0]).toMatchObject({ name: 'FeesUpdated', data: { cluster_id: env.clusterId, read_fee: '3', write_fee: '5' } });
+    expect(env.read(env.clusterId)).toMatchObject({ read_fee: '3', write_fee: '5' });
+    const w = env.chain.call(OPERATOR, 'cluster::withdraw_revenue', { cap: env.capId, cluster: env.clusterId });
+    expect(w.events[0]).toMatchObject({ name: 'RevenueWithdrawn', data: { cluster_id: env.clusterId, recipient: OPERATOR, amount: '0' } });
+    expect(env.chain.coinValue(w.created[0].id)).toBe(0n);
+  });
+
+  it('set_fees and withdraw_revenue abort EWrongCap with another cluster\'s cap', () => {
+    const env = TestEnv.create(true);
+    const other = TestEnv.create(true);
+    env.chain.put(other.chain.get(other.capId));
+    expectAbort(env.chain.abort(OPERATOR, 'cluster::set_fees', { cap: other.capId, cluster: env.clusterId, read_fee: 1n, write_fee: 1n }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    expectAbort(env.chain.abort(OPERATOR, 'cluster::withdraw_revenue', { cap: other.capId, cluster: env.clusterId }), 'cluster', 'assert_cap_for', 'EWrongCap');
   });
 });
 

@@ -2,7 +2,18 @@
  * Twin of move/sources/cluster.move: the Cluster object, its admin cap, gateways, and the stake table
  * (`stakes: Table<ID, Stake>`, entries as dynamic fields under the table's id, `size` kept in the Cluster).
  */
+import { bcs } from '@mysten/sui/bcs';
 import { bcsForStruct } from '../../core/abi/bcs.js';
+import {
+  MAX_HEARTBEAT_TIMEOUT_MS,
+  MAX_REQUEST_TIMEOUT_MS,
+  MAX_SLASH_BPS,
+  MAX_STAKE_LOCK_MS,
+  MAX_UNBONDING_MS,
+  PACKAGE_VERSION,
+  SLASH_REASONS,
+  WORKER_POLICIES,
+} from '../../core/abi/package.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
 import {
   check,
@@ -12,6 +23,7 @@ import {
   mutateStruct,
   normalizeAddress,
   sameAddress,
+  sendCoin,
   structType,
   type DecodedObject,
 } from './common.js';
@@ -27,7 +39,9 @@ export const STAKE_MODULE = 'cluster';
 export interface StakeValue {
   owner: string;
   role: number;
+  namespace: string;
   balance: { value: bigint | string };
+  prepaid: { value: bigint | string };
   locked_until_ms: bigint | string;
 }
 
@@ -77,19 +91,77 @@ export function removeStake(rt: MoveRuntime, cluster: DecodedObject, tokenId: st
   t.size = BigInt(t.size) - 1n;
 }
 
+// The namespace table (Table<String, ID>).
+function namespacesId(cluster: DecodedObject): string {
+  return (cluster.value.namespaces as { id: string }).id;
+}
+
+const stringKey = (name: string) => bcs.string().serialize(name).toBytes();
+
+/** Who holds `namespace` (a token id, or the cluster's id for a reserved name); undefined when free. */
+export function namespaceHolder(rt: MoveRuntime, cluster: DecodedObject, namespace: string): string | undefined {
+  const raw = rt.dynamicField.get(namespacesId(cluster), stringKey(namespace));
+  return raw ? normalizeAddress(bcs.Address.parse(raw)) : undefined;
+}
+
+export function addNamespace(rt: MoveRuntime, cluster: DecodedObject, namespace: string, holder: string): void {
+  rt.dynamicField.set(namespacesId(cluster), stringKey(namespace), bcs.Address.serialize(holder).toBytes(), '0x2::object::ID');
+  const t = cluster.value.namespaces as { size: string | bigint };
+  t.size = BigInt(t.size) + 1n;
+}
+
+export function removeNamespace(rt: MoveRuntime, cluster: DecodedObject, namespace: string): void {
+  rt.dynamicField.remove(namespacesId(cluster), stringKey(namespace));
+  const t = cluster.value.namespaces as { size: string | bigint };
+  t.size = BigInt(t.size) - 1n;
+}
+
+/** `cluster::assert_version(cluster)`: the Cluster carries this package's version. */
+export function assertVersion(cluster: DecodedObject): void {
+  check(BigInt(cluster.value.version) === BigInt(PACKAGE_VERSION), M, 'assert_version', 'EWrongVersion');
+}
+
+/** `cluster.set_expected_pcrs(pcrs)`: new PCRs, a new enclave config version, no enclave key. Returns the version. */
+export function setExpectedPcrs(cluster: DecodedObject, pcrs: Uint8Array[]): bigint {
+  check(cluster.value.debug === true || pcrs.length === PCR_COUNT, M, 'set_expected_pcrs', 'EInvalidPcrs');
+  const version = BigInt(cluster.value.enclave_config_version) + 1n;
+  Object.assign(cluster.value, { expected_pcrs: pcrs, enclave_config_version: version, enclave_pk: new Uint8Array(), enclave_registered_ms: 0n });
+  return version;
+}
+
+/** `cluster::assert_policy`. */
+function assertPolicy(policy: number): void {
+  check(policy === WORKER_POLICIES.approval || policy === WORKER_POLICIES.open, M, 'assert_policy', 'EInvalidPolicy');
+}
+
+/** `cluster.is_open_to_workers()`. */
+export function isOpenToWorkers(cluster: DecodedObject): boolean {
+  return cluster.value.worker_policy === WORKER_POLICIES.open;
+}
+
+/** `cluster::assert_request_timeout`. */
+function assertRequestTimeout(ms: bigint, fn: string): void {
+  check(ms > 0n && ms <= BigInt(MAX_REQUEST_TIMEOUT_MS), M, fn, 'EInvalidTimeout');
+}
+
 const create: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'create', args);
-  const requestTimeout = BigInt(a.request_timeout_ms);
   const heartbeatTimeout = BigInt(a.heartbeat_timeout_ms);
-  check(requestTimeout > 0n && heartbeatTimeout > 0n, M, 'create', 'EInvalidTimeout');
+  assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
+  check(heartbeatTimeout > 0n && heartbeatTimeout <= BigInt(MAX_HEARTBEAT_TIMEOUT_MS), M, 'create', 'EInvalidTimeout');
+  check(BigInt(a.stake_lock_ms) <= BigInt(MAX_STAKE_LOCK_MS) && BigInt(a.unbonding_ms) <= BigInt(MAX_UNBONDING_MS), M, 'create', 'EInvalidPeriod');
+  assertPolicy(a.worker_policy as number);
+  check(BigInt(a.max_slash_bps) > 0n && BigInt(a.max_slash_bps) <= BigInt(MAX_SLASH_BPS), M, 'create', 'EInvalidSlashBound');
   check(a.debug || (a.expected_pcrs as Uint8Array[]).length === PCR_COUNT, M, 'create', 'EInvalidPcrs');
 
   const operator = normalizeAddress(rt.sender);
   const clusterId = rt.freshId();
   const stakesId = rt.freshId();
+  const namespacesTableId = rt.freshId();
   const capId = rt.freshId();
   const cluster = {
     id: clusterId,
+    version: BigInt(PACKAGE_VERSION),
     operator,
     name: a.name,
     api_url: a.api_url,
@@ -102,10 +174,19 @@ const create: PackageFunction = (rt, args) => {
     heartbeat_timeout_ms: a.heartbeat_timeout_ms,
     debug: a.debug,
     expected_pcrs: a.expected_pcrs,
+    enclave_config_version: 1n,
     enclave_pk: new Uint8Array(),
     enclave_registered_ms: 0n,
     gateways: [],
     stakes: { id: stakesId, size: 0n },
+    namespaces: { id: namespacesTableId, size: 0n },
+    read_fee: a.read_fee,
+    write_fee: a.write_fee,
+    revenue: { value: 0n },
+    worker_policy: a.worker_policy,
+    unbonding_ms: a.unbonding_ms,
+    max_slash_bps: a.max_slash_bps,
+    treasury: { value: 0n },
   };
   emit(rt, M, 'ClusterCreated', {
     cluster_id: clusterId,
@@ -115,6 +196,11 @@ const create: PackageFunction = (rt, args) => {
     api_url: a.api_url,
     ca_hash: a.ca_hash,
     debug: a.debug,
+    read_fee: a.read_fee,
+    write_fee: a.write_fee,
+    worker_policy: a.worker_policy,
+    unbonding_ms: a.unbonding_ms,
+    max_slash_bps: a.max_slash_bps,
   });
   rt.create(structType(rt, M, 'Cluster'), bcsForStruct(M, 'Cluster').serialize(cluster).toBytes(), { $kind: 'Shared' });
   rt.create(
@@ -127,8 +213,9 @@ const create: PackageFunction = (rt, args) => {
 const update: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'update', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
-  check(BigInt(a.request_timeout_ms) > 0n, M, 'update', 'EInvalidTimeout');
+  assertRequestTimeout(BigInt(a.request_timeout_ms), 'assert_request_timeout');
   Object.assign(cluster.value, {
     api_url: a.api_url,
     ca_hash: a.ca_hash,
@@ -148,6 +235,7 @@ const update: PackageFunction = (rt, args) => {
 const registerGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   check(!isGateway(cluster, a.gateway), M, 'register_gateway', 'EGatewayExists');
   (cluster.value.gateways as string[]).push(a.gateway);
@@ -158,6 +246,7 @@ const registerGateway: PackageFunction = (rt, args) => {
 const removeGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'remove_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   const gateways = cluster.value.gateways as string[];
   const index = gateways.findIndex((g) => sameAddress(g, a.gateway));
@@ -167,7 +256,91 @@ const removeGateway: PackageFunction = (rt, args) => {
   emit(rt, M, 'GatewayRemoved', { cluster_id: cluster.id, gateway: a.gateway });
 };
 
+const migrate: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'migrate', args);
+  const cluster = a.cluster as DecodedObject;
+  assertCapFor(a.cap, cluster.id);
+  const from = BigInt(cluster.value.version);
+  check(from < BigInt(PACKAGE_VERSION), M, 'migrate', 'ENotUpgraded');
+  cluster.value.version = BigInt(PACKAGE_VERSION);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'ClusterMigrated', { cluster_id: cluster.id, from_version: from, to_version: PACKAGE_VERSION });
+};
+
+const setFees: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_fees', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  Object.assign(cluster.value, { read_fee: a.read_fee, write_fee: a.write_fee });
+  writeCluster(rt, cluster);
+  emit(rt, M, 'FeesUpdated', { cluster_id: cluster.id, read_fee: a.read_fee, write_fee: a.write_fee });
+};
+
+const setWorkerPolicy: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_worker_policy', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  assertPolicy(a.worker_policy as number);
+  cluster.value.worker_policy = a.worker_policy;
+  writeCluster(rt, cluster);
+  emit(rt, M, 'WorkerPolicyUpdated', { cluster_id: cluster.id, worker_policy: a.worker_policy });
+};
+
+const withdrawRevenue: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'withdraw_revenue', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  const amount = BigInt((cluster.value.revenue as { value: string | bigint }).value);
+  cluster.value.revenue = { value: 0n };
+  writeCluster(rt, cluster);
+  const recipient = normalizeAddress(rt.sender);
+  emit(rt, M, 'RevenueWithdrawn', { cluster_id: cluster.id, recipient, amount });
+  sendCoin(rt, amount, recipient);
+};
+
+const withdrawTreasury: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'withdraw_treasury', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  const amount = BigInt((cluster.value.treasury as { value: string | bigint }).value);
+  cluster.value.treasury = { value: 0n };
+  writeCluster(rt, cluster);
+  const recipient = normalizeAddress(rt.sender);
+  emit(rt, M, 'TreasuryWithdrawn', { cluster_id: cluster.id, recipient, amount });
+  sendCoin(rt, amount, recipient);
+};
+
+const MAX_SLASH_REASON = Math.max(...Object.values(SLASH_REASONS));
+
+/** `cluster.assert_slash(stake, amount, reason)`: a known reason, and at most `max_slash_bps` of `stake`. */
+export function assertSlash(cluster: DecodedObject, stake: bigint, amount: bigint, reason: number): void {
+  check(reason >= 1 && reason <= MAX_SLASH_REASON, M, 'assert_slash', 'EInvalidSlashReason');
+  const bound = (stake * BigInt(cluster.value.max_slash_bps)) / BigInt(MAX_SLASH_BPS);
+  check(amount <= bound, M, 'assert_slash', 'ESlashTooLarge');
+}
+
+/** `cluster.add_treasury(slashed)` (the caller writes the Cluster back). */
+export function addTreasury(cluster: DecodedObject, slashed: bigint): void {
+  const t = cluster.value.treasury as { value: string | bigint };
+  t.value = BigInt(t.value) + slashed;
+}
+
+/** `cluster.add_revenue(fee)` (the caller writes the Cluster back). */
+export function addRevenue(cluster: DecodedObject, fee: bigint): void {
+  const r = cluster.value.revenue as { value: string | bigint };
+  r.value = BigInt(r.value) + fee;
+}
+
 export const CLUSTER_TWIN: Record<string, PackageFunction> = {
+  'cluster::set_fees': setFees,
+  'cluster::set_worker_policy': setWorkerPolicy,
+  'cluster::withdraw_revenue': withdrawRevenue,
+  'cluster::withdraw_treasury': withdrawTreasury,
+  'cluster::migrate': migrate,
   'cluster::create': create,
   'cluster::update': update,
   'cluster::register_gateway': registerGateway,

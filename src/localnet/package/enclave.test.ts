@@ -30,7 +30,7 @@ describe('enclave::register_debug', () => {
     expect(fx.mutated).toEqual([env.clusterId]);
     expect(fx.events).toHaveLength(1);
     expect(fx.events[0].type).toBe(env.chain.typeOf('enclave', 'EnclaveRegistered'));
-    expect(fx.events[0].data).toEqual({ cluster_id: env.clusterId, public_key: ENCLAVE_PK, debug: true, pcrs: [], timestamp_ms: String(T0) });
+    expect(fx.events[0].data).toEqual({ cluster_id: env.clusterId, public_key: ENCLAVE_PK, debug: true, pcrs: [], timestamp_ms: String(T0), config_version: '1' });
     expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: ENCLAVE_PK, enclave_registered_ms: String(T0) });
     env.chain.clockMs += 5n;
     fx = env.chain.call(OPERATOR, 'enclave::register_debug', { cap: env.capId, cluster: env.clusterId, public_key: USER_PK });
@@ -99,7 +99,7 @@ describe('enclave::register_attested', () => {
   it('sets the key from a document whose PCR0..2, user_data and timestamp match, emitting EnclaveRegistered { debug: false, pcrs }', () => {
     const env = admin(false);
     const fx = env.chain.call(OPERATOR, 'enclave::register_attested', { cap: env.capId, cluster: env.clusterId, document: doc() });
-    expect(fx.events[0].data).toEqual({ cluster_id: env.clusterId, public_key: ENCLAVE_PK, debug: false, pcrs: PCRS, timestamp_ms: String(T0) });
+    expect(fx.events[0].data).toEqual({ cluster_id: env.clusterId, public_key: ENCLAVE_PK, debug: false, pcrs: PCRS, timestamp_ms: String(T0), config_version: '1' });
     expect(env.read(env.clusterId)).toMatchObject({ enclave_pk: ENCLAVE_PK, enclave_registered_ms: String(T0) });
     // the age bounds are inclusive: exactly MAX_ATTESTATION_AGE_MS old, exactly MAX_CLOCK_SKEW_MS ahead
     for (const timestamp of [T0 - BigInt(MAX_ATTESTATION_AGE_MS), T0 + BigInt(MAX_CLOCK_SKEW_MS)]) {
@@ -244,5 +244,26 @@ describe('enclave::verify', () => {
     const tampered = goldenSig.slice();
     tampered[5] ^= 1;
     expectAbort(catchAbort(() => verify(cluster, 0, T0, RESPONSE, golden, tampered, clock)), 'enclave', 'verify', 'EInvalidSignature');
+  });
+});
+
+describe('enclave::update_pcrs', () => {
+  it('replaces the PCRs, bumps the enclave config version and clears the key; emits EnclaveConfigUpdated', () => {
+    const env = TestEnv.setup();
+    const pcrs = [new Uint8Array(48).fill(9), new Uint8Array(48).fill(8), new Uint8Array(48).fill(7)];
+    const fx = env.chain.call(OPERATOR, 'enclave::update_pcrs', { cap: env.capId, cluster: env.clusterId, expected_pcrs: pcrs });
+    expect(fx.events[0]).toMatchObject({ name: 'EnclaveConfigUpdated', data: { cluster_id: env.clusterId, config_version: '2', pcrs } });
+    expect(env.read(env.clusterId)).toMatchObject({ expected_pcrs: pcrs, enclave_config_version: '2', enclave_pk: new Uint8Array(), enclave_registered_ms: '0' });
+    // A new registration is needed, and records the config it was made under.
+    const reg = env.chain.call(OPERATOR, 'enclave::register_debug', { cap: env.capId, cluster: env.clusterId, public_key: ENCLAVE_PK });
+    expect(reg.events[0].data.config_version).toBe('2');
+  });
+
+  it('aborts cluster::EWrongCap, then cluster::EInvalidPcrs (attested clusters need 3)', () => {
+    const env = TestEnv.create(false);
+    const other = TestEnv.create(true);
+    env.chain.put(other.chain.get(other.capId));
+    expectAbort(env.chain.abort(OPERATOR, 'enclave::update_pcrs', { cap: other.capId, cluster: env.clusterId, expected_pcrs: [] }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    expectAbort(env.chain.abort(OPERATOR, 'enclave::update_pcrs', { cap: env.capId, cluster: env.clusterId, expected_pcrs: [] }), 'cluster', 'set_expected_pcrs', 'EInvalidPcrs');
   });
 });

@@ -6,7 +6,7 @@ import { bcsForStruct } from '../../core/abi/bcs.js';
 import { MAX_CLOCK_SKEW_MS, MAX_SIGNATURE_AGE_MS } from '../../core/abi/package.js';
 import type { MoveType } from '../../core/abi/types.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { assertCapFor, writeCluster } from './cluster.js';
+import { assertCapFor, assertVersion, setExpectedPcrs, writeCluster } from './cluster.js';
 import { bytesEqual, check, decodeArgs, ed25519Verify, emit, now, type DecodedObject } from './common.js';
 
 const M = 'enclave';
@@ -56,12 +56,20 @@ function setKey(rt: MoveRuntime, cluster: DecodedObject, publicKey: Uint8Array, 
   cluster.value.enclave_pk = publicKey;
   cluster.value.enclave_registered_ms = timestampMs;
   writeCluster(rt, cluster);
-  emit(rt, M, 'EnclaveRegistered', { cluster_id: cluster.id, public_key: publicKey, debug, pcrs, timestamp_ms: timestampMs });
+  emit(rt, M, 'EnclaveRegistered', {
+    cluster_id: cluster.id,
+    public_key: publicKey,
+    debug,
+    pcrs,
+    timestamp_ms: timestampMs,
+    config_version: cluster.value.enclave_config_version,
+  });
 }
 
 const registerDebug: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register_debug', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   check(cluster.value.debug === true, M, 'register_debug', 'ENotDebugCluster');
   check((a.public_key as Uint8Array).length === PUBLIC_KEY_LENGTH, M, 'register_debug', 'EInvalidPublicKey');
@@ -101,6 +109,7 @@ type Bytes = Uint8Array | number[];
 const registerAttested: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'register_attested', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   assertCapFor(a.cap, cluster.id);
   const document = a.document as {
     timestamp: string | number | bigint;
@@ -118,7 +127,18 @@ const registerAttested: PackageFunction = (rt, args) => {
   registerMeasured(rt, cluster, pcrs, bytes(document.public_key), bytes(document.user_data), BigInt(document.timestamp), a.clock);
 };
 
+const updatePcrs: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'update_pcrs', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  const configVersion = setExpectedPcrs(cluster, a.expected_pcrs as Uint8Array[]);
+  writeCluster(rt, cluster);
+  emit(rt, M, 'EnclaveConfigUpdated', { cluster_id: cluster.id, config_version: configVersion, pcrs: a.expected_pcrs });
+};
+
 export const ENCLAVE_TWIN: Record<string, PackageFunction> = {
   'enclave::register_debug': registerDebug,
   'enclave::register_attested': registerAttested,
+  'enclave::update_pcrs': updatePcrs,
 };

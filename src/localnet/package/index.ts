@@ -9,6 +9,7 @@ import { CLUSTER_TWIN } from './cluster.js';
 import { ENCLAVE_TWIN } from './enclave.js';
 import { REQUEST_TWIN } from './request.js';
 import { WORKERS_TWIN } from './workers.js';
+import { SESSION_TWIN } from './session.js';
 
 export const K3SDAAS_FUNCTIONS: Record<string, PackageFunction> = {
   ...CLUSTER_TWIN,
@@ -16,6 +17,7 @@ export const K3SDAAS_FUNCTIONS: Record<string, PackageFunction> = {
   ...ACCESS_TWIN,
   ...REQUEST_TWIN,
   ...WORKERS_TWIN,
+  ...SESSION_TWIN,
 };
 
 export { intentMessageBytes, verify as verifyEnclaveSignature } from './enclave.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { idBytes } from './common.js';
 import { bcsForStruct } from '../../core/abi/bcs.js';
 import { MAX_INLINE_BODY } from '../../core/abi/package.js';
 import {
@@ -40,7 +41,7 @@ async function viaGateway(env: TestEnv, token: string, over: Record<string, unkn
 }
 
 describe('request::submit', () => {
-  it('shares a Request and emits RequestSubmitted; the Cluster is not written', () => {
+  it('shares a Request and emits RequestSubmitted; the Cluster is written (the fee escrow, 0 here)', () => {
     const { env, token } = holder(EDITOR);
     const chunks = [new Uint8Array(16 * 1024).fill(1), new Uint8Array([2, 3])];
     const fx = env.chain.call(
@@ -48,7 +49,7 @@ describe('request::submit', () => {
       'request::submit',
       env.submitArgs(token, { method: 'POST', path: '/api/v1/namespaces/default/pods', body: chunks, body_size: 16_386n, body_blob: '' }),
     );
-    expect(fx.mutated).toEqual([]);
+    expect(fx.mutated).toEqual([env.clusterId]);
     expect(fx.deleted).toEqual([]);
     expect(fx.created).toHaveLength(1);
     const req = fx.created[0];
@@ -57,6 +58,7 @@ describe('request::submit', () => {
     const deadline = T0 + REQUEST_TIMEOUT_MS;
     expect(env.read(req.id)).toEqual({
       id: req.id,
+      version: '1',
       cluster_id: env.clusterId,
       requester: USER,
       gateway: null,
@@ -67,6 +69,7 @@ describe('request::submit', () => {
       reply_key: REPLY_KEY,
       submitted_ms: String(T0),
       deadline_ms: String(deadline),
+      fee: { value: '0' },
     });
     expect(fx.events).toHaveLength(1);
     expect(fx.events[0].type).toBe(env.chain.typeOf('request', 'RequestSubmitted'));
@@ -91,6 +94,7 @@ describe('request::submit', () => {
       reply_key: REPLY_KEY,
       submitted_ms: String(T0),
       deadline_ms: String(deadline),
+      fee: '0',
     });
   });
 
@@ -168,7 +172,7 @@ describe('request::submit', () => {
     env.chain.put({
       id,
       type: env.chain.typeOf('access', 'SealToken'),
-      contents: bcsForStruct('access', 'SealToken').serialize({ id, cluster_id: '0x' + '55'.repeat(32), role: 2 }).toBytes(),
+      contents: bcsForStruct('access', 'SealToken').serialize({ id, cluster_id: '0x' + '55'.repeat(32), namespace: '' }).toBytes(),
       owner: { $kind: 'AddressOwner', address: USER },
     });
     expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(id)), 'access', 'assert_cluster_id', 'EWrongCluster');
@@ -181,7 +185,7 @@ describe('request::submit', () => {
     env.chain.put({
       id,
       type: env.chain.typeOf('access', 'SealToken'),
-      contents: bcsForStruct('access', 'SealToken').serialize({ id, cluster_id: env.clusterId, role: 2 }).toBytes(),
+      contents: bcsForStruct('access', 'SealToken').serialize({ id, cluster_id: env.clusterId, namespace: '' }).toBytes(),
       owner: { $kind: 'AddressOwner', address: USER },
     });
     expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(id)), 'access', 'authorize', 'EUnknownToken');
@@ -238,7 +242,7 @@ describe('request::submit', () => {
   it('uses the stake\'s current amount for the write threshold (after a slash)', () => {
     const { env, token } = holder(ADMIN, MIN_WRITE_STAKE);
     env.chain.call(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: '/api/v1/nodes/n1' }));
-    env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 1n });
+    env.chain.call(OPERATOR, 'access::slash', { cap: env.capId, cluster: env.clusterId, token_id: token, amount: 1n, reason: 2 });
     expectAbort(
       env.chain.abort(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: '/api/v1/nodes/n1' })),
       'access',
@@ -252,7 +256,7 @@ describe('request::submit_via_gateway', () => {
   it('submits for the credential signer with gateway = sender', async () => {
     const { env, token } = holder(EDITOR);
     const fx = env.chain.call(GATEWAY, 'request::submit_via_gateway', await viaGateway(env, token, { method: 'DELETE', path: '/api/v1/namespaces/dev/pods/x' }));
-    expect(fx.mutated).toEqual([]);
+    expect(fx.mutated).toEqual([env.clusterId]); // the fee escrow
     const req = fx.created[0];
     expect(req.owner).toEqual({ $kind: 'Shared' });
     expect(env.read(req.id)).toMatchObject({ requester: USER, gateway: GATEWAY, token_id: token, method: 'DELETE' });
@@ -337,7 +341,7 @@ describe('request::respond', () => {
     const fx = env.chain.call(OTHER, 'request::respond', args);
     expect(fx.deleted).toEqual([requestId]);
     expect(fx.created).toEqual([]);
-    expect(fx.mutated).toEqual([]);
+    expect(fx.mutated).toEqual([env.clusterId]); // the fee goes to the revenue
     expect(env.chain.has(requestId)).toBe(false);
     expect(fx.events).toHaveLength(1);
     expect(fx.events[0].type).toBe(env.chain.typeOf('request', 'ResponseStored'));
@@ -353,6 +357,7 @@ describe('request::respond', () => {
       timestamp_ms: String(T0 + 1_234n - 5n),
       signature: args.signature,
       latency_ms: '1234',
+      fee: '0',
     });
     // answered at most once: the object is gone
     expect(() => env.chain.call(OTHER, 'request::respond', args)).toThrow(/no object/);
@@ -425,6 +430,54 @@ describe('request::respond', () => {
   });
 });
 
+describe('fees', () => {
+  /** A cluster charging 3 per read and 5 per write; USER's tenant token of `team-a` with `prepaid`. */
+  function paying(prepaid: bigint) {
+    const env = TestEnv.setup();
+    env.chain.call(OPERATOR, 'cluster::set_fees', { cap: env.capId, cluster: env.clusterId, read_fee: 3n, write_fee: 5n });
+    const token = env.stakeTenant(USER, 1_000n, 'team-a');
+    if (prepaid > 0n) env.chain.call(USER, 'access::topup', { cluster: env.clusterId, token_id: token, payment: env.chain.mintCoin(USER, prepaid) });
+    return { env, token };
+  }
+  const stake = (env: TestEnv, token: string) =>
+    bcsForStruct('cluster', 'Stake').parse(env.chain.field(env.read(env.clusterId).stakes.id, idBytes(token))!);
+
+  it('submit escrows the fee by method; N answered requests move exactly N x fee to the revenue', () => {
+    const { env, token } = paying(3n * 3n + 5n);
+    const path = '/api/v1/namespaces/team-a/pods';
+    const reads = [0, 1, 2].map(() => env.submit(USER, token, { path }));
+    const write = env.chain.call(USER, 'request::submit', env.submitArgs(token, { method: 'POST', path }));
+    expect(write.events[0].data.fee).toBe('5');
+    expect(env.read(write.created[0].id).fee).toEqual({ value: '5' });
+    expect(stake(env, token).prepaid.value).toBe('0');
+    for (const id of reads) env.chain.call(OTHER, 'request::respond', env.respondArgs(id));
+    expect(env.read(env.clusterId).revenue.value).toBe('9');
+    const w = env.chain.call(OPERATOR, 'cluster::withdraw_revenue', { cap: env.capId, cluster: env.clusterId });
+    expect(env.chain.coinValue(w.created[0].id)).toBe(9n);
+    expect(env.read(env.clusterId).revenue.value).toBe('0');
+  });
+
+  it('expire refunds the fee to the requester', () => {
+    const { env, token } = paying(3n);
+    const id = env.submit(USER, token, { path: '/api/v1/namespaces/team-a/pods' });
+    env.chain.clockMs += REQUEST_TIMEOUT_MS + 1n;
+    const fx = env.chain.call(OTHER, 'request::expire', { request: id });
+    expect(fx.events[0].data.refund).toBe('3');
+    expect(env.chain.coinValue(fx.created[0].id)).toBe(3n);
+    expect(fx.created[0].owner).toEqual({ $kind: 'AddressOwner', address: USER });
+    expect(env.read(env.clusterId).revenue.value).toBe('0');
+  });
+
+  it('aborts access::EInsufficientBalance (access::charge) after authorization, changing nothing', () => {
+    const { env, token } = paying(4n);
+    const path = '/api/v1/namespaces/team-a/pods';
+    expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: `${path}/web` })), 'access', 'charge', 'EInsufficientBalance');
+    expectAbort(env.chain.abort(USER, 'request::submit', env.submitArgs(token, { method: 'DELETE', path: '/api/v1/nodes/n' })), 'access', 'authorize', 'ETenantClusterScoped');
+    expect(stake(env, token).prepaid.value).toBe('4');
+    env.submit(USER, token, { path }); // a read (3) fits
+  });
+});
+
 describe('request::expire', () => {
   it('deletes an unanswered request after the deadline and emits RequestExpired', () => {
     const { env, token } = holder(VIEWER);
@@ -434,7 +487,9 @@ describe('request::expire', () => {
     expect(fx.deleted).toEqual([requestId]);
     expect(fx.events).toHaveLength(1);
     expect(fx.events[0].type).toBe(env.chain.typeOf('request', 'RequestExpired'));
-    expect(fx.events[0].data).toEqual({ request_id: requestId, cluster_id: env.clusterId, requester: USER, deadline_ms: String(T0 + REQUEST_TIMEOUT_MS) });
+    expect(fx.events[0].data).toEqual({ request_id: requestId, cluster_id: env.clusterId, requester: USER, deadline_ms: String(T0 + REQUEST_TIMEOUT_MS), refund: '0' });
+    // a free request leaves no zero coin behind
+    expect(fx.created).toEqual([]);
   });
 
   it('aborts EDeadlineNotReached up to the deadline', () => {

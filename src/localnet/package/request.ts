@@ -3,14 +3,14 @@
  * (respond) or expired.
  */
 import { bcsForStruct } from '../../core/abi/bcs.js';
-import { INTENT_RESPONSE, MAX_INLINE_BODY } from '../../core/abi/package.js';
+import { INTENT_RESPONSE, MAX_INLINE_BODY, PACKAGE_VERSION } from '../../core/abi/package.js';
 import { isValidMethod, isValidPath } from '../../core/authz.js';
 import type { MoveRuntime, PackageFunction } from '../engine/move-runtime.js';
-import { assertClusterId, assertTokenOwner, authorize } from './access.js';
-import { isGateway } from './cluster.js';
+import { assertClusterId, assertTokenOwner, authorize, charge } from './access.js';
+import { addRevenue, assertVersion, isGateway, writeCluster } from './cluster.js';
 import { verify as verifyCredential } from './credential.js';
 import { verify as verifyEnclave } from './enclave.js';
-import { check, decodeArgs, emit, normalizeAddress, now, sameAddress, structType, type DecodedObject } from './common.js';
+import { check, decodeArgs, emit, normalizeAddress, now, sameAddress, sendCoin, structType, type DecodedObject } from './common.js';
 
 const M = 'request';
 const KEY_LENGTH = 32;
@@ -55,11 +55,14 @@ interface ShareInput {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
   const cluster = a.cluster as DecodedObject;
+  const fee = charge(rt, cluster, s.tokenId, a.method);
+  writeCluster(rt, cluster); // &mut Cluster: a new version even though only the stake entry changed
   const submittedMs = now(a.clock);
   const deadlineMs = submittedMs + BigInt(cluster.value.request_timeout_ms);
   const requestId = rt.freshId();
   const request = {
     id: requestId,
+    version: BigInt(PACKAGE_VERSION),
     cluster_id: cluster.id,
     requester: s.requester,
     gateway: s.gateway,
@@ -70,6 +73,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
     reply_key: a.reply_key,
     submitted_ms: submittedMs,
     deadline_ms: deadlineMs,
+    fee: { value: fee },
   };
   emit(rt, M, 'RequestSubmitted', {
     request_id: requestId,
@@ -89,6 +93,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
     reply_key: a.reply_key,
     submitted_ms: submittedMs,
     deadline_ms: deadlineMs,
+    fee,
   });
   rt.create(structType(rt, M, 'Request'), bcsForStruct(M, 'Request').serialize(request).toBytes(), { $kind: 'Shared' });
 }
@@ -96,6 +101,7 @@ function share(rt: MoveRuntime, a: Record<string, any>, s: ShareInput): void {
 const submit: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'submit', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const token = a.token as DecodedObject;
   const body = validate(a);
   assertClusterId(token.value.cluster_id, cluster);
@@ -106,6 +112,7 @@ const submit: PackageFunction = (rt, args) => {
 const submitViaGateway: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'submit_via_gateway', args);
   const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
   const body = validate(a);
   const gateway = normalizeAddress(rt.sender);
   check(isGateway(cluster, gateway), M, 'submit_via_gateway', 'EGatewayNotRegistered');
@@ -123,6 +130,8 @@ const respond: PackageFunction = (rt, args) => {
   const request = a.request as DecodedObject;
   const nowMs = now(a.clock);
   const r = request.value;
+  assertVersion(cluster);
+  check(BigInt(r.version) === BigInt(PACKAGE_VERSION), M, 'respond', 'EWrongVersion');
   check(sameAddress(r.cluster_id, cluster.id), M, 'respond', 'EWrongClusterRequest');
   check(nowMs <= BigInt(r.deadline_ms), M, 'respond', 'EDeadlinePassed');
   check((a.body_digest as Uint8Array).length === DIGEST_LENGTH, M, 'respond', 'EInvalidDigest');
@@ -136,6 +145,9 @@ const respond: PackageFunction = (rt, args) => {
   };
   verifyEnclave(cluster, INTENT_RESPONSE, BigInt(a.timestamp_ms), { struct: 'k3sdaas::request::ResponsePayload' }, payload, a.signature, a.clock);
   rt.delete(request.id);
+  const fee = BigInt(r.fee.value);
+  addRevenue(cluster, fee);
+  writeCluster(rt, cluster);
   emit(rt, M, 'ResponseStored', {
     request_id: request.id,
     cluster_id: r.cluster_id,
@@ -148,6 +160,7 @@ const respond: PackageFunction = (rt, args) => {
     timestamp_ms: a.timestamp_ms,
     signature: a.signature,
     latency_ms: nowMs - BigInt(r.submitted_ms),
+    fee,
   });
 };
 
@@ -155,9 +168,12 @@ const expire: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'expire', args);
   const request = a.request as DecodedObject;
   const r = request.value;
+  check(BigInt(r.version) <= BigInt(PACKAGE_VERSION), M, 'expire', 'EWrongVersion');
   check(now(a.clock) > BigInt(r.deadline_ms), M, 'expire', 'EDeadlineNotReached');
   rt.delete(request.id);
-  emit(rt, M, 'RequestExpired', { request_id: request.id, cluster_id: r.cluster_id, requester: r.requester, deadline_ms: r.deadline_ms });
+  const refund = BigInt(r.fee.value);
+  emit(rt, M, 'RequestExpired', { request_id: request.id, cluster_id: r.cluster_id, requester: r.requester, deadline_ms: r.deadline_ms, refund });
+  if (refund > 0n) sendCoin(rt, refund, normalizeAddress(r.requester)); // no zero coin for a free request
 };
 
 export const REQUEST_TWIN: Record<string, PackageFunction> = {

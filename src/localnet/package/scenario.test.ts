@@ -28,11 +28,29 @@ function setup(): TestEnv {
   return env;
 }
 
-/** env::setup_with_token: tx2 mints a coin (id 0) and USER stakes (token id 1). */
+/** Runs `f` with the cap owned by `holder`, as test_scenario's `take_from_address` lets a Move test use it. */
+function asCapHolder<T>(env: TestEnv, holder: string, f: () => T): T {
+  const cap = env.chain.get(env.capId);
+  const owner = cap.owner;
+  cap.owner = { $kind: 'AddressOwner', address: holder };
+  try {
+    return f();
+  } finally {
+    env.chain.get(env.capId).owner = owner;
+  }
+}
+
+/**
+ * env::setup_with_token: tx2 mints a coin (id 0) and USER stakes (token id 1): a tenant of `team-a` for role 3, else
+ * `stake_granted` with OPERATOR's cap (the Move test takes it from OPERATOR's inventory in USER's transaction).
+ */
 function withToken(role: number, amount: bigint): { env: TestEnv; token: string } {
   const env = setup();
   const payment = env.chain.mintCoin(USER, amount);
-  const fx = env.chain.call(USER, 'access::stake', { cluster: env.clusterId, payment, role }, tx(2, 1));
+  const fx =
+    role === 3
+      ? env.chain.call(USER, 'access::stake', { cluster: env.clusterId, payment, namespace: 'team-a' }, tx(2, 1))
+      : asCapHolder(env, USER, () => env.chain.call(USER, 'access::stake_granted', { cap: env.capId, cluster: env.clusterId, payment, role }, tx(2, 1)));
   return { env, token: fx.created[0].id };
 }
 
@@ -41,6 +59,7 @@ describe('Move scenario replay', () => {
     const { env, token } = withToken(2, 1_000n);
     expect(env.clusterId).toBe(v.address('CLUSTER_ID'));
     expect(token).toBe(v.address('TOKEN_ID'));
+    expect(withToken(3, 1_000n).token).toBe(v.address('TOKEN_ID'));
     const w = setup();
     const payment = w.chain.mintCoin(WORKER, MIN_WORKER_STAKE);
     const fx = w.chain.call(WORKER, 'workers::register', { cluster: w.clusterId, payment, node_name: 'worker-1', encryption_key: WORKER_KEY }, tx(2, 1));

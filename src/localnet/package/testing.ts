@@ -261,6 +261,9 @@ export const MIN_WORKER_STAKE = 1_000n;
 export const STAKE_LOCK_MS = 86_400_000n;
 export const REQUEST_TIMEOUT_MS = 30_000n;
 export const HEARTBEAT_TIMEOUT_MS = 60_000n;
+export const UNBONDING_MS = 600_000n;
+/** One slash takes at most half of a stake, like env_tests.move. */
+export const MAX_SLASH_BPS = 5_000n;
 export const PCRS = [new Uint8Array(48).fill(0), new Uint8Array(48).fill(1), new Uint8Array(48).fill(2)];
 export const CA_HASH = new Uint8Array(32).fill(7);
 export const WORKER_KEY = new Uint8Array(32).fill(0xcc);
@@ -323,6 +326,11 @@ export class TestEnv {
       stake_lock_ms: STAKE_LOCK_MS,
       request_timeout_ms: REQUEST_TIMEOUT_MS,
       heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS,
+      read_fee: 0n,
+      write_fee: 0n,
+      worker_policy: 1,
+      unbonding_ms: UNBONDING_MS,
+      max_slash_bps: MAX_SLASH_BPS,
       debug,
       expected_pcrs: debug ? [] : PCRS,
     };
@@ -336,11 +344,23 @@ export class TestEnv {
     return env;
   }
 
-  /** `sender` stakes `amount` for `role`; returns the token id. */
-  stake(sender: string, role: number, amount: bigint): string {
+  #namespaces = 0;
+
+  /** `sender` stakes `amount` as a tenant of `namespace` (access::stake); returns the token id. */
+  stakeTenant(sender: string, amount: bigint, namespace: string): string {
     const payment = this.chain.mintCoin(sender, amount);
-    const fx = this.chain.call(sender, 'access::stake', { cluster: this.clusterId, payment, role });
+    const fx = this.chain.call(sender, 'access::stake', { cluster: this.clusterId, payment, namespace });
     return fx.created.find((o) => o.type.endsWith('::access::SealToken'))!.id;
+  }
+
+  /**
+   * `sender` stakes `amount` for a token of `role`: a tenant of a fresh namespace (`ns-1`, `ns-2`, ...), granted
+   * `role` by OPERATOR unless it is ROLE_TENANT (3); returns the token id.
+   */
+  stake(sender: string, role: number, amount: bigint): string {
+    const token = this.stakeTenant(sender, amount, `ns-${++this.#namespaces}`);
+    if (role !== 3) this.chain.call(OPERATOR, 'access::grant', { cap: this.capId, cluster: this.clusterId, token_id: token, role });
+    return token;
   }
 
   /** `sender` registers a worker `worker-1` with WORKER_KEY; returns the worker id. */

@@ -12,6 +12,8 @@ import {
   WORKER_KEY,
   enclaveSign,
   expectAbort,
+  UNBONDING_MS,
+  MAX_SLASH_BPS,
 } from './testing.js';
 
 const CIPHERTEXT = new TextEncoder().encode('k3s join token ciphertext');
@@ -50,6 +52,7 @@ describe('workers::register', () => {
     expect(w.owner).toEqual({ $kind: 'Shared' });
     expect(env.read(w.id)).toEqual({
       id: w.id,
+      version: '1',
       cluster_id: env.clusterId,
       owner: WORKER,
       node_name: 'worker-1',
@@ -59,6 +62,9 @@ describe('workers::register', () => {
       last_heartbeat_ms: String(T0),
       active: true,
       join_token: new Uint8Array(),
+      approved: true, // the fixture cluster is open
+      leaving: false,
+      withdrawable_ms: '0',
     });
     expect(fx.events).toHaveLength(1);
     expect(fx.events[0].type).toBe(env.chain.typeOf('workers', 'WorkerRegistered'));
@@ -70,6 +76,7 @@ describe('workers::register', () => {
       encryption_key: WORKER_KEY,
       stake: String(MIN_WORKER_STAKE + 5n),
       timestamp_ms: String(T0),
+      approved: true,
     });
   });
 
@@ -175,44 +182,100 @@ describe('workers::mark_inactive', () => {
   });
 });
 
-describe('workers::leave', () => {
-  it('returns the stake to the owner, deletes the Worker and emits WorkerLeft (also when inactive)', () => {
+describe('workers::leave and withdraw', () => {
+  it('leave starts unbonding (inactive, WorkerLeaving); withdraw after it returns the stake, deletes the Worker and emits WorkerLeft', () => {
     const { env, worker } = withWorker();
     env.chain.clockMs += HEARTBEAT_TIMEOUT_MS + 1n;
-    env.chain.call(OTHER, 'workers::mark_inactive', { cluster: env.clusterId, worker });
-    const fx = env.chain.call(WORKER, 'workers::leave', { worker });
+    env.chain.call(OTHER, 'workers::mark_inactive', { cluster: env.clusterId, worker }); // also when inactive
+    const leaving = env.chain.call(WORKER, 'workers::leave', { cluster: env.clusterId, worker });
+    const until = env.chain.clockMs + UNBONDING_MS;
+    expect(leaving.events[0]).toMatchObject({ name: 'WorkerLeaving', data: { worker_id: worker, cluster_id: env.clusterId, owner: WORKER, withdrawable_ms: String(until) } });
+    expect(env.read(worker)).toMatchObject({ active: false, leaving: true, withdrawable_ms: String(until) });
+    env.chain.clockMs = until - 1n;
+    expectAbort(env.chain.abort(WORKER, 'workers::withdraw', { worker }), 'workers', 'withdraw', 'EUnbonding');
+    // a slash still reaches the unbonding stake
+    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 100n, reason: 3 });
+    env.chain.clockMs = until;
+    const fx = env.chain.call(WORKER, 'workers::withdraw', { worker });
     expect(fx.deleted).toEqual([worker]);
     expect(env.chain.has(worker)).toBe(false);
-    expect(fx.created).toHaveLength(1);
     expect(fx.created[0].owner).toEqual({ $kind: 'AddressOwner', address: WORKER });
-    expect(env.chain.coinValue(fx.created[0].id)).toBe(MIN_WORKER_STAKE);
-    expect(fx.events[0]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: worker, cluster_id: env.clusterId, owner: WORKER, amount: String(MIN_WORKER_STAKE) } });
+    expect(env.chain.coinValue(fx.created[0].id)).toBe(MIN_WORKER_STAKE - 100n);
+    expect(fx.events[0]).toMatchObject({ name: 'WorkerLeft', data: { worker_id: worker, cluster_id: env.clusterId, owner: WORKER, amount: String(MIN_WORKER_STAKE - 100n) } });
   });
 
-  it('aborts ENotOwner for anyone else', () => {
+  it('leave aborts ENotOwner, EWrongCluster, EAlreadyLeaving; withdraw ENotOwner, ENotLeaving', () => {
     const { env, worker } = withWorker();
-    expectAbort(env.chain.abort(OTHER, 'workers::leave', { worker }), 'workers', 'leave', 'ENotOwner');
+    const other = TestEnv.create(true);
+    env.chain.put(other.chain.get(other.clusterId));
+    expectAbort(env.chain.abort(WORKER, 'workers::withdraw', { worker }), 'workers', 'withdraw', 'ENotLeaving');
+    expectAbort(env.chain.abort(OTHER, 'workers::leave', { cluster: env.clusterId, worker }), 'workers', 'leave', 'ENotOwner');
+    expectAbort(env.chain.abort(WORKER, 'workers::leave', { cluster: other.clusterId, worker }), 'workers', 'leave', 'EWrongCluster');
+    env.chain.call(WORKER, 'workers::leave', { cluster: env.clusterId, worker });
+    expectAbort(env.chain.abort(WORKER, 'workers::leave', { cluster: env.clusterId, worker }), 'workers', 'leave', 'EAlreadyLeaving');
+    expectAbort(env.chain.abort(OTHER, 'workers::withdraw', { worker }), 'workers', 'withdraw', 'ENotOwner');
+    expectAbort(env.chain.abort(OPERATOR, 'workers::set_join_token', joinArgs(env, worker)), 'workers', 'set_join_token', 'EInactive');
+  });
+});
+
+describe('approval', () => {
+  it('on an approval cluster a worker gets no join token until approve (WorkerApproved)', () => {
+    const env = TestEnv.setup();
+    env.chain.call(OPERATOR, 'cluster::set_worker_policy', { cap: env.capId, cluster: env.clusterId, worker_policy: 0 });
+    const worker = env.registerWorker();
+    expect(env.read(worker).approved).toBe(false);
+    expectAbort(env.chain.abort(OPERATOR, 'workers::set_join_token', joinArgs(env, worker)), 'workers', 'set_join_token', 'ENotApproved');
+    const fx = env.chain.call(OPERATOR, 'workers::approve', { cap: env.capId, worker });
+    expect(fx.events[0]).toMatchObject({ name: 'WorkerApproved', data: { worker_id: worker, cluster_id: env.clusterId } });
+    env.chain.call(OPERATOR, 'workers::set_join_token', joinArgs(env, worker));
+    expectAbort(env.chain.abort(OPERATOR, 'workers::approve', { cap: env.capId, worker }), 'workers', 'approve', 'EAlreadyApproved');
+  });
+
+  it('approve aborts EWrongCap, EInactive; set_policy aborts EInvalidPolicy', () => {
+    const env = TestEnv.setup();
+    env.chain.call(OPERATOR, 'cluster::set_worker_policy', { cap: env.capId, cluster: env.clusterId, worker_policy: 0 });
+    expectAbort(env.chain.abort(OPERATOR, 'cluster::set_worker_policy', { cap: env.capId, cluster: env.clusterId, worker_policy: 2 }), 'cluster', 'assert_policy', 'EInvalidPolicy');
+    const worker = env.registerWorker();
+    const other = TestEnv.create(true);
+    env.chain.put({ ...other.chain.get(other.capId), owner: { $kind: 'AddressOwner', address: OPERATOR } });
+    expectAbort(env.chain.abort(OPERATOR, 'workers::approve', { cap: other.capId, worker }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    env.chain.clockMs += HEARTBEAT_TIMEOUT_MS + 1n;
+    env.chain.call(OTHER, 'workers::mark_inactive', { cluster: env.clusterId, worker });
+    expectAbort(env.chain.abort(OPERATOR, 'workers::approve', { cap: env.capId, worker }), 'workers', 'approve', 'EInactive');
+  });
+
+  it('a worker slashed below the minimum gets no join token (EStakeBelowMinimum)', () => {
+    const { env, worker } = withWorker();
+    env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 1n, reason: 4 });
+    expectAbort(env.chain.abort(OPERATOR, 'workers::set_join_token', joinArgs(env, worker)), 'workers', 'set_join_token', 'EStakeBelowMinimum');
   });
 });
 
 describe('workers::slash', () => {
-  it('moves up to the stake to the cap holder and emits WorkerSlashed', () => {
+  it('moves at most max_slash_bps of the stake to the treasury, naming a reason; emits WorkerSlashed', () => {
     const { env, worker } = withWorker();
-    let fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 300n });
-    expect(fx.mutated).toEqual([worker]);
+    const fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 300n, reason: 3 });
+    expect(fx.mutated.sort()).toEqual([env.clusterId, worker].sort());
     expect(env.read(worker).stake.value).toBe(String(MIN_WORKER_STAKE - 300n));
-    expect(fx.created[0].owner).toEqual({ $kind: 'AddressOwner', address: OPERATOR });
-    expect(env.chain.coinValue(fx.created[0].id)).toBe(300n);
-    expect(fx.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: worker, cluster_id: env.clusterId, amount: '300' } });
-    fx = env.chain.call(OPERATOR, 'workers::slash', { cap: env.capId, worker, amount: 10_000n });
-    expect(fx.events[0].data.amount).toBe(String(MIN_WORKER_STAKE - 300n));
-    expect(env.read(worker).stake.value).toBe('0');
+    expect(fx.created).toEqual([]);
+    expect(env.read(env.clusterId).treasury.value).toBe('300');
+    expect(fx.events[0]).toMatchObject({ name: 'WorkerSlashed', data: { worker_id: worker, cluster_id: env.clusterId, amount: '300', reason: 3, remaining: String(MIN_WORKER_STAKE - 300n) } });
+    const bound = ((MIN_WORKER_STAKE - 300n) * MAX_SLASH_BPS) / 10_000n;
+    expectAbort(
+      env.chain.abort(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: bound + 1n, reason: 3 }),
+      'cluster',
+      'assert_slash',
+      'ESlashTooLarge',
+    );
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: env.capId, cluster: env.clusterId, worker, amount: 1n, reason: 0 }), 'cluster', 'assert_slash', 'EInvalidSlashReason');
   });
 
-  it('aborts cluster::EWrongCap with another cluster\'s cap', () => {
+  it('aborts cluster::EWrongCap with another cluster\'s cap, then EWrongCluster for a worker of another cluster', () => {
     const { env, worker } = withWorker();
     const other = TestEnv.create(true);
     env.chain.put({ ...other.chain.get(other.capId), owner: { $kind: 'AddressOwner', address: OPERATOR } });
-    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, worker, amount: 1n }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    env.chain.put(other.chain.get(other.clusterId));
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, cluster: env.clusterId, worker, amount: 1n, reason: 3 }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    expectAbort(env.chain.abort(OPERATOR, 'workers::slash', { cap: other.capId, cluster: other.clusterId, worker, amount: 1n, reason: 3 }), 'workers', 'slash', 'EWrongCluster');
   });
 });

@@ -75,29 +75,94 @@ export function eventFilter(filter: any): Predicate {
   return (e) => terms.some((lits) => lits.every((l) => l(e)));
 }
 
-export function queryEvents(chain: Chain, req: any): { events: IndexedEvent[]; more: boolean } {
+/** How a fullnode bounds ListEvents (set by `LocalnetOptions.fullnode`). */
+export interface EventQueryLimits {
+  /** Events examined per call before it ends with SCAN_LIMIT (matching or not). Default: unbounded. */
+  scanLimit?: number;
+  /** A watermark-only frame after this many non-matching events scanned in a row. Default: none. */
+  watermarkEvery?: number;
+  /** The lowest checkpoint whose events are still served (pruning). Default 0. */
+  lowestAvailable?: bigint;
+}
+
+export type EventFrame =
+  | { kind: 'event'; event: IndexedEvent; cursor: Uint8Array; checkpoint: bigint }
+  | { kind: 'watermark'; cursor: Uint8Array; checkpoint: bigint }
+  | { kind: 'end'; reason: 'ITEM_LIMIT' | 'SCAN_LIMIT' | 'LEDGER_TIP' | 'CHECKPOINT_BOUND'; cursor: Uint8Array; checkpoint: bigint };
+
+const MAX_U32 = 0xffffffff;
+
+/**
+ * ListEvents as a fullnode answers it: frames for matching events, watermark-only frames while scanning what does
+ * not match, and one final frame with the QueryEnd reason and the watermark to resume from. Every frame's
+ * watermark is a valid `after` cursor; its checkpoint is the last one fully covered (ascending).
+ */
+export function queryEventFrames(chain: Chain, req: any, limits: EventQueryLimits = {}): EventFrame[] {
   const opts = req.options ?? {};
   const limit = Math.min(opts.limit || DEFAULT_LIMIT, MAX_LIMIT);
   const desc = opts.ordering === GrpcTypes.Ordering.DESCENDING;
   const after = opts.after?.length ? cursorKey(opts.after) : undefined;
   const before = opts.before?.length ? cursorKey(opts.before) : undefined;
+  const lowest = limits.lowestAvailable ?? 0n;
+  const tip = chain.latestCheckpoint.sequenceNumber;
+  const start: bigint | undefined = req.startCheckpoint;
+  const end: bigint | undefined = req.endCheckpoint;
+  if (start !== undefined && start < lowest) throw new GrpcError(Code.OUT_OF_RANGE, `checkpoint ${start} is pruned on this node (lowest available checkpoint ${lowest})`);
+  if (after !== undefined && after >> 64n < lowest - 1n && after >> 64n < tip) {
+    throw new GrpcError(Code.OUT_OF_RANGE, `cursor is in pruned history (lowest available checkpoint ${lowest})`);
+  }
   const match = eventFilter(req.filter);
   const inRange = (e: IndexedEvent) =>
+    e.checkpoint >= lowest &&
     (after === undefined || keyOf(e) > after) &&
     (before === undefined || keyOf(e) < before) &&
-    (req.startCheckpoint === undefined || e.checkpoint >= req.startCheckpoint) &&
-    (req.endCheckpoint === undefined || e.checkpoint <= req.endCheckpoint);
+    (start === undefined || e.checkpoint >= start) &&
+    (end === undefined || e.checkpoint < end);
   const all = chain.events;
-  const out: IndexedEvent[] = [];
-  let more = false;
+  const frames: EventFrame[] = [];
+  let matched = 0;
+  let scanned = 0;
+  let sinceWatermark = 0;
+  let lastScanned: Uint8Array | undefined;
   for (let k = 0; k < all.length; k++) {
     const e = all[desc ? all.length - 1 - k : k]!;
-    if (!inRange(e) || !match(e)) continue;
-    if (out.length === limit) {
-      more = true;
-      break;
+    if (!inRange(e)) continue;
+    const covered = desc ? e.checkpoint + 1n : e.checkpoint - 1n;
+    if (limits.scanLimit !== undefined && scanned >= Math.max(1, limits.scanLimit)) {
+      // The scan budget ran out before this event: resume right after the last one scanned.
+      frames.push({ kind: 'end', reason: 'SCAN_LIMIT', cursor: lastScanned!, checkpoint: covered });
+      return frames;
     }
-    out.push(e);
+    scanned++;
+    lastScanned = encodeCursor(e);
+    if (!match(e)) {
+      if (limits.watermarkEvery && ++sinceWatermark >= limits.watermarkEvery) {
+        sinceWatermark = 0;
+        frames.push({ kind: 'watermark', cursor: encodeCursor(e), checkpoint: covered });
+      }
+      continue;
+    }
+    if (matched === limit) {
+      frames.push({ kind: 'end', reason: 'ITEM_LIMIT', cursor: frames[frames.length - 1]!.cursor, checkpoint: covered });
+      return frames;
+    }
+    sinceWatermark = 0;
+    matched++;
+    frames.push({ kind: 'event', event: e, cursor: encodeCursor(e), checkpoint: covered });
   }
-  return { events: out, more };
+  if (desc) {
+    frames.push({ kind: 'end', reason: 'LEDGER_TIP', cursor: frames.length ? frames[frames.length - 1]!.cursor : eventCursor(lowest, 0, 0), checkpoint: lowest });
+  } else if (end !== undefined && end <= tip) {
+    frames.push({ kind: 'end', reason: 'CHECKPOINT_BOUND', cursor: eventCursor(end - 1n, MAX_U32, MAX_U32), checkpoint: end - 1n });
+  } else {
+    // Everything up to the tip was covered: a cursor past its last event is the safe resume point.
+    frames.push({ kind: 'end', reason: 'LEDGER_TIP', cursor: eventCursor(tip, MAX_U32, MAX_U32), checkpoint: tip });
+  }
+  return frames;
+}
+
+export function queryEvents(chain: Chain, req: any): { events: IndexedEvent[]; more: boolean } {
+  const frames = queryEventFrames(chain, req);
+  const events = frames.flatMap((f) => (f.kind === 'event' ? [f.event] : []));
+  return { events, more: frames.some((f) => f.kind === 'end' && f.reason === 'ITEM_LIMIT') };
 }

@@ -8,15 +8,29 @@ import { addr, coinValue, isCoinType, normalizeType, SUI_COIN_TYPE } from '../ch
 import { LIMITS } from '../chain/interpreter.js';
 import type { CheckpointRecord, StoredObject } from '../chain/types.js';
 import { applyMask, checkpointProto, executedTransactionProto, indexedEventProto, maskTree, objectProto, timestamp } from './convert.js';
-import { encodeCursor, eventFilter, queryEvents } from './events.js';
+import { encodeCursor, eventCursor, eventFilter, queryEventFrames, type EventQueryLimits } from './events.js';
 import { Code, GrpcError, type GrpcWebServer } from './grpc-web.js';
 import { simulate } from './simulate.js';
+import { MAX_U32, queryTransactionFrames, transactionCursor, transactionFilter } from './transactions.js';
 
 const T = GrpcTypes;
 
 export interface ServiceOptions {
   /** Interval of cursor-only SubscribeCheckpoints frames while idle (Node's fetch drops silent streams). */
   heartbeatMs?: number;
+  /** Fullnode behaviour: ListEvents scan budget and watermark-only frames, pruning. Mutable at run time. */
+  fullnode?: FullnodeBehaviour;
+}
+
+export interface FullnodeBehaviour extends EventQueryLimits {
+  /** ExecuteTransaction answers at finality, before the transaction's checkpoint is readable (as a fullnode). */
+  answerAtFinality?: boolean;
+}
+
+/** Test levers on the running services. */
+export interface ServiceControls {
+  /** Ends every open subscription stream with UNAVAILABLE (as a fullnode restart or a load balancer would). */
+  dropSubscriptions(): number;
 }
 
 /** Runs `fn`, turning execution rejections into gRPC errors. */
@@ -39,6 +53,8 @@ function findObject(chain: Chain, id: string | undefined, version?: bigint): Sto
   } catch {
     throw new GrpcError(Code.INVALID_ARGUMENT, `invalid object id ${id}`);
   }
+  const first = chain.firstVersions.get(oid);
+  if (version !== undefined && first && first.version === version) return first;
   const o = chain.objects.get(oid);
   if (!o) throw new GrpcError(Code.NOT_FOUND, `object ${oid} not found`);
   if (version !== undefined && version !== o.version) throw new GrpcError(Code.NOT_FOUND, `object ${oid} version ${version} not found (current version ${o.version})`);
@@ -84,8 +100,29 @@ function balanceOf(chain: Chain, owner: string, coinType: string) {
   return { coinType: normalizeType(coinType), balance: total, coinBalance: total, addressBalance: 0n };
 }
 
-export function registerServices(server: GrpcWebServer, chain: Chain, options: ServiceOptions = {}): void {
+export function registerServices(server: GrpcWebServer, chain: Chain, options: ServiceOptions = {}): ServiceControls {
   const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const fullnode: FullnodeBehaviour = options.fullnode ?? {};
+  const subscriptions = new Set<(err: Error) => void>();
+  /** Runs a subscription until the client leaves, or fails it when dropSubscriptions() is called. */
+  const subscription = async (ctx: { signal: AbortSignal }, body: (signal: AbortSignal) => Promise<void>) => {
+    const abort = new AbortController();
+    let dropped: Error | null = null;
+    const drop = (err: Error) => {
+      dropped = err;
+      abort.abort();
+    };
+    const onClient = () => abort.abort();
+    ctx.signal.addEventListener('abort', onClient);
+    subscriptions.add(drop);
+    try {
+      await body(abort.signal);
+    } finally {
+      subscriptions.delete(drop);
+      ctx.signal.removeEventListener('abort', onClient);
+    }
+    if (dropped) throw dropped;
+  };
 
   // === LedgerService ===
   server
@@ -95,8 +132,8 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
       epoch: EPOCH,
       checkpointHeight: chain.latestCheckpoint.sequenceNumber,
       timestamp: timestamp(chain.latestCheckpoint.timestampMs),
-      lowestAvailableCheckpoint: 0n,
-      lowestAvailableCheckpointObjects: 0n,
+      lowestAvailableCheckpoint: fullnode.lowestAvailable ?? 0n,
+      lowestAvailableCheckpointObjects: fullnode.lowestAvailable ?? 0n,
       server: 'k3sdaas-localnet',
     }))
     .unary(T.LedgerService, 'GetEpoch', (req) => {
@@ -167,12 +204,22 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
     })
     .stream(T.LedgerService, 'ListEvents', async (req, send) => {
       const mask = maskTree(paths(req));
-      const { events, more } = queryEvents(chain, req);
-      for (const e of events) {
-        await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint } });
+      for (const f of queryEventFrames(chain, req, fullnode)) {
+        const watermark = { cursor: f.cursor, checkpoint: f.checkpoint };
+        if (f.kind === 'event') await send({ event: applyMask(T.Event, indexedEventProto(f.event), mask), watermark });
+        else if (f.kind === 'watermark') await send({ watermark });
+        else await send({ watermark, end: { reason: T.QueryEndReason[f.reason] } });
       }
-      await send({ end: { reason: more ? T.QueryEndReason.ITEM_LIMIT : T.QueryEndReason.LEDGER_TIP } });
     });
+
+  server.stream(T.LedgerService, 'ListTransactions', async (req, send) => {
+    const mask = maskTree(paths(req));
+    for (const f of queryTransactionFrames(chain, req, fullnode)) {
+      const watermark = { cursor: f.cursor, checkpoint: f.checkpoint };
+      if (f.kind === 'transaction') await send({ transaction: applyMask(T.ExecutedTransaction, executedTransactionProto(f.tx), mask), watermark });
+      else await send({ watermark, end: { reason: T.QueryEndReason[f.reason] } });
+    }
+  });
 
   // === StateService ===
   server
@@ -205,8 +252,8 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
         if (!bytes?.length) throw new GrpcError(Code.INVALID_ARGUMENT, 'transaction.bcs (BCS TransactionData) is required');
         const sigs: Uint8Array[] = (req.signatures ?? []).map((s: any) => s.bcs?.value).filter((b: Uint8Array | undefined) => b?.length);
         const tx = await chain.execute(bytes, sigs);
-        // Read-your-writes: answer once the transaction is checkpointed (GetTransaction, ListEvents see it).
-        await chain.waitCheckpointed(tx.digest, ctx.signal).catch(() => {});
+        // Read-your-writes unless imitating a fullnode, which answers at finality, before the checkpoint is readable.
+        if (!fullnode.answerAtFinality) await chain.waitCheckpointed(tx.digest, ctx.signal).catch(() => {});
         return { transaction: applyMask(T.ExecutedTransaction, executedTransactionProto(tx), maskTree(paths(req))) };
       }),
     )
@@ -218,22 +265,57 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
   server.stream(T.SubscriptionService, 'SubscribeCheckpoints', async (req, send, ctx) => {
     const p = paths(req);
     const mask = maskTree(p);
-    await followCheckpoints(chain, ctx.signal, heartbeatMs, {
-      checkpoint: (cp) => send({ cursor: cp.sequenceNumber, checkpoint: applyMask(T.Checkpoint, checkpointProto(cp, chain, wantsTransactions(p)), mask) }),
-      idle: () => send({ cursor: chain.latestCheckpoint.sequenceNumber }),
-    });
+    await subscription(ctx, (signal) =>
+      followCheckpoints(chain, signal, heartbeatMs, {
+        checkpoint: (cp) => send({ cursor: cp.sequenceNumber, checkpoint: applyMask(T.Checkpoint, checkpointProto(cp, chain, wantsTransactions(p)), mask) }),
+        idle: () => send({ cursor: chain.latestCheckpoint.sequenceNumber }),
+      }),
+    );
   });
 
+  // As on a fullnode: starts at the tip (its first frame is progress-only and fixes that position), then each
+  // checkpoint's matching events, or a progress frame when none matched. Cannot resume.
   server.stream(T.SubscriptionService, 'SubscribeEvents', async (req, send, ctx) => {
     const mask = maskTree(paths(req));
     const match = eventFilter(req.filter);
-    await followCheckpoints(chain, ctx.signal, heartbeatMs, {
-      checkpoint: async (cp) => {
-        for (const e of chain.events.filter((x) => x.checkpoint === cp.sequenceNumber)) {
-          if (match(e)) await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint } });
-        }
-      },
-      idle: () => send({ watermark: { checkpoint: chain.latestCheckpoint.sequenceNumber } }),
+    const progress = (cp: bigint) => send({ watermark: { cursor: eventCursor(cp, 0xffffffff, 0xffffffff), checkpoint: cp } });
+    await subscription(ctx, async (signal) => {
+      await progress(chain.latestCheckpoint.sequenceNumber);
+      await followCheckpoints(chain, signal, heartbeatMs, {
+        checkpoint: async (cp) => {
+          let sent = 0;
+          for (const e of chain.events.filter((x) => x.checkpoint === cp.sequenceNumber)) {
+            if (!match(e)) continue;
+            sent++;
+            await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint - 1n } });
+          }
+          if (!sent) await progress(cp.sequenceNumber);
+        },
+        idle: () => progress(chain.latestCheckpoint.sequenceNumber),
+      });
+    });
+  });
+
+  // Filtered like SubscribeEvents: progress-only first frame, matching transactions per checkpoint, else progress.
+  server.stream(T.SubscriptionService, 'SubscribeTransactions', async (req, send, ctx) => {
+    const mask = maskTree(paths(req));
+    const match = transactionFilter(req.filter);
+    const progress = (cp: bigint) => send({ watermark: { cursor: transactionCursor(cp, MAX_U32), checkpoint: cp } });
+    await subscription(ctx, async (signal) => {
+      await progress(chain.latestCheckpoint.sequenceNumber);
+      await followCheckpoints(chain, signal, heartbeatMs, {
+        checkpoint: async (cp) => {
+          let sent = 0;
+          for (const [i, d] of cp.transactions.entries()) {
+            const tx = chain.transactions.get(d);
+            if (!tx || !match(tx)) continue;
+            sent++;
+            await send({ transaction: applyMask(T.ExecutedTransaction, executedTransactionProto(tx), mask), watermark: { cursor: transactionCursor(cp.sequenceNumber, i), checkpoint: cp.sequenceNumber - 1n } });
+          }
+          if (!sent) await progress(cp.sequenceNumber);
+        },
+        idle: () => progress(chain.latestCheckpoint.sequenceNumber),
+      });
     });
   });
 
@@ -249,7 +331,7 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
     const cps = chain.checkpoints.filter(
       (c) =>
         (req.startCheckpoint === undefined || c.sequenceNumber >= req.startCheckpoint) &&
-        (req.endCheckpoint === undefined || c.sequenceNumber <= req.endCheckpoint) &&
+        (req.endCheckpoint === undefined || c.sequenceNumber < req.endCheckpoint) &&
         (after === undefined || c.sequenceNumber > after) &&
         (before === undefined || c.sequenceNumber < before),
     );
@@ -261,6 +343,14 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
     }
     await send({ end: { reason: cps.length > limit ? T.QueryEndReason.ITEM_LIMIT : T.QueryEndReason.LEDGER_TIP } });
   });
+
+  return {
+    dropSubscriptions() {
+      const n = subscriptions.size;
+      for (const drop of [...subscriptions]) drop(new GrpcError(Code.UNAVAILABLE, 'subscription dropped by the node'));
+      return n;
+    },
+  };
 }
 
 /** Calls `checkpoint` for every checkpoint sealed from now on, and `idle` after `heartbeatMs` without one. */

@@ -67,7 +67,7 @@ function usedMutably(chain: Chain, commands: Command[], index: number): boolean 
       const call = cmd.MoveCall;
       for (const [i, a] of call.arguments.entries()) {
         if (!isInput(a)) continue;
-        if (addr(call.package) === chain.pkg.packageId) {
+        if (addr(call.package) === chain.pkg.packageId || chain.pkg.upgrades?.includes(addr(call.package))) {
           const fn = chain.pkg.abi.find((f) => f.module === call.module && f.name === call.function);
           const p = fn?.params[i];
           if (!p || p.kind !== 'object' || p.ref !== '&') return true;

@@ -1,0 +1,2 @@
+export { SessionChannel, FRAME, initialDigest, chainDigest, type Direction, type Frame, type FrameKind } from './channel.js';
+export { SESSION_GRANT_TYPE, grantResponse, grantOf, isStreamRequest, type SessionGrant } from './grant.js';
