@@ -302,7 +302,7 @@ describe('k3sdaas verify', () => {
     const before = process.exitCode;
     let code = 0;
     try {
-      const program = buildProgram().exitOverride();
+      const program = (await buildProgram()).exitOverride();
       await program.parseAsync(['node', 'k3sdaas', '--network', sb.localnet.rpcUrl, '--log-level', 'error', ...args]);
       code = Number(process.exitCode ?? 0);
     } catch (e) {

@@ -1,7 +1,9 @@
 /** `k3sdaas config view|path|set`: the effective configuration, secrets redacted. */
 import { Command } from 'commander';
-import { CONFIG_KEYS, redactedConfig, writeConfigValues } from '../core/config/index.js';
-import { cliConfig } from './context.js';
+import { CONFIG_KEYS } from '../core/config/schema.js';
+import { redactedConfig } from '../core/config/load.js';
+import { writeConfigValues } from '../core/config/write.js';
+import { cliConfig } from './config-flags.js';
 
 export function configCommand(): Command {
   const config = new Command('config').description('show or change the k3sdaas configuration');

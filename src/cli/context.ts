@@ -2,24 +2,13 @@
 import type { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { createChainClient, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
-import { ConfigError, loadConfig, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
+import { ConfigError, loadSigner, type Config, type LoadedKey } from '../core/config/index.js';
+import { cliConfig } from './config-flags.js';
+import { noteNetworkInUse } from './report.js';
 import { createLogger, type Logger, type LogLevel } from '../core/log.js';
 import { LOCALNET_PACKAGE_ID } from '../localnet/genesis.js';
 
-export interface GlobalFlags {
-  config?: string;
-  network?: string;
-  logLevel?: string;
-}
-
-/** Flags that map 1:1 onto config keys; a subcommand may add its own (e.g. `--cluster` → clusterId). */
-export function cliConfig(cmd: Command, extra: Record<string, string | undefined> = {}): Config {
-  const g = cmd.optsWithGlobals<GlobalFlags>();
-  return loadConfig({
-    file: g.config,
-    flags: { network: g.network, logLevel: g.logLevel, ...extra },
-  });
-}
+export { cliConfig, type GlobalFlags } from './config-flags.js';
 
 export interface CliRuntime {
   config: Config;
@@ -39,33 +28,14 @@ export interface CliRuntime {
   concurrentExecutor(size: number): Promise<TransactionExecutor>;
 }
 
-/** The network URL the running command talks to (for messages about an unreachable network). */
-let networkInUse: string | undefined;
-
-export function noteNetworkInUse(url: string): void {
-  networkInUse = url;
-}
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
-
-/** An error as the CLI prints it: an unreachable network names its URL and says what to do. */
-export function describeCliError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  let code: string | undefined;
-  let fetchFailed = false;
-  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const x = e as { code?: unknown; message?: unknown };
-    if (typeof x.code === 'string' && UNREACHABLE.has(x.code)) code = x.code;
-    if (typeof x.message === 'string' && /fetch failed/.test(x.message)) fetchFailed = true;
-  }
-  if ((code || fetchFailed) && networkInUse) {
-    return `cannot reach the Sui network at ${networkInUse}${code ? ` (${code})` : ''}: is it running? Choose another with --network or K3SDAAS_NETWORK (for a dev sandbox, start \`k3sdaas dev\` first)`;
-  }
-  return message;
-}
+export { describeCliError, noteNetworkInUse } from './report.js';
 
 export function cliRuntime(cmd: Command, extra: Record<string, string | undefined> = {}): CliRuntime {
-  const config = cliConfig(cmd, extra);
+  return runtimeOf(cliConfig(cmd, extra));
+}
+
+/** The runtime of an already loaded configuration. */
+export function runtimeOf(config: Config): CliRuntime {
   noteNetworkInUse(config.network.rpcUrl);
   const client = createChainClient(config.network);
   const logger = createLogger({ level: config.get('logLevel') as LogLevel });

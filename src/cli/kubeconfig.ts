@@ -15,7 +15,7 @@ import { findPackageRoot } from '../core/move/build.js';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { parseObjectId, readSealToken } from '../core/tenancy.js';
 import { cliRuntime } from './context.js';
-import { readProxyState } from './kubectl-proxy.js';
+import { readProxyState } from './proxy-state.js';
 
 interface GatewayInfo {
   mode: string;

@@ -3,7 +3,7 @@
  * (transaction sender = user, SealToken as owned input): no third party is trusted. Writes a kubeconfig for itself
  * and a state file so `kubectl daas` (k3sdaas kubectl) can find it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -15,32 +15,9 @@ import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { listenFlag, untilSignal } from './serve-common.js';
+import { proxyStateFile, readProxyState, type ProxyState } from './proxy-state.js';
 
-export interface ProxyState {
-  url: string;
-  /** The bearer token the proxy accepts (also in its kubeconfig). */
-  token: string;
-  pid: number;
-  kubeconfig: string;
-  context: string;
-  clusterId: string;
-  rpcUrl: string;
-  /** The SealToken it submits with (absent in states written before tokens could be picked). */
-  tokenId?: string;
-}
-
-/** `proxy/state.json` for the proxy that picked its token itself; `proxy/state-<token>.json` for one given --seal-token. */
-export const proxyStateFile = (dataDir: string, tokenId?: string) => join(dataDir, 'proxy', tokenId ? `state-${tokenId}.json` : 'state.json');
-
-export function readProxyState(dataDir: string, tokenId?: string): ProxyState | null {
-  const file = proxyStateFile(dataDir, tokenId);
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ProxyState;
-  } catch {
-    return null;
-  }
-}
+export { proxyStateFile, readProxyState, type ProxyState } from './proxy-state.js';
 
 function saveReplyKey(dir: string) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -7,11 +7,11 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { loadConfig } from '../core/config/index.js';
+import { loadConfig } from '../core/config/load.js';
 import { K3sDaasError } from '../core/errors.js';
 import { findPackageRoot } from '../core/move/build.js';
-import { noteNetworkInUse } from './context.js';
-import { readProxyState, type ProxyState } from './kubectl-proxy.js';
+import { readProxyState, type ProxyState } from './proxy-state.js';
+import { noteNetworkInUse } from './report.js';
 
 async function healthy(state: ProxyState): Promise<boolean> {
   try {

@@ -1,19 +1,20 @@
 /**
  * `k3sdaas token`: mints a short-lived credential signed with the user's Sui key, letting one gateway act for one
- * SealToken until it expires; prints it as a kubectl ExecCredential (client.authentication.k8s.io/v1).
+ * SealToken until it expires; prints it as a kubectl ExecCredential (client.authentication.k8s.io/v1). kubectl runs
+ * it on every command (the kubeconfig's exec plugin), so bin/k3sdaas starts it through its own small entry point
+ * (./token-main.ts) and the signed credential is cached until shortly before it expires (./token-credential.ts).
  */
 import { Command } from 'commander';
+import { cliConfig } from './config-flags.js';
 import { durationOption } from './duration-flag.js';
-import { listSealTokens } from '../core/chain/objects.js';
-import { credentialToToken, signCredential } from '../core/credential.js';
-import { ConfigError } from '../core/config/index.js';
-import { cliRuntime } from './context.js';
+import { DEFAULT_TTL_MS, execCredential } from './token-credential.js';
 
 interface TokenFlags {
   cluster?: string;
   gatewayAddress: string;
   sealToken?: string;
   ttl: number;
+  cache: boolean;
 }
 
 export function tokenCommand(): Command {
@@ -22,27 +23,11 @@ export function tokenCommand(): Command {
     .requiredOption('--gateway-address <address>', 'Sui address of the gateway the credential is for')
     .option('--cluster <id>', 'cluster object id (default: clusterId from config)')
     .option('--seal-token <id>', 'SealToken to act with (default: your only token for the cluster)')
-    .addOption(durationOption('--ttl <duration>', 'how long the credential is valid (max 1h)', 10 * 60_000))
+    .addOption(durationOption('--ttl <duration>', 'how long the credential is valid (max 1h)', DEFAULT_TTL_MS))
+    .option('--no-cache', 'always sign a new credential (default: reuse the cached one, <dataDir>/credentials, until shortly before it expires)')
     .action(async (flags: TokenFlags, cmd: Command) => {
-      const rt = cliRuntime(cmd, { clusterId: flags.cluster });
-      if (flags.ttl > 3_600_000) throw new ConfigError('--ttl may be at most 1h');
-      if (!/^0x[0-9a-fA-F]{1,64}$/.test(flags.gatewayAddress)) throw new ConfigError('--gateway-address must be a 0x address');
-      const clusterId = rt.clusterId();
-      const { keypair, address } = rt.signer();
-      let tokenId = flags.sealToken;
-      if (!tokenId) {
-        const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, clusterId);
-        if (tokens.length === 0) throw new ConfigError(`${address} holds no SealToken for cluster ${clusterId}: run \`k3sdaas stake add\``);
-        if (tokens.length > 1) throw new ConfigError(`${address} holds ${tokens.length} SealTokens for this cluster; pick one with --seal-token`);
-        tokenId = tokens[0].id;
-      }
-      const expiresMs = Date.now() + flags.ttl;
-      const signed = await signCredential(keypair, { clusterId, gateway: flags.gatewayAddress, tokenId, expiresMs: BigInt(expiresMs) });
-      const out = {
-        apiVersion: 'client.authentication.k8s.io/v1',
-        kind: 'ExecCredential',
-        status: { token: credentialToToken(signed), expirationTimestamp: new Date(expiresMs - 5_000).toISOString() },
-      };
+      const config = cliConfig(cmd, { clusterId: flags.cluster });
+      const out = await execCredential(config, { gatewayAddress: flags.gatewayAddress, sealToken: flags.sealToken, ttlMs: flags.ttl }, { noCache: !flags.cache });
       process.stdout.write(JSON.stringify(out) + '\n');
     });
 }

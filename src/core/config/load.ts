@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { CONFIG_KEYS, keySpec } from './schema.js';
 import { resolveNetwork, type NetworkEndpoints } from './networks.js';
 import { ConfigError } from './errors.js';
+import { parseConfigYaml } from './parse.js';
 
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
 
@@ -53,7 +53,7 @@ export function readConfigFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parseConfigYaml(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
