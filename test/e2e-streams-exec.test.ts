@@ -1,0 +1,170 @@
+/**
+ * Issue 11: exec, attach, cp, port-forward and run -i through the chain. The real kubectl's WebSocket upgrade
+ * reaches the gateway (and `kubectl daas`), is submitted on chain as `create` on the pods subresource (the contract
+ * decides), answered by the enclave with a session grant, and relayed off chain end-to-end encrypted: kubectl's
+ * WebSocket ↔ gateway ↔ sealed session ↔ enclave ↔ the apiserver's WebSocket, frames as opaque bytes.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
+import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
+import { writeKubeconfig, kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
+import { gatewayToken } from './helpers/sandbox.js';
+import { credentialKubeconfig, recentRequests, stakedUser, tempDir } from './helpers/e2e.js';
+import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
+import { readCluster } from '../src/core/chain/objects.js';
+import { checkSessionClosed } from '../src/core/verify/index.js';
+
+let sb: Sandbox;
+let kubeconfig: string;
+let kubectl: ReturnType<typeof kubectlRunner>;
+const dir = tempDir('e2e-streams-exec');
+/** What flows through the sessions: off chain only. */
+const secret = `stdin-${randomBytes(12).toString('hex')}`;
+
+async function sessionEvents(): Promise<Array<SessionOpened | SessionClosed>> {
+  const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::session` }, limit: 200 });
+  const out: Array<SessionOpened | SessionClosed> = [];
+  for (const e of page.events) {
+    const ev = decodeEvent(e, { packageId: sb.packageId });
+    if ((ev?.$kind === 'SessionOpened' || ev?.$kind === 'SessionClosed') && ev.clusterId === sb.clusterId) out.push(ev);
+  }
+  return out;
+}
+
+function ok(r: KubectlResult): string {
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+beforeAll(async () => {
+  sb = await startSandbox({ checkpointMs: 0 });
+  kubeconfig = writeKubeconfig(sb.gatewayUrl, sb.tls.caPem, { token: await gatewayToken(sb) });
+  kubectl = kubectlRunner(kubeconfig);
+  ok(await kubectl(['run', 'shell', '--image=busybox', '--', 'sleep', '3600']));
+  ok(await kubectl(['run', 'web', '--image=nginx']));
+  ok(await kubectl(['wait', '--for=condition=Ready', 'pod/shell', 'pod/web', '--timeout=30s'], undefined, 40_000));
+}, 90_000);
+afterAll(async () => sb?.stop());
+
+describe('exec through the chain', () => {
+  it('`kubectl exec POD -- echo hi` prints hi; the session is on chain, opened and closed, with exit status 0', async () => {
+    const before = sb.sessions.records.length;
+    const r = await kubectl(['exec', 'shell', '--', 'echo', 'hi']);
+    expect(r.stdout, r.stderr).toBe('hi\n');
+    expect(r.code).toBe(0);
+    // One on-chain request: a POST (create) on pods/exec; its query (the command) stays inside the ciphertext.
+    const reqs = await recentRequests(sb, 30);
+    const req = reqs.find((e) => e.path === '/api/v1/namespaces/default/pods/shell/exec');
+    expect(req?.method).toBe('POST');
+    for (let i = 0; i < 100 && sb.sessions.records.length === before; i++) await new Promise((res) => setTimeout(res, 50));
+    const rec = sb.sessions.records.find((x) => x.sessionId === req!.requestId);
+    expect(rec).toMatchObject({ reason: 'stream ended', exitCode: 0 });
+    expect(rec!.bytesDown).toBeGreaterThan(0);
+    await sb.sessionRecorder.idle();
+    const evs = (await sessionEvents()).filter((e) => e.requestId === req!.requestId);
+    expect(evs.map((e) => e.$kind)).toEqual(['SessionOpened', 'SessionClosed']);
+    const closed = evs[1] as SessionClosed;
+    expect([closed.hasExitCode, closed.exitCode]).toEqual([true, 0]);
+    expect(Buffer.from(closed.transcriptDigest).toString('hex')).toBe(rec!.digest);
+    const { enclavePk } = await readCluster(sb.client, sb.clusterId);
+    expect(checkSessionClosed(closed, enclavePk, rec!.digest)).toMatchObject({ ok: true });
+  }, 60_000);
+
+  it('a non-zero exit status comes back to kubectl and into the record', async () => {
+    const r = await kubectl(['exec', 'shell', '--', 'sh', '-c', 'exit 3']);
+    expect(r.code, r.stderr).toBe(3);
+    await sb.sessionRecorder.idle();
+    const closed = (await sessionEvents()).filter((e): e is SessionClosed => e.$kind === 'SessionClosed').at(-1)!;
+    expect([closed.hasExitCode, closed.exitCode]).toEqual([true, 3]);
+  }, 60_000);
+
+  it('`kubectl exec -i POD -- cat` echoes stdin', async () => {
+    const r = await kubectl(['exec', '-i', 'shell', '--', 'cat'], `${secret}\nsecond line\n`);
+    expect(ok(r)).toBe(`${secret}\nsecond line\n`);
+  }, 60_000);
+
+  it('`kubectl cp` both ways round-trips a file byte-for-byte', async () => {
+    const local = join(dir, 'blob.bin');
+    const data = randomBytes(100_000);
+    writeFileSync(local, data);
+    ok(await kubectl(['cp', local, 'shell:/tmp/blob.bin']));
+    const back = join(dir, 'back.bin');
+    ok(await kubectl(['cp', 'shell:/tmp/blob.bin', back]));
+    expect(Buffer.compare(readFileSync(back), data)).toBe(0);
+  }, 60_000);
+
+  it('`kubectl port-forward` relays an HTTP request to the simulated port', async () => {
+    const pf = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    pf.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no forwarding line: ${out} ${err}`)), 20_000);
+        pf.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out);
+          if (m) (clearTimeout(t), resolve(m[1]));
+        });
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Welcome to nginx!');
+    } finally {
+      pf.kill('SIGINT');
+    }
+    await new Promise((r) => pf.on('exit', r));
+    expect(err).not.toMatch(/error/i);
+  }, 60_000);
+
+  it('`kubectl run --rm -i --restart=Never t --image=busybox -- echo hi` prints hi and deletes the pod', async () => {
+    const r = await kubectl(['run', '--rm', '-i', '--restart=Never', 't', '--image=busybox', '--', 'echo', 'hi'], undefined, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hi\n');
+    expect(r.stdout).toContain('pod "t" deleted');
+    const get = await kubectl(['get', 'pod', 't']);
+    expect(get.stderr).toContain('NotFound');
+  }, 90_000);
+
+  it('`kubectl attach -i` reaches the running container’s stdin and stdout', async () => {
+    ok(await kubectl(['run', 'catter', '--image=busybox', '-i', '--attach=false', '--restart=Never', '--', 'cat']));
+    ok(await kubectl(['wait', '--for=condition=Ready', 'pod/catter', '--timeout=30s'], undefined, 40_000));
+    const r = await kubectl(['attach', 'catter', '-i'], 'one\ntwo\n');
+    expect(r.stdout, r.stderr).toContain('one\ntwo\n');
+  }, 60_000);
+});
+
+describe('refusals', () => {
+  it("a viewer's exec is refused by the contract with its reason", async () => {
+    const viewer = await stakedUser(sb, 'viewer', 2n * MIST_PER_SUI);
+    const config = await credentialKubeconfig(sb, { keypair: viewer.keypair, tokenId: viewer.tokenId });
+    const r = await new Promise<KubectlResult>((resolve) =>
+      execFile('kubectl', ['--kubeconfig', config, '--cache-dir', tempDir('kcache'), 'exec', 'shell', '--', 'echo', 'hi'], { timeout: 45_000 }, (e, stdout, stderr) =>
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("k3sdaas: your SealToken's role does not allow writes (viewer) (contract access::ERoleCannotWrite)");
+  }, 60_000);
+});
+
+describe('nothing streamed is on chain', () => {
+  it('no transaction, object or event holds what went through exec (raw, hex or base64)', async () => {
+    const chain = sb.localnet.chain;
+    const text = JSON.stringify(
+      [[...chain.transactions.values()], [...chain.objects.values()], chain.events],
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v),
+    );
+    expect(text.length).toBeGreaterThan(10_000);
+    for (const form of [secret, Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('base64').slice(0, 16)]) {
+      expect(text).not.toContain(form);
+    }
+    const reqs = await recentRequests(sb, 100);
+    for (const e of reqs) expect(e.path).not.toContain('?');
+  });
+});
