@@ -6,14 +6,16 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { ROOT } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { writeKubeconfig, kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
 import { gatewayToken } from './helpers/sandbox.js';
-import { credentialKubeconfig, recentRequests, stakedUser, tempDir } from './helpers/e2e.js';
+import { credentialKubeconfig, recentRequests, stakedUser, tempDir, writeUserConfig, type TestUser } from './helpers/e2e.js';
 import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
 import { readCluster } from '../src/core/chain/objects.js';
 import { checkSessionClosed } from '../src/core/verify/index.js';
@@ -138,6 +140,61 @@ describe('exec through the chain', () => {
   }, 60_000);
 });
 
+describe('exec through `kubectl daas` (kubectl-proxy: the user signs)', () => {
+  const home = tempDir('e2e-streams-exec-home');
+  const stateFile = join(home, '.k3sdaas', 'proxy', 'state.json');
+  let env: NodeJS.ProcessEnv;
+  let user: TestUser;
+  const daas = (args: string[], input?: string) =>
+    new Promise<KubectlResult>((resolve) => {
+      const child = execFile('kubectl', ['daas', ...args], { env, timeout: 90_000 }, (e, stdout, stderr) =>
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr }),
+      );
+      if (input !== undefined) child.stdin!.end(input);
+    });
+
+  beforeAll(async () => {
+    user = await stakedUser(sb, 'admin', 2n * MIST_PER_SUI);
+    const keyFile = join(home, '.k3sdaas', 'key');
+    writeUserConfig(home, { network: sb.localnet.rpcUrl, packageId: sb.packageId, clusterId: sb.clusterId, keyFile, logLevel: 'warn' });
+    writeFileSync(keyFile, user.keypair.getSecretKey() + '\n', { mode: 0o600 });
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('K3SDAAS_') && k !== 'KUBECONFIG'));
+    env = { ...clean, HOME: home, PATH: `${join(ROOT, 'bin')}:${process.env.PATH}` };
+  }, 60_000);
+  afterAll(async () => {
+    const pid = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number }).pid : null;
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 30_000);
+
+  it('`kubectl daas exec POD -- echo hi` prints hi and `exec -i -- cat` echoes stdin; the session is the user’s own request on chain', async () => {
+    const r = await daas(['exec', 'shell', '--', 'echo', 'hi']);
+    expect(r.stdout, r.stderr).toBe('hi\n');
+    expect(ok(await daas(['exec', '-i', 'shell', '--', 'cat'], `${secret}\n`))).toBe(`${secret}\n`);
+    const mine = (await recentRequests(sb, 50)).filter((e) => e.path === '/api/v1/namespaces/default/pods/shell/exec' && normalizeSuiAddress(e.requester) === normalizeSuiAddress(user.address));
+    expect(mine).toHaveLength(2);
+    expect(mine.every((e) => e.gateway === null && e.method === 'POST')).toBe(true);
+    await sb.sessionRecorder.idle();
+    const closed = (await sessionEvents()).filter((e): e is SessionClosed => e.$kind === 'SessionClosed' && mine.some((m) => m.requestId === e.requestId));
+    expect(closed).toHaveLength(2);
+    expect(closed.map((c) => [c.hasExitCode, c.exitCode])).toEqual([[true, 0], [true, 0]]);
+    // `cat` read what kubectl sent: bytes went up through the session.
+    expect(closed.some((c) => c.bytesUp > BigInt(secret.length))).toBe(true);
+  }, 120_000);
+});
+
 describe('refusals', () => {
   it("a viewer's exec is refused by the contract with its reason", async () => {
     const viewer = await stakedUser(sb, 'viewer', 2n * MIST_PER_SUI);
@@ -149,7 +206,11 @@ describe('refusals', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("k3sdaas: your SealToken's role does not allow writes (viewer) (contract access::ERoleCannotWrite)");
+    expect(r.stderr).toContain("Error from server (Forbidden): k3sdaas: your SealToken's role does not allow writes (viewer)");
+    expect(r.stderr).toContain('(contract access::ERoleCannotWrite)');
+    // Refused on chain: no session was granted for it.
+    const refused = (await recentRequests(sb, 50)).filter((e) => e.path.endsWith('/exec') && normalizeSuiAddress(e.requester) === normalizeSuiAddress(viewer.address));
+    expect(refused).toEqual([]);
   }, 60_000);
 });
 
