@@ -89,6 +89,29 @@ describe('exec through the chain', () => {
     expect(ok(r)).toBe(`${secret}\nsecond line\n`);
   }, 60_000);
 
+  it('`kubectl exec -it` works under a pseudo-terminal (script(1)): prompt, echo, output, exit status', async () => {
+    const cmd = ['kubectl', '--kubeconfig', kubeconfig, 'exec', '-it', 'shell', '--', 'sh'].map((x) => `'${x}'`).join(' ');
+    const term = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    term.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    term.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number>((r) => term.on('exit', (c) => r(c ?? 1)));
+    const sees = async (re: RegExp) => {
+      for (let i = 0; i < 400 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(out).toMatch(re);
+    };
+    try {
+      await sees(/\/ # $/);
+      term.stdin.write('echo hi there\r');
+      await sees(/echo hi there\r\nhi there\r\n\/ # $/);
+      term.stdin.write('exit 4\r');
+      expect(await exited).toBe(4);
+      expect(out).toContain('command terminated with exit code 4');
+    } finally {
+      if (term.exitCode === null) term.kill('SIGTERM');
+    }
+  }, 60_000);
+
   it('`kubectl cp` both ways round-trips a file byte-for-byte', async () => {
     const local = join(dir, 'blob.bin');
     const data = randomBytes(100_000);
