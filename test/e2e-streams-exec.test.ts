@@ -237,6 +237,39 @@ describe('refusals', () => {
   }, 60_000);
 });
 
+describe('what the gateway does not relay gets a Status, nothing submitted', () => {
+  /** The gateway's HTTP answer to an upgrade request kubectl would not send this way. */
+  async function upgradeAnswer(path: string, upgrade: string): Promise<{ status: number; body: string }> {
+    const { request } = await import('node:https');
+    const token = await gatewayToken(sb);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, sb.gatewayUrl), {
+        ca: sb.tls.caPem,
+        headers: { connection: 'Upgrade', upgrade, authorization: `Bearer ${token}`, 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('a SPDY-only exec (no WebSocket attempt refused before) is told WebSocket is what is relayed; an upgrade of another path is a 400', async () => {
+    const before = (await recentRequests(sb, 100)).map((e) => e.requestId);
+    const spdy = await upgradeAnswer('/api/v1/namespaces/default/pods/shell/exec?command=ls&stdout=true', 'SPDY/3.1');
+    expect(spdy.status).toBe(400);
+    expect(JSON.parse(spdy.body).message).toMatch(/exec over SPDY\/3\.1 is not relayed; k3sdaas relays exec over WebSocket/);
+    const other = await upgradeAnswer('/api/v1/namespaces/default/configmaps', 'websocket');
+    expect(other.status).toBe(400);
+    expect(JSON.parse(other.body).message).toContain('cannot be upgraded: only pods/exec, pods/attach and pods/portforward stream');
+    expect((await recentRequests(sb, 100)).map((e) => e.requestId)).toEqual(before);
+  });
+});
+
 describe('nothing streamed is on chain', () => {
   it('no transaction, object or event holds what went through exec (raw, hex or base64)', async () => {
     const chain = sb.localnet.chain;
