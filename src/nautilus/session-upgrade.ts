@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
 import type { Impersonation, KubeForwarder } from '../core/kube/forward.js';
 import { FRAME, type SessionChannel } from '../core/session/channel.js';
-import { asToken, decodeMessage, encodeMessage, exitStatusOf, fromToken, offeredProtocols, type UpgradeHead } from '../core/session/upgrade.js';
+import { asToken, decodeMessage, encodeMessage, exitStatusOf, fromToken, offeredProtocols, sendPaced, type UpgradeHead } from '../core/session/upgrade.js';
 
 export interface RelayUpgradeOptions {
   forwarder: KubeForwarder;
@@ -84,13 +84,13 @@ export async function relayUpgrade(o: RelayUpgradeOptions): Promise<void> {
         }
         if (frame.kind !== FRAME.data) return;
         const m = decodeMessage(frame.payload);
-        upstream.send(m.data, { binary: m.isBinary });
+        sendPaced(upstream, requester, m.data, m.isBinary);
       });
     });
     upstream.on('message', (data: Buffer, isBinary: boolean) => {
       const code = exitStatusOf(protocol, data);
       if (code !== undefined) o.onExitStatus(code);
-      requester.send(channel.send(FRAME.data, encodeMessage(data, isBinary)));
+      sendPaced(requester, upstream, channel.send(FRAME.data, encodeMessage(data, isBinary)));
     });
     upstream.on('close', () => done());
     upstream.on('error', (err) => done(new Error(`kube-apiserver upgrade failed: ${err.message}`)));

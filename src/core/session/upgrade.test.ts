@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, exitStatusOf, isUpgradeRequest, offeredProtocols, upgradeSubresource } from './upgrade.js';
+import { decodeMessage, encodeMessage, exitStatusOf, isUpgradeRequest, offeredProtocols, sendPaced, upgradeSubresource } from './upgrade.js';
 
 const errorChannel = (status: unknown) => new Uint8Array([3, ...Buffer.from(JSON.stringify(status))]);
 
@@ -30,5 +30,30 @@ describe('upgrade sessions', () => {
     expect(exitStatusOf('v5.channel.k8s.io', new Uint8Array([1, ...Buffer.from('{"status":"Success"}')]))).toBeUndefined();
     expect(exitStatusOf('SPDY/3.1+portforward.k8s.io', errorChannel({ status: 'Success' }))).toBeUndefined();
     expect(exitStatusOf('v5.channel.k8s.io', new Uint8Array([3, 123]))).toBeUndefined();
+  });
+
+  it('pauses the sending side while the receiving side has more than 4 MiB waiting, and resumes it once drained', () => {
+    const flushes: Array<() => void> = [];
+    const to = {
+      bufferedAmount: 0,
+      isPaused: false,
+      send(data: Uint8Array, _o: { binary: boolean }, cb: () => void) {
+        this.bufferedAmount += data.length;
+        flushes.push(() => ((this.bufferedAmount -= data.length), cb()));
+      },
+      pause() {},
+      resume() {},
+    };
+    const from = { ...to, bufferedAmount: 0, isPaused: false, pause() { this.isPaused = true; }, resume() { this.isPaused = false; } };
+    const chunk = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 4; i++) sendPaced(to, from, chunk);
+    expect(from.isPaused).toBe(false);
+    sendPaced(to, from, chunk);
+    expect(from.isPaused).toBe(true);
+    // 5 MiB waiting: resumed once below 2 MiB (after the fourth flush)
+    for (let i = 0; i < 3; i++) flushes.shift()!();
+    expect(from.isPaused).toBe(true);
+    flushes.shift()!();
+    expect(from.isPaused).toBe(false);
   });
 });

@@ -83,3 +83,25 @@ export function exitStatusOf(protocol: string | undefined, message: Uint8Array):
     return undefined;
   }
 }
+
+/** Buffered bytes toward one side above which the other side is read no further until it drains. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+interface PacedSocket {
+  readonly bufferedAmount: number;
+  readonly isPaused: boolean;
+  send(data: Uint8Array, options: { binary: boolean }, cb: (err?: Error) => void): void;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Sends `data` on `to`, pausing `from` (the socket it came from) while `to` has more than 4 MiB waiting, so a fast
+ * side cannot fill memory faster than the slow side reads: flow control end to end, one hop at a time.
+ */
+export function sendPaced(to: PacedSocket, from: PacedSocket, data: Uint8Array, binary = true): void {
+  to.send(data, { binary }, () => {
+    if (from.isPaused && to.bufferedAmount < HIGH_WATER / 2) from.resume();
+  });
+  if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
+}

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { FRAME, SessionChannel, type SessionGrant } from '../../core/session/index.js';
-import { asToken, decodeMessage, encodeMessage, type UpgradeHead } from '../../core/session/upgrade.js';
+import { asToken, decodeMessage, encodeMessage, sendPaced, type UpgradeHead } from '../../core/session/upgrade.js';
 import { statusResponse } from '../../core/kube/index.js';
 import type { HttpResponseEnvelope } from '../../core/envelope/index.js';
 import type { Logger } from '../../core/log.js';
@@ -66,7 +66,7 @@ export function relayUpgradeSession(o: {
         kubectl = ws;
         for (const m of early.splice(0)) ws.send(m.data, { binary: m.isBinary });
         ws.on('message', (data: Buffer, isBinary: boolean) => {
-          if (session.readyState === WebSocket.OPEN) session.send(channel.send(FRAME.data, encodeMessage(data, isBinary)));
+          if (session.readyState === WebSocket.OPEN) sendPaced(session, ws, channel.send(FRAME.data, encodeMessage(data, isBinary)));
         });
         ws.on('close', () => finish('kubectl closed the stream'));
         ws.on('error', () => finish('kubectl connection failed'));
@@ -89,7 +89,7 @@ export function relayUpgradeSession(o: {
         answerUpgrade(socket, { status: h.status, headers: h.headers ?? [], body: new Uint8Array(Buffer.from(h.body ?? '', 'base64')) }, o.warning);
       } else if (frame.kind === FRAME.data) {
         const m = decodeMessage(frame.payload);
-        if (kubectl) kubectl.send(m.data, { binary: m.isBinary });
+        if (kubectl) sendPaced(kubectl, session, m.data, m.isBinary);
         else early.push(m);
       } else if (frame.kind === FRAME.end) {
         reported = JSON.parse(Buffer.from(frame.payload).toString()) as SessionEnd['reported'];
