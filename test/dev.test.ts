@@ -86,6 +86,22 @@ describe('k3sdaas dev', () => {
     expect(del.stdout).toContain('configmap "dev-cm" deleted');
   });
 
+  it('kubectl --context k3sdaas-dev-tenant: a tenant of dev-tenant only, refused by the contract elsewhere', async () => {
+    expect(ready).toMatchObject({ tenantContext: 'k3sdaas-dev-tenant', tenantNamespace: 'dev-tenant' });
+    const tenant = (args: string[]) => run('kubectl', ['--context', 'k3sdaas-dev-tenant', '--cache-dir', cache, ...args]);
+    // nautilus creates the namespace once it sees the claim on chain.
+    let created = await tenant(['create', 'configmap', 'mine', '--from-literal=a=b']);
+    for (let i = 0; i < 20 && created.code !== 0 && /not found/.test(created.stderr); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      created = await tenant(['create', 'configmap', 'mine', '--from-literal=a=b']);
+    }
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('configmap/mine created');
+    const elsewhere = await tenant(['get', 'pods', '-n', 'kube-system']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('(contract access::ETenantOutsideNamespace)');
+  });
+
   it('kubectl daas get pods goes through kubectl-proxy', async () => {
     const r = await run('kubectl', ['daas', 'get', 'pods', '-A']);
     expect(r.code, r.stderr).toBe(0);

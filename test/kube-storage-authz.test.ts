@@ -301,6 +301,23 @@ describe('watch history limits', () => {
   });
 });
 
+const SPROCKETS = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'sprockets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { plural: 'sprockets', kind: 'Sprocket' },
+    versions: [{
+      name: 'v1', served: true, storage: true,
+      subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.count' } },
+      additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { count: { type: 'integer' } } } } } },
+    }],
+  },
+};
+
 describe('persistence across SIGKILL', () => {
   function startChild(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
     return new Promise((resolve, reject) => {
@@ -329,6 +346,12 @@ describe('persistence across SIGKILL', () => {
     await ok(kc, ['create', 'cm', 'c2', '-n', 'keep']);
     await ok(kc, ['create', 'deployment', 'd1', '-n', 'keep', '--image=busybox']);
     await ok(kc, ['create', 'rolebinding', 'rb', '-n', 'keep', '--clusterrole=view', '--user=alice']);
+    // a CRD and its custom resource, scaled through the scale subresource at the paths the CRD declares
+    await ok(kc, ['apply', '-f', '-'], JSON.stringify(SPROCKETS));
+    await ok(kc, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Sprocket', metadata: { name: 's1', namespace: 'keep' }, spec: { size: 1 } }));
+    expect(await ok(kc, ['scale', 'sprocket/s1', '-n', 'keep', '--replicas=3'])).toBe('sprocket.example.com/s1 scaled\n');
+    expect(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'jsonpath={.spec.size}'])).toBe('3');
+    const sprocketBefore = JSON.parse(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'json']));
     const before = JSON.parse(await ok(kc, ['get', 'cm,deploy,rolebinding', '-n', 'keep', '-o', 'json'])).items;
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -336,6 +359,10 @@ describe('persistence across SIGKILL', () => {
     const second = await startChild(dataDir, port);
     try {
       expect(second.url).toBe(first.url);
+      // the custom resource reloads with its CRD (CRD registration follows the store's load)
+      const sprocketAfter = JSON.parse(await ok(kc, ['get', 'sprocket', 's1', '-n', 'keep', '-o', 'json']));
+      expect([sprocketAfter.metadata.uid, sprocketAfter.metadata.resourceVersion, sprocketAfter.spec]).toEqual([sprocketBefore.metadata.uid, sprocketBefore.metadata.resourceVersion, { size: 3 }]);
+      expect(await ok(kc, ['get', 'sprockets', '-n', 'keep'])).toMatch(/^NAME\s+SIZE\s+AGE\ns1\s+3\s+\S+\n$/);
       const after = JSON.parse(await ok(kc, ['get', 'cm,deploy,rolebinding', '-n', 'keep', '-o', 'json'])).items;
       const ids = (items: any[]) => items.map((o) => [o.kind, o.metadata.name, o.metadata.uid, o.metadata.resourceVersion]);
       // the deployment controller may have moved on (status), everything else is exactly as acknowledged
@@ -505,12 +532,40 @@ describe('k3sdaas dev: SIGKILL and start again', () => {
       const made = await kubectlDev(['create', 'cm', 'survivor', '--from-literal=k=v', '-o', 'json']);
       expect(made.code, made.stderr).toBe(0);
       const before = JSON.parse(made.stdout);
+      // more kinds through the gateway: a namespace with a ConfigMap and a Deployment, a CRD and a custom resource
+      const manifest = join(root, 'dev-objects.json');
+      writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1', namespace: 'kept' }, data: { a: '1' } },
+        SPROCKETS,
+      ] }));
+      const applied = await kubectlDev(['apply', '-f', manifest]);
+      expect(applied.code, applied.stderr).toBe(0);
+      const crFile = join(root, 'dev-cr.json');
+      writeFileSync(crFile, JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Sprocket', metadata: { name: 's1', namespace: 'kept' }, spec: { size: 2 } }));
+      expect((await kubectlDev(['apply', '-f', crFile])).stdout).toBe('sprocket.example.com/s1 created\n');
+      expect((await kubectlDev(['create', 'deployment', 'd1', '-n', 'kept', '--image=busybox'])).code).toBe(0);
+      const listed = async () => {
+        const ns = await kubectlDev(['get', 'ns', 'kept', '-o', 'json']);
+        const r = await kubectlDev(['get', 'cm,deploy,sprockets', '-n', 'kept', '-o', 'json']);
+        expect(r.code, r.stderr).toBe(0);
+        return ([JSON.parse(ns.stdout), ...JSON.parse(r.stdout).items] as any[]).map((o) => [o.kind, o.metadata.name, o.metadata.uid, o.kind === 'Deployment' ? '' : o.metadata.resourceVersion]);
+      };
+      const kept = await listed();
+      expect(kept.map(([k, n]) => `${k}/${n}`)).toEqual(['Namespace/kept', 'ConfigMap/c1', 'ConfigMap/kube-root-ca.crt', 'Deployment/d1', 'Sprocket/s1']);
       await killGroup(dev);
       dev = await start();
       const got = await kubectlDev(['get', 'cm', 'survivor', '-o', 'json']);
       expect(got.code, got.stderr).toBe(0);
       const after = JSON.parse(got.stdout);
       expect([after.metadata.uid, after.metadata.resourceVersion, after.data]).toEqual([before.metadata.uid, before.metadata.resourceVersion, { k: 'v' }]);
+      // the same uids and resourceVersions (a deployment's status may have moved on: uid only)
+      expect(await listed()).toEqual(kept);
+      // kubectl continues where it left off: the same manifest is unchanged, a new object gets a later version
+      expect((await kubectlDev(['apply', '-f', crFile])).stdout).toBe('sprocket.example.com/s1 unchanged\n');
+      const next = await kubectlDev(['create', 'cm', 'later', '-n', 'kept', '-o', 'jsonpath={.metadata.resourceVersion}']);
+      expect(next.code, next.stderr).toBe(0);
+      expect(Number(next.stdout)).toBeGreaterThan(Math.max(...kept.filter(([, , , rv]) => rv).map(([, , , rv]) => Number(rv))));
     } finally {
       await killGroup(dev);
     }

@@ -14,6 +14,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { startSandbox } from '../dev/sandbox.js';
 import { cliConfig } from './context.js';
 import { k3sdaasBin } from './kubeconfig.js';
+import { DEV_TENANT_CONTEXT, ensureDevTenant } from './dev-tenant.js';
 import { proxyStateFile, readProxyState, type ProxyState } from './kubectl-proxy.js';
 import { createProgress } from './progress.js';
 import { durationOption } from './duration-flag.js';
@@ -144,6 +145,23 @@ export function devCommand(): Command {
           ],
         } },
       });
+      // A second context: a tenant of namespace dev-tenant only, to try the isolation next to the operator.
+      const tenant = await progress.step('staking the dev tenant on namespace dev-tenant', () => ensureDevTenant(sb, dataDir));
+      writeKubeconfigContext(kubeconfig, {
+        name: DEV_TENANT_CONTEXT,
+        server: sb.gatewayUrl,
+        caPem: sb.tls.caPem,
+        namespace: tenant.namespace,
+        auth: { exec: {
+          command: k3sdaasBin(),
+          args: ['token', '--gateway-address', sb.gatewayAddress, '--cluster', sb.clusterId, '--seal-token', tenant.tokenId],
+          env: [
+            { name: 'K3SDAAS_NETWORK', value: sb.localnet.rpcUrl },
+            { name: 'K3SDAAS_PACKAGE_ID', value: sb.packageId },
+            { name: 'K3SDAAS_KEY_FILE', value: tenant.keyFile },
+          ],
+        } },
+      }, { setCurrent: false });
       // `kubectl daas`, `stake` and `watch` read this config: it names this sandbox (and, for a sandbox of its own
       // data dir, that dir, so the proxy state is found there); another sandbox's config is never touched.
       writeConfigValues(layout.configFile, { network: sb.localnet.rpcUrl, packageId: sb.packageId, clusterId: sb.clusterId, keyFile, ...(layout.ownDir ? { dataDir } : {}) });
@@ -174,6 +192,10 @@ export function devCommand(): Command {
         clusterId: sb.clusterId,
         user: sb.user.address,
         sealToken: sb.user.tokenId,
+        tenantContext: DEV_TENANT_CONTEXT,
+        tenant: tenant.address,
+        tenantSealToken: tenant.tokenId,
+        tenantNamespace: tenant.namespace,
         dataDir,
         config: layout.configFile,
         log: logFile,
@@ -187,14 +209,17 @@ export function devCommand(): Command {
             `  cluster      ${sb.clusterId} (debug)`,
             `  kubernetes   ${sb.kube ? sb.kube.url + ' (embedded)' : flags.kubeconfig}`,
             `  gateway      ${sb.gatewayUrl}`,
-            `  dev user     ${sb.user.address} (SealToken ${sb.user.tokenId}, editor)`,
-            `  kubeconfig   context ${DEV_CONTEXT} in ${kubeconfig}`,
+            `  dev user     ${sb.user.address} (SealToken ${sb.user.tokenId}, admin: cluster-wide, as kind/k3d give cluster-admin)`,
+            `  dev tenant   ${tenant.address} (SealToken ${tenant.tokenId}, tenant of ${tenant.namespace} only)`,
+            `  kubeconfig   contexts ${DEV_CONTEXT} and ${DEV_TENANT_CONTEXT} in ${kubeconfig}`,
             `  config       ${layout.configFile}`,
             `  logs         ${logFile}`,
             '',
             'Try:',
             ...(layout.ownDir ? [`  export K3SDAAS_CONFIG=${layout.configFile} KUBECONFIG=${kubeconfig}`] : []),
             `  kubectl --context ${DEV_CONTEXT} get pods`,
+            `  kubectl --context ${DEV_TENANT_CONTEXT} create deployment web --image=nginx   (in ${tenant.namespace})`,
+            `  kubectl --context ${DEV_TENANT_CONTEXT} get pods -n kube-system             (refused by the contract)`,
             '  kubectl daas get pods          (kubectl-daas from node_modules/.bin or bin/ on PATH)',
             '  k3sdaas watch',
             '',

@@ -12,6 +12,8 @@ import { ConfigError } from '../core/config/index.js';
 import { K3sDaasError } from '../core/errors.js';
 import { writeKubeconfigContext } from '../core/kube/index.js';
 import { findPackageRoot } from '../core/move/build.js';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { parseObjectId, readSealToken } from '../core/tenancy.js';
 import { cliRuntime } from './context.js';
 import { readProxyState } from './kubectl-proxy.js';
 
@@ -40,6 +42,18 @@ export async function fetchGatewayInfo(url: string, ca?: string): Promise<Gatewa
 
 export const k3sdaasBin = () => join(findPackageRoot(), 'bin', 'k3sdaas');
 
+/** The --seal-token the exec plugin will sign for: an existing SealToken of the gateway's cluster. */
+async function sealTokenFor(rt: ReturnType<typeof cliRuntime>, value: string, clusterId: string): Promise<string> {
+  const tokenId = parseObjectId(value, '--seal-token');
+  const token = await readSealToken(rt.client, tokenId).catch((err: Error) => {
+    throw new ConfigError(`--seal-token: ${err.message}`);
+  });
+  if (normalizeSuiAddress(token.clusterId) !== normalizeSuiAddress(clusterId)) {
+    throw new ConfigError(`--seal-token: SealToken ${tokenId} belongs to cluster ${token.clusterId}, not to this gateway's cluster ${clusterId}`);
+  }
+  return tokenId;
+}
+
 interface KubeconfigFlags {
   gateway?: string;
   proxy?: boolean;
@@ -57,7 +71,7 @@ export function kubeconfigCommand(): Command {
     .option('--proxy', 'the context of your running kubectl-proxy')
     .option('--ca <file>', "the gateway's CA certificate (default: trust on first use, fingerprint printed)")
     .option('--context <name>', 'context name', 'k3sdaas')
-    .option('--seal-token <id>', 'SealToken the exec plugin signs credentials for')
+    .option('--seal-token <id>', 'SealToken the exec plugin signs credentials for (default: your only one on the cluster)')
     .option('--out <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--json', 'print what was written as JSON')
     .action(async (flags: KubeconfigFlags, cmd: Command) => {
@@ -81,7 +95,7 @@ export function kubeconfigCommand(): Command {
       const fingerprint = createHash('sha256').update(new X509Certificate(info.caPem).raw).digest('hex');
       if (!ca) process.stderr.write(`warning: trusting the gateway CA on first use, sha256 ${fingerprint}\n`);
       const args = ['token', '--gateway-address', info.address, '--cluster', info.clusterId];
-      if (flags.sealToken) args.push('--seal-token', flags.sealToken);
+      if (flags.sealToken) args.push('--seal-token', await sealTokenFor(rt, flags.sealToken, info.clusterId));
       const env = [
         { name: 'K3SDAAS_NETWORK', value: rt.config.get('network')! },
         { name: 'K3SDAAS_PACKAGE_ID', value: info.packageId },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileCursorStore } from '../core/chain/index.js';
 import { ConfigError } from '../core/config/index.js';
 import { KubeForwarder, loadKubeConfig } from '../core/kube/index.js';
@@ -16,6 +16,7 @@ import { serveNautilusHealth } from '../nautilus/health.js';
 import { Journal } from '../nautilus/journal.js';
 import { K3sServer } from '../nautilus/k3s-server.js';
 import { NautilusService } from '../nautilus/service.js';
+import { DEFAULT_TENANT_POLICY } from '../nautilus/tenants.js';
 import { JoinTokenIssuer, tokenSourceFromSpec } from '../nautilus/join-tokens.js';
 import { parseListen } from '../gateway/serve.js';
 import { ensureTlsMaterial } from '../gateway/tls.js';
@@ -48,6 +49,12 @@ interface StartFlags {
   concurrency: number;
   json?: boolean;
   attestationCommand?: string;
+  releasedNamespaces: 'keep' | 'delete';
+}
+
+function releasedArg(v: string): 'keep' | 'delete' {
+  if (v !== 'keep' && v !== 'delete') throw new InvalidArgumentError('must be keep or delete');
+  return v;
 }
 
 export function nautilusCommand(): Command {
@@ -72,6 +79,7 @@ export function nautilusCommand(): Command {
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
     .option('--concurrency <n>', 'answers in flight at once (one gas coin each; twice as many requests execute at once)', (v: string) => Math.max(1, Number(v) || 1), 4)
     .option('--json', 'print one JSON line once ready')
+    .option('--released-namespaces <keep|delete>', "what happens to a tenant's namespace when its token unstakes or is slashed below the minimum (its RoleBinding is always removed)", releasedArg, 'keep' as const)
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
     .action(async (flags: StartFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster, dataDir: flags.dataDir, 'nautilus.kubeconfig': flags.kubeconfig });
@@ -137,9 +145,10 @@ export function nautilusCommand(): Command {
           logger: rt.logger,
           concurrency: 2 * flags.concurrency,
         attestation: flags.attestationCommand ? commandAttestationProvider(flags.attestationCommand) : undefined,
+          provisioning: { policy: { ...DEFAULT_TENANT_POLICY, onRelease: flags.releasedNamespaces } },
         });
         await progress.step('registering the enclave key on chain', () => service.registerEnclave());
-        await progress.step('catching up with the chain', async () => {
+        await progress.step('installing cluster RBAC and tenant namespaces, catching up with the chain', async () => {
           stops.push(() => service.stop());
           await service.start();
           await service.follower!.waitCaughtUp();

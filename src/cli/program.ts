@@ -14,6 +14,10 @@ import { stakeCommand } from './stake.js';
 import { workerCommand } from './worker.js';
 import { watchCommand } from './watch.js';
 import { verifyCommand } from './verify.js';
+import { grantCommand } from './grant.js';
+import { revokeCommand } from './revoke.js';
+import { tenantsCommand } from './tenants.js';
+import { revenueCommand } from './revenue.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(): Command {
@@ -35,6 +39,10 @@ export function buildProgram(): Command {
   program.addCommand(kubeconfigCommand());
   program.addCommand(tokenCommand());
   program.addCommand(stakeCommand());
+  program.addCommand(grantCommand());
+  program.addCommand(revokeCommand());
+  program.addCommand(tenantsCommand());
+  program.addCommand(revenueCommand());
   program.addCommand(workerCommand());
   program.addCommand(watchCommand());
   program.addCommand(verifyCommand());

@@ -1,5 +1,5 @@
 /**
- * `k3sdaas stake add|list|remove`: SealTokens backed by staked SUI. Every refusal the contract would make (unknown
+ * `k3sdaas stake add|list|topup|remove`: SealTokens backed by staked SUI. Every refusal the contract would make (unknown
  * cluster, below the minimum, too little balance, stake still locked) is checked first and reported before any
  * transaction is sent. Amounts are `1.5SUI` or MIST integers and are always printed with units.
  */
@@ -11,9 +11,10 @@ import { isDnsLabel, isReservedNamespace } from '../core/authz.js';
 import { formatAmount, formatAmountExact, parseAmount } from '../core/amount.js';
 import * as calls from '../core/calls/index.js';
 import { listSealTokens, NotFoundError, objectContent, readCluster, type ChainClient } from '../core/chain/index.js';
-import { decodeEvent, decodeObjectContent, type Cluster, type Staked, type Unstaked } from '../core/events/index.js';
+import { decodeEvent, decodeObjectContent, type Cluster, type Staked, type ToppedUp, type Unstaked } from '../core/events/index.js';
 import { K3sDaasError, MoveAbortError } from '../core/errors.js';
 import { GAS_RESERVE } from '../worker/chain.js';
+import { parseObjectId, prepaidBalance, readSealToken, tokenRoles } from '../core/tenancy.js';
 import { cliRuntime } from './context.js';
 
 const ROLE_NAMES = Object.keys(ROLES) as RoleName[];
@@ -118,7 +119,7 @@ export function stakeCommand(): Command {
 
   stake
     .command('list')
-    .description('your SealTokens: amount staked, role, lock end')
+    .description('your SealTokens: role, namespace, amount staked, prepaid fee balance, lock end')
     .option('--cluster <id>', 'only tokens of this cluster')
     .option('--json', 'print a JSON array')
     .action(async (flags: { cluster?: string; json?: boolean }, cmd: Command) => {
@@ -126,19 +127,51 @@ export function stakeCommand(): Command {
       const { address } = rt.signer();
       const tokens = await listSealTokens(rt.client, address, rt.originalPackageId, flags.cluster ? rt.clusterId() : undefined);
       const staked = await stakedEvents(rt.client, rt.originalPackageId, address, new Set(tokens.map((t) => t.id)));
-      const rows = tokens.map((t) => ({ token: t, staked: staked.get(t.id) }));
+      const roles = await tokenRoles(rt.client, rt.originalPackageId, tokens.map((t) => t.id));
+      const prepaid = await Promise.all(tokens.map((t) => prepaidBalance(rt.client, rt.packageId, t.clusterId, t.id, address).catch(() => null)));
+      const rows = tokens.map((t, i) => ({ token: t, staked: staked.get(t.id), role: roles.get(t.id) ?? null, prepaid: prepaid[i] }));
       if (flags.json) {
-        print(JSON.stringify(rows.map(({ token, staked: s }) => ({
-          tokenId: token.id, clusterId: token.clusterId, namespace: token.namespace,
+        print(JSON.stringify(rows.map(({ token, staked: s, role, prepaid: p }) => ({
+          tokenId: token.id, clusterId: token.clusterId, namespace: token.namespace, role: role === null ? null : roleName(role),
           amount: s ? formatAmount(s.amount) : null, amountMist: s ? String(s.amount) : null,
+          balance: p === null ? null : formatAmount(p), balanceMist: p === null ? null : String(p),
           lockedUntilMs: s ? String(s.lockedUntilMs) : null, locked: s ? Number(s.lockedUntilMs) > Date.now() : null,
         }))));
         return;
       }
       if (!rows.length) return print(`no SealTokens owned by ${address}${flags.cluster ? ` on cluster ${flags.cluster}` : ''}`);
-      for (const { token, staked: s } of rows) {
-        print(`${token.id}  ${(token.namespace || '-').padEnd(12)}  ${(s ? formatAmount(s.amount) : '? SUI').padStart(14)}  cluster ${token.clusterId}  ${s ? lockText(s.lockedUntilMs) : 'lock unknown'}`);
+      for (const { token, staked: s, role, prepaid: p } of rows) {
+        const balance = p === null ? 'balance ?' : `balance ${formatAmount(p)}`;
+        print(`${token.id}  ${(role === null ? '?' : roleName(role)).padEnd(6)}  ${(token.namespace || '-').padEnd(12)}  ${(s ? formatAmount(s.amount) : '? SUI').padStart(14)}  ${balance}  cluster ${token.clusterId}  ${s ? lockText(s.lockedUntilMs) : 'lock unknown'}`);
       }
+    });
+
+  stake
+    .command('topup')
+    .description("add to a SealToken's prepaid request fees (anyone may pay for any token)")
+    .argument('<token>', 'SealToken object id')
+    .argument('<amount>', 'e.g. 0.5SUI, or an integer number of MIST', amountArg)
+    .option('--json', 'print one JSON object')
+    .action(async (token: string, amount: bigint, flags: { json?: boolean }, cmd: Command) => {
+      const rt = cliRuntime(cmd);
+      const tokenId = parseObjectId(token, '<token>');
+      if (amount <= 0n) throw new StakeError('STAKE_BAD_AMOUNT', '<amount> must be more than 0 MIST');
+      const sealToken = await readSealToken(rt.client, tokenId);
+      await clusterOrError(rt.client, sealToken.clusterId);
+      const { address } = rt.signer();
+      const { balance } = await rt.client.core.getBalance({ owner: address });
+      const have = BigInt(balance.balance);
+      if (have < amount + GAS_RESERVE) {
+        throw new StakeError('STAKE_BALANCE_TOO_LOW', `${address} holds ${formatAmount(have)}, not enough to top up ${formatAmount(amount)} plus ${formatAmount(GAS_RESERVE)} for gas`);
+      }
+      const tx = await rt.executor().execute((tx) => {
+        const payment = tx.add(coinWithBalance({ balance: amount }));
+        calls.access.topup({ package: rt.packageId, arguments: { cluster: sealToken.clusterId, tokenId, payment } })(tx);
+      });
+      const ev = tx.events.map((e) => decodeEvent(e, { packageId: rt.packageId })).find((e): e is ToppedUp => e?.$kind === 'ToppedUp');
+      if (!ev) throw new StakeError('MISSING_EVENT', `transaction ${tx.digest} emitted no ToppedUp event`);
+      if (flags.json) print(JSON.stringify({ tokenId, clusterId: ev.clusterId, addedMist: String(ev.amount), balanceMist: String(ev.prepaid), balance: formatAmount(ev.prepaid), tx: tx.digest }));
+      else print(`added ${formatAmount(ev.amount)} to SealToken ${tokenId}: prepaid balance ${formatAmountExact(ev.prepaid)}`);
     });
 
   stake

@@ -27,6 +27,7 @@ import {
 import { cliRuntime, type CliRuntime } from './context.js';
 import { createProgress } from './progress.js';
 import { durationOption } from './duration-flag.js';
+import { addWorkerAdminCommands } from './worker-admin.js';
 
 const print = (line: string): void => void process.stdout.write(line + '\n');
 const note = (line: string): void => void process.stderr.write(line + '\n');
@@ -202,5 +203,6 @@ export function workerCommand(): Command {
       print(`heartbeat  ${last} (${Math.max(0, Math.round(silentMs / 1000))}s ago; timeout ${Number(cluster.heartbeatTimeoutMs) / 1000}s)`);
     });
 
+  addWorkerAdminCommands(worker);
   return worker;
 }

@@ -143,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       kubeconfig = loadKubeConfig(options.kubeconfig);
     } else {
       // RBAC enforced as on a real cluster: nautilus connects as the server's own identity and impersonates requesters
-      kube = await startKubeApi({ port: 0, dataDir: dir ? join(dir, 'kube') : undefined, authorization: { enforce: true } });
+      kube = await startKubeApi({ port: 0, dataDir: dir ? join(dir, 'kube') : undefined, authorization: { enforce: true }, logger: log.child({ component: 'kube' }) });
       stops.push(() => kube!.close());
       kubeconfig = embeddedKubeConfig(kube.url);
     }

@@ -101,6 +101,7 @@ export function resourcesOfCrd(crd: KubeObject): ResourceDef[] {
       columns: [NAME_COLUMN, ...columns.map(printerColumn)],
       schema: v.schema?.openAPIV3Schema,
       crd: crd.metadata.name,
+      ...(subs.scale ? { scalePaths: subs.scale } : {}),
     };
   });
 }

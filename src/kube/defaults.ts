@@ -127,6 +127,7 @@ const defaulters: Record<string, (o: Any) => void> = {
     o.spec.suspend ??= false;
     o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
     if (o.spec.template?.spec) defaultPodSpec(o.spec.template.spec);
+    generateJobSelector(o);
     o.status ??= {};
   },
   CronJob(o) {
@@ -176,6 +177,21 @@ const defaulters: Record<string, (o: Any) => void> = {
     o.status ??= { acceptedNames: { plural: '', kind: '' }, conditions: [], storedVersions: [] };
   },
 };
+
+/**
+ * The Job strategy's generateSelector (it runs once the uid is set): unless `manualSelector`, the selector is the
+ * job's `batch.kubernetes.io/controller-uid` and the template (and the job, as v1.32 shows it) carries the uid and
+ * name labels, old and new spellings.
+ */
+function generateJobSelector(o: Any): void {
+  const uid = o.metadata?.uid;
+  if (!uid || o.spec.manualSelector || o.spec.selector) return;
+  const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name, 'controller-uid': uid, 'job-name': o.metadata.name };
+  o.spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  o.spec.template ??= {};
+  o.spec.template.metadata = { ...o.spec.template.metadata, labels: { ...o.spec.template.metadata?.labels, ...labels } };
+  o.metadata.labels = { ...labels, ...o.metadata.labels };
+}
 
 export function applyDefaults(obj: KubeObject): void {
   const def = resourceForObject(obj.apiVersion, obj.kind);

@@ -206,10 +206,11 @@ function subresource(req: ResourceRequest, store: KubeStore): Reply {
   }
   const current = store.require(def, namespace, name);
   if (sub === 'scale') {
-    if (req.method === 'GET') return json(200, scaleOf(current));
+    if (req.method === 'GET') return json(200, scaleOf(current, def.scalePaths));
     const body = decodeBody(req.contentType, req.body);
-    const scale = req.method === 'PATCH' ? patched(req, scaleOf(current), body) : asObject(body, 'scale');
-    return json(200, scaleOf(store.update(def, namespace, name, withScale(current, scale), { dryRun: opts.dryRun })));
+    const scale = req.method === 'PATCH' ? patched(req, scaleOf(current, def.scalePaths), body) : asObject(body, 'scale');
+    const scaled = withScale(current, scale, def.scalePaths);
+    return json(200, scaleOf(store.update(def, namespace, name, scaled, { dryRun: opts.dryRun }), def.scalePaths));
   }
   if (sub === 'finalize' && req.method === 'PUT') {
     return json(200, store.update(def, namespace, name, asObject(decodeBody(req.contentType, req.body), 'finalize'), opts));

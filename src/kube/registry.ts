@@ -25,6 +25,14 @@ export interface ResourceDef {
   schema?: Record<string, unknown>;
   /** Set for custom resources: the name of the CustomResourceDefinition that registered this entry. */
   crd?: string;
+  /** A custom resource's scale subresource paths (`.spec.replicas`, …) as its CRD declares them. */
+  scalePaths?: ScalePaths;
+}
+
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
 }
 
 export const CRUD_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGGREGATED_DISCOVERY_TYPE } from './discovery.js';
 import { startKubeApi, type KubeApi } from './server.js';
+import { resourceForKind } from './registry.js';
 
 let api: KubeApi;
 
@@ -217,6 +218,27 @@ describe('TLS', () => {
       expect(JSON.parse(body).gitVersion).toBe('v1.32.4-k3sdaas');
     } finally {
       await tlsApi.close();
+    }
+  });
+});
+
+describe('controller errors', () => {
+  it('a failed controller pass is logged with the controller it came from', async () => {
+    const errors: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: Record<string, unknown>) => void errors.push({ msg, fields }), child: () => logger };
+    const own = await startKubeApi({ port: 0, defaultNode: null, logger });
+    try {
+      const list = own.store.list.bind(own.store);
+      own.store.list = ((def, o) => {
+        if (def.kind === 'ReplicaSet') throw new Error('boom');
+        return list(def, o);
+      }) as typeof own.store.list;
+      const template = { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
+      own.store.create(resourceForKind('Deployment'), 'default', { metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'd' } }, template } });
+      for (let i = 0; i < 100 && !errors.length; i++) await new Promise((r) => setImmediate(r));
+      expect(errors[0]).toMatchObject({ msg: 'controller pass failed', fields: { controller: 'deployment', error: expect.objectContaining({ message: 'boom' }) } });
+    } finally {
+      await own.close();
     }
   });
 });

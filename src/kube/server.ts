@@ -10,7 +10,8 @@ import { json, text, type Reply } from './reply.js';
 import { readBody } from './request.js';
 import { notFoundPath, parseGroupVersion, parseResourceRoute } from './routes.js';
 import { resourceForKind } from './registry.js';
-import { Simulation, type SimulationOptions } from './simulation.js';
+import { CONTROLLER_NAMES, Simulation, type SimulationOptions } from './simulation.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { toKubeApiError } from './status.js';
 import { handleUpgrade, type UpgradeContext } from './streams/upgrade.js';
 import { KubeStore, type StoreOptions } from './store.js';
@@ -58,6 +59,8 @@ export interface KubeApiOptions {
   authorization?: { enforce?: boolean; identity?: UserInfo };
   /** Interval between watch bookmarks (ms). Default 60 s. */
   watchBookmarkMs?: number;
+  /** Where a failed controller pass is reported (unless `simulation.onError` is given). Default: silent. */
+  logger?: Logger;
   /** Told of every exec/attach/port-forward session that ends. */
   onSession?: UpgradeContext['onSession'];
 }
@@ -147,7 +150,9 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   const stopCrds = watchCustomResourceDefinitions(store);
   bootstrapRbac(store);
   const stopAggregation = startRoleAggregation(store);
-  const simulation = new Simulation(store, opts.simulation);
+  const log = opts.logger ?? silentLogger;
+  const onError = (i: number, err: unknown) => log.error('controller pass failed', { controller: CONTROLLER_NAMES[i] ?? i, error: err });
+  const simulation = new Simulation(store, { onError, ...opts.simulation });
   // the CA pods find in kube-root-ca.crt: the server's own when it serves TLS, else a fresh one for this cluster
   // (a restored cluster keeps the CA it published, so kube-root-ca.crt does not change on restart)
   if (!opts.simulation?.caPem) {

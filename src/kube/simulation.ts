@@ -29,6 +29,9 @@ export interface SimulationOptions {
   onError?: (controller: number, err: unknown) => void;
 }
 
+/** The controllers' names, in the order Simulation runs them (the index `onError` reports). */
+export const CONTROLLER_NAMES = ['namespace', 'deployment', 'replicaset', 'statefulset', 'daemonset', 'job', 'cronjob', 'endpoints', 'disruption', 'node-lifecycle'] as const;
+
 export class Simulation {
   readonly clock: Clock;
   readonly kubelet: Kubelet;

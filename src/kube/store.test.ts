@@ -25,6 +25,17 @@ describe('KubeStore', () => {
     expect(store.resourceVersion()).toBe(b.metadata.resourceVersion);
   });
 
+  it("a Job's generated selector and labels carry its uid from its first version", () => {
+    const store = new KubeStore();
+    const job = store.create(resourceForKind('Job'), 'default', { metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1' }] } } } }) as any;
+    const uid = job.metadata.uid;
+    expect(uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(job.spec.selector).toEqual({ matchLabels: { 'batch.kubernetes.io/controller-uid': uid } });
+    expect(job.spec.template.metadata.labels).toEqual({ 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': 'j', 'controller-uid': uid, 'job-name': 'j' });
+    expect(job.metadata.labels['controller-uid']).toBe(uid);
+    expect(job.metadata.resourceVersion).toBe(store.get(resourceForKind('Job'), 'default', 'j')!.metadata.resourceVersion);
+  });
+
   it('bumps generation only when the spec changes', () => {
     const store = new KubeStore();
     const rs = store.create(RS, 'default', { metadata: { name: 'r' }, spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template } });

@@ -365,13 +365,14 @@ export class KubeStore {
       throw invalid(def.kind, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` }]);
     }
     if (this.bucket(def).has(idOf(target, name))) throw alreadyExists(def.plural, def.group, name);
+    // the uid comes before defaulting and validation, as in the apiserver's BeforeCreate (a Job's selector uses it)
+    obj.metadata.uid = randomUUID();
     applyDefaults(obj);
     const causes = validate(obj);
     if (causes.length) throw invalid(def.kind, name, causes);
     delete obj.metadata.deletionTimestamp;
     delete obj.metadata.deletionGracePeriodSeconds;
     Object.assign(obj.metadata, {
-      uid: randomUUID(),
       creationTimestamp: nowTimestamp(),
       resourceVersion: opts.dryRun ? this.resourceVersion() : this.nextRv(),
       ...(def.hasSpec ? { generation: 1 } : {}),

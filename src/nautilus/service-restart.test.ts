@@ -30,6 +30,7 @@ describe('nautilus restart', () => {
       clusterId: '0x3',
       enclaveKey: generateEnclaveKey(),
       forwarder: {} as KubeForwarder,
+      provisioning: false,
       journal,
       cursors: memoryCursorStore(),
       logger: silentLogger,

@@ -30,6 +30,8 @@ import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
 import type { SessionHub } from './sessions.js';
 import { grantResponse, isStreamRequest, isUpgradeRequest } from '../core/session/index.js';
+import { NautilusProvisioning } from './provisioning.js';
+import type { TenantPolicy } from './tenants.js';
 
 export interface NautilusOptions {
   client: ChainClient;
@@ -56,6 +58,8 @@ export interface NautilusOptions {
   attestation?: AttestationProvider;
   /** Backoff between attempts at handling and answering (the project's policy; tests shorten it). */
   retryPolicy?: Partial<RetryPolicy>;
+  /** Cluster RBAC and tenant namespaces (provisioning.ts); on unless false. */
+  provisioning?: false | { policy?: TenantPolicy };
 }
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -73,6 +77,7 @@ export class NautilusService {
   readonly #stopping = new AbortController();
   readonly #responder: Responder;
   readonly janitor: RequestJanitor;
+  #provisioning: NautilusProvisioning | null = null;
 
   readonly #clusterId: string;
 
@@ -98,6 +103,11 @@ export class NautilusService {
   /** Respond transactions and the answers they carried (batching). */
   get batching() {
     return this.#responder.batching;
+  }
+
+  /** Cluster RBAC and tenant namespaces, once started (null with `provisioning: false`). */
+  get provisioning(): NautilusProvisioning | null {
+    return this.#provisioning;
   }
 
   get follower(): ChainFollower | null {
@@ -128,6 +138,11 @@ export class NautilusService {
   }
 
   async start(): Promise<void> {
+    if (this.#o.provisioning !== false) {
+      const { client, packageId, clusterId, forwarder } = this.#o;
+      this.#provisioning = new NautilusProvisioning({ client, packageId, clusterId, forwarder, policy: this.#o.provisioning?.policy, logger: this.#log });
+      await this.#provisioning.start();
+    }
     for (const entry of this.#o.journal.pending()) this.#enqueue(entry);
     // Done but never answered before the last stop: the Request may still be on chain, so expire it as it would have been.
     for (const { requestId, deadlineMs } of this.#o.journal.awaitingExpiry()) this.janitor.schedule(requestId, deadlineMs);
@@ -145,6 +160,7 @@ export class NautilusService {
     this.#stopped = true;
     // Answers still being retried stay `executed` in the journal: the next start sends them again.
     this.#stopping.abort(new K3sDaasError('SHUTTING_DOWN', 'nautilus is stopping'));
+    await this.#provisioning?.stop();
     await this.#follower?.stop();
     await this.idle();
     await this.janitor.stop();

@@ -46,6 +46,18 @@ describe('watch TUI', () => {
     expect(ui.frame()).toContain('checkpoint 42 · live');
   });
 
+  it('totals show the fees paid and refunded and the stake slashed, once there are any', async () => {
+    const { ui, feed } = await start();
+    expect(flat(ui.frame())).not.toContain('fees');
+    const [sub] = SCRIPT.filter((e) => e.kind === 'submitted');
+    const id = (sub as { requestId: string }).requestId;
+    feed.push(sub);
+    feed.push({ kind: 'stored', requestId: id, txDigest: 'StoreTx', timestampMs: T0 + 1_000, status: 200, latencyMs: 800, bodySize: 1, fee: 2_000_000n });
+    feed.push({ kind: 'slashed', tokenId: '0xt', amount: 500_000_000n, reason: 2, remaining: 1_500_000_000n });
+    await ui.settle();
+    expect(flat(ui.frame())).toMatch(/fees 0\.002 SUI paid, 0 SUI refunded · slashed 0\.5 SUI/);
+  });
+
   it('a rejection shows the contract reason, in the table and in the details', async () => {
     const { ui, feed } = await start();
     feed.push(...SCRIPT);

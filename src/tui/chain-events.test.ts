@@ -110,4 +110,28 @@ describe('lifecycleFromEvent', () => {
     expect(lifecycleFromEvent(stored, { txDigest: 'T' }, '0x' + '12'.repeat(32))).toBeNull();
     expect(lifecycleFromEvent({ $kind: 'GatewayRegistered', packageId: PKG, clusterId: CLUSTER, gateway: GATEWAY }, { txDigest: 'T' })).toBeNull();
   });
+
+  it('tenancy events: claims, grants, revokes, top-ups, slashes, fees, revenue; plain lines name them', async () => {
+    const { plainLine } = await import('./plain.js');
+    const T = '0x' + '70'.repeat(32);
+    const base = { packageId: PKG, clusterId: CLUSTER };
+    const cases: Array<[K3sDaasEvent, string, RegExp]> = [
+      [{ $kind: 'NamespaceClaimed', ...base, tokenId: T, owner: '0xa', namespace: 'team-a' }, 'namespace-claimed', /namespace-claimed\s+team-a by token 0x7070/],
+      [{ $kind: 'NamespaceReleased', ...base, tokenId: T, namespace: 'team-a' }, 'namespace-released', /team-a by token/],
+      [{ $kind: 'RoleGranted', ...base, tokenId: T, role: 2 }, 'role-granted', /admin to token 0x7070/],
+      [{ $kind: 'RoleRevoked', ...base, tokenId: T, role: 1 }, 'role-revoked', /editor from token 0x7070/],
+      [{ $kind: 'ToppedUp', ...base, tokenId: T, amount: 500_000_000n, prepaid: 1_500_000_000n }, 'topped-up', /\+0\.5 SUI prepaid 1\.5 SUI/],
+      [{ $kind: 'Slashed', ...base, tokenId: T, amount: 1_000_000_000n, reason: 2, remaining: 500_000_000n }, 'slashed', /token 0x7070.* 1 SUI \(abuse\), 0\.5 SUI left/],
+      [{ $kind: 'FeesUpdated', ...base, readFee: 1000n, writeFee: 5000n }, 'fees-updated', /read .* write .* per request/],
+      [{ $kind: 'RevenueWithdrawn', ...base, recipient: '0xop', amount: 2_000_000_000n }, 'revenue-withdrawn', /2 SUI to 0xop/],
+    ];
+    for (const [ev, kind, line] of cases) {
+      const e = lifecycleFromEvent(ev, { txDigest: 'T' }, CLUSTER);
+      expect(e?.kind).toBe(kind);
+      expect(plainLine(e!)).toMatch(line);
+      expect(lifecycleFromEvent(ev, { txDigest: 'T' }, '0x' + '12'.repeat(32))).toBeNull();
+    }
+    const paid = lifecycleFromEvent({ ...stored, fee: 1000n } as K3sDaasEvent, { txDigest: 'T' }, CLUSTER)!;
+    expect(plainLine(paid)).toMatch(/fee 0\.000001 SUI tx T/);
+  });
 });

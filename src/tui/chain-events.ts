@@ -50,9 +50,10 @@ export function lifecycleFromEvent(e: K3sDaasEvent, ctx: EventContext, clusterId
         status: e.status,
         latencyMs: num(e.latencyMs),
         bodySize: num(e.bodySize),
+        fee: e.fee,
       };
     case 'RequestExpired':
-      return { kind: 'expired', ...at, requestId: e.requestId, deadlineMs: num(e.deadlineMs) };
+      return { kind: 'expired', ...at, requestId: e.requestId, deadlineMs: num(e.deadlineMs), refund: e.refund };
     case 'WorkerRegistered':
       return { kind: 'worker-registered', ...at, timestampMs: num(e.timestampMs), workerId: e.workerId, nodeName: e.nodeName, owner: e.owner, stake: e.stake };
     case 'JoinTokenSet':
@@ -64,7 +65,25 @@ export function lifecycleFromEvent(e: K3sDaasEvent, ctx: EventContext, clusterId
     case 'WorkerLeft':
       return { kind: 'worker-left', ...at, workerId: e.workerId, amount: e.amount };
     case 'Staked':
-      return { kind: 'staked', ...at, tokenId: e.tokenId, owner: e.owner, role: e.role, amount: e.amount };
+      return { kind: 'staked', ...at, tokenId: e.tokenId, owner: e.owner, role: e.role, amount: e.amount, namespace: e.namespace };
+    case 'NamespaceClaimed':
+      return { kind: 'namespace-claimed', ...at, tokenId: e.tokenId, owner: e.owner, namespace: e.namespace };
+    case 'NamespaceReleased':
+      return { kind: 'namespace-released', ...at, tokenId: e.tokenId, namespace: e.namespace };
+    case 'RoleGranted':
+      return { kind: 'role-granted', ...at, tokenId: e.tokenId, role: e.role };
+    case 'RoleRevoked':
+      return { kind: 'role-revoked', ...at, tokenId: e.tokenId, role: e.role };
+    case 'ToppedUp':
+      return { kind: 'topped-up', ...at, tokenId: e.tokenId, amount: e.amount, prepaid: e.prepaid };
+    case 'Slashed':
+      return { kind: 'slashed', ...at, tokenId: e.tokenId, amount: e.amount, reason: e.reason, remaining: e.remaining };
+    case 'WorkerSlashed':
+      return { kind: 'worker-slashed', ...at, workerId: e.workerId, amount: e.amount, reason: e.reason, remaining: e.remaining };
+    case 'FeesUpdated':
+      return { kind: 'fees-updated', ...at, readFee: e.readFee, writeFee: e.writeFee };
+    case 'RevenueWithdrawn':
+      return { kind: 'revenue-withdrawn', ...at, recipient: e.recipient, amount: e.amount };
     default:
       return null;
   }

@@ -126,7 +126,24 @@ describe('lifecycle reducer: workers and tokens', () => {
 
   it('records staked tokens', () => {
     const s = apply([{ kind: 'staked', tokenId: '0xt', owner: '0xo', role: 2, amount: 5n }]);
-    expect(s.tokens['0xt']).toEqual({ tokenId: '0xt', owner: '0xo', role: 2, amount: 5n });
+    expect(s.tokens['0xt']).toEqual({ tokenId: '0xt', owner: '0xo', role: 2, amount: 5n, namespace: '', prepaid: 0n });
+  });
+
+  it('tenancy: claims, grants and revokes, top-ups, slashes, fees paid and refunded, revenue withdrawn', () => {
+    const s = apply([
+      { kind: 'staked', tokenId: '0xt', owner: '0xo', role: 3, amount: 100n, namespace: 'team-a' },
+      { kind: 'namespace-claimed', tokenId: '0xt', owner: '0xo', namespace: 'team-a' },
+      { kind: 'topped-up', tokenId: '0xt', amount: 50n, prepaid: 50n },
+      { kind: 'role-granted', tokenId: '0xt', role: 2 },
+      { ...stored('r1', T0), fee: 7n } as LifecycleEvent,
+      { kind: 'expired', requestId: 'r2', txDigest: 'x', deadlineMs: T0, refund: 7n },
+      { kind: 'slashed', tokenId: '0xt', amount: 30n, reason: 2, remaining: 70n },
+      { kind: 'revenue-withdrawn', recipient: '0xop', amount: 7n },
+    ]);
+    expect(s.tokens['0xt']).toEqual({ tokenId: '0xt', owner: '0xo', role: 2, amount: 70n, namespace: 'team-a', prepaid: 50n });
+    expect(s.fees).toEqual({ paid: 7n, refunded: 7n, withdrawn: 7n, slashed: 30n });
+    const after = apply([{ kind: 'role-revoked', tokenId: '0xt', role: 2 }, { kind: 'namespace-released', tokenId: '0xt', namespace: 'team-a' }], s);
+    expect(after.tokens['0xt']).toMatchObject({ role: 3, namespace: '' });
   });
 });
 
@@ -143,6 +160,7 @@ describe('totals and filter', () => {
       expired: 1,
       errors: 1,
       failures: 3,
+      fees: { paid: 0n, refunded: 0n, withdrawn: 0n, slashed: 0n },
     });
     expect(totals(initialLifecycle(), NOW).p50LatencyMs).toBeNull();
     expect(totals(s, T0 + 10 * 60_000).perMinute).toBe(0);

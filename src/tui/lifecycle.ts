@@ -51,15 +51,25 @@ export type LifecycleEvent =
       reason: string;
     })
   | (At & { kind: 'picked-up'; requestId: string })
-  | (At & { kind: 'stored'; requestId: string; txDigest: string; status: number; latencyMs: number; bodySize: number })
+  | (At & { kind: 'stored'; requestId: string; txDigest: string; status: number; latencyMs: number; bodySize: number; fee?: bigint })
   | (At & { kind: 'delivered'; requestId: string })
-  | (At & { kind: 'expired'; requestId: string; txDigest: string; deadlineMs: number })
+  | (At & { kind: 'expired'; requestId: string; txDigest: string; deadlineMs: number; refund?: bigint })
   | (At & { kind: 'worker-registered'; workerId: string; nodeName: string; owner: string; stake: bigint })
   | (At & { kind: 'join-token-set'; workerId: string })
   | (At & { kind: 'worker-heartbeat'; workerId: string })
   | (At & { kind: 'worker-inactive'; workerId: string; lastHeartbeatMs: number })
   | (At & { kind: 'worker-left'; workerId: string; amount: bigint })
-  | (At & { kind: 'staked'; tokenId: string; owner: string; role: number; amount: bigint });
+  | (At & { kind: 'staked'; tokenId: string; owner: string; role: number; amount: bigint; namespace?: string })
+  // Tenancy: namespaces claimed and released, roles granted and revoked, fees and slashes.
+  | (At & { kind: 'namespace-claimed'; tokenId: string; owner: string; namespace: string })
+  | (At & { kind: 'namespace-released'; tokenId: string; namespace: string })
+  | (At & { kind: 'role-granted'; tokenId: string; role: number })
+  | (At & { kind: 'role-revoked'; tokenId: string; role: number })
+  | (At & { kind: 'topped-up'; tokenId: string; amount: bigint; prepaid: bigint })
+  | (At & { kind: 'slashed'; tokenId: string; amount: bigint; reason: number; remaining: bigint })
+  | (At & { kind: 'worker-slashed'; workerId: string; amount: bigint; reason: number; remaining: bigint })
+  | (At & { kind: 'fees-updated'; readFee: bigint; writeFee: bigint })
+  | (At & { kind: 'revenue-withdrawn'; recipient: string; amount: bigint });
 
 export type LifecycleEventKind = LifecycleEvent['kind'];
 
@@ -130,12 +140,28 @@ export interface TokenRow {
   owner: string;
   role: number;
   amount: bigint;
+  /** The tenant namespace the token claimed ('' for none). */
+  namespace: string;
+  /** Prepaid fees as of the last top-up seen (fees charged since are in `LifecycleState.fees`). */
+  prepaid: bigint;
+}
+
+export interface FeeTotals {
+  /** Fees paid to revenue by answered requests seen. */
+  paid: bigint;
+  /** Fees refunded by expired requests seen. */
+  refunded: bigint;
+  /** Revenue withdrawn by the operator. */
+  withdrawn: bigint;
+  /** Stake taken by slashes. */
+  slashed: bigint;
 }
 
 export interface LifecycleState {
   requests: RequestRow[];
   workers: WorkerRow[];
   tokens: Record<string, TokenRow>;
+  fees: FeeTotals;
   status: FeedStatus;
   /** Rows dropped from the front once `maxRequests` is exceeded. */
   dropped: number;
@@ -144,7 +170,14 @@ export interface LifecycleState {
 export const MAX_REQUESTS = 1000;
 
 export function initialLifecycle(): LifecycleState {
-  return { requests: [], workers: [], tokens: {}, status: { caughtUp: false, checkpoint: null, error: null }, dropped: 0 };
+  return {
+    requests: [],
+    workers: [],
+    tokens: {},
+    fees: { paid: 0n, refunded: 0n, withdrawn: 0n, slashed: 0n },
+    status: { caughtUp: false, checkpoint: null, error: null },
+    dropped: 0,
+  };
 }
 
 // === Reducer ===
@@ -271,6 +304,7 @@ function applyEvent(state: LifecycleState, e: LifecycleEvent): LifecycleState {
     case 'stored':
       return {
         ...state,
+        fees: e.fee ? { ...state.fees, paid: state.fees.paid + e.fee } : state.fees,
         requests: upsertRequest(state.requests, e.requestId, at, (r) => ({
           ...r,
           requestId: e.requestId,
@@ -290,6 +324,7 @@ function applyEvent(state: LifecycleState, e: LifecycleEvent): LifecycleState {
     case 'expired':
       return {
         ...state,
+        fees: e.refund ? { ...state.fees, refunded: state.fees.refunded + e.refund } : state.fees,
         requests: upsertRequest(state.requests, e.requestId, at || e.deadlineMs, (r) => ({
           ...r,
           requestId: e.requestId,
@@ -326,8 +361,41 @@ function applyEvent(state: LifecycleState, e: LifecycleEvent): LifecycleState {
     case 'worker-left':
       return { ...state, workers: upsertWorker(state.workers, e.workerId, (w) => ({ ...w, status: 'left', stake: 0n })) };
     case 'staked':
-      return { ...state, tokens: { ...state.tokens, [e.tokenId]: { tokenId: e.tokenId, owner: e.owner, role: e.role, amount: e.amount } } };
+      return {
+        ...state,
+        tokens: { ...state.tokens, [e.tokenId]: { tokenId: e.tokenId, owner: e.owner, role: e.role, amount: e.amount, namespace: e.namespace ?? '', prepaid: 0n } },
+      };
+    case 'namespace-claimed':
+      return updateToken(state, e.tokenId, (t) => ({ ...t, owner: t.owner || e.owner, namespace: e.namespace }));
+    case 'namespace-released':
+      return updateToken(state, e.tokenId, (t) => ({ ...t, namespace: '' }));
+    case 'role-granted':
+      return updateToken(state, e.tokenId, (t) => ({ ...t, role: e.role }));
+    case 'role-revoked':
+      return updateToken(state, e.tokenId, (t) => ({ ...t, role: ROLE_TENANT }));
+    case 'topped-up':
+      return updateToken(state, e.tokenId, (t) => ({ ...t, prepaid: e.prepaid }));
+    case 'slashed':
+      return { ...updateToken(state, e.tokenId, (t) => ({ ...t, amount: e.remaining })), fees: { ...state.fees, slashed: state.fees.slashed + e.amount } };
+    case 'worker-slashed':
+      return {
+        ...state,
+        workers: upsertWorker(state.workers, e.workerId, (w) => ({ ...w, stake: e.remaining })),
+        fees: { ...state.fees, slashed: state.fees.slashed + e.amount },
+      };
+    case 'fees-updated':
+      return state;
+    case 'revenue-withdrawn':
+      return { ...state, fees: { ...state.fees, withdrawn: state.fees.withdrawn + e.amount } };
   }
+}
+
+/** `access::ROLE_TENANT`. */
+const ROLE_TENANT = 3;
+
+function updateToken(state: LifecycleState, tokenId: string, update: (t: TokenRow) => TokenRow): LifecycleState {
+  const base: TokenRow = state.tokens[tokenId] ?? { tokenId, owner: '', role: ROLE_TENANT, amount: 0n, namespace: '', prepaid: 0n };
+  return { ...state, tokens: { ...state.tokens, [tokenId]: update(base) } };
 }
 
 export function lifecycleReducer(state: LifecycleState, action: LifecycleAction, maxRequests = MAX_REQUESTS): LifecycleState {
@@ -360,6 +428,8 @@ export interface Totals {
   /** Answers with a Kubernetes status >= 400. */
   errors: number;
   failures: number;
+  /** Fees paid and refunded, revenue withdrawn and stake slashed, over the events seen. */
+  fees: FeeTotals;
 }
 
 export function isFailure(row: RequestRow): boolean {
@@ -381,6 +451,7 @@ export function totals(state: LifecycleState, nowMs: number): Totals {
     expired,
     errors,
     failures: rejected + expired + errors,
+    fees: state.fees,
   };
 }
 

@@ -65,8 +65,10 @@ afterAll(async () => {
 });
 
 describe('ChainLifecycleSource on a sandbox', () => {
-  it('replays the history: the dev user staked a tenant token (then granted admin)', () => {
-    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3 }));
+  it('replays the history: the dev user staked as tenant of dev, then the operator granted it admin', () => {
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3, namespace: 'dev' }));
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'namespace-claimed', tokenId: sb.user.tokenId, namespace: 'dev' }));
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'role-granted', tokenId: sb.user.tokenId, role: 2 }));
   });
 
   it('kubectl through the gateway: submitted → stored, with both transactions', async () => {

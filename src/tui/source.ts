@@ -64,7 +64,7 @@ export class ChainLifecycleSource implements LifecycleFeed {
     const original = options.originalPackageId ?? options.packageId;
     this.#follower = new ChainFollower({
       client: options.client,
-      streams: ['request', 'workers', 'access'].map((m) => ({ name: m, filter: { eventType: `${original}::${m}` } })),
+      streams: ['request', 'workers', 'access', 'cluster'].map((m) => ({ name: m, filter: { eventType: `${original}::${m}` } })),
       cursors: memoryCursorStore(),
       startAt: options.startAt ?? 'beginning',
       startCheckpoint: () => this.#startCheckpoint(),

@@ -48,15 +48,17 @@ function watch(args: string[], until: RegExp): Promise<{ stdout: string; stderr:
 
 describe('k3sdaas watch (child process)', () => {
   it('--json: one JSON object per lifecycle event', async () => {
-    const r = await watch(['--json'], /"event":"staked"/);
+    const r = await watch(['--json'], /"event":"role-granted"/);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events).toContainEqual(expect.objectContaining({ event: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3, amount: '2000000000' }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'staked', tokenId: sb.user.tokenId, owner: sb.user.address, role: 3, namespace: 'dev', amount: '2000000000' }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'role-granted', tokenId: sb.user.tokenId, role: 2 }));
   });
 
   it('not a TTY: plain lines', async () => {
-    const r = await watch([], /staked/);
+    const r = await watch([], /role-granted/);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`staked\\s+token ${sb.user.tokenId} owner ${sb.user.address} tenant 2 SUI`));
+    expect(r.stdout).toMatch(new RegExp(`staked\\s+token ${sb.user.tokenId} owner ${sb.user.address} tenant of dev 2 SUI`));
+    expect(r.stdout).toMatch(new RegExp(`role-granted\\s+admin to token ${sb.user.tokenId}`));
   });
 });

@@ -49,6 +49,8 @@ const RECORDED_ABORT_BUDGET = 50_000_000n;
 /** Budget assumed before simulation tells (a K3s-DaaS call costs a few million MIST). */
 const ESTIMATED_BUDGET = 50_000_000n;
 const GAS_PRICE_TTL_MS = 10 * 60_000;
+/** The node knows a newer version of an input than the one the transaction was built with. */
+const STALE_INPUT = /not available for consumption|did not match unresolved object/i;
 const ref = ({ objectId, version, digest }: PooledCoin) => ({ objectId, version, digest });
 
 function abortOf(error: SuiClientTypes.ExecutionError | undefined | null): MoveAbortError | undefined {
@@ -115,10 +117,19 @@ export class TransactionExecutor {
   }
 
   /** Builds a transaction from Move-call thunks, signs, executes and returns its events and effects. */
-  execute(build: (tx: Transaction) => void, options: ExecuteOptions = {}): Promise<ExecutedTransaction> {
-    const tx = new Transaction();
-    build(tx);
-    return this.executeTransaction(tx, options);
+  async execute(build: (tx: Transaction) => void, options: ExecuteOptions = {}): Promise<ExecutedTransaction> {
+    for (let attempt = 0; ; attempt++) {
+      const tx = new Transaction();
+      build(tx);
+      try {
+        return await this.executeTransaction(tx, options);
+      } catch (err) {
+        // An owned object we cached was changed by another process signing with this key (nothing was signed at
+        // the old version): its cached ref was dropped, so a transaction built afresh resolves the current one.
+        if (attempt < 2 && err instanceof ChainError && STALE_INPUT.test(err.message)) continue;
+        throw err;
+      }
+    }
   }
 
   /**
@@ -163,6 +174,16 @@ export class TransactionExecutor {
             this.#gas.settle(coin, { kind: 'untouched' });
             coin = null;
             coin = await this.#gas.acquire(outflow + ESTIMATED_BUDGET, options.signal);
+            tx.setGasPayment([ref(coin)]);
+            continue;
+          }
+          // An object (the gas coin or an owned input) was spent elsewhere since we last saw it — another process
+          // signing with this key: re-read, and try again with fresh versions (nothing was signed yet).
+          if (attempt < 3 && !(mapped instanceof MoveAbortError) && STALE_INPUT.test(mapped.message)) {
+            this.#refs.forget(ownedCandidates(tx.getData(), new Set()));
+            this.#gas.settle(coin, { kind: 'stale' });
+            coin = null;
+            coin = await this.#gas.acquire((options.gasBudget ?? 0n) + early, options.signal);
             tx.setGasPayment([ref(coin)]);
             continue;
           }

@@ -32,7 +32,9 @@ export type Settle =
   | { kind: 'untouched' }
   /** Executed (successfully or not): its new reference, and its balance when the effects tell it. */
   | { kind: 'executed'; version: string; digest: string; balance?: bigint }
-  | { kind: 'unknown' };
+  | { kind: 'unknown' }
+  /** The node says the coin's version is old (another process spent it): never signed at a new version, re-read now. */
+  | { kind: 'stale' };
 
 export interface GasPoolOptions {
   /** Coins in the pool (= transactions of this key in flight at once). Default 1. */
@@ -186,6 +188,7 @@ export class GasPool {
   settle(coin: PooledCoin, outcome: Settle): void {
     this.#inUse.delete(coin.objectId);
     if (outcome.kind === 'untouched') return this.#give(coin);
+    if (outcome.kind === 'stale') return void this.#reread(coin);
     if (outcome.kind === 'executed') {
       const next = { objectId: coin.objectId, version: outcome.version, digest: outcome.digest, balance: outcome.balance ?? coin.balance };
       if (outcome.balance === undefined) return void this.#reread(next);

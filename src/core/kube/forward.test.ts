@@ -60,7 +60,19 @@ describe('KubeForwarder', () => {
     expect(seen!.body).toBe('{"kind":"ConfigMap"}');
     expect(seen!.req.headers.authorization).toBe('Bearer cluster-token');
     expect(seen!.req.headers['impersonate-user']).toBe('0xabc');
-    expect(seen!.req.headers['impersonate-group']).toBe('k3sdaas:editor, system:authenticated');
+    // One header line per group, never one comma-joined value.
+    const raw = seen!.req.rawHeaders;
+    const groupLines = raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === 'impersonate-group').length;
+    expect(groupLines).toBe(2);
+    expect(seen!.req.headersDistinct['impersonate-group']).toEqual(['k3sdaas:editor', 'system:authenticated']);
+    await fwd.close();
+  });
+
+  it('without an impersonation the kubeconfig identity is used and no Impersonate-* header is sent', async () => {
+    const fwd = new KubeForwarder({ kubeconfig: kubeconfigFor(url) });
+    await fwd.forward({ method: 'GET', url: '/api/v1/namespaces', headers: [['Impersonate-User', 'forged']], body: new Uint8Array() }, null);
+    expect(seen!.req.headers.authorization).toBe('Bearer cluster-token');
+    expect(Object.keys(seen!.req.headers).filter((h) => h.startsWith('impersonate-'))).toEqual([]);
     await fwd.close();
   });
 

@@ -172,7 +172,11 @@ export class KubeForwarder {
     }
   }
 
-  async forward(req: HttpRequestEnvelope, as: Impersonation, signal?: AbortSignal): Promise<HttpResponseEnvelope> {
+  /**
+   * `as` null sends the request as the kubeconfig's own identity (nautilus provisioning tenants and RBAC), never a
+   * requester's.
+   */
+  async forward(req: HttpRequestEnvelope, as: Impersonation | null, signal?: AbortSignal): Promise<HttpResponseEnvelope> {
     const { agent } = await this.#agent.catch((err: unknown) => {
       throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot use the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
     });
@@ -184,8 +188,12 @@ export class KubeForwarder {
     for (const [name, value] of req.headers) {
       if (FORWARDED_REQUEST_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
     }
-    headers['impersonate-user'] = as.user;
-    if (as.groups.length) headers['impersonate-group'] = as.groups;
+    if (as) {
+      headers['impersonate-user'] = as.user;
+      // An array is one `Impersonate-Group:` line per group: the apiserver reads each line as one group, so a
+      // comma-joined value would be a single group named "a, b".
+      if (as.groups.length) headers['impersonate-group'] = [...as.groups];
+    }
     const url = this.target(req.url);
     let res;
     try {

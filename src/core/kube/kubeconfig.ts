@@ -19,6 +19,8 @@ export interface KubeconfigContext {
   caPem: string;
   /** How kubectl authenticates: the `k3sdaas token` exec plugin (gateways) or a static bearer token (kubectl-proxy). */
   auth: { exec: ExecPlugin } | { token: string };
+  /** The context's default namespace (e.g. a tenant's own). */
+  namespace?: string;
 }
 
 interface Named<T> {
@@ -48,7 +50,7 @@ export function writeKubeconfigContext(file: string, ctx: KubeconfigContext, opt
       ? { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', provideClusterInfo: false, ...ctx.auth.exec } }
       : { token: ctx.auth.token };
   doc.users = upsert(doc.users, { name: ctx.name, user });
-  doc.contexts = upsert(doc.contexts, { name: ctx.name, context: { cluster: ctx.name, user: ctx.name } });
+  doc.contexts = upsert(doc.contexts, { name: ctx.name, context: { cluster: ctx.name, user: ctx.name, ...(ctx.namespace ? { namespace: ctx.namespace } : {}) } });
   if (options.setCurrent || !doc['current-context']) doc['current-context'] = ctx.name;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, stringify(doc), { mode: 0o600 });

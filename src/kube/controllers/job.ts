@@ -42,7 +42,7 @@ export function jobController(ctx: ControllerContext): Controller {
     timers.set(key, ctx.after(ms, () => (timers.delete(key), ctx.requeue())));
   };
 
-  /** The apiserver's Job defaulting that needs the uid: selector and template labels. */
+  /** A Job stored without its generated selector (before defaults.ts generated it at create): selector and labels. */
   const adopt = (j: Any): boolean => {
     if (j.spec.selector || j.spec.manualSelector) return false;
     const uid = j.metadata.uid;

@@ -1,7 +1,7 @@
-/** Requests per minute, median latency and failures over the requests in view. */
+/** Requests per minute, median latency and failures over the requests in view; fees and slashes once there are any. */
 import { Box, Text } from 'ink';
 import type { Totals as TotalsData } from '../lifecycle.js';
-import { duration } from '../format.js';
+import { duration, sui } from '../format.js';
 
 /** One line when it fits `columns`, else two (rates, then failures), so nothing wraps mid-phrase. */
 export function Totals({ totals, columns = 100 }: { totals: TotalsData; columns?: number }) {
@@ -20,12 +20,19 @@ export function Totals({ totals, columns = 100 }: { totals: TotalsData; columns?
       failures <Text bold color={t.failures ? 'red' : undefined}>{t.failures}</Text> ({t.rejected} rejected, {t.expired} expired, {t.errors} HTTP ≥400)
     </>
   );
+  const Fees =
+    t.fees.paid || t.fees.refunded || t.fees.slashed ? (
+      <Text wrap="truncate-end">
+        fees <Text bold>{sui(t.fees.paid)}</Text> paid, {sui(t.fees.refunded)} refunded{t.fees.slashed ? ` · slashed ${sui(t.fees.slashed)}` : ''}
+      </Text>
+    ) : null;
   if (oneLine) {
     return (
-      <Box>
+      <Box flexDirection="column">
         <Text>
           {Rates} · {Failures} · pending <Text bold>{t.pending}</Text>
         </Text>
+        {Fees}
       </Box>
     );
   }
@@ -35,6 +42,7 @@ export function Totals({ totals, columns = 100 }: { totals: TotalsData; columns?
         {Rates} · pending <Text bold>{t.pending}</Text>
       </Text>
       <Text wrap="truncate-end">{Failures}</Text>
+      {Fees}
     </Box>
   );
 }
