@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { ROOT } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
+import { MIST_PER_SUI, stakeForTenant } from '../src/core/cluster-admin.js';
+import { TransactionExecutor } from '../src/core/chain/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import { writeKubeconfig, kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
 import { gatewayToken } from './helpers/sandbox.js';
-import { credentialKubeconfig, recentRequests, stakedUser, tempDir, writeUserConfig, type TestUser } from './helpers/e2e.js';
+import { credentialKubeconfig, fundedKey, recentRequests, stakedUser, tempDir, writeUserConfig, type TestUser } from './helpers/e2e.js';
 import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
 import { readCluster } from '../src/core/chain/objects.js';
 import { checkSessionClosed } from '../src/core/verify/index.js';
@@ -234,6 +235,18 @@ describe('refusals', () => {
     // Refused on chain: no session was granted for it.
     const refused = (await recentRequests(sb, 50)).filter((e) => e.path.endsWith('/exec') && normalizeSuiAddress(e.requester) === normalizeSuiAddress(viewer.address));
     expect(refused).toEqual([]);
+  }, 60_000);
+});
+
+describe('tenancy', () => {
+  it('a tenant cannot exec outside its namespace: refused by the contract with its reason', async () => {
+    const keypair = await fundedKey(sb);
+    const staked = await stakeForTenant(new TransactionExecutor(sb.client, keypair), sb.packageId, sb.clusterId, 2n * MIST_PER_SUI, 'team-x');
+    const r = await kubectlRunner(await credentialKubeconfig(sb, { keypair, tokenId: staked.tokenId }))(['exec', 'shell', '-n', 'default', '--', 'echo', 'hi']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Error from server (Forbidden): k3sdaas: ');
+    expect(r.stderr).toContain('(contract access::ETenantOutsideNamespace)');
   }, 60_000);
 });
 
