@@ -145,18 +145,21 @@ describe('refusals from the contract, printed by kubectl', () => {
   });
 });
 
-describe('interactive streams not served yet are refused at once with a Status naming the limitation (watch and logs -f are sessions: e2e-streams-watch)', () => {
+describe('exec is a write on chain (create on pods/exec; sessions: e2e-streams-exec)', () => {
   beforeAll(async () => {
     const r = await as(editor, ['run', 'p1', '--image=nginx:1.27', '--restart=Never']);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
-  it('exec', async () => {
-    const r = await as(editor, ['exec', 'p1', '--', 'ls']);
+  it("a viewer's exec is refused by the contract with its reason; an editor's runs", async () => {
+    const r = await as(viewer, ['exec', 'p1', '--', 'ls']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('k3sdaas: exec opens an interactive stream, which cannot ride on chain transactions');
+    expect(r.stderr).toContain("Error from server (Forbidden): k3sdaas: your SealToken's role does not allow writes (viewer)");
+    expect(r.stderr).toContain('(contract access::ERoleCannotWrite)');
     expect(r.ms).toBeLessThan(30_000);
-  });
+    const ok = await as(editor, ['exec', 'p1', '--', 'echo', 'ok'], { warm: true });
+    expect(ok.stdout, ok.stderr).toBe('ok\n');
+  }, 60_000);
 });
 
 describe('no answer before the deadline', () => {

@@ -106,6 +106,9 @@ describe('tenancy on localnet through the SDK', () => {
     expect(created).toMatchObject({ namespace: 'team-a', resource: 'deployments', role: ROLE_TENANT, fee: WRITE_FEE });
     expect(await refusal(submit(tenantA, a.tokenId, 'GET', '/api/v1/namespaces/team-b/secrets'))).toBe('access::ETenantOutsideNamespace');
     expect(await refusal(submit(tenantA, a.tokenId, 'POST', '/api/v1/namespaces/team-b/configmaps'))).toBe('access::ETenantOutsideNamespace');
+    // exec/attach/port-forward are submitted as POST on the pods subresource: in its namespace only
+    expect(await refusal(submit(tenantA, a.tokenId, 'POST', '/api/v1/namespaces/team-b/pods/p/exec'))).toBe('access::ETenantOutsideNamespace');
+    expect(eventOf(await submit(tenantA, a.tokenId, 'POST', '/api/v1/namespaces/team-a/pods/p/exec'), 'RequestSubmitted')).toMatchObject({ namespace: 'team-a', role: ROLE_TENANT });
     expect(await refusal(submit(tenantA, a.tokenId, 'GET', '/api/v1/namespaces/kube-system/secrets'))).toBe('access::ETenantOutsideNamespace');
     expect(await refusal(submit(tenantA, a.tokenId, 'DELETE', '/api/v1/namespaces/kube-system'))).toBe('access::ETenantOutsideNamespace');
     expect(await refusal(submit(tenantA, a.tokenId, 'POST', '/api/v1/namespaces'))).toBe('access::ETenantClusterScoped');

@@ -21,6 +21,7 @@ import type { TlsMaterial } from './tls.js';
 import { GatewayMetrics } from './metrics.js';
 import { grantOf, isStreamRequest } from '../core/session/index.js';
 import { relaySession } from './streams/session-client.js';
+import { UpgradeRelay } from './upgrade.js';
 
 export interface FrontendOptions {
   tls: TlsMaterial;
@@ -122,6 +123,12 @@ export class KubeFrontend {
       );
       this.metrics.requests.inc({ verb: 'connect', outcome: 'refused' });
       void req;
+    });
+    // exec, attach, port-forward: WebSocket upgrades submitted on chain and relayed as sessions (upgrade.ts).
+    const upgrades = new UpgradeRelay(this.#o, this.#log, this.metrics);
+    server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      if (this.#draining) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      upgrades.handle(req, socket, head);
     });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * Requests that cannot be served yet (interactive upgrades: exec, attach, port-forward, proxy) are refused at once
+ * Requests that cannot be served (the proxy subresource; exec, attach, port-forward without an upgrade) are refused at once
  * with a Status that names the limitation — never a hang or a silently empty stream. Also maps failures to the Status kubectl prints.
  */
 import { abortMessage } from '../core/abort-messages.js';
@@ -20,6 +20,8 @@ export function refuseStream(method: string, url: URL): HttpResponseEnvelope | n
   const segments = url.pathname.split('/').filter(Boolean);
   const last = segments[segments.length - 1];
   if (segments.length >= 2 && STREAM_SUBRESOURCES.has(last)) {
+    // exec/attach/portforward upgrades never reach here: the server's 'upgrade' event relays them (upgrade.ts).
+    if (last !== 'proxy') return statusResponse(400, 'Upgrade request required');
     return statusResponse(403, `k3sdaas: ${last} opens an interactive stream, which cannot ride on chain transactions`);
   }
   if (method === 'CONNECT') return statusResponse(403, 'k3sdaas: CONNECT is not supported');

@@ -29,7 +29,7 @@ import { retry, type RetryPolicy } from '../core/retry.js';
 import { impersonationGroups } from './roles.js';
 import { NautilusMetrics } from './metrics.js';
 import type { SessionHub } from './sessions.js';
-import { grantResponse, isStreamRequest } from '../core/session/index.js';
+import { grantResponse, isStreamRequest, isUpgradeRequest } from '../core/session/index.js';
 import { NautilusProvisioning } from './provisioning.js';
 import type { TenantPolicy } from './tenants.js';
 
@@ -350,7 +350,7 @@ export class NautilusService {
       this.#recordExecuted(ev, sealed);
       return sealed;
     }
-    if (isStreamRequest(request.method, request.url)) {
+    if (isStreamRequest(request.method, request.url) || isUpgradeRequest(request)) {
       // A stream is not executed once: the answer is a session grant (or why there is none), and the data flows
       // off chain, end-to-end encrypted, when the requester connects (sessions.ts).
       const sessions = this.#o.sessions;

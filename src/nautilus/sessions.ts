@@ -20,6 +20,8 @@ import type { Impersonation, KubeForwarder } from '../core/kube/forward.js';
 import { FRAME, SessionChannel, type SessionGrant } from '../core/session/index.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { SESSION_REASONS, type SessionReason } from '../core/session/payloads.js';
+import { isUpgradeRequest } from '../core/session/upgrade.js';
+import { relayUpgrade } from './session-upgrade.js';
 
 export const SESSION_PATH = '/k3sdaas/v1/sessions/';
 
@@ -54,6 +56,8 @@ export interface SessionRecord {
   bytesUp: number;
   frames: number;
   digest: string;
+  /** The command's exit status (exec/attach: the v4/v5 error channel's Status), when it reported one. */
+  exitCode?: number;
 }
 
 interface Pending {
@@ -188,6 +192,7 @@ export class SessionHub {
     const upstream = new AbortController();
     let ended = false;
     let proven = false;
+    let exitCode: number | undefined;
     const end = (reason: SessionReason, detail?: string) => {
       if (ended) return;
       ended = true;
@@ -210,6 +215,7 @@ export class SessionHub {
         bytesUp: channel.bytesUp,
         frames: 0,
         digest: '',
+        ...(exitCode !== undefined ? { exitCode } : {}),
       };
       if (proven && ws.readyState === ws.OPEN) {
         // The closing frame carries the record; its own digest step is included in what it reports.
@@ -257,7 +263,10 @@ export class SessionHub {
       this.#open.set(id, { requester: p.ev.requester, tokenId: p.ev.tokenId, end });
       log.info('session opened', { method: p.ev.method, path: p.ev.path });
       this.onOpen?.({ sessionId: id, requester: p.ev.requester, openedMs: started, expiresAtMs: p.expiresAtMs });
-      void this.#relay(p, channel, ws, upstream.signal).then(
+      const relay = isUpgradeRequest(p.request)
+        ? relayUpgrade({ forwarder: this.#o.forwarder, request: p.request, as: p.as, channel, requester: ws, signal: upstream.signal, onExitStatus: (c) => (exitCode = c) })
+        : this.#relay(p, channel, ws, upstream.signal);
+      void relay.then(
         () => end('stream ended'),
         (err: unknown) => {
           if (!ended) log.warn('session stream failed', { error: err });

@@ -285,6 +285,32 @@ export class KubeForwarder {
   }
 
   /**
+   * What a WebSocket upgrade to the apiserver needs (exec, attach, port-forward): the ws(s) URL, the credential and
+   * impersonation headers, and the kubeconfig's TLS settings (a proxy-url is not used for upgrades).
+   */
+  async upgradeTarget(req: HttpRequestEnvelope, as: Impersonation): Promise<{ url: URL; headers: Record<string, string | string[]>; tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean; servername?: string } }> {
+    const { headers: auth, tls } = await credentialHeaders(this.#kubeconfig).catch((err: unknown) => {
+      throw new UpstreamError('UPSTREAM_UNREACHABLE', `cannot get credentials from the kubeconfig for ${this.server.origin}: ${(err as Error).message}`, err);
+    });
+    const url = this.target(req.url);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const headers: Record<string, string | string[]> = { ...auth, 'impersonate-user': as.user };
+    if (as.groups.length) headers['impersonate-group'] = as.groups;
+    const servername = this.#kubeconfig.getCurrentCluster()?.tlsServerName;
+    return {
+      url,
+      headers,
+      tls: {
+        ca: tls.ca as string | undefined,
+        cert: tls.cert as string | undefined,
+        key: tls.key as string | undefined,
+        rejectUnauthorized: tls.rejectUnauthorized ?? true,
+        ...(servername ? { servername } : {}),
+      },
+    };
+  }
+
+  /**
    * The apiserver URL for a request path, refusing anything URL resolution would change: a path that resolves to
    * another origin (`//host/...`) or to another path (`..`, `%2e%2e`, `./`) would execute something other than what
    * the chain authorized.

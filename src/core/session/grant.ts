@@ -30,8 +30,8 @@ export function grantOf(r: HttpResponseEnvelope): SessionGrant | null {
 
 /**
  * Whether a kubectl request is a stream that the enclave answers with a session: a watch (`watch=1|true`) or a
- * log follow (`follow=true`), both GETs. Exec/attach/port-forward upgrades are not sessions yet (refused at the
- * frontend).
+ * log follow (`follow=true`), both GETs. Exec/attach/port-forward WebSocket upgrades are sessions too (see
+ * upgrade.ts: `isUpgradeRequest`).
  */
 export function isStreamRequest(method: string, url: string): boolean {
   if (method.toUpperCase() !== 'GET') return false;
