@@ -53,6 +53,11 @@ export interface SandboxOptions {
    * `smallMist` (dust) and one coin of `largeMist`, funded from a dev account (default: the dev accounts as they are).
    */
   signerCoins?: { smallCoins: number; smallMist: bigint; largeMist: bigint };
+  /**
+   * A localnet already running elsewhere (e.g. in another process, so its ledger does not count in this one's
+   * memory). Then `Sandbox.localnet` is only a handle: rpcUrl, faucetUrl, packageId and a no-op stop.
+   */
+  remoteLocalnet?: { rpcUrl: string; faucetUrl: string; packageId: string };
   /** Transactions in flight per signer (pool coins; default 4). */
   signerConcurrency?: number;
 }
@@ -122,7 +127,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const s of stops.reverse()) await s().catch((err) => log.warn('stop failed', { error: err }));
   };
   try {
-    const localnet = await startLocalnet({
+    const remote = options.remoteLocalnet;
+    const localnet = remote ? ({ ...remote, stop: async () => undefined } as unknown as Localnet) : await startLocalnet({
       port: options.rpcPort ?? 0,
       faucetPort: options.faucetPort ?? 0,
       dataDir: dir ? join(dir, 'localnet') : undefined,
