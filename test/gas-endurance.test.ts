@@ -87,6 +87,17 @@ describe('gas endurance: gateway and nautilus from dust and one large coin', () 
         `gateway gas ${JSON.stringify(sb.gatewayExecutor.gas.health(), (_, v) => (typeof v === 'bigint' ? String(v) : v))}; ` +
         `nautilus gas ${JSON.stringify(sb.operatorExecutor.gas.health(), (_, v) => (typeof v === 'bigint' ? String(v) : v))}`,
     );
+    // No per-request state left behind: nobody waits, nothing scheduled for expiry, no object locked.
+    expect(tracker.retained.waiting).toBe(0);
+    expect(tracker.retained.early).toBeLessThanOrEqual(512);
+    expect(submitter.janitor!.stats.scheduled).toBe(0);
+    expect(sb.gatewayExecutor.locks.held).toEqual([]);
+    expect(sb.operatorExecutor.locks.held).toEqual([]);
+    // The executors cache only what they sign again (pool coins, the cluster, the cap): not one entry per request.
+    for (const ex of [sb.gatewayExecutor, sb.operatorExecutor]) {
+      expect(ex.cachedRefs.shared).toBeLessThan(10);
+      expect(ex.cachedRefs.owned).toBeLessThan(50);
+    }
     // Batched on both sides: fewer transactions than requests.
     expect(submits.batches).toBeLessThan(N);
     expect(answers.batches).toBeLessThan(N);
