@@ -57,6 +57,7 @@ export async function measureMemory(checkpoints = [2_000, 10_000], concurrency =
     const started = Date.now();
     let done = 0;
     let failures = 0;
+    const errors = new Map<string, number>();
     for (const target of checkpoints) {
       let next = done;
       const lane = async () => {
@@ -66,10 +67,12 @@ export async function measureMemory(checkpoints = [2_000, 10_000], concurrency =
             const s = await sb.gatewaySubmitter.submit(http, identity, enclaveKey);
             const o = await sb.gatewayTracker.wait(s.requestId, s.deadlineMs, sb.gatewaySubmitter.janitor);
             if (o.$kind !== 'ResponseStored') failures++;
-          } catch {
+          } catch (err) {
             failures++;
+            const m = String((err as Error).message ?? err).slice(0, 160);
+            errors.set(m, (errors.get(m) ?? 0) + 1);
           }
-          if (++done % 500 === 0) progress(`memory bench: ${done}/${checkpoints.at(-1)} requests (${failures} failed)`);
+          if (++done % 500 === 0) progress(`memory bench: ${done}/${checkpoints.at(-1)} requests (${failures} failed${errors.size ? `: ${JSON.stringify([...errors].slice(0, 3))}` : ''})`);
         }
       };
       await Promise.all(Array.from({ length: concurrency }, lane));
