@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Keypair } from '@mysten/sui/cryptography';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { Transaction } from '@mysten/sui/transactions';
 import { createChainClient, memoryCursorStore, fileCursorStore, TransactionExecutor, type ChainClient } from '../core/chain/index.js';
 import { objectContent } from '../core/chain/objects.js';
 import { createCluster, registerGateway, stakeForToken, MIST_PER_SUI } from '../core/cluster-admin.js';
@@ -24,6 +26,7 @@ import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { SessionRevoker } from '../nautilus/session-revoker.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
+import type { RequestTracker } from '../gateway/tracker.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
 import { GatewaySubmitter, ProxySubmitter, newProxySecret } from '../gateway/submitters.js';
 import { createTlsMaterial, ensureTlsMaterial, type TlsMaterial } from '../gateway/tls.js';
@@ -50,6 +53,18 @@ export interface SandboxOptions {
   upgraded?: boolean;
   /** localnet behaves like a fullnode (answers at finality, scan limits, watermark-only frames, pruning). */
   fullnode?: FullnodeBehaviour;
+  /**
+   * Fresh operator and gateway keys whose accounts start as a long-running one does: `smallCoins` coins of
+   * `smallMist` (dust) and one coin of `largeMist`, funded from a dev account (default: the dev accounts as they are).
+   */
+  signerCoins?: { smallCoins: number; smallMist: bigint; largeMist: bigint };
+  /**
+   * A localnet already running elsewhere (e.g. in another process, so its ledger does not count in this one's
+   * memory). Then `Sandbox.localnet` is only a handle: rpcUrl, faucetUrl, packageId and a no-op stop.
+   */
+  remoteLocalnet?: { rpcUrl: string; faucetUrl: string; packageId: string };
+  /** Transactions in flight per signer (pool coins; default 4). */
+  signerConcurrency?: number;
 }
 
 export interface SandboxUser {
@@ -85,6 +100,10 @@ export interface Sandbox {
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
   joinTokens: JoinTokenIssuer;
   gateway: KubeFrontend;
+  /** The gateway's submitter, tracker and executor (for harnesses that drive them without HTTP). */
+  gatewaySubmitter: GatewaySubmitter;
+  gatewayTracker: RequestTracker;
+  gatewayExecutor: TransactionExecutor;
   stop(): Promise<void>;
 }
 
@@ -115,7 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const s of stops.reverse()) await s().catch((err) => log.warn('stop failed', { error: err }));
   };
   try {
-    const localnet = await startLocalnet({
+    const remote = options.remoteLocalnet;
+    const localnet = remote ? ({ ...remote, stop: async () => undefined } as unknown as Localnet) : await startLocalnet({
       port: options.rpcPort ?? 0,
       faucetPort: options.faucetPort ?? 0,
       dataDir: dir ? join(dir, 'localnet') : undefined,
@@ -128,14 +148,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const client = createChainClient({ rpcUrl: localnet.rpcUrl });
     const originalPackageId = localnet.packageId;
     const packageId = options.upgraded ? (localnet.chain.pkg.upgrades?.at(-1) ?? localnet.upgradePackage()) : originalPackageId;
-    const operator = DEV_ACCOUNTS[0].keypair;
-    const gatewayKey = DEV_ACCOUNTS[1].keypair;
     const userKey = DEV_ACCOUNTS[2].keypair;
+    let operator: Keypair = DEV_ACCOUNTS[0].keypair;
+    let gatewayKey: Keypair = DEV_ACCOUNTS[1].keypair;
+    if (options.signerCoins) {
+      const { smallCoins, smallMist, largeMist } = options.signerCoins;
+      [operator, gatewayKey] = [Ed25519Keypair.generate(), Ed25519Keypair.generate()];
+      for (const key of [operator, gatewayKey]) {
+        const tx = new Transaction();
+        const parts = tx.splitCoins(tx.gas, [...Array.from({ length: smallCoins }, () => smallMist), largeMist]);
+        tx.transferObjects(Array.from({ length: smallCoins + 1 }, (_, i) => parts[i]!), key.toSuiAddress());
+        const res = await client.signAndExecuteTransaction({ transaction: tx, signer: DEV_ACCOUNTS[3].keypair, include: { effects: true } });
+        await client.core.waitForTransaction({ digest: (res.Transaction ?? res.FailedTransaction)!.digest });
+      }
+    }
     const operatorTx = new TransactionExecutor(client, operator);
     const userTx = new TransactionExecutor(client, userKey);
     const gatewayTx = new TransactionExecutor(client, gatewayKey);
     // Several requests in flight at once: the gateway and nautilus each pay from a pool of their own coins.
-    await Promise.all([operatorTx.enableConcurrency(4), gatewayTx.enableConcurrency(4), userTx.enableConcurrency(4)]);
+    const inFlight = options.signerConcurrency ?? 4;
+    await Promise.all([operatorTx.enableConcurrency(inFlight), gatewayTx.enableConcurrency(inFlight), userTx.enableConcurrency(4)]);
 
     let kube: KubeApi | null = null;
     let kubeconfig: KubeConfig;
@@ -220,12 +252,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => joinTokens.stop());
 
     const info = { clusterId, packageId, rpcUrl: localnet.rpcUrl, blobs: blobServer.url };
+    const gatewaySubmitter = new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId, blobs });
     const gateway = await serveKubeFrontend({
       client,
       packageId,
       originalPackageId,
       clusterId,
-      submitter: new GatewaySubmitter({ executor: gatewayTx, packageId, clusterId, blobs }),
+      submitter: gatewaySubmitter,
       host: '127.0.0.1',
       port: options.gatewayPort ?? 0,
       tls,
@@ -282,6 +315,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sessionRecorder,
       joinTokens,
       gateway: gateway.frontend,
+      gatewaySubmitter,
+      gatewayTracker: gateway.tracker,
+      gatewayExecutor: gatewayTx,
       stop,
     };
   } catch (err) {

@@ -86,6 +86,11 @@ export class RequestTracker {
     return key;
   }
 
+  /** Per-request state held right now: waiters, and answers kept for a wait that has not come (bounded). */
+  get retained(): { waiting: number; early: number } {
+    return { waiting: this.#waiters.size, early: this.#early.size };
+  }
+
   get hasEnclaveKey(): boolean {
     return this.#enclaveKey !== null;
   }

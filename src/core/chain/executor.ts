@@ -89,6 +89,11 @@ export class TransactionExecutor {
     this.#gas = new GasPool(client, signer, this.locks, { logger: options.logger, ...options.gas });
   }
 
+  /** Object references cached for signing (entries held; leak checks). */
+  get cachedRefs(): { owned: number; shared: number } {
+    return this.#refs.size;
+  }
+
   /** The signer's gas pool (its health() is what operators and tests watch). */
   get gas(): GasPool {
     return this.#gas;
@@ -231,7 +236,7 @@ export class TransactionExecutor {
         throw toChainError(err);
       }
       const done = result.Transaction ?? result.FailedTransaction!;
-      if (done.effects) this.#refs.applyEffects(done.effects);
+      if (done.effects) this.#refs.applyEffects(done.effects, this.address);
       settle = this.#gasOutcome(coin, done.effects, outflow);
       if (!done.status.success) {
         throw (
@@ -297,7 +302,7 @@ export class TransactionExecutor {
       settle = { kind: 'unknown' };
       const res = await this.client.core.executeTransaction({ transaction: bytes, signatures: [signature], include: { effects: true } });
       const done = res.Transaction ?? res.FailedTransaction!;
-      if (done.effects) this.#refs.applyEffects(done.effects);
+      if (done.effects) this.#refs.applyEffects(done.effects, this.address);
       settle = this.#gasOutcome(current, done.effects, gasCoinOutflow(record.getData()));
       abort.data.recordedIn = done.digest;
     } catch (err) {

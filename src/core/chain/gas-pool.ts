@@ -66,6 +66,8 @@ export interface GasPoolHealth {
 
 /** Most coins one transaction may pay with (Sui's max_gas_payment_objects is 256). */
 const MAX_PAYMENT = 200;
+/** Merged-away coin ids remembered (a lagging index may still list them). */
+const GONE_MAX = 1_024;
 /** Gas budget of a maintenance transaction (merge + splits + transfers; its real cost is far lower). */
 const MAINTENANCE_BUDGET = 50_000_000n;
 
@@ -315,6 +317,11 @@ export class GasPool {
       if (!done.status.success) throw new ChainError('GAS_REFILL_FAILED', `gas pool refill ${done.digest} failed: ${JSON.stringify(done.status.error)}`);
       const effects = done.effects!;
       for (const o of effects.changedObjects) if (o.outputState !== 'ObjectWrite') this.#gone.add(normalizeSuiAddress(o.objectId));
+      // Only a lagging index needs these: the oldest are dropped, so a long-running signer's set stays bounded.
+      for (const id of this.#gone) {
+        if (this.#gone.size <= GONE_MAX) break;
+        this.#gone.delete(id);
+      }
       const gasId = normalizeSuiAddress(effects.gasObject?.objectId ?? '');
       const created = effects.changedObjects.filter((o) => o.idOperation === 'Created' && o.outputState === 'ObjectWrite');
       if (big === 0n) {

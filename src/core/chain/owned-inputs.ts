@@ -96,8 +96,14 @@ export class ObjectRefCache extends AsyncCache {
     else for (const m of Object.values(this.#maps)) m.clear();
   }
 
-  /** New versions of every object the transaction wrote; deleted or wrapped objects leave the cache. */
-  applyEffects(effects: SuiClientTypes.TransactionEffects): void {
+  /**
+   * New versions of the objects the transaction wrote that the signer may sign again; deleted or wrapped objects
+   * leave the cache. Only what `signer` owns is kept, and shared objects only once used as an input: the shared
+   * objects a transaction creates (a Request per submission) and objects it hands to others or to an object
+   * (dynamic fields) would otherwise stay in the cache forever, one entry per request.
+   */
+  applyEffects(effects: SuiClientTypes.TransactionEffects, signer?: string): void {
+    const me = signer ? normalizeSuiAddress(signer) : undefined;
     for (const c of effects.changedObjects) {
       const id = normalizeSuiAddress(c.objectId);
       this.#maps.OwnedObject!.delete(id);
@@ -106,6 +112,9 @@ export class ObjectRefCache extends AsyncCache {
         continue;
       }
       const owner = c.outputOwner;
+      if (me && c.idOperation === 'Created' && owner?.$kind !== 'AddressOwner') continue;
+      if (me && owner?.$kind === 'AddressOwner' && normalizeSuiAddress(owner.AddressOwner) !== me) continue;
+      if (me && owner?.$kind === 'ObjectOwner') continue;
       if (owner?.$kind === 'Shared') {
         this.#maps.SharedOrImmutableObject!.set(id, { objectId: id, version: null, digest: null, owner: null, initialSharedVersion: owner.Shared.initialSharedVersion });
       } else if (owner?.$kind === 'AddressOwner' || owner?.$kind === 'ObjectOwner') {
@@ -125,6 +134,11 @@ export class ObjectRefCache extends AsyncCache {
     for (const id of ids) {
       this.#maps.OwnedObject!.delete(normalizeSuiAddress(id));
     }
+  }
+
+  /** Entries held (owned refs, shared objects), for leak checks. */
+  get size(): { owned: number; shared: number } {
+    return { owned: this.#maps.OwnedObject!.size, shared: this.#maps.SharedOrImmutableObject!.size };
   }
 
   isShared(id: string): boolean {
