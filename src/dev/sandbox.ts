@@ -22,6 +22,7 @@ import { NautilusService } from '../nautilus/service.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { SessionRevoker } from '../nautilus/session-revoker.js';
+import { SessionLimit } from '../nautilus/session-limit.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import { serveKubeFrontend } from '../gateway/serve.js';
@@ -214,6 +215,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => nautilus.stop());
     const revoker = await new SessionRevoker({ client, packageId, clusterId, hub: sessions, logger: log }).start();
     stops.push(() => revoker.stop());
+    const sessionLimit = await new SessionLimit({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => sessionLimit.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
     const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, originalPackageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();

@@ -27,7 +27,7 @@ export interface SessionHubOptions {
   forwarder: KubeForwarder;
   /** The public base URL of the session endpoint (ws://host:port); set by `listen` when omitted. */
   endpoint?: string;
-  /** Longest a session may last (ms). */
+  /** Longest a session may last (ms): lowers the cluster's `max_session_ms` (`clusterMaxSessionMs`), never raises it. */
   maxSessionMs?: number;
   /** How long a grant waits for its connection (ms). */
   connectWithinMs?: number;
@@ -80,6 +80,8 @@ export class SessionHub {
   readonly records: SessionRecord[] = [];
   #server: Server | null = null;
   #endpoint: string | undefined;
+  /** The cluster's `max_session_ms` as nautilus last read it on chain (session-limit.ts); 30 min until known. */
+  clusterMaxSessionMs: number | undefined;
   /** Told of every ended session (its record). */
   onRecord?: (r: SessionRecord) => void;
   /** Told when a session opens (the requester proved its key). */
@@ -99,11 +101,16 @@ export class SessionHub {
     return this.#open.size;
   }
 
+  /** How long a session granted now may last: the cluster's maximum, lowered by the `maxSessionMs` option. */
+  get maxSessionMs(): number {
+    return Math.min(this.clusterMaxSessionMs ?? 30 * 60_000, this.#o.maxSessionMs ?? Infinity);
+  }
+
   /** Grants a session for an authorized streaming request; the grant is what the enclave answers on chain. */
   grant(ev: RequestSubmitted, request: HttpRequestEnvelope, as: Impersonation): SessionGrant {
     if (!this.#endpoint) throw new Error('session endpoint not listening');
     const key = generateEncryptionKey();
-    const expiresAtMs = this.#now() + (this.#o.maxSessionMs ?? 30 * 60_000);
+    const expiresAtMs = this.#now() + this.maxSessionMs;
     const connectWithin = Math.max(this.#o.connectWithinMs ?? 60_000, Number(ev.deadlineMs) - this.#now());
     const timer = setTimeout(() => this.#pending.delete(ev.requestId), connectWithin);
     timer.unref();

@@ -1,9 +1,11 @@
 /**
- * Issue 11: "a revoked token's running `get -w` is cut within 3 checkpoint intervals". The real kubectl watches
+ * Issue 11: "a revoked token's running `get -w` is cut within 3 checkpoint intervals; a session past its maximum
+ * duration is closed". The real kubectl watches
  * through the gateway as a user whose SealToken has a role; the operator revokes the role (or slashes the stake
  * below the cluster's minimum) on chain; nautilus's revoker sees the event and cuts the session, and kubectl's
  * watch ends — measured from the timestamp of the checkpoint holding the operator's transaction. The session's
- * record on chain says it was cut.
+ * record on chain says it was cut. The cluster's maximum session duration (on chain, set by the cap holder) closes a
+ * running watch when it passes, and the record on chain says so.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,9 @@ import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
 import * as calls from '../src/core/calls/index.js';
 import { CLUSTER_DEFAULTS } from '../src/core/cluster-admin.js';
 import { SLASH_REASONS } from '../src/core/abi/package.js';
-import { decodeEvent, type SessionClosed } from '../src/core/events/index.js';
+import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core/events/index.js';
+import { readCluster } from '../src/core/chain/objects.js';
+import { checkSessionClosed } from '../src/core/verify/index.js';
 import { SESSION_REASONS } from '../src/core/session/payloads.js';
 import { credentialKubeconfig, stakedUser, tempDir, type TestUser } from './helpers/e2e.js';
 
@@ -104,5 +108,45 @@ describe('revocation cuts running watches', () => {
       expect(sb.sessions.openCount).toBe(1);
       return (await slash(1n)).digest;
     });
+  }, 60_000);
+});
+
+describe('the cluster\'s maximum session duration', () => {
+  it('set on chain by the cap holder, it closes a running `kubectl get pods -w` when it passes, recorded on chain', async () => {
+    const MAX_MS = 2_000;
+    expect(sb.sessions.clusterMaxSessionMs).toBe(30 * 60_000);
+    const set = await sb.operatorExecutor.execute(
+      calls.cluster.setMaxSessionMs({ package: sb.packageId, arguments: { cap: sb.capId, cluster: sb.clusterId, maxSessionMs: BigInt(MAX_MS) } }),
+    );
+    expect(set.events.map((e) => decodeEvent(e, {})?.$kind)).toEqual(['MaxSessionUpdated']);
+    const cluster = await readCluster(sb.client, sb.clusterId);
+    expect(cluster.maxSessionMs).toBe(BigInt(MAX_MS));
+    // nautilus follows the cluster's events: the new maximum applies to sessions granted from now on.
+    await until(() => sb.sessions.maxSessionMs === MAX_MS, 'nautilus to see the new maximum');
+
+    const user = await stakedUser(sb, 'viewer', CLUSTER_DEFAULTS.minUserStake);
+    const before = sb.sessions.records.length;
+    const w = watch(await credentialKubeconfig(sb, user));
+    try {
+      const exited = await Promise.race([w.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      expect(exited, `kubectl get -w still running past the maximum\n${w.stderr}`).not.toBeNull();
+    } finally {
+      w.kill();
+    }
+    const rec = sb.sessions.records.slice(before).find((r) => r.requester === user.address);
+    expect(rec?.reason).toBe('maximum duration');
+    expect(rec!.durationMs).toBeGreaterThanOrEqual(MAX_MS - 500);
+    expect(rec!.durationMs).toBeLessThan(MAX_MS + 500);
+    await sb.sessionRecorder.idle();
+    const page = await sb.client.core.listEvents({ filter: { emitModule: `${sb.packageId}::session` }, order: 'descending', limit: 20 });
+    const evs = page.events.map((e) => decodeEvent(e, { packageId: sb.packageId }));
+    const opened = evs.find((e): e is SessionOpened => e?.$kind === 'SessionOpened' && e.requestId === rec!.sessionId);
+    const closed = evs.find((e): e is SessionClosed => e?.$kind === 'SessionClosed' && e.requestId === rec!.sessionId);
+    // The grant's end time is within the cluster's maximum; the record says the maximum ended it, when it did.
+    expect(opened!.expiresMs - opened!.openedMs).toBeLessThanOrEqual(BigInt(MAX_MS));
+    expect(closed?.reason).toBe(SESSION_REASONS.indexOf('maximum duration'));
+    expect(closed!.closedMs).toBeGreaterThanOrEqual(opened!.expiresMs - 50n);
+    const { enclavePk } = await readCluster(sb.client, sb.clusterId);
+    expect(checkSessionClosed(closed!, enclavePk, rec!.digest)).toMatchObject({ ok: true });
   }, 60_000);
 });
