@@ -144,6 +144,14 @@ export class SessionHub {
         n++;
       }
     }
+    // A grant not yet connected is withdrawn too: its connection would otherwise open after the revocation.
+    for (const [id, p] of [...this.#pending]) {
+      if (normalizeSuiAddress(p.ev.tokenId) === normalizeSuiAddress(tokenId)) {
+        clearTimeout(p.timer);
+        this.#pending.delete(id);
+        this.#log.warn('session grant withdrawn before it connected', { request: id, reason: detail });
+      }
+    }
     return n;
   }
 
