@@ -2,7 +2,7 @@
  * Issue 11: "a revoked token's running `get -w` is cut within 3 checkpoint intervals; a session past its maximum
  * duration is closed". The real kubectl watches
  * through the gateway as a user whose SealToken has a role; the operator revokes the role (or slashes the stake
- * below the cluster's minimum) on chain; nautilus's revoker sees the event and cuts the session, and kubectl's
+ * below the cluster's minimum, or the user unstakes) on chain; nautilus's revoker sees the event and cuts the session, and kubectl's
  * watch ends — measured from the timestamp of the checkpoint holding the operator's transaction. The session's
  * record on chain says it was cut. The cluster's maximum session duration (on chain, set by the cap holder) closes a
  * running watch when it passes, and the record on chain says so.
@@ -17,6 +17,7 @@ import { decodeEvent, type SessionClosed, type SessionOpened } from '../src/core
 import { readCluster } from '../src/core/chain/objects.js';
 import { checkSessionClosed } from '../src/core/verify/index.js';
 import { SESSION_REASONS } from '../src/core/session/payloads.js';
+import { TransactionExecutor } from '../src/core/chain/index.js';
 import { credentialKubeconfig, stakedUser, tempDir, type TestUser } from './helpers/e2e.js';
 
 const CHECKPOINT_MS = 250;
@@ -24,7 +25,8 @@ let sb: Sandbox;
 const cacheDir = tempDir('e2e-revoke-kcache');
 
 beforeAll(async () => {
-  sb = await startSandbox({ checkpointMs: CHECKPOINT_MS });
+  // No stake lock, so a user can unstake while its watch runs.
+  sb = await startSandbox({ checkpointMs: CHECKPOINT_MS, stakeLockMs: 0n });
 }, 60_000);
 afterAll(async () => sb?.stop());
 
@@ -89,6 +91,16 @@ describe('revocation cuts running watches', () => {
     await cutAfter(user, async () => {
       const tx = await sb.operatorExecutor.execute(
         calls.access.revoke({ package: sb.packageId, arguments: { cap: sb.capId, cluster: sb.clusterId, tokenId: user.tokenId } }),
+      );
+      return tx.digest;
+    });
+  }, 60_000);
+
+  it('unstaking ends it too', async () => {
+    const user = await stakedUser(sb, 'viewer', CLUSTER_DEFAULTS.minUserStake);
+    await cutAfter(user, async () => {
+      const tx = await new TransactionExecutor(sb.client, user.keypair).execute(
+        calls.access.unstake({ package: sb.packageId, arguments: { cluster: sb.clusterId, token: user.tokenId } }),
       );
       return tx.digest;
     });

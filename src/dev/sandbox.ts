@@ -42,6 +42,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** The new cluster's stake lock (default 60 s; tests of unstaking use 0). */
+  stakeLockMs?: bigint;
   /** Longest a streaming session (watch, log follow) lasts (ms). */
   maxSessionMs?: number;
   /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
@@ -163,6 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         workerPolicy: 'open',
         unbondingMs: 0n,
         requestTimeoutMs: options.requestTimeoutMs,
+        stakeLockMs: options.stakeLockMs,
       });
       await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());
       // The dev user is the cluster's operator (as kind/k3d give cluster-admin): a tenant stake on `dev` the cap
