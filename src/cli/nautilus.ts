@@ -119,6 +119,9 @@ export function nautilusCommand(): Command {
         const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, recordEveryMs: flags.sessionRecordEvery, endpoint: flags.sessionUrl });
         const sessionAddr = parseListen(flags.sessionListen);
         const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
+        // The cluster's maximum session duration, before any session is granted.
+        const sessionLimit = await new SessionLimit({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
+        stops.push(() => sessionLimit.stop());
         const executor = await rt.concurrentExecutor(flags.concurrency);
         const recorder = new SessionRecorder({ executor, packageId: rt.packageId, clusterId, enclaveKey, logger: rt.logger }).attach(sessions);
         stops.push(() => recorder.idle());
@@ -147,8 +150,6 @@ export function nautilusCommand(): Command {
         });
         const revoker = await new SessionRevoker({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
         stops.push(() => revoker.stop());
-        const sessionLimit = await new SessionLimit({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
-        stops.push(() => sessionLimit.stop());
         const tokenSpec = flags.joinTokenSource ?? (flags.k3s ? `k3s${flags.k3sBin ? ':' + flags.k3sBin : ''}` : undefined);
         let issuer: JoinTokenIssuer | null = null;
         if (tokenSpec) {

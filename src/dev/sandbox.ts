@@ -196,6 +196,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
     const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
     await sessions.listen('127.0.0.1', 0);
+    const sessionLimit = await new SessionLimit({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => sessionLimit.stop());
     const sessionRecorder = new SessionRecorder({ executor: operatorTx, packageId, clusterId, enclaveKey, logger: log }).attach(sessions);
     stops.push(() => sessionRecorder.idle());
     stops.push(() => sessions.close());
@@ -218,8 +220,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => nautilus.stop());
     const revoker = await new SessionRevoker({ client, packageId, clusterId, hub: sessions, logger: log }).start();
     stops.push(() => revoker.stop());
-    const sessionLimit = await new SessionLimit({ client, packageId, clusterId, hub: sessions, logger: log }).start();
-    stops.push(() => sessionLimit.stop());
     // Join tokens for `k3sdaas worker join`: the embedded API is no k3s server, so dev tokens in k3s format.
     const joinTokens = new JoinTokenIssuer({ client, executor: operatorTx, packageId, originalPackageId, clusterId, enclaveKey, source: generatedTokenSource(), cursors, logger: log });
     await joinTokens.start();
