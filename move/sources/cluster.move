@@ -36,6 +36,9 @@ const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000; // 1 h
 const MAX_HEARTBEAT_TIMEOUT_MS: u64 = 604_800_000; // 7 d
 const MAX_STAKE_LOCK_MS: u64 = 31_536_000_000; // 365 d
 const MAX_UNBONDING_MS: u64 = 2_592_000_000; // 30 d
+const MAX_SESSION_MS: u64 = 86_400_000; // 1 d
+/// The longest a streaming session may last until the cap holder sets it (`set_max_session_ms`).
+const DEFAULT_MAX_SESSION_MS: u64 = 1_800_000; // 30 min
 
 /// Worker policies: the cap holder approves each registration, or anyone staking enough may join.
 const POLICY_APPROVAL: u8 = 0;
@@ -83,6 +86,8 @@ public struct Cluster has key {
     max_slash_bps: u64,
     /// Slashed stakes, withdrawable with the cap.
     treasury: Balance<SUI>,
+    /// The longest a streaming session (watch, log follow, exec) may last; the enclave ends it then.
+    max_session_ms: u64,
 }
 
 public struct ClusterAdminCap has key, store {
@@ -162,6 +167,11 @@ public struct ClusterMigrated has copy, drop {
     to_version: u64,
 }
 
+public struct MaxSessionUpdated has copy, drop {
+    cluster_id: ID,
+    max_session_ms: u64,
+}
+
 public struct TreasuryWithdrawn has copy, drop {
     cluster_id: ID,
     recipient: address,
@@ -226,6 +236,7 @@ public fun create(
         unbonding_ms,
         max_slash_bps,
         treasury: balance::zero(),
+        max_session_ms: DEFAULT_MAX_SESSION_MS,
     };
     let cluster_id = object::id(&cluster);
     let cap = ClusterAdminCap { id: object::new(ctx), cluster_id };
@@ -310,6 +321,15 @@ public fun set_worker_policy(cap: &ClusterAdminCap, cluster: &mut Cluster, worke
     event::emit(WorkerPolicyUpdated { cluster_id: object::id(cluster), worker_policy });
 }
 
+/// Sets the longest a streaming session may last (1 ms to 1 day); sessions granted afterwards end by then.
+public fun set_max_session_ms(cap: &ClusterAdminCap, cluster: &mut Cluster, max_session_ms: u64) {
+    assert_version(cluster);
+    assert_cap(cap, cluster);
+    assert!(max_session_ms > 0 && max_session_ms <= MAX_SESSION_MS, EInvalidPeriod);
+    cluster.max_session_ms = max_session_ms;
+    event::emit(MaxSessionUpdated { cluster_id: object::id(cluster), max_session_ms });
+}
+
 /// Sends the whole revenue (fees of answered requests) to the cap holder.
 public fun withdraw_revenue(cap: &ClusterAdminCap, cluster: &mut Cluster, ctx: &mut TxContext) {
     assert_version(cluster);
@@ -386,6 +406,8 @@ public(package) fun write_fee(cluster: &Cluster): u64 { cluster.write_fee }
 public(package) fun is_open_to_workers(cluster: &Cluster): bool { cluster.worker_policy == POLICY_OPEN }
 
 public(package) fun unbonding_ms(cluster: &Cluster): u64 { cluster.unbonding_ms }
+
+public(package) fun max_session_ms(cluster: &Cluster): u64 { cluster.max_session_ms }
 
 public(package) fun is_debug(cluster: &Cluster): bool { cluster.debug }
 

@@ -458,3 +458,62 @@ fun migrate_wrong_cap() {
     cluster::migrate(&cap, &mut cluster);
     abort 99
 }
+
+#[test]
+fun set_max_session_ms_changes_it() {
+    let (mut scenario, clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    assert!(cluster.max_session_ms() == 1_800_000);
+    cluster::set_max_session_ms(&cap, &mut cluster, 2_000);
+    assert!(cluster.max_session_ms() == 2_000);
+    cluster::set_max_session_ms(&cap, &mut cluster, 86_400_000);
+    assert!(cluster.max_session_ms() == 86_400_000);
+    ts::return_shared(cluster);
+    scenario.return_to_sender(cap);
+    let effects = scenario.next_tx(env::operator());
+    assert!(effects.num_user_events() == 2);
+    env::finish(scenario, clock);
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun set_max_session_ms_zero() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_max_session_ms(&cap, &mut cluster, 0);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidPeriod)]
+fun set_max_session_ms_above_bound() {
+    let (mut scenario, _clock) = env::create(true);
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster::set_max_session_ms(&cap, &mut cluster, 86_400_001);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongCap)]
+fun set_max_session_ms_wrong_cap() {
+    let (mut scenario, _clock) = two_clusters();
+    scenario.next_tx(env::other());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared_by_id<Cluster>(object::id_from_address(k3sdaas::vectors_tests::cluster_id()));
+    cluster::set_max_session_ms(&cap, &mut cluster, 2_000);
+    abort 99
+}
+
+#[test, expected_failure(abort_code = cluster::EWrongVersion)]
+fun set_max_session_ms_older_cluster() {
+    let (mut scenario, _clock) = env::setup();
+    scenario.next_tx(env::operator());
+    let cap = scenario.take_from_sender<ClusterAdminCap>();
+    let mut cluster = scenario.take_shared<Cluster>();
+    cluster.set_version_for_testing(0);
+    cluster::set_max_session_ms(&cap, &mut cluster, 2_000);
+    abort 99
+}

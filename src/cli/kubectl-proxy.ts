@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { listSealTokens } from '../core/chain/objects.js';
 import { ConfigError } from '../core/config/index.js';
 import { writeKubeconfigContext } from '../core/kube/index.js';
+import { TranscriptWriter, type SessionGrant } from '../core/session/index.js';
 import { ProxySubmitter, newProxySecret } from '../gateway/submitters.js';
 import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
@@ -23,6 +24,11 @@ function saveReplyKey(dir: string) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return (requestId: string, secret: Uint8Array) =>
     writeFileSync(join(dir, `${requestId}.key`), Buffer.from(secret).toString('hex') + '\n', { mode: 0o600 });
+}
+
+/** Each streaming session's frames as <dir>/<request id>.transcript (`k3sdaas verify --transcript`). */
+function saveTranscript(dir: string) {
+  return (grant: SessionGrant) => new TranscriptWriter(join(dir, `${grant.sessionId}.transcript`), grant);
 }
 
 interface ProxyFlags {
@@ -41,7 +47,7 @@ export function kubectlProxyCommand(): Command {
     .option('--listen <host:port>', 'loopback address to listen on', listenFlag, '127.0.0.1:0')
     .option('--seal-token <id>', 'SealToken to submit with (default: your only token for the cluster)')
     .option('--kubeconfig-out <file>', 'write the kubeconfig here (default: <dataDir>/proxy/kubeconfig)')
-    .option('--save-reply-keys <dir>', 'keep each request\'s reply key as <dir>/<request id>.key, so `k3sdaas verify --reply-key` can check the answer body')
+    .option('--save-reply-keys <dir>', 'keep each request\'s reply key as <dir>/<request id>.key, so `k3sdaas verify --reply-key` can check the answer body, and each stream\'s transcript as <dir>/<request id>.transcript (`k3sdaas verify --transcript`)')
     .option('--json', 'print one JSON line once ready')
     .action(async (flags: ProxyFlags, cmd: Command) => {
       const rt = cliRuntime(cmd, { clusterId: flags.cluster });
@@ -77,6 +83,7 @@ export function kubectlProxyCommand(): Command {
           logger: rt.logger,
           info: { clusterId, packageId: rt.packageId },
           onReplyKey: flags.saveReplyKeys ? saveReplyKey(flags.saveReplyKeys) : undefined,
+          sessionTranscript: flags.saveReplyKeys ? saveTranscript(flags.saveReplyKeys) : undefined,
           requestWarnings: rt.config.get('requestWarnings') !== 'false',
         }),
       );

@@ -29,6 +29,7 @@ import { listenFlag, untilSignal } from './serve-common.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { SessionRevoker } from '../nautilus/session-revoker.js';
+import { SessionLimit } from '../nautilus/session-limit.js';
 
 interface StartFlags {
   cluster?: string;
@@ -41,7 +42,7 @@ interface StartFlags {
   blobRetention: number;
   sessionListen: string;
   sessionUrl?: string;
-  maxSession: number;
+  maxSession?: number;
   sessionRecordEvery: number;
   joinTokenSource?: string;
   walrusPublisher?: string;
@@ -72,7 +73,7 @@ export function nautilusCommand(): Command {
     .addOption(durationOption('--blob-retention <duration>', 'how long the blob service keeps each blob (in <data dir>/blobs) after it was stored', DEFAULT_BLOB_RETENTION_MS))
     .option('--session-listen <host:port>', 'WebSocket endpoint of streaming sessions (watch, logs -f); frames are end-to-end encrypted', listenFlag, '127.0.0.1:9104')
     .option('--session-url <url>', 'the session endpoint as requesters reach it (default: ws://<session-listen>)')
-    .addOption(durationOption('--max-session <duration>', 'longest a streaming session lasts (e.g. 30m, 2h)', 30 * 60_000))
+    .addOption(durationOption('--max-session <duration>', "lower the cluster's on-chain maximum session duration (max_session_ms) for this enclave (e.g. 10m)"))
     .addOption(durationOption('--session-record-every <duration>', 'a long session is also recorded on chain this often', 10 * 60_000))
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
@@ -126,6 +127,9 @@ export function nautilusCommand(): Command {
         const sessions = new SessionHub({ forwarder, logger: rt.logger, maxSessionMs: flags.maxSession, recordEveryMs: flags.sessionRecordEvery, endpoint: flags.sessionUrl });
         const sessionAddr = parseListen(flags.sessionListen);
         const sessionUrl = await sessions.listen(sessionAddr.host, sessionAddr.port);
+        // The cluster's maximum session duration, before any session is granted.
+        const sessionLimit = await new SessionLimit({ client: rt.client, packageId: rt.packageId, clusterId, hub: sessions, logger: rt.logger }).start();
+        stops.push(() => sessionLimit.stop());
         const executor = await rt.concurrentExecutor(flags.concurrency);
         const recorder = new SessionRecorder({ executor, packageId: rt.packageId, clusterId, enclaveKey, logger: rt.logger }).attach(sessions);
         stops.push(() => recorder.idle());

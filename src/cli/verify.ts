@@ -22,6 +22,7 @@ import {
   type Evidence,
   type SessionCheck,
 } from '../core/verify/index.js';
+import { readTranscript } from '../core/session/transcript.js';
 import { cliRuntime } from './context.js';
 
 interface VerifyFlags {
@@ -34,6 +35,7 @@ interface VerifyFlags {
   blobUrl?: string;
   blobCa?: string;
   transcriptDigest?: string;
+  transcript?: string;
 }
 
 const replyKey = (v: string) => {
@@ -60,8 +62,19 @@ export function verifyCommand(): Command {
     .option('--blob-url <url>', 'blob store of the cluster (nautilus --blob-listen) to fetch an off-chain response body from')
     .option('--blob-ca <file>', 'CA certificate (PEM) of the blob store')
     .option('--transcript-digest <hex>', "a streaming session's transcript digest as the requester computed it: check the signed session record against it")
+    .option('--transcript <file>', 'a saved session transcript (kubectl-proxy --save-reply-keys keeps <request id>.transcript): recompute its digest and check the signed session record against it')
     .option('--max-scan <n>', 'request events scanned back from the newest (default 20000)', positive)
     .action(async (id: string, flags: VerifyFlags, cmd: Command) => {
+      if (flags.transcript) {
+        const saved = readTranscript(flags.transcript);
+        if (normalizeSuiAddress(saved.requestId) !== normalizeSuiAddress(id)) {
+          throw new K3sDaasError('TRANSCRIPT_MISMATCH', `${flags.transcript} is the transcript of request ${saved.requestId}, not ${id}`);
+        }
+        if (flags.transcriptDigest && flags.transcriptDigest.replace(/^0x/, '').toLowerCase() !== saved.digest) {
+          throw new K3sDaasError('TRANSCRIPT_MISMATCH', `--transcript-digest differs from the digest of ${flags.transcript} (${saved.digest})`);
+        }
+        flags.transcriptDigest = saved.digest;
+      }
       let evidence: Evidence;
       if (flags.evidence) {
         evidence = evidenceFromJson(readFileSync(flags.evidence, 'utf8'));

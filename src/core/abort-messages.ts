@@ -15,7 +15,7 @@ export const ABORT_MESSAGES: Record<string, string> = {
   ENoRole: 'the SealToken has no cluster role to revoke',
   EInvalidRole: 'the role must be viewer, editor or admin',
   EInvalidTimeout: 'a timeout must be above 0 and at most its bound (request 1 h, heartbeat 7 d)',
-  EInvalidPeriod: 'a period is above its bound (stake lock: 365 d)',
+  EInvalidPeriod: 'a period is outside its bound (stake lock: 365 d, unbonding: 30 d, maximum session: 1 ms to 1 d)',
   EWrongVersion: 'the cluster object was made by another version of the K3s-DaaS package; the operator must migrate it (or use the matching package)',
   ENotUpgraded: 'the object is already at this package version: nothing to migrate',
   EInvalidSlashBound: "the cluster's max slash must be between 1 and 10000 basis points",

@@ -24,6 +24,7 @@ import { NautilusService } from '../nautilus/service.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { SessionRevoker } from '../nautilus/session-revoker.js';
+import { SessionLimit } from '../nautilus/session-limit.js';
 import { generatedTokenSource, JoinTokenIssuer } from '../nautilus/join-tokens.js';
 import type { KubeFrontend } from '../gateway/frontend.js';
 import type { RequestTracker } from '../gateway/tracker.js';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   /** Start a kubectl-proxy for the dev user as well (port 0 = any). */
   proxyPort?: number | null;
   requestTimeoutMs?: bigint;
+  /** The new cluster's stake lock (default 60 s; tests of unstaking use 0). */
+  stakeLockMs?: bigint;
   /** Longest a streaming session (watch, log follow) lasts (ms). */
   maxSessionMs?: number;
   /** Per-request `Warning: k3sdaas request 0x…` on answers (default true). */
@@ -194,6 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         workerPolicy: 'open',
         unbondingMs: 0n,
         requestTimeoutMs: options.requestTimeoutMs,
+        stakeLockMs: options.stakeLockMs,
       });
       await registerGateway(operatorTx, packageId, created.clusterId, created.capId, gatewayKey.toSuiAddress());
       // The dev user is the cluster's operator (as kind/k3d give cluster-admin): a tenant stake on `dev` the cap
@@ -224,6 +228,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Streaming requests (watch, log follow) as end-to-end encrypted sessions on their own endpoint.
     const sessions = new SessionHub({ forwarder, logger: log, maxSessionMs: options.maxSessionMs });
     await sessions.listen('127.0.0.1', 0);
+    const sessionLimit = await new SessionLimit({ client, packageId, clusterId, hub: sessions, logger: log }).start();
+    stops.push(() => sessionLimit.stop());
     const sessionRecorder = new SessionRecorder({ executor: operatorTx, packageId, clusterId, enclaveKey, logger: log }).attach(sessions);
     stops.push(() => sessionRecorder.idle());
     stops.push(() => sessions.close());

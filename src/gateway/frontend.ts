@@ -19,7 +19,7 @@ import type { Submitter } from './submitters.js';
 import type { RequestTracker } from './tracker.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayMetrics } from './metrics.js';
-import { grantOf, isStreamRequest } from '../core/session/index.js';
+import { grantOf, isStreamRequest, type SessionGrant } from '../core/session/index.js';
 import { relaySession } from './streams/session-client.js';
 import { UpgradeRelay } from './upgrade.js';
 
@@ -38,6 +38,8 @@ export interface FrontendOptions {
   blobs?: BlobStore;
   /** Called with each answered request's reply key (kubectl-proxy --save-reply-keys, for `k3sdaas verify`). */
   onReplyKey?: (requestId: string, replySecret: Uint8Array) => void;
+  /** Where a granted session's transcript is kept (kubectl-proxy --save-reply-keys), or nothing. */
+  sessionTranscript?: (grant: SessionGrant) => Parameters<typeof relaySession>[0]['transcript'];
   /** Add `Warning: 299 - "k3sdaas request 0x…"` to answers (default true; config key requestWarnings). */
   requestWarnings?: boolean;
   /** The Sui fullnode's URL, named in the Status when it is unreachable. */
@@ -268,7 +270,7 @@ export class KubeFrontend {
           // A stream: the chain authorized it and the enclave granted a session; the data flows off chain.
           this.metrics.requests.inc({ verb: 'watch', outcome: 'session' });
           log.info('session granted', { endpoint: grant.endpoint, expiresAtMs: grant.expiresAtMs });
-          const end = await relaySession({ grant, replySecret: submitted.reply.secretKey, res, warning: `k3sdaas request ${requestId}`, log });
+          const end = await relaySession({ grant, replySecret: submitted.reply.secretKey, res, warning: `k3sdaas request ${requestId}`, log, transcript: this.#o.sessionTranscript?.(grant) });
           log.info('session ended', { ...end });
           return;
         }

@@ -33,6 +33,7 @@ export interface ServeOptions {
   /** Off-chain body store shared with nautilus (large requests and answers). */
   blobs?: BlobStore;
   onReplyKey?: FrontendOptions['onReplyKey'];
+  sessionTranscript?: FrontendOptions['sessionTranscript'];
   requestWarnings?: boolean;
   /** The Sui fullnode's URL (named in the Status kubectl gets when it is unreachable). */
   chainEndpoint?: string;
@@ -68,7 +69,7 @@ export async function serveKubeFrontend(o: ServeOptions): Promise<Served> {
       throw err;
     }
   }
-  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, requestWarnings: o.requestWarnings, chainEndpoint: o.chainEndpoint, drainMs: o.drainMs });
+  const frontend = new KubeFrontend({ tls, tracker, submitter: o.submitter, host: o.host, port: o.port, logger: log, info: o.info, blobs: o.blobs, onReplyKey: o.onReplyKey, sessionTranscript: o.sessionTranscript, requestWarnings: o.requestWarnings, chainEndpoint: o.chainEndpoint, drainMs: o.drainMs });
   let url: string;
   try {
     url = await frontend.listen();

@@ -29,7 +29,7 @@ export interface SessionHubOptions {
   forwarder: KubeForwarder;
   /** The public base URL of the session endpoint (ws://host:port); set by `listen` when omitted. */
   endpoint?: string;
-  /** Longest a session may last (ms). */
+  /** Longest a session may last (ms): lowers the cluster's `max_session_ms` (`clusterMaxSessionMs`), never raises it. */
   maxSessionMs?: number;
   /** How long a grant waits for its connection (ms). */
   connectWithinMs?: number;
@@ -84,6 +84,8 @@ export class SessionHub {
   readonly records: SessionRecord[] = [];
   #server: Server | null = null;
   #endpoint: string | undefined;
+  /** The cluster's `max_session_ms` as nautilus last read it on chain (session-limit.ts); 30 min until known. */
+  clusterMaxSessionMs: number | undefined;
   /** Told of every ended session (its record). */
   onRecord?: (r: SessionRecord) => void;
   /** Told when a session opens (the requester proved its key). */
@@ -103,11 +105,16 @@ export class SessionHub {
     return this.#open.size;
   }
 
+  /** How long a session granted now may last: the cluster's maximum, lowered by the `maxSessionMs` option. */
+  get maxSessionMs(): number {
+    return Math.min(this.clusterMaxSessionMs ?? 30 * 60_000, this.#o.maxSessionMs ?? Infinity);
+  }
+
   /** Grants a session for an authorized streaming request; the grant is what the enclave answers on chain. */
   grant(ev: RequestSubmitted, request: HttpRequestEnvelope, as: Impersonation): SessionGrant {
     if (!this.#endpoint) throw new Error('session endpoint not listening');
     const key = generateEncryptionKey();
-    const expiresAtMs = this.#now() + (this.#o.maxSessionMs ?? 30 * 60_000);
+    const expiresAtMs = this.#now() + this.maxSessionMs;
     const connectWithin = Math.max(this.#o.connectWithinMs ?? 60_000, Number(ev.deadlineMs) - this.#now());
     const timer = setTimeout(() => this.#pending.delete(ev.requestId), connectWithin);
     timer.unref();
@@ -139,6 +146,14 @@ export class SessionHub {
       if (normalizeSuiAddress(s.tokenId) === normalizeSuiAddress(tokenId)) {
         s.end('cut', detail);
         n++;
+      }
+    }
+    // A grant not yet connected is withdrawn too: its connection would otherwise open after the revocation.
+    for (const [id, p] of [...this.#pending]) {
+      if (normalizeSuiAddress(p.ev.tokenId) === normalizeSuiAddress(tokenId)) {
+        clearTimeout(p.timer);
+        this.#pending.delete(id);
+        this.#log.warn('session grant withdrawn before it connected', { request: id, reason: detail });
       }
     }
     return n;

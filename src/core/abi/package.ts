@@ -88,6 +88,12 @@ export const CLUSTER_FUNCTIONS = {
     params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('worker_policy', 'u8')],
     txContext: 'none',
   },
+  set_max_session_ms: {
+    module: 'cluster',
+    name: 'set_max_session_ms',
+    params: [obj('cap', CAP, '&'), obj('cluster', CLUSTER, '&mut'), pure('max_session_ms', 'u64')],
+    txContext: 'none',
+  },
   withdraw_revenue: {
     module: 'cluster',
     name: 'withdraw_revenue',
@@ -393,6 +399,7 @@ export const OBJECT_STRUCTS: StructAbi[] = [
       f('unbonding_ms', 'u64'),
       f('max_slash_bps', 'u64'),
       f('treasury', BALANCE_SUI),
+      f('max_session_ms', 'u64'),
     ],
   },
   { module: 'cluster', name: 'ClusterAdminCap', abilities: ['store', 'key'], fields: [f('id', UID), f('cluster_id', ID)] },
@@ -537,6 +544,7 @@ export const EVENT_STRUCTS: StructAbi[] = [
   event('cluster', 'FeesUpdated', [f('cluster_id', ID), f('read_fee', 'u64'), f('write_fee', 'u64')]),
   event('cluster', 'WorkerPolicyUpdated', [f('cluster_id', ID), f('worker_policy', 'u8')]),
   event('cluster', 'RevenueWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
+  event('cluster', 'MaxSessionUpdated', [f('cluster_id', ID), f('max_session_ms', 'u64')]),
   event('cluster', 'ClusterMigrated', [f('cluster_id', ID), f('from_version', 'u64'), f('to_version', 'u64')]),
   event('cluster', 'TreasuryWithdrawn', [f('cluster_id', ID), f('recipient', 'address'), f('amount', 'u64')]),
   event('enclave', 'EnclaveRegistered', [
@@ -748,6 +756,9 @@ export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
 export const MAX_HEARTBEAT_TIMEOUT_MS = 604_800_000;
 export const MAX_STAKE_LOCK_MS = 31_536_000_000;
 export const MAX_UNBONDING_MS = 2_592_000_000;
+/** `cluster::set_max_session_ms` bound (1 day) and the value a new Cluster starts with (30 min). */
+export const MAX_SESSION_MS = 86_400_000;
+export const DEFAULT_MAX_SESSION_MS = 1_800_000;
 /** `Cluster.worker_policy`: the cap holder approves each worker, or anyone staking enough joins. */
 export const WORKER_POLICIES = { approval: 0, open: 1 } as const;
 export type WorkerPolicyName = keyof typeof WORKER_POLICIES;

@@ -95,6 +95,18 @@ export function setWorkerPolicy(options: CallOptions<SetWorkerPolicyArguments>) 
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.set_worker_policy, options.package, options.arguments);
 }
 
+export interface SetMaxSessionMsArguments {
+  cap: ObjectInput;
+  cluster: ObjectInput;
+  /** 1 ms to MAX_SESSION_MS (1 day). */
+  maxSessionMs: U64Input;
+}
+
+/** Sets the longest a streaming session may last; nautilus ends sessions granted afterwards by then. */
+export function setMaxSessionMs(options: CallOptions<SetMaxSessionMsArguments>) {
+  return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.set_max_session_ms, options.package, options.arguments);
+}
+
 /** Sends the cluster's whole treasury (slashed stakes) to the sender, the cap holder. */
 export function withdrawTreasury(options: CallOptions<WithdrawRevenueArguments>) {
   return (tx: Transaction) => callFunction(tx, CLUSTER_FUNCTIONS.withdraw_treasury, options.package, options.arguments);

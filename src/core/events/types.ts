@@ -49,6 +49,10 @@ export interface WorkerPolicyUpdated extends EventBase<'WorkerPolicyUpdated'> {
   /** WORKER_POLICIES value. */
   workerPolicy: number;
 }
+export interface MaxSessionUpdated extends EventBase<'MaxSessionUpdated'> {
+  clusterId: string;
+  maxSessionMs: bigint;
+}
 export interface RevenueWithdrawn extends EventBase<'RevenueWithdrawn'> {
   clusterId: string;
   recipient: string;
@@ -286,6 +290,7 @@ export type K3sDaasEvent =
   | GatewayRemoved
   | FeesUpdated
   | WorkerPolicyUpdated
+  | MaxSessionUpdated
   | RevenueWithdrawn
   | TreasuryWithdrawn
   | EnclaveRegistered
@@ -353,6 +358,8 @@ export interface Cluster {
   maxSlashBps: bigint;
   /** MIST of slashed stakes, withdrawable with the cap. */
   treasury: bigint;
+  /** The longest a streaming session may last (`cluster::set_max_session_ms`). */
+  maxSessionMs: bigint;
 }
 export interface ClusterAdminCap {
   $kind: 'ClusterAdminCap';

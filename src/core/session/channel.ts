@@ -80,6 +80,8 @@ export class SessionChannel {
   bytesDown = 0;
   bytesUp = 0;
   frames = 0;
+  /** Told of every frame's plaintext as it enters the digest (a saved transcript, session/transcript.ts). */
+  onFrame?: (dir: Direction, seq: number, plaintext: Uint8Array) => void;
 
   private constructor(shared: Uint8Array, requestId: string, side: 'enclave' | 'requester') {
     this.#sendDir = side === 'enclave' ? 'down' : 'up';
@@ -106,6 +108,7 @@ export class SessionChannel {
 
   #account(dir: Direction, seq: number, plain: Uint8Array): void {
     this.#digest = chainDigest(this.#digest, dir, seq, plain);
+    this.onFrame?.(dir, seq, plain);
     if (dir === 'down') this.bytesDown += plain.length - 1;
     else this.bytesUp += plain.length - 1;
     this.frames++;

@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import WebSocket from 'ws';
-import { FRAME, SessionChannel, type SessionGrant } from '../../core/session/index.js';
+import { FRAME, SessionChannel, type Direction, type SessionGrant } from '../../core/session/index.js';
 import type { Logger } from '../../core/log.js';
 import { statusResponse } from '../../core/kube/index.js';
 
@@ -31,9 +31,12 @@ export function relaySession(o: {
   res: ServerResponse;
   warning: string;
   log: Logger;
+  /** Keeps the session's frames (kubectl-proxy --save-reply-keys: a transcript `k3sdaas verify` can check). */
+  transcript?: { frame(dir: Direction, seq: number, plaintext: Uint8Array): void; close(end: { reason: string; digest: string }): void };
 }): Promise<SessionEnd> {
   const { grant, res, log } = o;
   const channel = SessionChannel.requester(grant.sessionId, o.replySecret, new Uint8Array(Buffer.from(grant.sessionKey, 'hex')));
+  if (o.transcript) channel.onFrame = (dir, seq, plain) => o.transcript!.frame(dir, seq, plain);
   return new Promise<SessionEnd>((resolve) => {
     const ws = new WebSocket(grant.endpoint, { perMessageDeflate: false });
     let reported: SessionEnd['reported'];
@@ -44,6 +47,7 @@ export function relaySession(o: {
       if (!res.headersSent) sendStatus(res, 502, `k3sdaas: session ${grant.sessionId} failed before the stream started: ${reason}`, o.warning);
       else res.end();
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      o.transcript?.close({ reason, digest: channel.digest });
       resolve({ reason, digest: channel.digest, bytesDown: channel.bytesDown, reported });
     };
     res.on('close', () => finish('kubectl closed the stream'));

@@ -229,3 +229,23 @@ describe('gateways', () => {
     );
   });
 });
+
+describe('cluster::set_max_session_ms', () => {
+  it('starts at 30 min, sets the maximum session duration and emits MaxSessionUpdated', () => {
+    const env = TestEnv.create(true);
+    expect(env.read(env.clusterId)).toMatchObject({ max_session_ms: '1800000' });
+    const fx = env.chain.call(OPERATOR, 'cluster::set_max_session_ms', { cap: env.capId, cluster: env.clusterId, max_session_ms: 2_000n });
+    expect(fx.events[0]).toMatchObject({ name: 'MaxSessionUpdated', data: { cluster_id: env.clusterId, max_session_ms: '2000' } });
+    expect(env.read(env.clusterId)).toMatchObject({ max_session_ms: '2000' });
+  });
+
+  it('aborts EWrongCap with another cluster\'s cap before EInvalidPeriod on 0 or above 1 day', () => {
+    const env = TestEnv.create(true);
+    const other = TestEnv.create(true);
+    env.chain.put(other.chain.get(other.capId));
+    expectAbort(env.chain.abort(OPERATOR, 'cluster::set_max_session_ms', { cap: other.capId, cluster: env.clusterId, max_session_ms: 0n }), 'cluster', 'assert_cap_for', 'EWrongCap');
+    for (const ms of [0n, 86_400_001n]) {
+      expectAbort(env.chain.abort(OPERATOR, 'cluster::set_max_session_ms', { cap: env.capId, cluster: env.clusterId, max_session_ms: ms }), 'cluster', 'set_max_session_ms', 'EInvalidPeriod');
+    }
+  });
+});

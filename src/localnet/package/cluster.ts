@@ -10,6 +10,8 @@ import {
   MAX_SLASH_BPS,
   MAX_STAKE_LOCK_MS,
   MAX_UNBONDING_MS,
+  MAX_SESSION_MS,
+  DEFAULT_MAX_SESSION_MS,
   PACKAGE_VERSION,
   SLASH_REASONS,
   WORKER_POLICIES,
@@ -187,6 +189,7 @@ const create: PackageFunction = (rt, args) => {
     unbonding_ms: a.unbonding_ms,
     max_slash_bps: a.max_slash_bps,
     treasury: { value: 0n },
+    max_session_ms: BigInt(DEFAULT_MAX_SESSION_MS),
   };
   emit(rt, M, 'ClusterCreated', {
     cluster_id: clusterId,
@@ -288,6 +291,18 @@ const setWorkerPolicy: PackageFunction = (rt, args) => {
   emit(rt, M, 'WorkerPolicyUpdated', { cluster_id: cluster.id, worker_policy: a.worker_policy });
 };
 
+const setMaxSessionMs: PackageFunction = (rt, args) => {
+  const a = decodeArgs(rt, M, 'set_max_session_ms', args);
+  const cluster = a.cluster as DecodedObject;
+  assertVersion(cluster);
+  assertCapFor(a.cap, cluster.id);
+  const ms = BigInt(a.max_session_ms);
+  check(ms > 0n && ms <= BigInt(MAX_SESSION_MS), M, 'set_max_session_ms', 'EInvalidPeriod');
+  cluster.value.max_session_ms = ms;
+  writeCluster(rt, cluster);
+  emit(rt, M, 'MaxSessionUpdated', { cluster_id: cluster.id, max_session_ms: ms });
+};
+
 const withdrawRevenue: PackageFunction = (rt, args) => {
   const a = decodeArgs(rt, M, 'withdraw_revenue', args);
   const cluster = a.cluster as DecodedObject;
@@ -338,6 +353,7 @@ export function addRevenue(cluster: DecodedObject, fee: bigint): void {
 export const CLUSTER_TWIN: Record<string, PackageFunction> = {
   'cluster::set_fees': setFees,
   'cluster::set_worker_policy': setWorkerPolicy,
+  'cluster::set_max_session_ms': setMaxSessionMs,
   'cluster::withdraw_revenue': withdrawRevenue,
   'cluster::withdraw_treasury': withdrawTreasury,
   'cluster::migrate': migrate,
