@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createHash, X509Certificate } from 'node:crypto';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseAmount } from '../core/amount.js';
 import { createCluster, registerGateway } from '../core/cluster-admin.js';
 import type { ChainClient } from '../core/chain/index.js';
@@ -27,6 +27,11 @@ interface DeployFlags {
   stakeLock: number;
   requestTimeout: number;
   heartbeatTimeout: number;
+  readFee?: bigint;
+  writeFee?: bigint;
+  workerPolicy: 'approval' | 'open';
+  unbonding: number;
+  maxSlash: bigint;
   registerGateway: string[];
   save: boolean;
   json?: boolean;
@@ -40,6 +45,17 @@ const amount = (v: string) => {
   }
 };
 const collect = (v: string, acc: string[]) => [...acc, v];
+/** `10%`, `2.5%` or basis points (`250`): the most one slash may take, fixed for the cluster's life. */
+const maxSlash = (v: string): bigint => {
+  const m = /^(\d+(?:\.\d{1,2})?)%$/.exec(v);
+  const bps = m ? Math.round(Number(m[1]) * 100) : /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(bps) || bps < 1 || bps > 10_000) throw new InvalidArgumentError(`--max-slash: "${v}" is not a share between 0.01% and 100% (e.g. 10% or 1000 basis points)`);
+  return BigInt(bps);
+};
+const workerPolicy = (v: string) => {
+  if (v !== 'approval' && v !== 'open') throw new InvalidArgumentError(`--worker-policy: "${v}" is not approval or open`);
+  return v;
+};
 
 /** sha256 of the CA certificate (DER), the value workers pin. */
 export function caHash(pem: string): Uint8Array {
@@ -70,6 +86,11 @@ export function deployCommand(): Command {
     .addOption(durationOption('--stake-lock <duration>', 'SealToken stake lock (e.g. 1m, 7d)', 60_000))
     .addOption(durationOption('--request-timeout <duration>', 'request deadline (e.g. 30s)', 30_000))
     .addOption(durationOption('--heartbeat-timeout <duration>', 'worker heartbeat timeout (e.g. 60s)', 60_000))
+    .option('--read-fee <amount>', 'fee per read request, paid from the token\'s prepaid balance (default 0)', amount)
+    .option('--write-fee <amount>', 'fee per write request (default 0)', amount)
+    .option('--worker-policy <policy>', 'approval: the cap holder approves each worker; open: any staked worker joins', workerPolicy, 'approval')
+    .addOption(durationOption('--unbonding <duration>', 'how long a leaving worker\'s stake stays slashable before withdrawal (e.g. 1d)', 86_400_000))
+    .addOption(new Option('--max-slash <share>', 'the most one slash may take of a stake, fixed for the cluster (e.g. 10% or 1000 basis points)').argParser(maxSlash).default(1_000n, '10%'))
     .option('--register-gateway <address>', 'register a gateway for the cluster (repeatable)', collect, [])
     .option('--no-save', 'do not write packageId/clusterId into the config file')
     .option('--json', 'print the result as one JSON line')
@@ -113,6 +134,11 @@ export function deployCommand(): Command {
           stakeLockMs: BigInt(flags.stakeLock),
           requestTimeoutMs: BigInt(flags.requestTimeout),
           heartbeatTimeoutMs: BigInt(flags.heartbeatTimeout),
+          readFee: flags.readFee,
+          writeFee: flags.writeFee,
+          workerPolicy: flags.workerPolicy,
+          unbondingMs: BigInt(flags.unbonding),
+          maxSlashBps: flags.maxSlash,
           debug,
           expectedPcrs: pcrs,
         }),
