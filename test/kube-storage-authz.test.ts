@@ -5,6 +5,7 @@
  * after server-side apply, persistence across a SIGKILL (same objects, resourceVersions and uids; a watch resumes
  * from an old version), RBAC enforced for impersonated identities, `auth can-i` and `auth whoami`.
  */
+import { clusterRbacObjects } from '../src/nautilus/rbac-bootstrap.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -422,7 +423,11 @@ describe('RBAC enforced for impersonated requests', () => {
     await ok(kc, ['create', 'rolebinding', 'team-b-view', '-n', 'b', '--clusterrole=view', '--group=team-b']);
     expect((await kubectl(kc, ['get', 'cm', '-n', 'b', '--as', 'u', '--as-group', 'other', '--as-group', 'team-b'])).code).toBe(0);
     expect((await kubectl(kc, ['create', 'cm', 'x', '-n', 'b', '--as', 'u', '--as-group', 'team-b'])).stderr).toContain('cannot create resource "configmaps"');
-    // nautilus: user = the requester's address, groups k3sdaas:<role> + system:authenticated
+    // nautilus: user = the requester's address, groups k3sdaas:<role> + system:authenticated. Like a fresh k3s,
+    // the embedded API binds none of them until nautilus installs its cluster RBAC.
+    const editorFirst = ['--as', '0xabc', '--as-group', 'k3sdaas:editor', '--as-group', 'system:authenticated'];
+    expect((await kubectl(kc, ['create', 'cm', 'early', '-n', 'b', ...editorFirst])).stderr).toContain('cannot create resource "configmaps"');
+    await ok(kc, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterRbacObjects() }));
     const editor = ['--as', '0xabc', '--as-group', 'k3sdaas:editor', '--as-group', 'system:authenticated'];
     expect(await ok(kc, ['create', 'cm', 'by-editor', '-n', 'b', ...editor])).toContain('created');
     const viewer = ['--as', '0xdef', '--as-group', 'k3sdaas:viewer', '--as-group', 'system:authenticated'];

@@ -305,12 +305,6 @@ const ADMIN_RULES: PolicyRule[] = [
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: [...READ, ...WRITE] },
 ];
 
-/** The identities nautilus impersonates (src/nautilus/roles.ts): the chain decides, RBAC mirrors each role. */
-const K3SDAAS_ROLES: { role: string; rules?: PolicyRule[]; clusterRole: string }[] = [
-  { role: 'k3sdaas:viewer', clusterRole: 'k3sdaas:viewer', rules: [{ apiGroups: ['*'], resources: ['*'], verbs: READ }, { nonResourceURLs: ['*'], verbs: ['get'] }] },
-  { role: 'k3sdaas:editor', clusterRole: 'k3sdaas:editor', rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['get'] }] },
-  { role: 'k3sdaas:admin', clusterRole: 'cluster-admin' },
-];
 
 export function bootstrapObjects(): { roles: KubeObject[]; bindings: KubeObject[] } {
   const roles = [
@@ -329,14 +323,12 @@ export function bootstrapObjects(): { roles: KubeObject[]; bindings: KubeObject[
       { nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] },
     ]),
     clusterRole('system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
-    ...K3SDAAS_ROLES.filter((r) => r.rules).map((r) => clusterRole(r.clusterRole, r.rules ?? [], { 'app.kubernetes.io/managed-by': 'k3sdaas' })),
   ];
   const bindings = [
     binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: MASTERS }]),
     binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: AUTHENTICATED }]),
     binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: AUTHENTICATED }]),
     binding('system:public-info-viewer', 'system:public-info-viewer', [{ kind: 'Group', name: AUTHENTICATED }, { kind: 'Group', name: 'system:unauthenticated' }]),
-    ...K3SDAAS_ROLES.map((r) => binding(r.role, r.clusterRole, [{ kind: 'Group', name: r.role }])),
   ];
   return { roles, bindings };
 }
