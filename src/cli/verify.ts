@@ -85,7 +85,7 @@ export function verifyCommand(): Command {
         const rt = cliRuntime(cmd);
         const blobs = flags.blobUrl ? new HttpBlobStore(flags.blobUrl, { ca: flags.blobCa ? readFileSync(flags.blobCa, 'utf8') : undefined }) : undefined;
         try {
-          evidence = await collectEvidence({ client: rt.client, packageId: rt.packageId, requestId: id, maxScan: flags.maxScan, blobs });
+          evidence = await collectEvidence({ client: rt.client, packageId: rt.originalPackageId, requestId: id, maxScan: flags.maxScan, blobs });
         } finally {
           await blobs?.close();
         }
@@ -97,7 +97,7 @@ export function verifyCommand(): Command {
       if (!flags.evidence) {
         const rt = cliRuntime(cmd);
         const key = keyInForce(evidence)?.publicKey ?? evidence.cluster?.enclavePk;
-        for (const ev of await collectSessionEvents(rt.client, rt.packageId, id, flags.maxScan)) {
+        for (const ev of await collectSessionEvents(rt.client, rt.originalPackageId, id, flags.maxScan)) {
           if (!key) sessions.push({ kind: ev.$kind === 'SessionOpened' ? 'opened' : 'closed', ok: false, detail: 'no enclave key to check the session report against' });
           else sessions.push(ev.$kind === 'SessionOpened' ? checkSessionOpened(ev, key) : checkSessionClosed(ev, key, flags.transcriptDigest));
         }

@@ -15,6 +15,7 @@ import type { ClusterEvidence, Evidence, Recorded, RegistrationEvidence } from '
 
 export interface CollectOptions {
   client: ChainClient;
+  /** The ORIGINAL package id: event types (and so filters and decoding) keep it across upgrades. */
   packageId: string;
   requestId: string;
   /** At most this many `request` events are scanned back from the newest (default 20 000). */
@@ -84,7 +85,7 @@ export async function collectEvidence(o: CollectOptions): Promise<Evidence> {
   };
 
   // Newest first: the answer (or expiry) comes before its submission in this order; stop at the submission.
-  for await (const raw of scan(o, { emitModule: `${o.packageId}::request` }, 'descending', o.maxScan ?? 20_000)) {
+  for await (const raw of scan(o, { eventType: `${o.packageId}::request` }, 'descending', o.maxScan ?? 20_000)) {
     const ev = decodeEvent(raw, { packageId: o.packageId });
     if (!ev || !('requestId' in ev) || normalizeSuiAddress(ev.requestId) !== requestId) continue;
     if (ev.$kind === 'ResponseStored' && !evidence.response) evidence.response = { ...strip(ev), ...(await recorded(raw)) };

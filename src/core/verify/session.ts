@@ -72,7 +72,7 @@ export async function collectSessionEvents(client: ChainClient, packageId: strin
   let cursor: string | null = null;
   let seen = 0;
   for (;;) {
-    const page = await client.core.listEvents({ filter: { emitModule: `${packageId}::session` }, order: 'ascending', limit: 50, ...(cursor ? { after: cursor } : {}) });
+    const page = await client.core.listEvents({ filter: { eventType: `${packageId}::session` }, order: 'ascending', limit: 50, ...(cursor ? { after: cursor } : {}) });
     for (const e of page.events) {
       if (++seen > maxScan) return out;
       const ev = decodeEvent(e, { packageId });
