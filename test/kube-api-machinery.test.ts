@@ -2,6 +2,7 @@
  * End-to-end: the API machinery of the embedded Kubernetes API (resource table, discovery, OpenAPI schemas, field
  * validation, size limits, CRDs) as the real kubectl (/usr/bin/kubectl, 1.32) sees it.
  */
+import { writePlainKubeconfig } from './helpers/kubectl.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,24 +69,7 @@ function rows(out: string): string[][] {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kube-api-machinery-'));
   api = await startKubeApi({ port: 0, simulation: { podStartDelayMs: 100 } });
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- cluster: {server: "${api.url}"}`,
-      '  name: dev',
-      'contexts:',
-      '- context: {cluster: dev, user: dev, namespace: default}',
-      '  name: dev',
-      'current-context: dev',
-      'users:',
-      '- name: dev',
-      '  user: {}',
-      '',
-    ].join('\n'),
-  );
+  writePlainKubeconfig(join(dir, 'kubeconfig'), api.url);
 });
 
 afterAll(async () => {

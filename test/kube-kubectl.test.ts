@@ -1,4 +1,5 @@
 /** End-to-end: the real kubectl (/usr/bin/kubectl, 1.32.4) against the embedded Kubernetes API. */
+import { writePlainKubeconfig } from './helpers/kubectl.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,24 +64,7 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<v
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kube-kubectl-'));
   api = await startKubeApi({ port: 0, simulation: { podStartDelayMs: 100 }, onAudit: (e) => audit.push(e) });
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- cluster: {server: "${api.url}"}`,
-      '  name: dev',
-      'contexts:',
-      '- context: {cluster: dev, user: dev, namespace: default}',
-      '  name: dev',
-      'current-context: dev',
-      'users:',
-      '- name: dev',
-      '  user: {}',
-      '',
-    ].join('\n'),
-  );
+  writePlainKubeconfig(join(dir, 'kubeconfig'), api.url);
 });
 
 afterAll(async () => {

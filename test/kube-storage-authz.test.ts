@@ -5,6 +5,7 @@
  * after server-side apply, persistence across a SIGKILL (same objects, resourceVersions and uids; a watch resumes
  * from an old version), RBAC enforced for impersonated identities, `auth can-i` and `auth whoami`.
  */
+import { writePlainKubeconfig } from './helpers/kubectl.js';
 import { clusterRbacObjects } from '../src/nautilus/rbac-bootstrap.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,24 +27,7 @@ let root: string;
 
 function writeKubeconfig(dir: string, url: string): string {
   const path = join(dir, `kubeconfig-${url.split(':').pop()}`);
-  writeFileSync(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- cluster: {server: "${url}"}`,
-      '  name: dev',
-      'contexts:',
-      '- context: {cluster: dev, user: dev, namespace: default}',
-      '  name: dev',
-      'current-context: dev',
-      'users:',
-      '- name: dev',
-      '  user: {}',
-      '',
-    ].join('\n'),
-  );
+  writePlainKubeconfig(path, url);
   return path;
 }
 

@@ -3,6 +3,7 @@
  * Kubernetes API — logs -f, exec (WebSocket v5), exec -i, exec -it under a pseudo-terminal (script(1)), cp both
  * ways, port-forward (SPDY tunnelled in WebSocket), run --rm -i, attach — and RBAC on the upgrade.
  */
+import { writePlainKubeconfig } from './helpers/kubectl.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,24 +27,7 @@ let dir: string;
 
 function kubeconfig(name: string, url: string): string {
   const path = join(dir, `${name}.kubeconfig`);
-  writeFileSync(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- cluster: {server: "${url}"}`,
-      '  name: dev',
-      'contexts:',
-      '- context: {cluster: dev, user: dev, namespace: default}',
-      '  name: dev',
-      'current-context: dev',
-      'users:',
-      '- name: dev',
-      '  user: {}',
-      '',
-    ].join('\n'),
-  );
+  writePlainKubeconfig(path, url);
   return path;
 }
 

@@ -51,3 +51,19 @@ export function writeKubeconfig(
   );
   return file;
 }
+
+/** A kubeconfig for a plain-HTTP API with no credentials (the embedded Kubernetes API), namespace `default`. */
+export function writePlainKubeconfig(path: string, server: string): string {
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'dev', cluster: { server } }],
+      contexts: [{ name: 'dev', context: { cluster: 'dev', user: 'dev', namespace: 'default' } }],
+      'current-context': 'dev',
+      users: [{ name: 'dev', user: {} }],
+    }),
+  );
+  return path;
+}
