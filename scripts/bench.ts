@@ -12,6 +12,8 @@
  *   3. the request kubectl sends (GET pods, Table Accept) from this process at concurrency 1, 4, 50 and 200, direct
  *      and via the gateway: requests/s, p50/p95/max, CPU ms per request of each process;
  * at localnet checkpoint intervals 0 ms (one checkpoint per transaction) and 250 ms (the default). Needs `npx tsup`.
+ * Then, in the same run, the streams benchmark (scripts/bench-streams.ts → docs/benchmarks-streams.md): watch-event
+ * delay and exec round trip, gateway vs direct (`--no-streams` skips it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     checkpoints: { type: 'string', default: '0,250' },
     'no-profile': { type: 'boolean', default: false },
+    'no-streams': { type: 'boolean', default: false },
   },
 });
 const SCALE = Number(flags.scale);
@@ -378,6 +381,11 @@ async function main(): Promise<void> {
     const kept = old.includes(NOTES_MARKER) ? old.slice(old.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
     writeFileSync(flags.out!, doc + '\n' + kept);
     log(`wrote ${flags.out}`);
+  }
+  if (!flags['no-streams']) {
+    log('streams benchmark (scripts/bench-streams.ts)');
+    const r = spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-streams.ts'), ...(flags['no-write'] ? ['--no-write'] : [])], { stdio: 'inherit', cwd: ROOT });
+    if (r.status !== 0) throw new Error(`streams benchmark failed (exit ${r.status ?? r.signal})`);
   }
 }
 

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { HttpRequestEnvelope } from '../core/envelope/index.js';
 import type { Impersonation, KubeForwarder } from '../core/kube/forward.js';
 import { FRAME, type SessionChannel } from '../core/session/channel.js';
-import { asToken, decodeMessage, encodeMessage, exitStatusOf, fromToken, offeredProtocols, sendPaced, type UpgradeHead } from '../core/session/upgrade.js';
+import { asToken, decodeMessage, encodeMessage, endedStatusMessage, exitStatusOf, fromToken, offeredProtocols, sendPaced, upgradeSubresource, type UpgradeHead } from '../core/session/upgrade.js';
 
 export interface RelayUpgradeOptions {
   forwarder: KubeForwarder;
@@ -18,6 +18,7 @@ export interface RelayUpgradeOptions {
   channel: SessionChannel;
   /** The requester's connection (its first frame, the hello, was already read). */
   requester: WebSocket;
+  /** Aborted when the session ends; a string reason means the enclave ended it (kubectl is told, as a Status). */
   signal: AbortSignal;
   onExitStatus: (code: number) => void;
 }
@@ -56,6 +57,11 @@ export async function relayUpgrade(o: RelayUpgradeOptions): Promise<void> {
       else resolve();
     };
     const onAbort = () => {
+      // Cut or past its maximum: exec/attach tell kubectl why on the error channel, before the session's end frame.
+      const told = typeof signal.reason === 'string' && upgradeSubresource(new URL(o.request.url, 'http://x').pathname) !== 'portforward'
+        ? endedStatusMessage(protocol, signal.reason)
+        : undefined;
+      if (told && requester.readyState === WebSocket.OPEN) requester.send(channel.send(FRAME.data, encodeMessage(told, true)));
       if (upstream.readyState === WebSocket.OPEN) upstream.close(1000);
       done();
     };

@@ -213,7 +213,9 @@ export class SessionHub {
       ended = true;
       clearTimeout(maxTimer);
       clearInterval(progressTimer);
-      upstream.abort();
+      // Ended by the enclave (not by either stream): the reason goes to the relay, which tells kubectl where it can.
+      const byEnclave = reason === 'cut' || reason === 'maximum duration' || reason === 'enclave stopped';
+      upstream.abort(byEnclave ? `k3sdaas: session ${id} ${reason === 'cut' ? 'cut' : 'closed'}: ${detail ?? reason}` : undefined);
       this.#open.delete(id);
       const record: SessionRecord = {
         sessionId: id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, exitStatusOf, isUpgradeRequest, offeredProtocols, sendPaced, upgradeSubresource } from './upgrade.js';
+import { decodeMessage, encodeMessage, endedStatusMessage, exitStatusOf, isUpgradeRequest, offeredProtocols, sendPaced, upgradeSubresource } from './upgrade.js';
 
 const errorChannel = (status: unknown) => new Uint8Array([3, ...Buffer.from(JSON.stringify(status))]);
 
@@ -30,6 +30,15 @@ describe('upgrade sessions', () => {
     expect(exitStatusOf('v5.channel.k8s.io', new Uint8Array([1, ...Buffer.from('{"status":"Success"}')]))).toBeUndefined();
     expect(exitStatusOf('SPDY/3.1+portforward.k8s.io', errorChannel({ status: 'Success' }))).toBeUndefined();
     expect(exitStatusOf('v5.channel.k8s.io', new Uint8Array([3, 123]))).toBeUndefined();
+  });
+
+  it('an ended-by-k3sdaas Status goes on the v4/v5 error channel as a Failure that is no exit status', () => {
+    const m = endedStatusMessage('v5.channel.k8s.io', 'k3sdaas: session cut')!;
+    expect(m[0]).toBe(3);
+    expect(JSON.parse(Buffer.from(m.subarray(1)).toString())).toMatchObject({ status: 'Failure', message: 'k3sdaas: session cut' });
+    expect(exitStatusOf('v5.channel.k8s.io', m)).toBeUndefined();
+    expect(endedStatusMessage('SPDY/3.1+portforward.k8s.io', 'x')).toBeUndefined();
+    expect(endedStatusMessage(undefined, 'x')).toBeUndefined();
   });
 
   it('pauses the sending side while the receiving side has more than 4 MiB waiting, and resumes it once drained', () => {

@@ -84,6 +84,17 @@ export function exitStatusOf(protocol: string | undefined, message: Uint8Array):
   }
 }
 
+/**
+ * The error-channel message that tells kubectl its exec/attach stream was ended by k3sdaas (cut on revocation, past
+ * the maximum duration): a metav1.Status Failure on channel 3 of v4/v5.channel.k8s.io, which kubectl prints as
+ * `error: MESSAGE` and exits non-zero — a stream ended under it is not a clean exit. Undefined for other protocols.
+ */
+export function endedStatusMessage(protocol: string | undefined, message: string): Uint8Array | undefined {
+  if (!protocol || !/^v[45]\.channel\.k8s\.io$/.test(protocol)) return undefined;
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Gone', code: 410 };
+  return new Uint8Array([ERROR_CHANNEL, ...Buffer.from(JSON.stringify(status))]);
+}
+
 /** Buffered bytes toward one side above which the other side is read no further until it drains. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
