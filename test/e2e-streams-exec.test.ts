@@ -217,6 +217,28 @@ describe('exec through `kubectl daas` (kubectl-proxy: the user signs)', () => {
     // `cat` read what kubectl sent: bytes went up through the session.
     expect(closed.some((c) => c.bytesUp > BigInt(secret.length))).toBe(true);
   }, 120_000);
+
+  it('`kubectl daas cp` both ways, `run --rm -i` and `attach -i` work signed by the user', async () => {
+    const local = join(home, 'daas-blob.bin');
+    const data = randomBytes(50_000);
+    writeFileSync(local, data);
+    ok(await daas(['cp', local, 'shell:/tmp/daas-blob.bin']));
+    const back = join(home, 'daas-back.bin');
+    ok(await daas(['cp', 'shell:/tmp/daas-blob.bin', back]));
+    expect(Buffer.compare(readFileSync(back), data)).toBe(0);
+    const run = await daas(['run', '--rm', '-i', '--restart=Never', 'daas-t', '--image=busybox', '--', 'echo', 'hi']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('hi\n');
+    expect(run.stdout).toContain('pod "daas-t" deleted');
+    ok(await daas(['run', 'daas-catter', '--image=busybox', '-i', '--attach=false', '--restart=Never', '--', 'cat']));
+    ok(await daas(['wait', '--for=condition=Ready', 'pod/daas-catter', '--timeout=30s']));
+    const attach = await daas(['attach', 'daas-catter', '-i'], 'one\ntwo\n');
+    expect(attach.stdout, attach.stderr).toContain('one\ntwo\n');
+    // every one of them is the user's own request on chain
+    const mine = (await recentRequests(sb, 200)).filter((e) => /\/pods\/[^/]+\/(exec|attach)$/.test(e.path) && normalizeSuiAddress(e.requester) === normalizeSuiAddress(user.address));
+    expect(mine.length).toBeGreaterThanOrEqual(4);
+    expect(mine.every((e) => e.gateway === null)).toBe(true);
+  }, 240_000);
 });
 
 describe('refusals', () => {
