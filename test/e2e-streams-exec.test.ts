@@ -239,6 +239,40 @@ describe('exec through `kubectl daas` (kubectl-proxy: the user signs)', () => {
     expect(mine.length).toBeGreaterThanOrEqual(4);
     expect(mine.every((e) => e.gateway === null)).toBe(true);
   }, 240_000);
+
+  it('`kubectl daas logs -f` follows a container to its end, and `kubectl daas port-forward` relays HTTP', async () => {
+    ok(await daas(['run', 'daas-talker', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo one; sleep 1; echo two']));
+    const logs = await daas(['logs', '-f', 'daas-talker', '--pod-running-timeout=30s']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toBe('one\ntwo\n');
+    // kubectl daas wraps kubectl in its own process group: stop the whole group, or the inner kubectl stays.
+    const pf = spawn('kubectl', ['daas', 'port-forward', 'pod/web', ':80'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    pf.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no forwarding line: ${out} ${err}`)), 60_000);
+        pf.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out);
+          if (m) (clearTimeout(t), resolve(m[1]));
+        });
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Welcome to nginx!');
+    } finally {
+      try {
+        process.kill(-pf.pid!, 'SIGINT');
+      } catch {
+        /* already gone */
+      }
+    }
+    const mine = (await recentRequests(sb, 200)).filter((e) => /\/pods\/(daas-talker\/log|web\/portforward)$/.test(e.path) && normalizeSuiAddress(e.requester) === normalizeSuiAddress(user.address));
+    expect(new Set(mine.map((e) => e.path.split('/').pop()))).toEqual(new Set(['log', 'portforward']));
+    expect(mine.every((e) => e.gateway === null)).toBe(true);
+  }, 180_000);
 });
 
 describe('refusals', () => {
