@@ -135,7 +135,7 @@ beforeAll(async () => {
     }),
   );
   nautilusEnv = { ...process.env, ...base, K3SDAAS_PRIVATE_KEY: operator.secretKey };
-  nautilusArgs.push('nautilus', 'start', '--json', '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0');
+  nautilusArgs.push('nautilus', 'start', '--json', '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0', '--session-listen', '127.0.0.1:0');
 
   gateway = await serveKubeFrontend({
     client,
