@@ -273,6 +273,27 @@ describe('exec through `kubectl daas` (kubectl-proxy: the user signs)', () => {
     expect(new Set(mine.map((e) => e.path.split('/').pop()))).toEqual(new Set(['log', 'portforward']));
     expect(mine.every((e) => e.gateway === null)).toBe(true);
   }, 180_000);
+
+  it('`kubectl daas exec -it` works under a pseudo-terminal', async () => {
+    const term = spawn('script', ['-qec', "kubectl daas exec -it shell -- sh", '/dev/null'], { env: { ...env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    term.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    term.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number>((r) => term.on('exit', (c) => r(c ?? 1)));
+    const sees = async (re: RegExp) => {
+      for (let i = 0; i < 800 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(out).toMatch(re);
+    };
+    try {
+      await sees(/\/ # $/);
+      term.stdin.write('echo via daas\r');
+      await sees(/echo via daas\r\nvia daas\r\n\/ # $/);
+      term.stdin.write('exit 3\r');
+      expect(await exited).toBe(3);
+    } finally {
+      if (term.exitCode === null) term.kill('SIGTERM');
+    }
+  }, 90_000);
 });
 
 describe('refusals', () => {
