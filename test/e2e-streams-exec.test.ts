@@ -4,7 +4,7 @@
  * decides), answered by the enclave with a session grant, and relayed off chain end-to-end encrypted: kubectl's
  * WebSocket ↔ gateway ↔ sealed session ↔ enclave ↔ the apiserver's WebSocket, frames as opaque bytes.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,29 @@ async function sessionEvents(): Promise<Array<SessionOpened | SessionClosed>> {
     if ((ev?.$kind === 'SessionOpened' || ev?.$kind === 'SessionClosed') && ev.clusterId === sb.clusterId) out.push(ev);
   }
   return out;
+}
+
+/** Runs a `kubectl … port-forward pod/web :80`, fetches through the port it prints, then stops it with `stop`. */
+async function fetchThroughPortForward(pf: ChildProcess, stop: () => void, waitMs: number): Promise<string> {
+  let out = '';
+  let err = '';
+  pf.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no forwarding line: ${out} ${err}`)), waitMs);
+      pf.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out);
+        if (m) (clearTimeout(t), resolve(m[1]));
+      });
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Welcome to nginx!');
+  } finally {
+    stop();
+  }
+  return err;
 }
 
 function ok(r: KubectlResult): string {
@@ -125,24 +148,7 @@ describe('exec through the chain', () => {
 
   it('`kubectl port-forward` relays an HTTP request to the simulated port', async () => {
     const pf = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    pf.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    try {
-      const port = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no forwarding line: ${out} ${err}`)), 20_000);
-        pf.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out);
-          if (m) (clearTimeout(t), resolve(m[1]));
-        });
-      });
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
-      expect(res.status).toBe(200);
-      expect(await res.text()).toContain('Welcome to nginx!');
-    } finally {
-      pf.kill('SIGINT');
-    }
+    const err = await fetchThroughPortForward(pf, () => pf.kill('SIGINT'), 20_000);
     await new Promise((r) => pf.on('exit', r));
     expect(err).not.toMatch(/error/i);
   }, 60_000);
@@ -247,28 +253,17 @@ describe('exec through `kubectl daas` (kubectl-proxy: the user signs)', () => {
     expect(logs.stdout).toBe('one\ntwo\n');
     // kubectl daas wraps kubectl in its own process group: stop the whole group, or the inner kubectl stays.
     const pf = spawn('kubectl', ['daas', 'port-forward', 'pod/web', ':80'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    pf.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    try {
-      const port = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no forwarding line: ${out} ${err}`)), 60_000);
-        pf.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out);
-          if (m) (clearTimeout(t), resolve(m[1]));
-        });
-      });
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
-      expect(res.status).toBe(200);
-      expect(await res.text()).toContain('Welcome to nginx!');
-    } finally {
-      try {
-        process.kill(-pf.pid!, 'SIGINT');
-      } catch {
-        /* already gone */
-      }
-    }
+    await fetchThroughPortForward(
+      pf,
+      () => {
+        try {
+          process.kill(-pf.pid!, 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+      },
+      60_000,
+    );
     const mine = (await recentRequests(sb, 200)).filter((e) => /\/pods\/(daas-talker\/log|web\/portforward)$/.test(e.path) && normalizeSuiAddress(e.requester) === normalizeSuiAddress(user.address));
     expect(new Set(mine.map((e) => e.path.split('/').pop()))).toEqual(new Set(['log', 'portforward']));
     expect(mine.every((e) => e.gateway === null)).toBe(true);
