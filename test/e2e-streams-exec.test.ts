@@ -38,8 +38,8 @@ async function sessionEvents(): Promise<Array<SessionOpened | SessionClosed>> {
   return out;
 }
 
-/** Runs a `kubectl … port-forward pod/web :80`, fetches through the port it prints, then stops it with `stop`. */
-async function fetchThroughPortForward(pf: ChildProcess, stop: () => void, waitMs: number): Promise<string> {
+/** Runs a `kubectl … port-forward pod/web :80`, fetches through the port it prints, stops it with `stop`; returns its stderr so far. */
+async function fetchThroughPortForward(pf: ChildProcess, stop: () => void, waitMs: number): Promise<() => string> {
   let out = '';
   let err = '';
   pf.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -58,7 +58,7 @@ async function fetchThroughPortForward(pf: ChildProcess, stop: () => void, waitM
   } finally {
     stop();
   }
-  return err;
+  return () => err;
 }
 
 function ok(r: KubectlResult): string {
@@ -148,9 +148,9 @@ describe('exec through the chain', () => {
 
   it('`kubectl port-forward` relays an HTTP request to the simulated port', async () => {
     const pf = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/web', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const err = await fetchThroughPortForward(pf, () => pf.kill('SIGINT'), 20_000);
+    const stderr = await fetchThroughPortForward(pf, () => pf.kill('SIGINT'), 20_000);
     await new Promise((r) => pf.on('exit', r));
-    expect(err).not.toMatch(/error/i);
+    expect(stderr()).not.toMatch(/error/i);
   }, 60_000);
 
   it('`kubectl run --rm -i --restart=Never t --image=busybox -- echo hi` prints hi and deletes the pod', async () => {
