@@ -2,15 +2,13 @@
  * End-to-end: the API machinery of the embedded Kubernetes API (resource table, discovery, OpenAPI schemas, field
  * validation, size limits, CRDs) as the real kubectl (/usr/bin/kubectl, 1.32) sees it.
  */
-import { writePlainKubeconfig } from './helpers/kubectl.js';
-import { spawn } from 'node:child_process';
+import { writePlainKubeconfig, spawnKubectl } from './helpers/kubectl.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi } from '../src/kube/index.js';
 
-const KUBECTL = '/usr/bin/kubectl';
 
 interface Run {
   code: number;
@@ -22,25 +20,7 @@ let api: KubeApi;
 let dir: string;
 
 function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], {
-      env: { ...process.env, KUBECONFIG: '', HOME: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} timed out`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
+  return spawnKubectl(['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], dir, input, timeoutMs);
 }
 
 async function ok(args: string[], input?: string): Promise<string> {

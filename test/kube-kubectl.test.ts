@@ -1,13 +1,11 @@
 /** End-to-end: the real kubectl (/usr/bin/kubectl, 1.32.4) against the embedded Kubernetes API. */
-import { writePlainKubeconfig } from './helpers/kubectl.js';
-import { spawn } from 'node:child_process';
+import { writePlainKubeconfig, spawnKubectl } from './helpers/kubectl.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type AuditEntry, type KubeApi } from '../src/kube/index.js';
 
-const KUBECTL = '/usr/bin/kubectl';
 
 interface Run {
   code: number;
@@ -20,25 +18,7 @@ let dir: string;
 const audit: AuditEntry[] = [];
 
 function kubectl(args: string[], input?: string, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], {
-      env: { ...process.env, KUBECONFIG: '', HOME: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} timed out`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
+  return spawnKubectl(['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], dir, input, timeoutMs);
 }
 
 async function ok(args: string[], input?: string): Promise<string> {

@@ -5,7 +5,7 @@
  * after server-side apply, persistence across a SIGKILL (same objects, resourceVersions and uids; a watch resumes
  * from an old version), RBAC enforced for impersonated identities, `auth can-i` and `auth whoami`.
  */
-import { writePlainKubeconfig } from './helpers/kubectl.js';
+import { writePlainKubeconfig, spawnKubectl } from './helpers/kubectl.js';
 import { clusterRbacObjects } from '../src/nautilus/rbac-bootstrap.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,23 +36,7 @@ function kubectlArgs(kubeconfig: string, args: string[]): string[] {
 }
 
 function kubectl(kubeconfig: string, args: string[], input?: string, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL, kubectlArgs(kubeconfig, args), { env: { ...process.env, KUBECONFIG: '', HOME: root } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} timed out`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
+  return spawnKubectl(kubectlArgs(kubeconfig, args), root, input, timeoutMs);
 }
 
 async function ok(kubeconfig: string, args: string[], input?: string): Promise<string> {

@@ -1,5 +1,5 @@
 /** Drives the real kubectl (/usr/bin/kubectl) with a fresh discovery cache per test file. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,4 +66,25 @@ export function writePlainKubeconfig(path: string, server: string): string {
     }),
   );
   return path;
+}
+
+/** Runs the real kubectl (/usr/bin/kubectl) with `args` (HOME = `home`, no inherited KUBECONFIG), feeding `input`; rejects on timeout. */
+export function spawnKubectl(args: string[], home: string, input?: string, timeoutMs = 20_000): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/kubectl', args, { env: { ...process.env, KUBECONFIG: '', HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kubectl ${args.join(' ')} timed out`));
+    }, timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
 }
