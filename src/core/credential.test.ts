@@ -36,6 +36,18 @@ async function rejects(promise: Promise<unknown>, code: string) {
 describe('credential', () => {
   const user = Ed25519Keypair.generate();
 
+  it('a credential verified once (and cached) is still refused once expired, and a tampered copy still fails', async () => {
+    const signed = await signCredential(user, credential);
+    expect((await verifyCredential(signed.bytes, signed.signature, NOW)).signer).toBe(user.toSuiAddress());
+    expect((await verifyCredential(signed.bytes, signed.signature, NOW)).signer).toBe(user.toSuiAddress());
+    await rejects(verifyCredential(signed.bytes, signed.signature, credential.expiresMs + 1n), 'CREDENTIAL_EXPIRED');
+    const tampered = signed.signature.slice();
+    tampered[10] ^= 1;
+    await rejects(verifyCredential(signed.bytes, tampered, NOW), 'CREDENTIAL_INVALID_SIGNATURE');
+    const otherBytes = encodeCredential({ ...credential, expiresMs: credential.expiresMs + 1n });
+    await rejects(verifyCredential(otherBytes, signed.signature, NOW), 'CREDENTIAL_INVALID_SIGNATURE');
+  });
+
   it('encodes as 104 BCS bytes in Move field order and decodes back', () => {
     const bytes = encodeCredential(credential);
     expect(bytes).toHaveLength(104);

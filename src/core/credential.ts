@@ -4,7 +4,7 @@
  * (`credential::verify`) off chain so a gateway can reject bad credentials before paying for a transaction.
  */
 import type { Keypair } from '@mysten/sui/cryptography';
-import { Ed25519PublicKey } from '@mysten/sui/keypairs/ed25519';
+import { NativeEd25519PublicKey } from './crypto/keypair.js';
 import { fromBase64, normalizeSuiAddress } from '@mysten/sui/utils';
 import { bcsForStruct } from './abi/bcs.js';
 import { CredentialError } from './errors.js';
@@ -89,7 +89,27 @@ export async function verifyCredential(
   if (signature.length !== SERIALIZED_SIGNATURE_SIZE) {
     throw new CredentialError('CREDENTIAL_INVALID_SIGNATURE', `signature is ${signature.length} bytes, expected ${SERIALIZED_SIGNATURE_SIZE}`);
   }
-  const publicKey = new Ed25519PublicKey(signature.subarray(65));
+  const signer = await credentialSigner(bytes, signature);
+  if (BigInt(nowMs) > credential.expiresMs) {
+    throw new CredentialError('CREDENTIAL_EXPIRED', `credential expired at ${credential.expiresMs} (now ${nowMs})`, {
+      expiresMs: credential.expiresMs,
+    });
+  }
+  return { credential, signer };
+}
+
+/**
+ * Signatures already verified, by credential bytes ‖ signature → signer: kubectl presents one credential on every
+ * request until it expires, so a gateway verifies each once (expiry is still checked on every use).
+ */
+const verified = new Map<string, string>();
+const VERIFIED_MAX = 4_096;
+
+async function credentialSigner(bytes: Uint8Array, signature: Uint8Array): Promise<string> {
+  const key = Buffer.concat([bytes, signature]).toString('base64');
+  const known = verified.get(key);
+  if (known) return known;
+  const publicKey = new NativeEd25519PublicKey(signature.subarray(65));
   let valid = false;
   try {
     valid = await publicKey.verifyPersonalMessage(bytes, signature.subarray(1, 65));
@@ -97,12 +117,10 @@ export async function verifyCredential(
     valid = false;
   }
   if (!valid) throw new CredentialError('CREDENTIAL_INVALID_SIGNATURE', 'credential signature does not verify');
-  if (BigInt(nowMs) > credential.expiresMs) {
-    throw new CredentialError('CREDENTIAL_EXPIRED', `credential expired at ${credential.expiresMs} (now ${nowMs})`, {
-      expiresMs: credential.expiresMs,
-    });
-  }
-  return { credential, signer: publicKey.toSuiAddress() };
+  const signer = publicKey.toSuiAddress();
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(key, signer);
+  return signer;
 }
 
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');

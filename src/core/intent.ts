@@ -3,6 +3,7 @@
  * ed25519 (64 bytes, no Sui intent wrapping), as the Nautilus framework and `enclave::verify` do.
  */
 import { Ed25519PublicKey } from '@mysten/sui/keypairs/ed25519';
+import { ed25519Verify } from './crypto/ed25519.js';
 import { bcsForStruct } from './abi/bcs.js';
 import { INTENT_JOIN_TOKEN, INTENT_RESPONSE } from './abi/package.js';
 
@@ -87,14 +88,9 @@ export async function verifyIntent<I extends Intent>(
   signature: Uint8Array,
 ): Promise<boolean> {
   if (signature.length !== 64) return false;
-  let key: Ed25519PublicKey;
+  const raw = publicKey instanceof Ed25519PublicKey ? publicKey.toRawBytes() : publicKey;
   try {
-    key = publicKey instanceof Ed25519PublicKey ? publicKey : new Ed25519PublicKey(publicKey);
-  } catch {
-    return false;
-  }
-  try {
-    return await key.verify(encodeIntentMessage(intent, timestampMs, payload), signature);
+    return ed25519Verify(signature, encodeIntentMessage(intent, timestampMs, payload), raw);
   } catch {
     return false;
   }

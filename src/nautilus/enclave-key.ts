@@ -3,7 +3,8 @@
  * memory and is bound to the enclave image by the attestation document; a restart means a new key, registered
  * again on chain. The same ed25519 key signs responses and (as X25519) receives request bodies.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { randomBytes } from 'node:crypto';
+import { ed25519PrivateKey, ed25519PublicKeyOf, ed25519Sign } from '../core/crypto/ed25519.js';
 import type { RawEd25519Signer } from '../core/intent.js';
 
 export interface EnclaveKey extends RawEd25519Signer {
@@ -13,10 +14,11 @@ export interface EnclaveKey extends RawEd25519Signer {
 }
 
 export function generateEnclaveKey(seed?: Uint8Array): EnclaveKey {
-  const { secretKey, publicKey } = seed ? { secretKey: seed, publicKey: ed25519.getPublicKey(seed) } : ed25519.keygen();
+  const secretKey = seed ?? new Uint8Array(randomBytes(32));
+  const privateKey = ed25519PrivateKey(secretKey);
   return {
-    publicKey,
+    publicKey: ed25519PublicKeyOf(privateKey),
     secretKey,
-    sign: async (bytes: Uint8Array) => ed25519.sign(bytes, secretKey),
+    sign: async (bytes: Uint8Array) => ed25519Sign(privateKey, bytes),
   };
 }

@@ -6,10 +6,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { decodeSuiPrivateKey, type Keypair } from '@mysten/sui/cryptography';
-import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
 import { Secp256r1Keypair } from '@mysten/sui/keypairs/secp256r1';
 import { fromBase64 } from '@mysten/sui/utils';
+import { NativeEd25519Keypair } from '../crypto/keypair.js';
 import { ConfigError } from './errors.js';
 import type { Config } from './load.js';
 
@@ -18,7 +18,7 @@ const SCHEMES: Record<number, 'ED25519' | 'Secp256k1' | 'Secp256r1'> = { 0: 'ED2
 function fromScheme(scheme: string, secret: Uint8Array): Keypair {
   switch (scheme) {
     case 'ED25519':
-      return Ed25519Keypair.fromSecretKey(secret);
+      return NativeEd25519Keypair.fromSecretKey(secret);
     case 'Secp256k1':
       return Secp256k1Keypair.fromSecretKey(secret);
     case 'Secp256r1':

@@ -7,11 +7,9 @@
  * Layout: version (1 byte = 1) ‖ ephemeral public key (32) ‖ ciphertext ‖ tag (16).
  * The key is used once, so the nonce is fixed at zero.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { chachaOpen, chachaSeal, hkdfSha256 } from './aead.js';
 import { CryptoError } from './errors.js';
+import { x25519Keygen, x25519PublicKey, x25519SharedSecret } from './x25519.js';
 
 const VERSION = 1;
 const NONCE = new Uint8Array(12);
@@ -24,7 +22,7 @@ function deriveKey(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Ar
   const salt = new Uint8Array(64);
   salt.set(ephemeral, 0);
   salt.set(recipient, 32);
-  return hkdf(sha256, shared, salt, new TextEncoder().encode(`k3sdaas/v1/${purpose}`), 32);
+  return hkdfSha256(shared, salt, new TextEncoder().encode(`k3sdaas/v1/${purpose}`), 32);
 }
 
 export function seal(
@@ -34,10 +32,15 @@ export function seal(
   associatedData: Uint8Array,
 ): Uint8Array {
   if (recipientPublicKey.length !== 32) throw new CryptoError('CRYPTO_BAD_KEY', 'recipient key must be 32 bytes');
-  const { secretKey, publicKey } = x25519.keygen();
-  const shared = x25519.getSharedSecret(secretKey, recipientPublicKey);
+  const { secretKey, publicKey } = x25519Keygen();
+  let shared: Uint8Array;
+  try {
+    shared = x25519SharedSecret(secretKey, recipientPublicKey);
+  } catch {
+    throw new CryptoError('CRYPTO_BAD_KEY', 'recipient key is not a usable X25519 key');
+  }
   const key = deriveKey(shared, publicKey, recipientPublicKey, purpose);
-  const ct = chacha20poly1305(key, NONCE, associatedData).encrypt(plaintext);
+  const ct = chachaSeal(key, NONCE, plaintext, associatedData);
   const out = new Uint8Array(1 + 32 + ct.length);
   out[0] = VERSION;
   out.set(publicKey, 1);
@@ -55,16 +58,16 @@ export function open(
     throw new CryptoError('CRYPTO_MALFORMED', 'not a k3sdaas v1 ciphertext');
   }
   const ephemeral = sealed.subarray(1, 33);
-  const recipient = x25519.getPublicKey(recipientSecretKey);
+  const recipient = x25519PublicKey(recipientSecretKey);
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(recipientSecretKey, ephemeral);
+    shared = x25519SharedSecret(recipientSecretKey, ephemeral);
   } catch {
     throw new CryptoError('CRYPTO_MALFORMED', 'ciphertext carries an invalid ephemeral key');
   }
   const key = deriveKey(shared, ephemeral, recipient, purpose);
   try {
-    return chacha20poly1305(key, NONCE, associatedData).decrypt(sealed.subarray(33));
+    return chachaOpen(key, NONCE, sealed.subarray(33), associatedData);
   } catch {
     throw new CryptoError(
       'CRYPTO_DECRYPT_FAILED',

@@ -13,11 +13,11 @@
  * sha256(plaintext)). Both ends compute it; the enclave's final value is in the closing frame, and a requester that
  * kept its reply key can recompute it from a saved transcript.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError } from '../crypto/index.js';
+import { x25519SharedSecret } from '../crypto/x25519.js';
 
 /** Which way a frame travels: from the enclave to the requester, or back. */
 export type Direction = 'down' | 'up';
@@ -93,12 +93,12 @@ export class SessionChannel {
 
   /** The enclave's end: its session secret and the request's reply public key. */
   static enclave(requestId: string, sessionSecret: Uint8Array, replyPublicKey: Uint8Array): SessionChannel {
-    return new SessionChannel(x25519.getSharedSecret(sessionSecret, replyPublicKey), requestId, 'enclave');
+    return new SessionChannel(x25519SharedSecret(sessionSecret, replyPublicKey), requestId, 'enclave');
   }
 
   /** The requester's end: its reply secret and the session public key from the grant. */
   static requester(requestId: string, replySecret: Uint8Array, sessionPublicKey: Uint8Array): SessionChannel {
-    return new SessionChannel(x25519.getSharedSecret(replySecret, sessionPublicKey), requestId, 'requester');
+    return new SessionChannel(x25519SharedSecret(replySecret, sessionPublicKey), requestId, 'requester');
   }
 
   /** The transcript digest so far (hex). */

@@ -4,7 +4,7 @@
  * transcript digest recomputed by the requester — the transcript itself.
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Verify } from '../crypto/ed25519.js';
 import type { ChainClient } from '../chain/index.js';
 import { decodeEvent, type SessionClosed, type SessionOpened } from '../events/index.js';
 import { SESSION_REASONS, sessionOpenMessage, sessionRecordMessage } from '../session/payloads.js';
@@ -17,7 +17,7 @@ export interface SessionCheck {
 
 function verifies(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {
-    return signature.length === 64 && ed25519.verify(signature, message, publicKey);
+    return signature.length === 64 && ed25519Verify(signature, message, publicKey);
   } catch {
     return false;
   }

@@ -7,6 +7,7 @@ import { bcs } from '@mysten/sui/bcs';
 import { TransactionDataBuilder } from '@mysten/sui/transactions';
 import { toBase58, toBase64 } from '@mysten/sui/utils';
 import { verifyTransactionSignature } from '@mysten/sui/verify';
+import { NativeEd25519PublicKey } from '../../core/crypto/keypair.js';
 import { TxRejected } from './errors.js';
 import { addr, blake2b256, utf8 } from './ids.js';
 import { executeTransaction, type ExecuteResult, type TransactionDataV1 } from './executor.js';
@@ -302,8 +303,7 @@ async function verifySigners(data: TransactionDataV1, txBytes: Uint8Array, signa
   const signers = new Set<string>();
   for (const [i, sig] of signatures.entries()) {
     try {
-      const pk = await verifyTransactionSignature(txBytes, toBase64(sig));
-      signers.add(pk.toSuiAddress());
+      signers.add(await transactionSigner(txBytes, sig));
     } catch (err) {
       throw new TxRejected(3, `signature ${i} is invalid: ${(err as Error).message}`);
     }
@@ -313,4 +313,19 @@ async function verifySigners(data: TransactionDataV1, txBytes: Uint8Array, signa
     if (!signers.has(r)) throw new TxRejected(3, `transaction must be signed by ${r === addr(data.sender) ? 'the sender' : 'the gas owner'} ${r}`);
   }
   for (const s of signers) if (!required.has(s)) throw new TxRejected(3, `unexpected signature by ${s}`);
+}
+
+const ED25519_SIGNATURE_SIZE = 1 + 64 + 32;
+
+/**
+ * The address that signed `txBytes`; throws when the signature does not verify. Ed25519 (what nearly every
+ * transaction carries) is checked with node:crypto; other schemes by the SDK.
+ */
+async function transactionSigner(txBytes: Uint8Array, sig: Uint8Array): Promise<string> {
+  if (sig[0] === 0 && sig.length === ED25519_SIGNATURE_SIZE) {
+    const pk = new NativeEd25519PublicKey(sig.subarray(65));
+    if (!(await pk.verifyTransaction(txBytes, toBase64(sig)))) throw new Error('Signature is not valid for the provided Transaction');
+    return pk.toSuiAddress();
+  }
+  return (await verifyTransactionSignature(txBytes, toBase64(sig))).toSuiAddress();
 }

@@ -3,7 +3,7 @@
  * event encoding, the clock, coins, the Cluster's stake table and aborts located like Sui reports them.
  */
 import { bcs } from '@mysten/sui/bcs';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Verify as nativeEd25519Verify } from '../../core/crypto/ed25519.js';
 import { bcsFor, bcsForStruct } from '../../core/abi/bcs.js';
 import { ERRORS, FUNCTIONS } from '../../core/abi/package.js';
 import type { FunctionAbi, MoveType } from '../../core/abi/types.js';
@@ -157,12 +157,7 @@ export function concatBytes(chunks: Uint8Array[]): Uint8Array {
 
 /** `sui::ed25519::ed25519_verify`: false (never an abort) for malformed keys or signatures. */
 export function ed25519Verify(signature: Uint8Array, publicKey: Uint8Array, message: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return nativeEd25519Verify(signature, message, publicKey);
 }
 
 export function sameAddress(a: string, b: string): boolean {
