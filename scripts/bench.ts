@@ -16,7 +16,7 @@
  * delay and exec round trip, gateway vs direct (`--no-streams` skips it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,10 @@ const { values: flags } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     checkpoints: { type: 'string', default: '0,250' },
     'no-profile': { type: 'boolean', default: false },
+    /** Keep the V8 CPU profiles of the profiling run in this folder (for a closer look, e.g. in Chrome DevTools). */
+    'keep-profiles': { type: 'string' },
+    /** Only the profiling run (no start-up, kubectl or load tables). */
+    'profile-only': { type: 'boolean', default: false },
     'no-streams': { type: 'boolean', default: false },
   },
 });
@@ -299,7 +303,7 @@ async function main(): Promise<void> {
   const memoryRows: MemoryRow[] = [];
   const projectNode = existsSync(join(ROOT, 'node_modules', 'node', 'bin', 'node')) ? join(ROOT, 'node_modules', 'node', 'bin', 'node') : NODE;
 
-  for (const checkpointMs of CHECKPOINTS) {
+  for (const checkpointMs of flags['profile-only'] ? [] : CHECKPOINTS) {
     const dir = mkdtempSync(join(tmpdir(), `k3sdaas-bench-${checkpointMs}-`));
     log(`checkpoint interval ${checkpointMs} ms: starting localnet, kube-apiserver, nautilus, gateway, kubectl-proxy…`);
     const s = await stack(checkpointMs, dir);
@@ -448,6 +452,11 @@ async function profileRun(): Promise<ProfileSummary[]> {
     const file = existsSync(d) ? readdirSync(d).find((f) => f.endsWith('.cpuprofile')) : undefined;
     if (!file) continue;
     out.push(summarize(name, JSON.parse(readFileSync(join(d, file), 'utf8')), row.n, row.windowUs));
+  }
+  if (flags['keep-profiles']) {
+    rmSync(flags['keep-profiles'], { recursive: true, force: true });
+    renameSync(profileDir, flags['keep-profiles']);
+    log(`profiles kept in ${flags['keep-profiles']}`);
   }
   rmSync(dir, { recursive: true, force: true });
   return out;
