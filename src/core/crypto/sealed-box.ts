@@ -61,7 +61,8 @@ export function open(
   const recipient = x25519PublicKey(recipientSecretKey);
   let shared: Uint8Array;
   try {
-    shared = x25519SharedSecret(recipientSecretKey, ephemeral);
+    // The ephemeral key is used once: not worth caching.
+    shared = x25519SharedSecret(recipientSecretKey, ephemeral, { cachePeer: false });
   } catch {
     throw new CryptoError('CRYPTO_MALFORMED', 'ciphertext carries an invalid ephemeral key');
   }
