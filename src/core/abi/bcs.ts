@@ -63,7 +63,8 @@ export function bcsFor(type: MoveType, params: Record<string, MoveType> = {}): A
   if (framework) return framework(args);
   const m = /^k3sdaas::(\w+)::(\w+)$/.exec(type.struct);
   if (!m) throw new Error(`no BCS layout for ${type.struct}`);
-  const key = JSON.stringify(type);
+  // Generic structs (IntentMessage<T>) depend on the enclosing parameters too.
+  const key = Object.keys(params).length ? JSON.stringify([type, params]) : JSON.stringify(type);
   const hit = cache.get(key);
   if (hit) return hit;
   const s = structAbi(m[1], m[2]);
@@ -72,7 +73,7 @@ export function bcsFor(type: MoveType, params: Record<string, MoveType> = {}): A
   const fields: Record<string, AnyBcs> = {};
   for (const field of s.fields) fields[field.name] = bcsFor(field.type, { ...params, ...own });
   const schema = bcs.struct(s.name, fields);
-  if (!s.typeParams?.length) cache.set(key, schema);
+  cache.set(key, schema);
   return schema;
 }
 

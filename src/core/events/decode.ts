@@ -2,6 +2,7 @@
  * Decoders for K3s-DaaS events and objects, driven by the ABI: the BCS schema and the JS conversion of every field
  * come from the struct description in ../abi/package.ts, so a layout change there is a change here.
  */
+import { BcsReader } from '@mysten/bcs';
 import { fromBase64, normalizeSuiAddress } from '@mysten/sui/utils';
 import { bcsFor } from '../abi/bcs.js';
 import { EVENT_STRUCTS, OBJECT_STRUCTS } from '../abi/package.js';
@@ -41,12 +42,14 @@ export function fromBcsValue(type: MoveType, value: unknown): unknown {
 export function decodeStruct(struct: StructAbi, bytes: Uint8Array): Record<string, unknown> {
   const schema = bcsFor({ struct: `k3sdaas::${struct.module}::${struct.name}` });
   let parsed: Record<string, unknown>;
+  // Read with a reader, whose position says how many bytes the value took (no re-serialization to measure it).
+  const reader = new BcsReader(bytes);
   try {
-    parsed = schema.parse(bytes) as Record<string, unknown>;
+    parsed = schema.read(reader) as Record<string, unknown>;
   } catch (cause) {
     throw new AbiError(`malformed ${struct.module}::${struct.name}: ${(cause as Error).message}`, { struct: struct.name }, cause);
   }
-  const size = schema.serialize(parsed).toBytes().length;
+  const size = (reader as unknown as { bytePosition: number }).bytePosition;
   if (size !== bytes.length) {
     throw new AbiError(`malformed ${struct.module}::${struct.name}: ${bytes.length - size} trailing bytes`, { struct: struct.name });
   }
