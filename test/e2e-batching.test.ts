@@ -13,6 +13,7 @@ import { MIST_PER_SUI } from '../src/core/cluster-admin.js';
 import { ProxySubmitter } from '../src/gateway/submitters.js';
 import { decodeEvent } from '../src/core/events/index.js';
 import { startSandbox, type Sandbox } from '../src/dev/sandbox.js';
+import { serveNautilusHealth } from '../src/nautilus/health.js';
 import { credentialKubeconfig, stakedUser, stored, type TestUser } from './helpers/e2e.js';
 import { kubectlRunner, type KubectlResult } from './helpers/kubectl.js';
 
@@ -108,6 +109,17 @@ describe('batched submissions and answers', () => {
     // varies; at least one batch forms (the test below proves full batches deterministically).
     expect(submitTxs + answerTxs).toBeLessThan(2 * requests);
     expect(sb.nautilus.batching.items - submitsBefore).toBeGreaterThanOrEqual(requests);
+    // nautilus's /metrics carries the same respond totals an operator would watch.
+    const health = await serveNautilusHealth({ service: sb.nautilus, forwarder: sb.forwarder, host: '127.0.0.1', port: 0 });
+    try {
+      const metrics = await (await fetch(`${health.url}/metrics`)).text();
+      const total = (what: string) => Number(new RegExp(`^k3sdaas_nautilus_respond_batched_total\\{what="${what}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      expect(total('calls')).toBe(sb.nautilus.batching.items);
+      expect(total('transactions')).toBe(sb.nautilus.batching.batches);
+      expect(total('transactions')).toBeLessThan(total('calls'));
+    } finally {
+      await health.close();
+    }
 
     // The refusal was recorded on chain in a transaction of its own: it failed, and no other request was in it.
     expect(refusedTx).toBeTruthy();

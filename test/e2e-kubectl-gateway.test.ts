@@ -68,6 +68,11 @@ describe('kubectl through the gateway with the `k3sdaas token` exec plugin', () 
       expect(count('verb="delete",outcome="200"')).toBe(1);
       expect(count('verb="get",outcome="404"')).toBeGreaterThanOrEqual(2);
       expect(metrics).toMatch(/^k3sdaas_gateway_request_seconds_count\{phase="chain"\} \d+$/m);
+      // Batching totals: every answered request was one call in some submit transaction.
+      const batched = (what: string) => Number(new RegExp(`^k3sdaas_gateway_submit_batched_total\\{what="${what}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      expect(batched('transactions')).toBeGreaterThan(0);
+      expect(batched('calls')).toBeGreaterThanOrEqual(batched('transactions'));
+      expect(batched('calls')).toBeGreaterThanOrEqual(count('verb="create",outcome="201"'));
       // The follower kept up with the chain: every answer was delivered, so it is at most a checkpoint or two behind.
       const lag = Number(/^k3sdaas_gateway_follower_lag_checkpoints (\d+)$/m.exec(metrics)?.[1]);
       expect(lag).toBeGreaterThanOrEqual(0);

@@ -34,6 +34,20 @@ export class Counter implements Metric {
   }
 }
 
+/** A counter kept elsewhere (e.g. a batcher's totals), read when rendered. */
+export class ReadCounter implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly read: () => Array<{ labels: Labels; value: number }>,
+  ) {}
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const { labels, value } of this.read()) lines.push(`${this.name}${fmt(labels)} ${value}`);
+    return lines.join('\n');
+  }
+}
+
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class Histogram implements Metric {

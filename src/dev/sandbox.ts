@@ -98,6 +98,8 @@ export interface Sandbox {
   operatorExecutor: TransactionExecutor;
   user: SandboxUser;
   nautilus: NautilusService;
+  /** nautilus's client of the Kubernetes API. */
+  forwarder: KubeForwarder;
   sessions: SessionHub;
   sessionRecorder: SessionRecorder;
   /** Issues join tokens to workers (`k3sdaas worker join`) and marks silent ones inactive. */
@@ -317,6 +319,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       operatorExecutor: operatorTx,
       user: { name: 'dev', keypair: userKey, address: userKey.toSuiAddress(), tokenId },
       nautilus,
+      forwarder,
       sessions,
       sessionRecorder,
       joinTokens,

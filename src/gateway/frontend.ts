@@ -103,7 +103,7 @@ export class KubeFrontend {
   constructor(options: FrontendOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: options.submitter.mode });
-    this.metrics = new GatewayMetrics(options.tracker.follower);
+    this.metrics = new GatewayMetrics(options.tracker.follower, () => options.submitter.batching);
   }
 
   async listen(): Promise<string> {

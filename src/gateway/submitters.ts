@@ -40,6 +40,8 @@ export interface Submitter {
   submit(http: HttpRequestEnvelope, identity: Identity, enclaveKey: Uint8Array): Promise<Submitted>;
   /** Expires this submitter's own requests left unanswered past their deadline. */
   readonly janitor?: RequestJanitor;
+  /** Submit transactions sent and the submissions they carried (see core/batch). */
+  readonly batching?: { batches: number; items: number };
 }
 
 export type Identity = { user: string; credential?: { bytes: Uint8Array; signature: Uint8Array; value: Credential } };

@@ -39,6 +39,10 @@ export async function serveNautilusHealth(o: {
       '# HELP k3sdaas_nautilus_follower_reconnects Chain follower reconnects since start',
       '# TYPE k3sdaas_nautilus_follower_reconnects gauge',
       `k3sdaas_nautilus_follower_reconnects ${o.service.follower?.reconnects ?? 0}`,
+      '# HELP k3sdaas_nautilus_respond_batched_total Respond transactions sent (what="transactions") and the answers they carried (what="calls")',
+      '# TYPE k3sdaas_nautilus_respond_batched_total counter',
+      `k3sdaas_nautilus_respond_batched_total{what="transactions"} ${o.service.batching.batches}`,
+      `k3sdaas_nautilus_respond_batched_total{what="calls"} ${o.service.batching.items}`,
       ...gasLines(o.gas),
     ]), 'text/plain; version=0.0.4');
     if (path === '/readyz') {
