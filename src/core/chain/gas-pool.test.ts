@@ -43,4 +43,23 @@ describe('concurrent transactions from one key (gas pool)', () => {
     const balance = await client.core.getBalance({ owner: sink });
     expect(BigInt(balance.balance.balance)).toBe(16_000n);
   }, 60_000);
+
+  it('a transaction waiting for a big coin is not stranded when every coin in flight comes back smaller', async () => {
+    const client = createChainClient({ rpcUrl: net.rpcUrl });
+    const key = Ed25519Keypair.generate();
+    await requestSuiFromFaucetV2({ host: net.faucetUrl, recipient: key.toSuiAddress() });
+    const ex = await new TransactionExecutor(client, key).enableConcurrency(2, 1_000_000_000n);
+    const pool = ex.gas;
+    const [a, b] = [await pool.acquire(), await pool.acquire()];
+    // Both coins are in flight and one is big enough: the caller waits for it...
+    const big = pool.acquire(800_000_000n);
+    // ...but both come back spent below what it needs (as after two large batches).
+    pool.settle(a, { kind: 'executed', version: a.version, digest: a.digest, balance: 300_000_000n });
+    pool.settle(b, { kind: 'executed', version: b.version, digest: b.digest, balance: 300_000_000n });
+    const stranded = new Promise((_, reject) => setTimeout(() => reject(new Error('the waiter was stranded')), 15_000));
+    const coin = (await Promise.race([big, stranded])) as Awaited<typeof big>;
+    expect(coin.balance).toBeGreaterThanOrEqual(800_000_000n);
+    expect([a.objectId, b.objectId]).not.toContain(coin.objectId);
+    pool.settle(coin, { kind: 'untouched' });
+  }, 60_000);
 });

@@ -156,8 +156,9 @@ export class GasPool {
       const usable = this.#free.length + this.#inUse.size;
       const bigEnough = [...this.#inUse.values()].some((c) => c.balance >= minBalance);
       if (usable < this.size || !bigEnough || this.#free.length > 0) {
-        // Too few coins, or none (free or busy) big enough: make some.
-        await this.#maintain(minBalance > this.coinBalance ? minBalance : 0n);
+        // Too few coins, or none (free or busy) big enough: make some, and a big one if no pool coin holds enough
+        // (a pool coin spent below what a large batch needs).
+        await this.#maintain(minBalance > this.coinBalance || !bigEnough ? minBalance : 0n);
         const j = this.#free.findIndex((c) => c.balance >= minBalance);
         if (j >= 0) continue;
         if (![...this.#inUse.values()].some((c) => c.balance >= minBalance)) {
@@ -223,7 +224,17 @@ export class GasPool {
     if (i >= 0) {
       const [w] = this.#waiters.splice(i, 1);
       w!.resolve(coin);
-    } else this.#free.push(coin);
+      return;
+    }
+    this.#free.push(coin);
+    // A waiter counted on a coin in flight being big enough; if none is any more (this one came back smaller), it
+    // would wait forever: let it re-check, which makes a coin big enough.
+    const inFlight = [...this.#inUse.values()];
+    for (const w of [...this.#waiters]) {
+      if (inFlight.some((c) => c.balance >= w.min)) continue;
+      this.#waiters.splice(this.#waiters.indexOf(w), 1);
+      w.reject(RETRY);
+    }
   }
 
   /** A coin left the pool: let one waiter re-check (it may need maintenance now). */
