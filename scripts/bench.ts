@@ -16,7 +16,7 @@
  * delay and exec round trip, gateway vs direct (`--no-streams` skips it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,10 +41,17 @@ const { values: flags } = parseArgs({
     /** Only the profiling run (no start-up, kubectl or load tables). */
     'profile-only': { type: 'boolean', default: false },
     'no-streams': { type: 'boolean', default: false },
+    /** Gas coins (transactions in flight) of the gateway and nautilus: their --concurrency (default: theirs). */
+    'gas-coins': { type: 'string' },
+    /** Only these load levels, e.g. `--levels 200`. */
+    levels: { type: 'string' },
+    /** Append each service's stderr (its log, at K3SDAAS_LOG_LEVEL) to DIR/NAME.log. */
+    'log-dir': { type: 'string' },
   },
 });
 const SCALE = Number(flags.scale);
 const CHECKPOINTS = flags.checkpoints!.split(',').map(Number);
+const coinsFlag = flags['gas-coins'] ? ['--concurrency', flags['gas-coins']] : [];
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'k3sdaas');
 const NODE = process.execPath;
@@ -56,7 +63,9 @@ const LEVELS: Array<{ c: number; n: number }> = [
   { c: 4, n: 60 },
   { c: 50, n: 200 },
   { c: 200, n: 400 },
-].map((l) => ({ c: l.c, n: Math.max(l.c, Math.round(l.n * SCALE)) }));
+]
+  .filter((l) => !flags.levels || flags.levels.split(',').map(Number).includes(l.c))
+  .map((l) => ({ c: l.c, n: Math.max(l.c, Math.round(l.n * SCALE)) }));
 const KUBECTL_RUNS = Math.max(3, Math.round(10 * SCALE));
 const STARTUP_RUNS = Math.max(5, Math.round(15 * SCALE));
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -91,6 +100,7 @@ function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+  if (flags['log-dir']) child.stderr!.on('data', (c) => appendFileSync(join(flags['log-dir']!, `${name}.log`), c));
   return new Promise((resolvePromise, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not become ready:\n${stderr}`)), 90_000);
@@ -176,6 +186,48 @@ interface LoadRow {
   cpu: Record<string, number>;
   /** When the measured requests ran, on the monotonic clock V8 profiles use (µs). */
   windowUs: [number, number];
+  /** Through the gateway: where each request's time went, from the gateway's and nautilus's /metrics. */
+  phases?: Phases;
+}
+
+/** Means over one load run, from the differences of the services' Prometheus counters before and after it. */
+interface Phases {
+  /** Gateway: from the request arriving to its `submit_via_gateway` transaction being final (RequestSubmitted). */
+  submitMs: number;
+  /** Gateway: from then to the ResponseStored event reaching it (nautilus executing and answering, two followers). */
+  answerMs: number;
+  /** nautilus: the Kubernetes API's own time per request. */
+  kubeMs: number;
+  /** Calls per transaction: kubectl requests per submit transaction, answers per respond transaction. */
+  submitBatch: number;
+  respondBatch: number;
+}
+
+/** The services' Prometheus metrics as `name{labels}` → value. */
+type Scrape = Map<string, number>;
+
+async function scrapeMetrics(urls: Array<{ url: string; dispatcher?: Agent }>): Promise<Scrape> {
+  const out: Scrape = new Map();
+  for (const { url, dispatcher } of urls) {
+    const res = await request(url, { dispatcher });
+    for (const line of (await res.body.text()).split('\n')) {
+      const m = /^([a-zA-Z0-9_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (m) out.set(m[1], Number(m[2]));
+    }
+  }
+  return out;
+}
+
+function phasesBetween(a: Scrape, b: Scrape): Phases {
+  const d = (k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
+  const mean = (name: string, labels: string) => (d(`${name}_sum${labels}`) / Math.max(1, d(`${name}_count${labels}`))) * 1000;
+  return {
+    submitMs: mean('k3sdaas_gateway_request_seconds', '{phase="chain"}'),
+    answerMs: mean('k3sdaas_gateway_request_seconds', '{phase="answer"}'),
+    kubeMs: mean('k3sdaas_nautilus_execution_seconds', ''),
+    submitBatch: d('k3sdaas_gateway_submit_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_gateway_submit_batched_total{what="transactions"}')),
+    respondBatch: d('k3sdaas_nautilus_respond_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_nautilus_respond_batched_total{what="transactions"}')),
+  };
 }
 
 async function load(
@@ -186,6 +238,7 @@ async function load(
   ca: string | undefined,
   level: { c: number; n: number },
   services: Service[],
+  scrape?: () => Promise<Scrape>,
 ): Promise<LoadRow> {
   const dispatcher = new Agent({ connect: ca ? { ca } : {}, connections: level.c, headersTimeout: 120_000, bodyTimeout: 120_000 });
   const one = async (): Promise<number> => {
@@ -196,6 +249,7 @@ async function load(
     return performance.now() - t;
   };
   for (let i = 0; i < 3; i++) await one(); // connections, caches, the follower
+  const scraped = await scrape?.();
   const before = services.map((s) => proc(s.pid).cpuMs);
   const latencies: number[] = [];
   let errors = 0;
@@ -218,6 +272,7 @@ async function load(
   const windowUs: [number, number] = [fromUs, Number(process.hrtime.bigint() / 1000n)];
   const cpu: Record<string, number> = {};
   services.forEach((s, i) => (cpu[s.name] = (proc(s.pid).cpuMs - before[i]) / Math.max(1, latencies.length)));
+  const phases = scraped && scrape ? phasesBetween(scraped, await scrape()) : undefined;
   await dispatcher.close();
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -232,6 +287,7 @@ async function load(
     rps: latencies.length / seconds,
     cpu,
     windowUs,
+    phases,
   };
 }
 
@@ -253,7 +309,7 @@ interface MemoryRow {
 }
 
 async function stack(checkpointMs: number, dir: string, profileDir?: string) {
-  const base: NodeJS.ProcessEnv = { HOME: dir, K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_LOG_LEVEL: 'warn' };
+  const base: NodeJS.ProcessEnv = { HOME: dir, K3SDAAS_CONFIG: join(dir, 'config.yaml'), K3SDAAS_LOG_LEVEL: process.env.K3SDAAS_LOG_LEVEL ?? 'warn' };
   // With profileDir, localnet, nautilus and the gateway write a V8 CPU profile each (node --cpu-prof) when they stop.
   const prof = (name: string): NodeJS.ProcessEnv => (profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` } : {});
   const localnet = await start('localnet', BIN, ['localnet', 'start', '--ephemeral', '--port', '0', '--faucet-port', '0', '--checkpoint-ms', String(checkpointMs), '--json'], { ...base, ...prof('localnet') });
@@ -283,8 +339,8 @@ async function stack(checkpointMs: number, dir: string, profileDir?: string) {
       'current-context': 'embedded',
     }),
   );
-  const nautilus = await start('nautilus', BIN, ['nautilus', 'start', '--json', '--cluster', clusterId, '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'nautilus'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0'], { ...env, K3SDAAS_PRIVATE_KEY: operator.secretKey, ...prof('nautilus') });
-  const gateway = await start('gateway', BIN, ['gateway', '--json', '--cluster', clusterId, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'gateway')], { ...env, K3SDAAS_PRIVATE_KEY: gatewayKey.secretKey, ...prof('gateway') });
+  const nautilus = await start('nautilus', BIN, ['nautilus', 'start', '--json', '--cluster', clusterId, '--kubeconfig', nautilusKubeconfig, '--data-dir', join(dir, 'nautilus'), '--listen', '127.0.0.1:0', '--blob-listen', '127.0.0.1:0', ...coinsFlag], { ...env, K3SDAAS_PRIVATE_KEY: operator.secretKey, ...prof('nautilus') });
+  const gateway = await start('gateway', BIN, ['gateway', '--json', '--cluster', clusterId, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'gateway'), ...coinsFlag], { ...env, K3SDAAS_PRIVATE_KEY: gatewayKey.secretKey, ...prof('gateway') });
   const userDir = join(dir, 'user');
   const keyFile = join(dir, 'user.key');
   writeFileSync(keyFile, user.secretKey + '\n', { mode: 0o600 });
@@ -360,11 +416,14 @@ async function main(): Promise<void> {
 
       const signed = await signCredential(user.keypair, { clusterId: s.clusterId, gateway: String(s.gateway.ready.address), tokenId: s.tokenId, expiresMs: BigInt(Date.now() + 3_600_000) });
       const auth = { authorization: `Bearer ${credentialToToken(signed)}` };
+      const metricsAgent = new Agent({ connect: { ca } });
+      const scrape = () => scrapeMetrics([{ url: `${gatewayUrl}/metrics`, dispatcher: metricsAgent }, { url: `${String(s.nautilus.ready.health)}/metrics` }]);
       for (const level of LEVELS) {
         log(`  concurrency ${level.c}: ${level.n} requests direct, then via the gateway`);
         loadRows.push(await load('direct', checkpointMs, s.kubeUrl, {}, undefined, level, services));
-        loadRows.push(await load('gateway', checkpointMs, gatewayUrl, auth, ca, level, services));
+        loadRows.push(await load('gateway', checkpointMs, gatewayUrl, auth, ca, level, services, scrape));
       }
+      await metricsAgent.close();
       for (const svc of [...services, s.proxy]) {
         const p = proc(svc.pid);
         memoryRows.push({ checkpointMs, name: svc.name, rssMiB: p.rssKiB / 1024, hwmMiB: p.hwmKiB / 1024 });
@@ -540,6 +599,13 @@ function render(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows:
         return `| ${g.checkpointMs} ms | ${g.concurrency} | ${(d.rps / g.rps).toFixed(0)}× | ${(g.p50 / d.p50).toFixed(0)}× | ${g.checkpointMs ? (g.p50 / g.checkpointMs).toFixed(1) + ' intervals' : '–'} |`;
       }),
   ].join('\n');
+  const phaseTable = [
+    '| checkpoint interval | concurrency | p50 | submit (until final) | answer (until ResponseStored reaches the gateway) | of which the Kubernetes API | requests per submit transaction | answers per respond transaction |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.loadRows
+      .filter((x) => x.phases)
+      .map((x) => `| ${x.checkpointMs} ms | ${x.concurrency} | ${s2(x.p50)} | ${s2(x.phases!.submitMs)} | ${s2(x.phases!.answerMs)} | ${ms(x.phases!.kubeMs)} | ${x.phases!.submitBatch.toFixed(1)} | ${x.phases!.respondBatch.toFixed(1)} |`),
+  ].join('\n');
   const memoryTable = ['| checkpoint interval | process | RSS at the end | peak RSS |', '|---|---|---|---|', ...r.memoryRows.map((m) => `| ${m.checkpointMs} ms | ${m.name} | ${m.rssMiB.toFixed(0)} MiB | ${m.hwmMiB.toFixed(0)} MiB |`)].join('\n');
   const cpu = cpus()[0]?.model ?? 'unknown';
   return `# Benchmarks
@@ -589,6 +655,14 @@ ${loadTable}
 ## Ratios
 
 ${ratioTable}
+
+## Where each request's time goes
+
+Means per gateway run, from the gateway's and nautilus's own /metrics (counters read before and after the run): the
+submit phase ends when the request's \`submit_via_gateway\` transaction is final, the answer phase when nautilus's
+\`respond\` reaches the gateway's follower as ResponseStored; batching is calls per transaction on each side.
+
+${phaseTable}
 
 ## Memory per process
 
