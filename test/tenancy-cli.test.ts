@@ -111,6 +111,8 @@ describe('tenancy CLI', () => {
       [['stake', 'add', '1SUI', '--namespace', 'kube-mine'], /option '--namespace <name>' argument 'kube-mine' is invalid\. is reserved/],
       [['stake', 'add', '1SUI', '--namespace', 'Team_A'], /--namespace <name>' argument 'Team_A' is invalid\. must be a DNS-1123 label/],
       [['tenants', '--cluster', 'nope'], /cluster|nope/],
+      [['gateway', '--concurrency', 'abc'], /option '--concurrency <n>' argument 'abc' is invalid\. --concurrency takes a whole number of at least 1/],
+      [['nautilus', 'start', '--concurrency', '0'], /option '--concurrency <n>' argument '0' is invalid\. --concurrency takes a whole number of at least 1/],
     ];
     for (const [args, message] of cases) {
       const r = await operator(...args);

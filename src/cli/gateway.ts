@@ -15,7 +15,7 @@ import { GatewaySubmitter } from '../gateway/submitters.js';
 import { parseListen, serveKubeFrontend } from '../gateway/serve.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
-import { booleanFlag, listenFlag, operatorTls, refusalLimitFlag, untilSignal } from './serve-common.js';
+import { booleanFlag, integerFlag, listenFlag, operatorTls, refusalLimitFlag, untilSignal } from './serve-common.js';
 import { DEFAULT_REFUSAL_LIMIT, RefusalLimiter, type RefusalLimit } from '../gateway/refusal-limit.js';
 
 interface GatewayFlags {
@@ -51,7 +51,7 @@ export function gatewayCommand(): Command {
     .option('--blob-token-file <file>', "the blob service's upload token (nautilus prints its path)")
     .option('--walrus-publisher <url>', 'store large bodies on Walrus through this publisher (with --walrus-aggregator)')
     .option('--walrus-aggregator <url>', 'read large bodies from Walrus through this aggregator')
-    .option('--concurrency <n>', 'transactions in flight at once (one gas coin each)', (v: string) => Math.max(1, Number(v) || 1), 4)
+    .option('--concurrency <n>', 'transactions in flight at once (one gas coin each)', integerFlag('--concurrency'), 4)
     .option('--record-refusals <bool>', 'execute submissions the contract refuses anyway, so each refusal is on chain (the gateway pays, ~0.003 SUI)', booleanFlag('--record-refusals'), true)
     .addOption(
       new Option('--refusal-limit <count/duration>', 'at most this many recorded refusals per credential (0 = none)')

@@ -25,7 +25,7 @@ import { durationOption } from './duration-flag.js';
 import { blobStoreFromFlags } from './blob-flags.js';
 import { cliRuntime } from './context.js';
 import { createProgress } from './progress.js';
-import { listenFlag, untilSignal } from './serve-common.js';
+import { integerFlag, listenFlag, untilSignal } from './serve-common.js';
 import { SessionHub } from '../nautilus/sessions.js';
 import { SessionRecorder } from '../nautilus/session-recorder.js';
 import { SessionRevoker } from '../nautilus/session-revoker.js';
@@ -78,7 +78,7 @@ export function nautilusCommand(): Command {
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
-    .option('--concurrency <n>', 'answers in flight at once (one gas coin each; twice as many requests execute at once)', (v: string) => Math.max(1, Number(v) || 1), 4)
+    .option('--concurrency <n>', 'answers in flight at once (one gas coin each; twice as many requests execute at once)', integerFlag('--concurrency'), 4)
     .option('--json', 'print one JSON line once ready')
     .option('--released-namespaces <keep|delete>', "what happens to a tenant's namespace when its token unstakes or is slashed below the minimum (its RoleBinding is always removed)", releasedArg, 'keep' as const)
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')

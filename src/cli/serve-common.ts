@@ -41,6 +41,15 @@ export function operatorTls(flags: { tlsCert?: string; tlsKey?: string }): TlsMa
 }
 
 /** `--flag=true|false` (also yes/no, 1/0). */
+/** A commander parser for a whole number ≥ `min`; the error names the flag. */
+export function integerFlag(flag: string, min = 1): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number of at least ${min}, got "${v}"`);
+    return n;
+  };
+}
+
 export function booleanFlag(flag: string): (v: string) => boolean {
   return (v: string) => {
     if (/^(true|yes|1)$/i.test(v)) return true;
