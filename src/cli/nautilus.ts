@@ -78,7 +78,7 @@ export function nautilusCommand(): Command {
     .option('--walrus-publisher <url>', 'store large answers on Walrus (with --walrus-aggregator) instead of the local blob service')
     .option('--walrus-aggregator <url>', 'read large request bodies from Walrus through this aggregator')
     .option('--join-token-source <spec>', 'where worker join tokens come from: k3s[:path], command:<exe> [args], file:<path>, generated (dev); default k3s with --k3s, otherwise none')
-    .option('--concurrency <n>', 'answers in flight at once (one gas coin each; twice as many requests execute at once)', integerFlag('--concurrency'), 4)
+    .option('--concurrency <n>', 'respond transactions in flight at once (one gas coin each; each carries many answers, and 16 times as many requests execute against k3s at once)', integerFlag('--concurrency'), 4)
     .option('--json', 'print one JSON line once ready')
     .option('--released-namespaces <keep|delete>', "what happens to a tenant's namespace when its token unstakes or is slashed below the minimum (its RoleBinding is always removed)", releasedArg, 'keep' as const)
     .option('--attestation-command <cmd>', 'AWS Nitro: prints the attestation document (hex/base64) for {public_key} and {user_data} (hex); required on non-debug clusters')
@@ -147,7 +147,8 @@ export function nautilusCommand(): Command {
           journal,
           cursors: fileCursorStore(join(dir, 'cursors.json')),
           logger: rt.logger,
-          concurrency: 2 * flags.concurrency,
+          // Executing is quick next to waiting for the chain: enough at once to fill a respond batch per gas coin.
+          concurrency: 16 * flags.concurrency,
         attestation: flags.attestationCommand ? commandAttestationProvider(flags.attestationCommand) : undefined,
           provisioning: { policy: { ...DEFAULT_TENANT_POLICY, onRelease: flags.releasedNamespaces } },
         });

@@ -30,6 +30,42 @@ describe('Batcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with a window: idle sends at once; busy, a free slot waits the window to gather a burst, or less when full', async () => {
+    const batches: number[][] = [];
+    const gates: Array<ReturnType<typeof gate>> = [];
+    let fire: (() => void) | undefined;
+    let armed = 0;
+    const b = new Batcher<number, number>({
+      limits: { maxInFlight: 3, maxItems: 4, maxBytes: Infinity },
+      window: () => 20,
+      timers: { setTimeout: (fn, ms) => ((armed = ms), (fire = fn)), clearTimeout: () => (fire = undefined) },
+      run: async (items) => {
+        batches.push(items);
+        const g = gate();
+        gates.push(g);
+        await g.p;
+        return items.map((i) => fulfilled(i));
+      },
+    });
+    const first = b.submit(1);
+    expect(batches).toEqual([[1]]); // idle: no window
+    const burst = [2, 3].map((i) => b.submit(i));
+    expect(batches).toEqual([[1]]); // a slot is free, but one batch is in flight: wait for more
+    expect(armed).toBe(20);
+    const more = [4].map((i) => b.submit(i));
+    fire!(); // the window closes: whatever gathered goes as one batch
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    const full = [5, 6, 7, 8].map((i) => b.submit(i));
+    expect(batches).toEqual([[1], [2, 3, 4], [5, 6, 7, 8]]); // a full batch does not wait
+    gates.forEach((g) => g.open());
+    expect(await Promise.all([first, ...burst, ...more, ...full])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Idle again: the next item goes at once.
+    const next = b.submit(9);
+    expect(batches.at(-1)).toEqual([9]);
+    gates.at(-1)!.open();
+    expect(await next).toBe(9);
+  });
+
   it('respects maxItems and maxBytes; an oversized item goes alone', async () => {
     const batches: number[][] = [];
     const first = gate();

@@ -1,8 +1,10 @@
 /**
- * An adaptive batching window: no added latency when idle (an item arriving while fewer than `maxInFlight`
- * batches run is sent at once, with whatever else is waiting), and items arriving while every slot is busy are
- * gathered into the next batch, up to `maxItems` items and `maxBytes` (by `sizeOf`). Each item's promise settles
- * with its own outcome from `run`.
+ * An adaptive batching window: no added latency when idle (an item arriving while no batch runs is sent at once,
+ * with whatever else is waiting), and items arriving while every slot is busy are gathered into the next batch, up
+ * to `maxItems` items and `maxBytes` (by `sizeOf`). With a `window`, a free slot while other batches are still in
+ * flight (the system is busy, not idle) waits that long for more items before it sends, unless the batch is full
+ * already: under load, bursts (a checkpoint's worth of events answered at once) go in one batch instead of one per
+ * free slot. Each item's promise settles with its own outcome from `run`.
  */
 import { rejected, type Settled } from './settled.js';
 
@@ -20,6 +22,10 @@ export interface BatcherOptions<I, O> {
   run: (items: I[]) => Promise<Array<Settled<O>>>;
   limits: BatchLimits;
   sizeOf?: (item: I) => number;
+  /** How long a batch may wait for more items while others are in flight (ms, read each time); default 0. */
+  window?: () => number;
+  /** Injectable for tests. */
+  timers?: { setTimeout: (fn: () => void, ms: number) => unknown; clearTimeout: (t: unknown) => void };
 }
 
 interface Waiting<I, O> {
@@ -35,6 +41,9 @@ export class Batcher<I, O> {
   #inFlight = 0;
   #batches = 0;
   #items = 0;
+  /** The pending window's timer; when it fires the waiting items go whatever else is in flight. */
+  #windowTimer: unknown = undefined;
+  #windowOver = false;
 
   constructor(options: BatcherOptions<I, O>) {
     if (options.limits.maxInFlight < 1 || options.limits.maxItems < 1) throw new RangeError('batch limits must be at least 1');
@@ -66,8 +75,39 @@ export class Batcher<I, O> {
     return this.#waiting.splice(0, n);
   }
 
+  /** Whether the waiting items already fill a batch (nothing to wait for). */
+  #full(): boolean {
+    const { maxItems, maxBytes } = this.#o.limits;
+    if (this.#waiting.length >= maxItems) return true;
+    let bytes = 0;
+    for (const w of this.#waiting) if ((bytes += w.size) >= maxBytes) return true;
+    return false;
+  }
+
+  /** True when the next batch should wait for more items (busy, not full, window open); arms the window's timer. */
+  #linger(): boolean {
+    if (this.#windowOver || this.#inFlight === 0 || this.#full()) return false;
+    const ms = this.#o.window?.() ?? 0;
+    if (ms <= 0) return false;
+    if (this.#windowTimer === undefined) {
+      const timers = this.#o.timers ?? { setTimeout, clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) };
+      this.#windowTimer = timers.setTimeout(() => {
+        this.#windowTimer = undefined;
+        this.#windowOver = true;
+        this.#pump();
+      }, ms);
+    }
+    return true;
+  }
+
   #pump(): void {
     while (this.#inFlight < this.#o.limits.maxInFlight && this.#waiting.length) {
+      if (this.#linger()) return;
+      if (this.#windowTimer !== undefined) {
+        (this.#o.timers ?? { clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) }).clearTimeout(this.#windowTimer);
+        this.#windowTimer = undefined;
+      }
+      this.#windowOver = false;
       const batch = this.#take();
       this.#inFlight++;
       this.#batches++;

@@ -22,6 +22,15 @@ export const DEFAULT_CALL_LIMITS = { maxItems: 128, maxBytes: 96 * 1024 } as con
 /** Bytes a Move call adds to a transaction besides its large arguments (object refs, small pure inputs, command). */
 export const CALL_OVERHEAD_BYTES = 512;
 
+/**
+ * The batching window under load: a tenth of how long this signer's transactions take to execute (a moving
+ * average), at most 50 ms. A transaction mostly waits for its checkpoint, so gathering for a tenth of that costs
+ * little latency and turns a burst of calls into one transaction instead of one per free gas coin; on a chain that
+ * answers in milliseconds the window shrinks with it. Idle, there is no window at all (see Batcher).
+ */
+export const WINDOW_SHARE = 0.1;
+export const MAX_WINDOW_MS = 50;
+
 export interface TransactionBatcherOptions<I, O> {
   executor: TransactionExecutor;
   /** The Move call(s) of one item (builders from core/calls). */
@@ -34,6 +43,8 @@ export interface TransactionBatcherOptions<I, O> {
   single?: ExecuteOptions | ((item: I) => ExecuteOptions);
   limits?: Partial<BatchLimits>;
   onSplit?: (size: number, err: unknown) => void;
+  /** The window under load (ms); default: WINDOW_SHARE of the average transaction time, at most MAX_WINDOW_MS. */
+  window?: () => number;
 }
 
 /** A failure one call may have caused: a Move abort, or any refusal that is not the chain being unreachable. */
@@ -57,8 +68,19 @@ export function perTransaction<T>(index: (tx: ExecutedTransaction) => T): (tx: E
 
 export class TransactionBatcher<I, O> {
   readonly #batcher: Batcher<I, O>;
+  /** Moving average of how long a transaction of this batcher takes (ms), for the window. */
+  #txMs = 0;
 
   constructor(readonly o: TransactionBatcherOptions<I, O>) {
+    const timed = async <T>(p: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await p();
+      } finally {
+        const ms = performance.now() - t;
+        this.#txMs = this.#txMs === 0 ? ms : 0.8 * this.#txMs + 0.2 * ms;
+      }
+    };
     const read = (item: I, tx: ExecutedTransaction) => {
       try {
         return fulfilled(o.result(item, tx));
@@ -76,13 +98,14 @@ export class TransactionBatcher<I, O> {
         },
       },
       sizeOf: o.sizeOf,
+      window: o.window ?? (() => Math.min(MAX_WINDOW_MS, WINDOW_SHARE * this.#txMs)),
       run: (items) =>
         bisect(items, {
           many: async (batch) => {
-            const tx = await o.executor.execute((t) => batch.forEach((item) => o.call(item)(t)));
+            const tx = await timed(() => o.executor.execute((t) => batch.forEach((item) => o.call(item)(t))));
             return batch.map((item) => read(item, tx));
           },
-          one: async (item) => o.result(item, await o.executor.execute(o.call(item), typeof o.single === 'function' ? o.single(item) : o.single)),
+          one: async (item) => o.result(item, await timed(() => o.executor.execute(o.call(item), typeof o.single === 'function' ? o.single(item) : o.single))),
           splittable: callMayBeAtFault,
           onSplit: o.onSplit,
         }),
@@ -96,5 +119,10 @@ export class TransactionBatcher<I, O> {
 
   get stats() {
     return this.#batcher.stats;
+  }
+
+  /** The window a batch waits under load right now (ms). */
+  get windowMs(): number {
+    return this.o.window?.() ?? Math.min(MAX_WINDOW_MS, WINDOW_SHARE * this.#txMs);
   }
 }
