@@ -181,6 +181,7 @@ interface LoadRow {
   p50: number;
   p95: number;
   max: number;
+  mean: number;
   rps: number;
   /** CPU ms per request, per process. */
   cpu: Record<string, number>;
@@ -196,7 +197,9 @@ interface Phases {
   submitMs: number;
   /** Gateway: from then to the ResponseStored event reaching it (nautilus executing and answering, two followers). */
   answerMs: number;
-  /** nautilus: the Kubernetes API's own time per request. */
+  /** Gateway: the whole request, as the gateway saw it (the client's latency minus connection and queueing before it). */
+  totalMs: number;
+  /** nautilus: from forwarding the request to the Kubernetes API to its answer (nautilus's event loop included). */
   kubeMs: number;
   /** Calls per transaction: kubectl requests per submit transaction, answers per respond transaction. */
   submitBatch: number;
@@ -224,6 +227,7 @@ function phasesBetween(a: Scrape, b: Scrape): Phases {
   return {
     submitMs: mean('k3sdaas_gateway_request_seconds', '{phase="chain"}'),
     answerMs: mean('k3sdaas_gateway_request_seconds', '{phase="answer"}'),
+    totalMs: mean('k3sdaas_gateway_request_seconds', '{phase="total"}'),
     kubeMs: mean('k3sdaas_nautilus_execution_seconds', ''),
     submitBatch: d('k3sdaas_gateway_submit_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_gateway_submit_batched_total{what="transactions"}')),
     respondBatch: d('k3sdaas_nautilus_respond_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_nautilus_respond_batched_total{what="transactions"}')),
@@ -282,6 +286,7 @@ async function load(
     n: latencies.length,
     errors,
     p50: percentile(sorted, 50),
+    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
     p95: percentile(sorted, 95),
     max: sorted[sorted.length - 1],
     rps: latencies.length / seconds,
@@ -600,11 +605,11 @@ function render(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows:
       }),
   ].join('\n');
   const phaseTable = [
-    '| checkpoint interval | concurrency | p50 | submit (until final) | answer (until ResponseStored reaches the gateway) | of which the Kubernetes API | requests per submit transaction | answers per respond transaction |',
-    '|---|---|---|---|---|---|---|---|',
+    '| checkpoint interval | concurrency | client p50 / mean | gateway total (mean) | submit (until final) | answer (until ResponseStored reaches the gateway) | of which the Kubernetes API | requests per submit transaction | answers per respond transaction |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...r.loadRows
       .filter((x) => x.phases)
-      .map((x) => `| ${x.checkpointMs} ms | ${x.concurrency} | ${s2(x.p50)} | ${s2(x.phases!.submitMs)} | ${s2(x.phases!.answerMs)} | ${ms(x.phases!.kubeMs)} | ${x.phases!.submitBatch.toFixed(1)} | ${x.phases!.respondBatch.toFixed(1)} |`),
+      .map((x) => `| ${x.checkpointMs} ms | ${x.concurrency} | ${s2(x.p50)} / ${s2(x.mean)} | ${s2(x.phases!.totalMs)} | ${s2(x.phases!.submitMs)} | ${s2(x.phases!.answerMs)} | ${ms(x.phases!.kubeMs)} | ${x.phases!.submitBatch.toFixed(1)} | ${x.phases!.respondBatch.toFixed(1)} |`),
   ].join('\n');
   const memoryTable = ['| checkpoint interval | process | RSS at the end | peak RSS |', '|---|---|---|---|', ...r.memoryRows.map((m) => `| ${m.checkpointMs} ms | ${m.name} | ${m.rssMiB.toFixed(0)} MiB | ${m.hwmMiB.toFixed(0)} MiB |`)].join('\n');
   const cpu = cpus()[0]?.model ?? 'unknown';
