@@ -119,6 +119,19 @@ function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv
   });
 }
 
+/** `kubectl daas` starts the user's kubectl-proxy in the background (detached): stop the ones this run started. */
+function stopDaasProxies(dataDir: string): void {
+  const dir = join(dataDir, 'proxy');
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir).filter((n) => /^state.*\.json$/.test(n))) {
+    try {
+      process.kill((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number }).pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 async function stop(s: Service): Promise<void> {
   if (s.child.exitCode !== null) return;
   const exited = new Promise((r) => s.child.once('exit', r));
@@ -434,6 +447,7 @@ async function main(): Promise<void> {
         memoryRows.push({ checkpointMs, name: svc.name, rssMiB: p.rssKiB / 1024, hwmMiB: p.hwmKiB / 1024 });
       }
     } finally {
+      stopDaasProxies(String(s.userEnv.K3SDAAS_DATA_DIR));
       for (const svc of [s.proxy, s.gateway, s.nautilus, s.kube, s.localnet]) await stop(svc);
       rmSync(dir, { recursive: true, force: true });
     }
