@@ -1,7 +1,8 @@
 /** Hashes, ids and digests as Sui computes them (blake2b-256, base58 digests, 0x-prefixed 64-hex ids). */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bcs, TypeTagSerializer } from '@mysten/sui/bcs';
-import { fromBase58, normalizeStructTag, normalizeSuiAddress, toBase58, toHex, fromHex } from '@mysten/sui/utils';
+import { fromBase58, normalizeStructTag, normalizeSuiAddress, toBase58 } from '@mysten/sui/utils';
+import { fromHex, toHex } from './bytes.js';
 import type { ObjectOwner } from '../engine/move-runtime.js';
 import type { StoredObject } from './types.js';
 
