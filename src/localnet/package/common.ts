@@ -8,6 +8,7 @@ import { bcsFor, bcsForStruct } from '../../core/abi/bcs.js';
 import { ERRORS, FUNCTIONS } from '../../core/abi/package.js';
 import type { FunctionAbi, MoveType } from '../../core/abi/types.js';
 import { MoveAbortError, type CallArg, type MoveRuntime, type ObjectArg } from '../engine/move-runtime.js';
+import { rememberedVerdict } from './verified.js';
 
 export const SUI_COIN_TYPE = '0x2::coin::Coin<0x2::sui::SUI>';
 export const U64_MAX = (1n << 64n) - 1n;
@@ -157,7 +158,7 @@ export function concatBytes(chunks: Uint8Array[]): Uint8Array {
 
 /** `sui::ed25519::ed25519_verify`: false (never an abort) for malformed keys or signatures. */
 export function ed25519Verify(signature: Uint8Array, publicKey: Uint8Array, message: Uint8Array): boolean {
-  return nativeEd25519Verify(signature, message, publicKey);
+  return rememberedVerdict(signature, publicKey, message, () => nativeEd25519Verify(signature, message, publicKey));
 }
 
 export function sameAddress(a: string, b: string): boolean {
