@@ -24,7 +24,21 @@ export function decodeTransaction(txBytes: Uint8Array): TransactionDataV1 {
   if (!parsed.V1) throw new TxRejected(3, 'unsupported TransactionData version');
   const length = reencodesExactly(parsed.V1) ? read : bcs.TransactionData.serialize(parsed).toBytes().length;
   if (length !== txBytes.length) throw new TxRejected(3, 'transaction bytes have trailing data');
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(txBytes, parsed.V1);
   return parsed.V1;
+}
+
+/**
+ * The last transactions decoded, by their bytes (the very array, as the ledger keeps it): answering an
+ * ExecuteTransaction shows the transaction just executed, whose bytes would otherwise be parsed a second time.
+ * Readers must not modify what they get (nothing in localnet does).
+ */
+const RECENT_MAX = 256;
+const recent = new Map<Uint8Array, TransactionDataV1>();
+
+export function recentlyDecoded(txBytes: Uint8Array): TransactionDataV1 | undefined {
+  return recent.get(txBytes);
 }
 
 /**

@@ -110,8 +110,17 @@ export function now(clock: DecodedObject): bigint {
 
 /** The address of `ID`/`address` values as BCS key bytes (Table keys). */
 export function idBytes(id: string): Uint8Array {
-  return bcs.Address.serialize(id).toBytes();
+  let bytes = idKeys.get(id);
+  if (!bytes) {
+    bytes = bcs.Address.serialize(id).toBytes();
+    if (idKeys.size >= ID_KEYS_MAX) idKeys.delete(idKeys.keys().next().value!);
+    idKeys.set(id, bytes);
+  }
+  return Uint8Array.from(bytes);
 }
+/** Table keys by id: the same few tokens and clusters are looked up by every call (kept as the SDK encodes them). */
+const ID_KEYS_MAX = 4_096;
+const idKeys = new Map<string, Uint8Array>();
 
 export function encodeStruct(module: string, name: string, value: unknown, typeArgs?: MoveType[]): Uint8Array {
   return bcsForStruct(module, name, typeArgs).serialize(value).toBytes();

@@ -7,6 +7,7 @@ import type { Chain, IndexedEvent } from '../chain/chain.js';
 import { fromBase64, toBase64 } from '../chain/bytes.js';
 import { coinValue, isCoinType, hasPublicTransfer, objectBcs } from '../chain/ids.js';
 import { pureBytes } from '../chain/inputs.js';
+import { recentlyDecoded } from '../chain/transaction-bytes.js';
 import type { TransactionDataV1 } from '../chain/executor.js';
 import type { ChangedObject, CheckpointRecord, EventRecord, StoredObject, TransactionEffectsRecord, TransactionRecord } from '../chain/types.js';
 import type { MessageType } from './grpc-web.js';
@@ -261,7 +262,7 @@ export function signatureProto(sig: Uint8Array) {
 }
 
 export function executedTransactionProto(tx: TransactionRecord) {
-  const data = bcs.TransactionData.parse(tx.transactionBcs).V1!;
+  const data = recentlyDecoded(tx.transactionBcs) ?? bcs.TransactionData.parse(tx.transactionBcs).V1!;
   return {
     digest: tx.digest,
     transaction: transactionProto(data, tx.transactionBcs, tx.digest),
