@@ -3,14 +3,15 @@
  * Transactions are serialised through a promise queue; checkpoints are sealed on an interval (or one per
  * transaction); every change is journaled before it becomes visible.
  */
-import { bcs } from '@mysten/sui/bcs';
 import { TransactionDataBuilder } from '@mysten/sui/transactions';
-import { toBase58, toBase64 } from '@mysten/sui/utils';
+import { toBase58 } from '@mysten/sui/utils';
 import { verifyTransactionSignature } from '@mysten/sui/verify';
 import { NativeEd25519PublicKey } from '../../core/crypto/keypair.js';
+import { toBase64 } from './bytes.js';
 import { TxRejected } from './errors.js';
 import { addr, blake2b256, utf8 } from './ids.js';
 import { executeTransaction, type ExecuteResult, type TransactionDataV1 } from './executor.js';
+import { decodeTransaction } from './transaction-bytes.js';
 import type { PackageContext } from './interpreter.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { CheckpointRecord, EventRecord, StoredObject, TransactionRecord } from './types.js';
@@ -37,6 +38,8 @@ export interface ChainOptions {
   clock?: () => number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
 }
+
+export { decodeTransaction };
 
 export const EPOCH = 0n;
 
@@ -282,20 +285,6 @@ export class Chain {
     this.#listeners.clear();
     this.#journal.close();
   }
-}
-
-export function decodeTransaction(txBytes: Uint8Array): TransactionDataV1 {
-  let parsed: ReturnType<typeof bcs.TransactionData.parse>;
-  try {
-    parsed = bcs.TransactionData.parse(txBytes);
-  } catch (err) {
-    throw new TxRejected(3, `transaction bytes are not a BCS TransactionData: ${(err as Error).message}`);
-  }
-  if (!parsed.V1) throw new TxRejected(3, 'unsupported TransactionData version');
-  if (bcs.TransactionData.serialize(parsed).toBytes().length !== txBytes.length) {
-    throw new TxRejected(3, 'transaction bytes have trailing data');
-  }
-  return parsed.V1;
 }
 
 async function verifySigners(data: TransactionDataV1, txBytes: Uint8Array, signatures: Uint8Array[]): Promise<void> {

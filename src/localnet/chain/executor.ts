@@ -4,9 +4,9 @@
  * to commit. Nothing here touches the ledger; the Chain commits the result.
  */
 import type { bcs } from '@mysten/sui/bcs';
-import { fromBase64 } from '@mysten/sui/utils';
 import { ExecFailure, TxRejected } from './errors.js';
 import { addr, coinContents, coinValue, digestOf, isCoinType, objectDigest, SUI_COIN_TYPE, CLOCK_ID } from './ids.js';
+import { pureBytes } from './inputs.js';
 import { Interpreter, LIMITS, type Access, type PackageContext, type Val } from './interpreter.js';
 import { Overlay } from './overlay.js';
 import type { ChangedObject, EventRecord, ExecutionFailure, StoredObject, TransactionEffectsRecord } from './types.js';
@@ -68,7 +68,7 @@ export function checkLimits(data: TransactionDataV1, txBytes: number): void {
   if (ptb.inputs.length > LIMITS.maxInputs) throw new TxRejected(3, `transaction has ${ptb.inputs.length} inputs; max_input_objects is ${LIMITS.maxInputs}`);
   ptb.inputs.forEach((input, i) => {
     if (input.$kind === 'Pure') {
-      const size = fromBase64(input.Pure.bytes).length;
+      const size = pureBytes(input.Pure).length;
       if (size > LIMITS.maxPureArgBytes) {
         throw new TxRejected(3, `pure argument ${i} is ${size} bytes; max_pure_argument_size is ${LIMITS.maxPureArgBytes}`);
       }
@@ -101,7 +101,7 @@ function resolveInputs(data: TransactionDataV1, objects: ReadonlyMap<string, Sto
   const seen = new Set<string>();
   ptb.inputs.forEach((input, i) => {
     if (input.$kind === 'Pure') {
-      info.slots.push({ t: 'pure', bytes: fromBase64(input.Pure.bytes) });
+      info.slots.push({ t: 'pure', bytes: pureBytes(input.Pure) });
       return;
     }
     if (input.$kind !== 'Object') throw new TxRejected(3, `input ${i}: ${input.$kind} inputs are not supported on localnet`);

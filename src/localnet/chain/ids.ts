@@ -1,7 +1,8 @@
 /** Hashes, ids and digests as Sui computes them (blake2b-256, base58 digests, 0x-prefixed 64-hex ids). */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bcs, TypeTagSerializer } from '@mysten/sui/bcs';
-import { fromBase58, normalizeStructTag, normalizeSuiAddress, toBase58, toHex, fromHex } from '@mysten/sui/utils';
+import { fromBase58, normalizeStructTag, normalizeSuiAddress, toBase58 } from '@mysten/sui/utils';
+import { fromHex, toHex } from './bytes.js';
 import type { ObjectOwner } from '../engine/move-runtime.js';
 import type { StoredObject } from './types.js';
 
@@ -61,10 +62,7 @@ export function ownerBcs(owner: ObjectOwner) {
 /** BCS of the whole object (`bcs.Object`), when its type can be expressed as a TypeTag. */
 export function objectBcs(o: Omit<StoredObject, 'digest'>): Uint8Array | undefined {
   try {
-    const type =
-      o.type === SUI_COIN_TYPE
-        ? { GasCoin: true }
-        : { Other: (TypeTagSerializer.parseFromStr(o.type, true) as { struct: any }).struct };
+    const type = o.type === SUI_COIN_TYPE ? { GasCoin: true } : { Other: structTag(o.type) };
     return bcs.Object.serialize({
       data: { Move: { type, hasPublicTransfer: hasPublicTransfer(o.type), version: o.version, contents: o.contents } },
       owner: ownerBcs(o.owner),
@@ -74,6 +72,22 @@ export function objectBcs(o: Omit<StoredObject, 'digest'>): Uint8Array | undefin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The parsed struct tag of an object type. The same few types are written by every transaction (and digested in
+ * each of its runs), so parses are kept by type text; bcs serialization only reads them.
+ */
+const STRUCT_TAGS_MAX = 1_024;
+const structTags = new Map<string, unknown>();
+function structTag(type: string): unknown {
+  let tag = structTags.get(type);
+  if (tag === undefined) {
+    tag = (TypeTagSerializer.parseFromStr(type, true) as { struct: any }).struct;
+    if (structTags.size >= STRUCT_TAGS_MAX) structTags.delete(structTags.keys().next().value!);
+    structTags.set(type, tag);
+  }
+  return tag;
 }
 
 /** Object digest: blake2b256("Object::" ‖ bcs(Object)), or of a stable encoding when no BCS form exists. */

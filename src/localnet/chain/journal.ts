@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fromBase64, toBase64 } from '@mysten/sui/utils';
+import { fromBase64, toBase64 } from './bytes.js';
 import type { CheckpointRecord, StoredObject, TransactionRecord } from './types.js';
 
 export type JournalEntry =

@@ -8,6 +8,7 @@ import { bcsFor, bcsForStruct } from '../../core/abi/bcs.js';
 import { ERRORS, FUNCTIONS } from '../../core/abi/package.js';
 import type { FunctionAbi, MoveType } from '../../core/abi/types.js';
 import { MoveAbortError, type CallArg, type MoveRuntime, type ObjectArg } from '../engine/move-runtime.js';
+import { rememberedVerdict } from './verified.js';
 
 export const SUI_COIN_TYPE = '0x2::coin::Coin<0x2::sui::SUI>';
 export const U64_MAX = (1n << 64n) - 1n;
@@ -109,8 +110,17 @@ export function now(clock: DecodedObject): bigint {
 
 /** The address of `ID`/`address` values as BCS key bytes (Table keys). */
 export function idBytes(id: string): Uint8Array {
-  return bcs.Address.serialize(id).toBytes();
+  let bytes = idKeys.get(id);
+  if (!bytes) {
+    bytes = bcs.Address.serialize(id).toBytes();
+    if (idKeys.size >= ID_KEYS_MAX) idKeys.delete(idKeys.keys().next().value!);
+    idKeys.set(id, bytes);
+  }
+  return Uint8Array.from(bytes);
 }
+/** Table keys by id: the same few tokens and clusters are looked up by every call (kept as the SDK encodes them). */
+const ID_KEYS_MAX = 4_096;
+const idKeys = new Map<string, Uint8Array>();
 
 export function encodeStruct(module: string, name: string, value: unknown, typeArgs?: MoveType[]): Uint8Array {
   return bcsForStruct(module, name, typeArgs).serialize(value).toBytes();
@@ -157,7 +167,7 @@ export function concatBytes(chunks: Uint8Array[]): Uint8Array {
 
 /** `sui::ed25519::ed25519_verify`: false (never an abort) for malformed keys or signatures. */
 export function ed25519Verify(signature: Uint8Array, publicKey: Uint8Array, message: Uint8Array): boolean {
-  return nativeEd25519Verify(signature, message, publicKey);
+  return rememberedVerdict(signature, publicKey, message, () => nativeEd25519Verify(signature, message, publicKey));
 }
 
 export function sameAddress(a: string, b: string): boolean {

@@ -1,11 +1,13 @@
 /** Maps ledger records to sui.rpc.v2 proto messages (plain objects accepted by the GrpcTypes message types). */
 import { GrpcTypes } from '@mysten/sui/grpc';
 import { bcs } from '@mysten/sui/bcs';
-import { fromBase64, toBase64 } from '@mysten/sui/utils';
 import { parseSerializedSignature } from '@mysten/sui/cryptography';
 import type { ObjectOwner } from '../engine/move-runtime.js';
 import type { Chain, IndexedEvent } from '../chain/chain.js';
+import { fromBase64, toBase64 } from '../chain/bytes.js';
 import { coinValue, isCoinType, hasPublicTransfer, objectBcs } from '../chain/ids.js';
+import { pureBytes } from '../chain/inputs.js';
+import { recentlyDecoded } from '../chain/transaction-bytes.js';
 import type { TransactionDataV1 } from '../chain/executor.js';
 import type { ChangedObject, CheckpointRecord, EventRecord, StoredObject, TransactionEffectsRecord, TransactionRecord } from '../chain/types.js';
 import type { MessageType } from './grpc-web.js';
@@ -107,7 +109,7 @@ function commandProto(cmd: any) {
 }
 
 export function inputProto(input: any, objects?: ReadonlyMap<string, StoredObject>) {
-  if (input.$kind === 'Pure') return { kind: T.Input_InputKind.PURE, pure: fromBase64(input.Pure.bytes) };
+  if (input.$kind === 'Pure') return { kind: T.Input_InputKind.PURE, pure: pureBytes(input.Pure) };
   const o = input.Object;
   if (o?.$kind === 'SharedObject') {
     return {
@@ -260,7 +262,7 @@ export function signatureProto(sig: Uint8Array) {
 }
 
 export function executedTransactionProto(tx: TransactionRecord) {
-  const data = bcs.TransactionData.parse(tx.transactionBcs).V1!;
+  const data = recentlyDecoded(tx.transactionBcs) ?? bcs.TransactionData.parse(tx.transactionBcs).V1!;
   return {
     digest: tx.digest,
     transaction: transactionProto(data, tx.transactionBcs, tx.digest),

@@ -124,7 +124,9 @@ export function queryEventFrames(chain: Chain, req: any, limits: EventQueryLimit
   let scanned = 0;
   let sinceWatermark = 0;
   let lastScanned: Uint8Array | undefined;
-  for (let k = 0; k < all.length; k++) {
+  // Ascending, the events below the range (before `after`, the start or the lowest available checkpoint) are
+  // skipped by binary search rather than one by one: they would all fail inRange, which changes nothing else.
+  for (let k = desc ? 0 : firstAtLeast(all, lowerKey(after, start, lowest)); k < all.length; k++) {
     const e = all[desc ? all.length - 1 - k : k]!;
     if (!inRange(e)) continue;
     const covered = desc ? e.checkpoint + 1n : e.checkpoint - 1n;
@@ -159,6 +161,26 @@ export function queryEventFrames(chain: Chain, req: any, limits: EventQueryLimit
     frames.push({ kind: 'end', reason: 'LEDGER_TIP', cursor: eventCursor(tip, MAX_U32, MAX_U32), checkpoint: tip });
   }
   return frames;
+}
+
+/** The smallest event key the ascending range can hold. */
+function lowerKey(after: bigint | undefined, start: bigint | undefined, lowest: bigint): bigint {
+  let key = lowest << 64n;
+  if (start !== undefined && start << 64n > key) key = start << 64n;
+  if (after !== undefined && after + 1n > key) key = after + 1n;
+  return key;
+}
+
+/** Index of the first event whose key is at least `key` (events are in key order: checkpoint, tx, event). */
+export function firstAtLeast(events: readonly IndexedEvent[], key: bigint): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyOf(events[mid]!) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function queryEvents(chain: Chain, req: any): { events: IndexedEvent[]; more: boolean } {

@@ -1,6 +1,6 @@
 /** The sui.rpc.v2 services localnet serves, mapped onto the Chain. */
 import { GrpcTypes } from '@mysten/sui/grpc';
-import type { Chain } from '../chain/chain.js';
+import type { Chain, IndexedEvent } from '../chain/chain.js';
 import { EPOCH } from '../chain/chain.js';
 import { TxRejected } from '../chain/errors.js';
 import { REFERENCE_GAS_PRICE } from '../chain/executor.js';
@@ -8,7 +8,7 @@ import { addr, coinValue, isCoinType, normalizeType, SUI_COIN_TYPE } from '../ch
 import { LIMITS } from '../chain/interpreter.js';
 import type { CheckpointRecord, StoredObject } from '../chain/types.js';
 import { applyMask, checkpointProto, executedTransactionProto, indexedEventProto, maskTree, objectProto, timestamp } from './convert.js';
-import { encodeCursor, eventCursor, eventFilter, queryEventFrames, type EventQueryLimits } from './events.js';
+import { encodeCursor, eventCursor, eventFilter, firstAtLeast, queryEventFrames, type EventQueryLimits } from './events.js';
 import { Code, GrpcError, type GrpcWebServer } from './grpc-web.js';
 import { simulate } from './simulate.js';
 import { MAX_U32, queryTransactionFrames, transactionCursor, transactionFilter } from './transactions.js';
@@ -284,7 +284,12 @@ export function registerServices(server: GrpcWebServer, chain: Chain, options: S
       await followCheckpoints(chain, signal, heartbeatMs, {
         checkpoint: async (cp) => {
           let sent = 0;
-          for (const e of chain.events.filter((x) => x.checkpoint === cp.sequenceNumber)) {
+          // The checkpoint's events are contiguous in the (key-ordered) index: found by search, not by a full scan.
+          const events: IndexedEvent[] = [];
+          for (let i = firstAtLeast(chain.events, cp.sequenceNumber << 64n); i < chain.events.length && chain.events[i]!.checkpoint === cp.sequenceNumber; i++) {
+            events.push(chain.events[i]!);
+          }
+          for (const e of events) {
             if (!match(e)) continue;
             sent++;
             await send({ event: applyMask(T.Event, indexedEventProto(e), mask), watermark: { cursor: encodeCursor(e), checkpoint: e.checkpoint - 1n } });
