@@ -363,6 +363,9 @@ export class NautilusService {
       return sealed;
     }
     this.#o.journal.record({ requestId: ev.requestId, state: 'started' });
+    // Never sent before `started` is on disk (fsync, shared with the other requests of this tick): a crash from now
+    // on leaves the request `started`, so it is never executed twice.
+    await this.#o.journal.durable();
     const started = performance.now();
     // Leave time to answer on chain before the request's deadline.
     const budget = Math.max(1_000, Number(ev.deadlineMs) - this.#now() - 3_000);
