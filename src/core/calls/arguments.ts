@@ -43,20 +43,27 @@ function where(fn: FunctionAbi, param: Param) {
   return `${fn.module}::${fn.name}(${param.name})`;
 }
 
-function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): Uint8Array {
-  let bytes: Uint8Array;
+/**
+ * The serialized value, as the schema's SerializedBcs: `tx.pure` takes it as is, where a plain Uint8Array is first
+ * checked against the SDK's call-argument schema (a valibot parse per argument) — same input either way.
+ */
+type Serialized = ReturnType<ReturnType<typeof bcsFor>['serialize']>;
+
+function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): Serialized {
+  let serialized: Serialized;
   try {
-    bytes = bcsFor(type).serialize(value).toBytes();
+    serialized = bcsFor(type).serialize(value);
   } catch (cause) {
     throw new AbiError(`${where(fn, param)}: cannot encode ${String(value)}: ${(cause as Error).message}`, { param: param.name }, cause);
   }
-  if (bytes.length > MAX_PURE_ARG) {
-    throw new AbiError(`${where(fn, param)}: ${bytes.length} bytes exceed the ${MAX_PURE_ARG}-byte pure-argument limit`, {
+  const size = serialized.toBytes().length;
+  if (size > MAX_PURE_ARG) {
+    throw new AbiError(`${where(fn, param)}: ${size} bytes exceed the ${MAX_PURE_ARG}-byte pure-argument limit`, {
       param: param.name,
-      size: bytes.length,
+      size,
     });
   }
-  return bytes;
+  return serialized;
 }
 
 function encodeParam(tx: Transaction, fn: FunctionAbi, param: Param, value: unknown): TransactionArgument {
