@@ -9,6 +9,7 @@ import { bcsFor } from '../abi/bcs.js';
 import { MAX_PURE_ARG } from '../abi/package.js';
 import type { FunctionAbi, MoveType, Param } from '../abi/types.js';
 import { AbiError } from '../errors.js';
+import { PureBytes } from './pure-bytes.js';
 
 /** An object argument: an object id, or an argument already in the transaction (input, result, thunk). */
 export type ObjectInput = string | TransactionObjectArgument;
@@ -44,27 +45,27 @@ function where(fn: FunctionAbi, param: Param) {
 }
 
 /**
- * The serialized value, as the schema's SerializedBcs: `tx.pure` takes it as is, where a plain Uint8Array is first
- * checked against the SDK's call-argument schema (a valibot parse per argument) — same input either way.
+ * The serialized value as a branded serialized value (pure-bytes.ts): `tx.pure` takes it as is, where plain bytes are
+ * first checked against the SDK's call-argument schema (a valibot parse per argument) — same input either way.
  */
-type Serialized = ReturnType<ReturnType<typeof bcsFor>['serialize']>;
-
-function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): Serialized {
-  let serialized: Serialized;
+function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): PureBytes {
+  let bytes: Uint8Array;
   try {
-    serialized = bcsFor(type).serialize(value);
+    bytes = bcsFor(type).serialize(value).toBytes();
   } catch (cause) {
     throw new AbiError(`${where(fn, param)}: cannot encode ${String(value)}: ${(cause as Error).message}`, { param: param.name }, cause);
   }
-  const size = serialized.toBytes().length;
-  if (size > MAX_PURE_ARG) {
-    throw new AbiError(`${where(fn, param)}: ${size} bytes exceed the ${MAX_PURE_ARG}-byte pure-argument limit`, {
+  if (bytes.length > MAX_PURE_ARG) {
+    throw new AbiError(`${where(fn, param)}: ${bytes.length} bytes exceed the ${MAX_PURE_ARG}-byte pure-argument limit`, {
       param: param.name,
-      size,
+      size: bytes.length,
     });
   }
-  return serialized;
+  return new PureBytes(bytes);
 }
+
+/** `tx.pure` of a branded serialized value (its type names the SDK's SerializedBcs class; the brand is what counts). */
+const pure = (tx: Transaction, value: PureBytes) => tx.pure(value as unknown as Uint8Array);
 
 function encodeParam(tx: Transaction, fn: FunctionAbi, param: Param, value: unknown): TransactionArgument {
   if (param.kind === 'object') {
@@ -75,11 +76,11 @@ function encodeParam(tx: Transaction, fn: FunctionAbi, param: Param, value: unkn
   if (value === undefined) throw new AbiError(`${where(fn, param)}: missing argument`, { param: param.name });
   if (isChunks(param.type)) {
     if (!Array.isArray(value)) throw new AbiError(`${where(fn, param)}: expected an array of byte arrays`, { param: param.name });
-    const elements = value.map((chunk) => tx.pure(encodePure(fn, param, { vector: 'u8' }, chunk)));
+    const elements = value.map((chunk) => pure(tx, encodePure(fn, param, { vector: 'u8' }, chunk)));
     // The SDK types MakeMoveVec elements as object arguments, but pure inputs are valid elements on chain.
     return tx.makeMoveVec({ type: 'vector<u8>', elements: elements as unknown as TransactionObjectArgument[] });
   }
-  return tx.pure(encodePure(fn, param, param.type, value));
+  return pure(tx, encodePure(fn, param, param.type, value));
 }
 
 /** Adds the Move call `fn` with the typed `args` (camelCase keys of the ABI parameter names) to `tx`. */
