@@ -53,11 +53,16 @@ function payloadFields<I extends Intent>(intent: I, payload: IntentPayloads[I]):
   return { worker_id: p.workerId, owner: p.owner, encryption_key: p.encryptionKey, ciphertext_digest: p.ciphertextDigest };
 }
 
+/** `IntentMessage<T>` per intent, built from the ABI once (a generic struct's schema is not cached by bcsFor). */
+const MESSAGE_SCHEMA = new Map<Intent, ReturnType<typeof bcsForStruct>>();
+
 /** `bcs(IntentMessage<T> { intent, timestamp_ms, payload })`: the exact bytes the enclave signs. */
 export function encodeIntentMessage<I extends Intent>(intent: I, timestampMs: bigint | number, payload: IntentPayloads[I]): Uint8Array {
   const struct = PAYLOAD_STRUCT[intent];
   if (!struct) throw new RangeError(`unknown intent ${String(intent)}`);
-  return bcsForStruct('enclave', 'IntentMessage', [struct])
+  let schema = MESSAGE_SCHEMA.get(intent);
+  if (!schema) MESSAGE_SCHEMA.set(intent, (schema = bcsForStruct('enclave', 'IntentMessage', [struct])));
+  return schema
     .serialize({ intent, timestamp_ms: BigInt(timestampMs), payload: payloadFields(intent, payload) })
     .toBytes();
 }

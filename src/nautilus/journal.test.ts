@@ -120,3 +120,77 @@ describe('journal compaction', () => {
     again.close();
   });
 });
+
+describe('journal group commit', () => {
+  const tmpJournal = () => join(mkdtempSync(join(tmpdir(), 'k3sdaas-journal-')), 'journal.jsonl');
+
+  it('records written in one tick share one fsync; each durable() resolves only after it', async () => {
+    const j = new Journal(tmpJournal());
+    const resolved: string[] = [];
+    const waits = Array.from({ length: 50 }, (_, i) => {
+      j.record({ requestId: `0x${i}`, state: 'started' });
+      return j.durable().then(() => resolved.push(`0x${i}`));
+    });
+    // Nothing is durable before the fsync has run.
+    await Promise.resolve();
+    expect(resolved).toEqual([]);
+    await Promise.all(waits);
+    expect(resolved).toHaveLength(50);
+    expect(j.fsyncs).toBe(1);
+    // Nothing new written: nothing to wait for.
+    await j.durable();
+    expect(j.fsyncs).toBe(1);
+    j.close();
+  });
+
+  it('records written while an fsync runs are covered by the next one, not the running one', async () => {
+    const j = new Journal(tmpJournal());
+    j.record({ requestId: '0x1', state: 'started' });
+    const first = j.durable();
+    // Let the first fsync start (setImmediate), then write more while it may still run.
+    await new Promise((r) => setImmediate(r));
+    j.record({ requestId: '0x2', state: 'started' });
+    const second = j.durable();
+    await Promise.all([first, second]);
+    expect(j.fsyncs).toBe(2);
+    j.close();
+  });
+
+  it('a close with an fsync pending settles the waiters itself, and the records survive', async () => {
+    const file = tmpJournal();
+    const j = new Journal(file);
+    for (let i = 0; i < 3; i++) j.record({ requestId: `0x${i}`, state: 'accepted' });
+    const waiting = j.durable();
+    j.record({ requestId: '0x0', state: 'started' });
+    const later = j.durable();
+    j.close();
+    await Promise.all([waiting, later]);
+    const again = new Journal(file);
+    expect(again.get('0x0')?.state).toBe('started');
+    expect(again.pending()).toHaveLength(3);
+    again.close();
+  });
+
+  it('a close while an fsync runs leaves that descriptor to it (closed when it ends); later waiters settle at once', async () => {
+    const file = tmpJournal();
+    const j = new Journal(file);
+    j.record({ requestId: '0x1', state: 'started' });
+    const first = j.durable();
+    await new Promise((r) => setImmediate(r));
+    j.record({ requestId: '0x2', state: 'started' });
+    const second = j.durable();
+    j.close();
+    await Promise.all([first, second]);
+    await new Promise((r) => setTimeout(r, 20));
+    const again = new Journal(file);
+    expect(again.pending().map((e) => e.requestId)).toEqual(['0x1', '0x2']);
+    again.close();
+  });
+
+  it('in memory (no file), durable() resolves at once', async () => {
+    const j = new Journal();
+    j.record({ requestId: '0x1', state: 'started' });
+    await j.durable();
+    expect(j.fsyncs).toBe(0);
+  });
+});

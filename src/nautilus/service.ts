@@ -8,8 +8,8 @@ import type { SuiClientTypes } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { MAX_INLINE_BODY } from '../core/abi/package.js';
 import * as calls from '../core/calls/index.js';
-import { ChainFollower, creationCheckpoint, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
-import { findAdminCap, objectContent, readCluster } from '../core/chain/objects.js';
+import { ChainFollower, creationCheckpoint, ObjectExistence, type ChainClient, type CursorStore, type TransactionExecutor } from '../core/chain/index.js';
+import { findAdminCap, readCluster } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
 import { isWriteMethod, K3sDaasError, MAY_HAVE_BEEN_APPLIED } from '../core/errors.js';
 import { enclaveKeyRotatedResponse, statusResponse, type KubeForwarder } from '../core/kube/index.js';
@@ -76,6 +76,8 @@ export class NautilusService {
   #stopped = false;
   readonly #stopping = new AbortController();
   readonly #responder: Responder;
+  /** Is the Request still on chain? Asked of every request before it runs; one RPC per burst (object-existence.ts). */
+  readonly #existence: ObjectExistence;
   readonly janitor: RequestJanitor;
   #provisioning: NautilusProvisioning | null = null;
 
@@ -86,6 +88,7 @@ export class NautilusService {
     this.#clusterId = normalizeSuiAddress(options.clusterId);
     this.#log = (options.logger ?? silentLogger).child({ component: 'nautilus', cluster: options.clusterId });
     const { client, executor, packageId, journal, now, retryPolicy } = options;
+    this.#existence = new ObjectExistence(client);
     this.janitor = nautilusJanitor({ client, executor, packageId, journal, now, retryPolicy, logger: this.#log });
     this.#responder = new Responder({
       client,
@@ -279,7 +282,7 @@ export class NautilusService {
       this.#recordExecuted(ev, sealed);
       return sealed;
     }
-    if (!(await objectContent(this.#o.client, ev.requestId, this.#stopping.signal))) {
+    if (!(await this.#existence.exists(ev.requestId, this.#stopping.signal))) {
       journal.record({ requestId: ev.requestId, state: 'done', outcome: 'already answered or expired' });
       return null;
     }
@@ -363,6 +366,9 @@ export class NautilusService {
       return sealed;
     }
     this.#o.journal.record({ requestId: ev.requestId, state: 'started' });
+    // Never sent before `started` is on disk (fsync, shared with the other requests of this tick): a crash from now
+    // on leaves the request `started`, so it is never executed twice.
+    await this.#o.journal.durable();
     const started = performance.now();
     // Leave time to answer on chain before the request's deadline.
     const budget = Math.max(1_000, Number(ev.deadlineMs) - this.#now() - 3_000);

@@ -25,6 +25,19 @@ const FRAMEWORK: Record<string, (args: () => AnyBcs[]) => AnyBcs> = {
 
 const cache = new Map<string, AnyBcs>();
 
+/** Primitive layouts, built once (schemas hold no state; every Move call and event decode asks for them). */
+const PRIMITIVE: Record<string, AnyBcs> = {
+  bool: bcs.bool(),
+  u8: bcs.u8(),
+  u16: bcs.u16(),
+  u32: bcs.u32(),
+  u64: bcs.u64(),
+  u128: bcs.u128(),
+  u256: bcs.u256(),
+  address: bcs.Address,
+};
+const BYTE_VECTOR = bcs.byteVector();
+
 /** Finds a K3s-DaaS struct by `module::Name`. */
 export function structAbi(module: string, name: string): StructAbi {
   const s = K3SDAAS_ABI.structs.find((x) => x.module === module && x.name === name);
@@ -33,29 +46,12 @@ export function structAbi(module: string, name: string): StructAbi {
 }
 
 /** The BCS schema of a Move type. Type parameters of the enclosing struct are substituted from `params`. */
-export function bcsFor(type: MoveType, params: Record<string, MoveType> = {}): AnyBcs {
-  if (typeof type === 'string') {
-    switch (type) {
-      case 'bool':
-        return bcs.bool();
-      case 'u8':
-        return bcs.u8();
-      case 'u16':
-        return bcs.u16();
-      case 'u32':
-        return bcs.u32();
-      case 'u64':
-        return bcs.u64();
-      case 'u128':
-        return bcs.u128();
-      case 'u256':
-        return bcs.u256();
-      case 'address':
-        return bcs.Address;
-    }
-  }
+export function bcsFor(t: MoveType, params: Record<string, MoveType> = {}): AnyBcs {
+  if (typeof t === 'string' && Object.hasOwn(PRIMITIVE, t)) return PRIMITIVE[t]!;
+  // (Any other string is not a MoveType: the `in` below throws for it, as it always did.)
+  const type = t as Exclude<MoveType, string>;
   if ('vector' in type) {
-    return type.vector === 'u8' ? bcs.byteVector() : bcs.vector(bcsFor(type.vector, params));
+    return type.vector === 'u8' ? BYTE_VECTOR : bcs.vector(bcsFor(type.vector, params));
   }
   if (params[type.struct]) return bcsFor(params[type.struct], params);
   const args = () => (type.typeArgs ?? []).map((t) => bcsFor(t, params));

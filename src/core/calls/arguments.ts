@@ -9,6 +9,7 @@ import { bcsFor } from '../abi/bcs.js';
 import { MAX_PURE_ARG } from '../abi/package.js';
 import type { FunctionAbi, MoveType, Param } from '../abi/types.js';
 import { AbiError } from '../errors.js';
+import { PureBytes } from './pure-bytes.js';
 
 /** An object argument: an object id, or an argument already in the transaction (input, result, thunk). */
 export type ObjectInput = string | TransactionObjectArgument;
@@ -43,7 +44,11 @@ function where(fn: FunctionAbi, param: Param) {
   return `${fn.module}::${fn.name}(${param.name})`;
 }
 
-function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): Uint8Array {
+/**
+ * The serialized value as a branded serialized value (pure-bytes.ts): `tx.pure` takes it as is, where plain bytes are
+ * first checked against the SDK's call-argument schema (a valibot parse per argument) — same input either way.
+ */
+function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknown): PureBytes {
   let bytes: Uint8Array;
   try {
     bytes = bcsFor(type).serialize(value).toBytes();
@@ -56,8 +61,11 @@ function encodePure(fn: FunctionAbi, param: Param, type: MoveType, value: unknow
       size: bytes.length,
     });
   }
-  return bytes;
+  return new PureBytes(bytes);
 }
+
+/** `tx.pure` of a branded serialized value (its type names the SDK's SerializedBcs class; the brand is what counts). */
+const pure = (tx: Transaction, value: PureBytes) => tx.pure(value as unknown as Uint8Array);
 
 function encodeParam(tx: Transaction, fn: FunctionAbi, param: Param, value: unknown): TransactionArgument {
   if (param.kind === 'object') {
@@ -68,11 +76,11 @@ function encodeParam(tx: Transaction, fn: FunctionAbi, param: Param, value: unkn
   if (value === undefined) throw new AbiError(`${where(fn, param)}: missing argument`, { param: param.name });
   if (isChunks(param.type)) {
     if (!Array.isArray(value)) throw new AbiError(`${where(fn, param)}: expected an array of byte arrays`, { param: param.name });
-    const elements = value.map((chunk) => tx.pure(encodePure(fn, param, { vector: 'u8' }, chunk)));
+    const elements = value.map((chunk) => pure(tx, encodePure(fn, param, { vector: 'u8' }, chunk)));
     // The SDK types MakeMoveVec elements as object arguments, but pure inputs are valid elements on chain.
     return tx.makeMoveVec({ type: 'vector<u8>', elements: elements as unknown as TransactionObjectArgument[] });
   }
-  return tx.pure(encodePure(fn, param, param.type, value));
+  return pure(tx, encodePure(fn, param, param.type, value));
 }
 
 /** Adds the Move call `fn` with the typed `args` (camelCase keys of the ABI parameter names) to `tx`. */

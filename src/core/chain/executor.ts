@@ -145,15 +145,18 @@ export class TransactionExecutor {
   executeTransaction(tx: Transaction, options: ExecuteOptions = {}): Promise<ExecutedTransaction> {
     tx.setSenderIfNotSet(this.address);
     if (options.gasBudget) tx.setGasBudget(options.gasBudget);
-    // Registered synchronously: transactions on one owned object run in the order they were asked for.
-    const locked = this.locks.acquire(ownedCandidates(tx.getData(), new Set()).filter((id) => !this.#refs.isShared(id)), options.signal);
-    return this.#run(tx, options, locked);
+    // getData() is a full (validated) snapshot of the transaction, costly for a big batch: taken once before the
+    // build and once after it. Registered synchronously: transactions on one owned object run in the order asked.
+    const unbuilt = tx.getData();
+    const locked = this.locks.acquire(ownedCandidates(unbuilt, new Set()).filter((id) => !this.#refs.isShared(id)), options.signal);
+    return this.#run(tx, options, locked, unbuilt);
   }
 
   async #run(
     tx: Transaction,
     options: ExecuteOptions,
     locked: ReturnType<ObjectLocks['acquire']>,
+    unbuilt: ReturnType<Transaction['getData']>,
   ): Promise<ExecutedTransaction> {
     const release = await locked;
     let coin: PooledCoin | null = null;
@@ -161,7 +164,7 @@ export class TransactionExecutor {
     try {
       options.signal?.throwIfAborted();
       // What the transaction takes out of its gas coin, when the data says so before resolution.
-      const early = gasCoinOutflow(tx.getData()) ?? 0n;
+      const early = gasCoinOutflow(unbuilt) ?? 0n;
       coin = await this.#gas.acquire((options.gasBudget ?? 0n) + early, options.signal);
       tx.addBuildPlugin(this.#cache.asPlugin());
       tx.setGasPrice(await this.#price());
@@ -209,13 +212,13 @@ export class TransactionExecutor {
           throw mapped;
         }
       }
+      const data = tx.getData();
       // Inputs now known to be shared need no lock.
-      for (const { objectId, initialSharedVersion } of sharedInputs(tx.getData())) {
+      for (const { objectId, initialSharedVersion } of sharedInputs(data)) {
         this.#refs.rememberShared(objectId, initialSharedVersion);
         release.only(objectId);
       }
       // A transaction needing more than its coin holds (gas budget + what it splits off the gas coin) gets a big one.
-      const data = tx.getData();
       const outflow = gasCoinOutflow(data);
       const need = BigInt(data.gasData.budget ?? 0) + (outflow ?? 0n);
       if (coin.balance < need) {

@@ -232,8 +232,14 @@ export class ChainFollower {
   }
 
   #resetCursor(): void {
-    this.#o.cursors.set(this.#key, '');
-    this.#o.cursors.set(`${this.#key}@checkpoint`, '');
+    this.#save({ [this.#key]: '', [`${this.#key}@checkpoint`]: '' });
+  }
+
+  /** Stores the cursor and its checkpoint together (one write for a file store). */
+  #save(cursors: Record<string, string>): void {
+    const { cursors: store } = this.#o;
+    if (store.setAll) store.setAll(cursors);
+    else for (const [k, v] of Object.entries(cursors)) store.set(k, v);
   }
 
   /** ListEvents from the cursor until LEDGER_TIP (or a bound), and until the subscription's position is reached. */
@@ -270,10 +276,13 @@ export class ChainFollower {
         }
       }
       if (signal.aborted) return reached;
-      const moved = page.cursor && toBase64(page.cursor) !== stored;
-      if (page.cursor && moved) this.#o.cursors.set(this.#key, toBase64(page.cursor));
+      const cursor = page.cursor ? toBase64(page.cursor) : undefined;
+      const moved = cursor !== undefined && cursor !== stored;
+      const save: Record<string, string> = {};
+      if (moved) save[this.#key] = cursor;
+      if (page.checkpoint !== undefined) save[`${this.#key}@checkpoint`] = page.checkpoint.toString();
+      this.#save(save);
       if (page.checkpoint !== undefined) {
-        this.#o.cursors.set(`${this.#key}@checkpoint`, page.checkpoint.toString());
         reached = page.checkpoint;
         if (this.#drainedThrough === null || page.checkpoint > this.#drainedThrough) this.#drainedThrough = page.checkpoint;
         if (this.#lastCheckpoint === null || page.checkpoint > this.#lastCheckpoint) this.#lastCheckpoint = page.checkpoint;

@@ -5,6 +5,7 @@
  * bound to the request id and status.
  */
 import { bcs } from '@mysten/sui/bcs';
+import { constantString, FastWriter } from './fast-bcs.js';
 
 const RequestBinding = bcs.struct('RequestBinding', {
   domain: bcs.string(),
@@ -27,6 +28,11 @@ const JoinTokenBinding = bcs.struct('JoinTokenBinding', {
   owner: bcs.Address,
 });
 
+const REQUEST_DOMAIN = 'k3sdaas/request/v1';
+const RESPONSE_DOMAIN = 'k3sdaas/response/v1';
+const REQUEST_DOMAIN_BCS = constantString(REQUEST_DOMAIN);
+const RESPONSE_DOMAIN_BCS = constantString(RESPONSE_DOMAIN);
+
 export function requestBinding(r: {
   clusterId: string;
   requester: string;
@@ -34,8 +40,11 @@ export function requestBinding(r: {
   method: string;
   path: string;
 }): Uint8Array {
+  // The usual values (canonical addresses, strings, bytes) take the direct encoding; anything else the schema's.
+  const fast = new FastWriter().raw(REQUEST_DOMAIN_BCS).address(r.clusterId).address(r.requester).bytes(r.replyKey).string(r.method).string(r.path).toBytes();
+  if (fast) return fast;
   return RequestBinding.serialize({
-    domain: 'k3sdaas/request/v1',
+    domain: REQUEST_DOMAIN,
     cluster_id: r.clusterId,
     requester: r.requester,
     reply_key: r.replyKey,
@@ -45,7 +54,9 @@ export function requestBinding(r: {
 }
 
 export function responseBinding(r: { requestId: string; status: number }): Uint8Array {
-  return ResponseBinding.serialize({ domain: 'k3sdaas/response/v1', request_id: r.requestId, status: r.status }).toBytes();
+  const fast = new FastWriter().raw(RESPONSE_DOMAIN_BCS).address(r.requestId).u16(r.status).toBytes();
+  if (fast) return fast;
+  return ResponseBinding.serialize({ domain: RESPONSE_DOMAIN, request_id: r.requestId, status: r.status }).toBytes();
 }
 
 export function joinTokenBinding(r: { workerId: string; owner: string }): Uint8Array {
