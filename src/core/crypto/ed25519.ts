@@ -11,11 +11,12 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { PublicKeyCache } from './public-keys.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PUBLIC_CACHE_MAX = 4_096;
-const publicKeys = new Map<string, KeyObject>();
+const publicKeys = new PublicKeyCache(SPKI_PREFIX, PUBLIC_CACHE_MAX);
 
 /** The OpenSSL private key of a 32-byte Ed25519 seed. */
 export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
@@ -23,16 +24,7 @@ export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
-function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  const id = Buffer.from(publicKey).toString('hex');
-  let key = publicKeys.get(id);
-  if (!key) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    if (publicKeys.size >= PUBLIC_CACHE_MAX) publicKeys.delete(publicKeys.keys().next().value!);
-    publicKeys.set(id, key);
-  }
-  return key;
-}
+const publicKeyObject = (publicKey: Uint8Array): KeyObject => publicKeys.get(publicKey);
 
 /** The 32-byte public key of a private KeyObject. */
 export function ed25519PublicKeyOf(privateKey: KeyObject): Uint8Array {

@@ -8,13 +8,14 @@
  * the same array each time), and recently used public keys keep theirs.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { PublicKeyCache } from './public-keys.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const PUBLIC_CACHE_MAX = 256;
 
 const privateKeys = new WeakMap<Uint8Array, { key: KeyObject; publicKey: Uint8Array }>();
-const publicKeys = new Map<string, KeyObject>();
+const publicKeys = new PublicKeyCache(SPKI_PREFIX, PUBLIC_CACHE_MAX);
 
 function privateKeyOf(secretKey: Uint8Array): { key: KeyObject; publicKey: Uint8Array } {
   let known = privateKeys.get(secretKey);
@@ -29,14 +30,7 @@ function privateKeyOf(secretKey: Uint8Array): { key: KeyObject; publicKey: Uint8
 
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32) throw new RangeError(`an X25519 public key is 32 bytes, got ${publicKey.length}`);
-  const id = Buffer.from(publicKey).toString('hex');
-  let key = publicKeys.get(id);
-  if (!key) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    if (publicKeys.size >= PUBLIC_CACHE_MAX) publicKeys.delete(publicKeys.keys().next().value!);
-    publicKeys.set(id, key);
-  }
-  return key;
+  return publicKeys.get(publicKey);
 }
 
 export function x25519Keygen(): { secretKey: Uint8Array; publicKey: Uint8Array } {
