@@ -12,6 +12,7 @@ import { signCredential, type Credential } from '../../src/core/credential.js';
 import { startSandbox } from '../../src/dev/sandbox.js';
 import type { Identity } from '../../src/gateway/submitters.js';
 import { stakedUser } from '../../test/helpers/e2e.js';
+import { sandboxLoad } from './sandbox-load.js';
 
 const args = process.argv.slice(2);
 const profIndex = args.indexOf('--cpu-prof');
@@ -42,25 +43,7 @@ try {
   const enclaveKey = await sb.gatewayTracker.enclaveKey();
   let failures = 0;
   const run = async (count: number) => {
-    let next = 0;
-    const lane = async () => {
-      while (next < count) {
-        const i = next++;
-        const http =
-          i % 10 === 0
-            ? { method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: [['content-type', 'application/json']] as Array<[string, string]>, body: new TextEncoder().encode(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cpu-${Date.now()}-${i}` }, data: { i: String(i) } })) }
-            : { method: 'GET', url: '/api/v1/namespaces/default/configmaps?limit=1', headers: [] as Array<[string, string]>, body: new Uint8Array() };
-        try {
-          const s = await sb.gatewaySubmitter.submit(http, identity, enclaveKey);
-          const o = await sb.gatewayTracker.wait(s.requestId, s.deadlineMs, sb.gatewaySubmitter.janitor);
-          if (o.$kind !== 'ResponseStored') failures++;
-        } catch {
-          failures++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-    await sb.nautilus.idle();
+    failures += await sandboxLoad(sb, identity, enclaveKey, { count, concurrency: CONCURRENCY, tag: `cpu-${Date.now()}` });
   };
   await run(WARMUP);
   const before = await usage();

@@ -22,6 +22,7 @@ import type { Identity } from '../../src/gateway/submitters.js';
 import { startLocalnet } from '../../src/localnet/index.js';
 import { GrpcWebServer, type MessageType, type ServiceType } from '../../src/localnet/rpc/grpc-web.js';
 import { stakedUser } from '../../test/helpers/e2e.js';
+import { sandboxLoad } from './sandbox-load.js';
 
 type Call =
   | { seq: number; t: number; kind: 'unary'; path: string; req: string; digest?: string }
@@ -47,26 +48,7 @@ async function record(dir: string, n: number, concurrency: number): Promise<void
     const enclaveKey = await sb.gatewayTracker.enclaveKey();
     let failures = 0;
     const load = async (count: number, tag: string) => {
-      let next = 0;
-      const lane = async () => {
-        while (next < count) {
-          const i = next++;
-          // Mostly reads, every tenth a write (a bigger submit, a ConfigMap created), as in the gas-endurance test.
-          const http =
-            i % 10 === 0
-              ? { method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: [['content-type', 'application/json']] as Array<[string, string]>, body: new TextEncoder().encode(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${tag}-${i}` }, data: { i: String(i) } })) }
-              : { method: 'GET', url: '/api/v1/namespaces/default/configmaps?limit=1', headers: [] as Array<[string, string]>, body: new Uint8Array() };
-          try {
-            const s = await sb.gatewaySubmitter.submit(http, identity, enclaveKey);
-            const o = await sb.gatewayTracker.wait(s.requestId, s.deadlineMs, sb.gatewaySubmitter.janitor);
-            if (o.$kind !== 'ResponseStored') failures++;
-          } catch {
-            failures++;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, lane));
-      await sb.nautilus.idle();
+      failures += await sandboxLoad(sb, identity, enclaveKey, { count, concurrency, tag });
     };
     await load(30, 'warmup');
     await new Promise<void>((resolve) => {
