@@ -134,6 +134,11 @@ export class GasPool {
     };
   }
 
+  /** Resolves when no maintenance (refill) is running. */
+  async settled(): Promise<void> {
+    while (this.#maintaining) await this.#maintaining;
+  }
+
   /** Fills the pool from the account's coins (call once before use; `acquire` also does it lazily). */
   async fill(): Promise<this> {
     await this.#maintain(0n);
@@ -218,7 +223,10 @@ export class GasPool {
   #give(coin: PooledCoin): void {
     if (coin.balance < this.minBalance) {
       this.#spare.set(coin.objectId, coin);
-      return this.#wake();
+      this.#wake();
+      // Replace it now, not when the next transaction finds the pool short (which would wait for the refill).
+      void this.#maintain(0n);
+      return;
     }
     const i = this.#waiters.findIndex((w) => coin.balance >= w.min);
     if (i >= 0) {
