@@ -164,6 +164,8 @@ export class ChainFollower {
     this.#abort.abort();
     await this.#running?.catch(() => undefined);
     await this.#draining?.catch(() => undefined);
+    // A file store writes behind: what this feed handed out is on disk before a restart reads it.
+    await this.#o.cursors.flush?.().catch((err) => this.#o.logger.warn('storing the event cursor failed', { error: (err as Error).message }));
   }
 
   /** Drains now (coalescing concurrent calls); resolves when caught up with what the node had at call time. */
