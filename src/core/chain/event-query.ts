@@ -11,7 +11,8 @@ import type { ChainClient } from './client.js';
 /** What a stream follows: events of a type or of a module's types (`0xORIGINAL::module`), or from a sender. */
 export type StreamFilter = { eventType: string } | { emitModule: string } | { sender: string };
 
-export const EVENT_READ_MASK = ['package_id', 'module', 'sender', 'event_type', 'contents', 'json', 'checkpoint', 'transaction_digest', 'event_index'];
+/** What k3sdaas reads of an event (its BCS contents, decoded by our own schemas; not the node's JSON rendering). */
+export const EVENT_READ_MASK = ['package_id', 'module', 'sender', 'event_type', 'contents', 'checkpoint', 'transaction_digest', 'event_index'];
 
 function normalizeModuleOrType(s: string): string {
   const parts = s.split('::');
