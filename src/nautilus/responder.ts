@@ -8,6 +8,7 @@
 import { INTENT_RESPONSE } from '../core/abi/package.js';
 import { CALL_OVERHEAD_BYTES, TransactionBatcher, perTransaction } from '../core/batch/index.js';
 import * as calls from '../core/calls/index.js';
+import type { ObjectInput } from '../core/calls/arguments.js';
 import type { ChainClient, TransactionExecutor } from '../core/chain/index.js';
 import { objectContent } from '../core/chain/objects.js';
 import { decodeEvent, type RequestSubmitted } from '../core/events/index.js';
@@ -31,6 +32,11 @@ export interface ResponderOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Told of requests whose deadline passed unanswered, so they can be expired. */
   onDeadlinePassed?: (requestId: string, deadlineMs: number) => void;
+  /**
+   * The Request's initial shared version when already known (nautilus's existence check reads it): the respond
+   * transaction then names it directly instead of the SDK resolving the object by one more RPC.
+   */
+  sharedVersion?: (requestId: string) => string | undefined;
 }
 
 /** How long past the deadline (by this host's clock) answering is still tried: the chain's clock decides. */
@@ -134,7 +140,7 @@ export class Responder {
         package: packageId,
         arguments: {
           cluster: clusterId,
-          request: ev.requestId,
+          request: this.#requestInput(ev.requestId),
           status: sealed.status,
           bodyDigest: sealed.bodyDigest,
           bodySize: sealed.bodySize,
@@ -145,5 +151,10 @@ export class Responder {
         },
       }),
     });
+  }
+
+  #requestInput(requestId: string): ObjectInput {
+    const initialSharedVersion = this.#o.sharedVersion?.(requestId);
+    return initialSharedVersion === undefined ? requestId : (tx) => tx.sharedObjectRef({ objectId: requestId, initialSharedVersion, mutable: true });
   }
 }

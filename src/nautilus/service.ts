@@ -100,6 +100,7 @@ export class NautilusService {
       now,
       retryPolicy,
       onDeadlinePassed: (requestId, deadlineMs) => this.janitor.schedule(requestId, deadlineMs),
+      sharedVersion: (requestId) => this.#existence.sharedVersion(requestId),
     });
   }
 
@@ -151,7 +152,8 @@ export class NautilusService {
     for (const { requestId, deadlineMs } of this.#o.journal.awaitingExpiry()) this.janitor.schedule(requestId, deadlineMs);
     this.#follower = new ChainFollower({
       client: this.#o.client,
-      streams: [{ name: 'request', filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::request` } }],
+      // RequestSubmitted only: its own answers (ResponseStored) and expiries would each wake a drain for nothing.
+      streams: [{ name: 'request', filter: { eventType: `${this.#o.originalPackageId ?? this.#o.packageId}::request::RequestSubmitted` } }],
       cursors: this.#o.cursors,
       startCheckpoint: () => creationCheckpoint(this.#o.client, this.#clusterId),
       onEvents: (_stream, events) => this.#accept(events),
@@ -225,6 +227,7 @@ export class NautilusService {
       .answer(ev, sealed, log, this.#stopping.signal)
       .catch((err) => log.error('answering failed', { error: err }))
       .finally(() => {
+        this.#existence.forget(ev.requestId);
         this.#answering.delete(p);
         this.#notifyIdle();
       });

@@ -4,14 +4,14 @@ import type { ChainClient } from './client.js';
 import { ObjectExistence } from './object-existence.js';
 
 /** A client whose getObjects knows `live` and records each call's ids. */
-function fakeClient(live: Set<string>, fail?: Error) {
+function fakeClient(live: Set<string>, fail?: Error, shared: Record<string, string> = {}) {
   const calls: string[][] = [];
   const client = {
     core: {
       async getObjects({ objectIds }: { objectIds: string[] }) {
         calls.push(objectIds);
         if (fail) throw fail;
-        return { objects: objectIds.map((id) => (live.has(id) ? { objectId: id } : new ObjectError('notExists', `${id} not found`, { reason: 'notFound', objectId: id } as never))) };
+        return { objects: objectIds.map((id) => (live.has(id) ? { objectId: id, owner: shared[id] ? { $kind: 'Shared', Shared: { initialSharedVersion: shared[id] } } : { $kind: 'AddressOwner', AddressOwner: '0xa' } } : new ObjectError('notExists', `${id} not found`, { reason: 'notFound', objectId: id } as never))) };
       },
     },
   } as unknown as ChainClient;
@@ -49,5 +49,14 @@ describe('object existence', () => {
     const results = await Promise.allSettled([e.exists('0x1'), e.exists('0x2')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect((results[0] as PromiseRejectedResult).reason.message).toBe('fetch failed');
+  });
+
+  it('keeps the initial shared version of shared objects it found, until forgotten', async () => {
+    const { client } = fakeClient(new Set(['0x1', '0x2']), undefined, { '0x1': '17' });
+    const e = new ObjectExistence(client);
+    expect(await Promise.all([e.exists('0x1'), e.exists('0x2'), e.exists('0x3')])).toEqual([true, true, false]);
+    expect([e.sharedVersion('0x1'), e.sharedVersion('0x2'), e.sharedVersion('0x3')]).toEqual(['17', undefined, undefined]);
+    e.forget('0x1');
+    expect(e.sharedVersion('0x1')).toBeUndefined();
   });
 });
