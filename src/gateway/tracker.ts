@@ -47,8 +47,11 @@ export class RequestTracker {
   ) {
     this.follower = new ChainFollower({
       client,
+      // Only what a waiting request needs: its own submission is known from the transaction's effects, so the
+      // RequestSubmitted events of every user (a drain each) are not followed.
       streams: [
-        { name: 'request', filter: { eventType: `${originalPackageId}::request` } },
+        { name: 'answer', filter: { eventType: `${originalPackageId}::request::ResponseStored` } },
+        { name: 'expiry', filter: { eventType: `${originalPackageId}::request::RequestExpired` } },
         { name: 'enclave', filter: { eventType: `${originalPackageId}::enclave` } },
       ],
       cursors: memoryCursorStore(),
@@ -120,8 +123,8 @@ export class RequestTracker {
         reject: (e) => (janitor?.forget(requestId), reject(e)),
         timer,
       });
-      // A checkpoint may have landed between submit and now: look once more right away.
-      void this.follower.poke().catch(() => undefined);
+      // No extra drain here: an answer that came before this wait is in #early, and one that comes later wakes the
+      // follower through its subscription (a drain started now would only delay the drain that frame asks for).
     });
   }
 
