@@ -1,4 +1,5 @@
 /** Prometheus metrics of a gateway or kubectl-proxy. */
+import { chainCalls } from '../core/chain/call-stats.js';
 import { Counter, Gauge, Histogram, ReadCounter, renderMetrics } from '../core/metrics.js';
 
 export class GatewayMetrics {
@@ -20,6 +21,6 @@ export class GatewayMetrics {
   }
 
   render(): string {
-    return renderMetrics([this.requests, this.seconds, this.followerLag, this.followerReconnects, this.batched]);
+    return renderMetrics([this.requests, this.seconds, this.followerLag, this.followerReconnects, this.batched, ...chainCalls.metrics()]);
   }
 }

@@ -1,4 +1,5 @@
 /** Prometheus metrics of the enclave host (text exposition format). */
+import { chainCalls } from '../core/chain/call-stats.js';
 import { Histogram, Counter, renderMetrics } from '../core/metrics.js';
 
 export class NautilusMetrics {
@@ -11,6 +12,6 @@ export class NautilusMetrics {
   }
 
   render(extra: string[] = []): string {
-    return renderMetrics([this.executions, this.executionSeconds]) + extra.join('\n') + (extra.length ? '\n' : '');
+    return renderMetrics([this.executions, this.executionSeconds, ...chainCalls.metrics()]) + extra.join('\n') + (extra.length ? '\n' : '');
   }
 }

@@ -7,3 +7,4 @@ export { ObjectLocks } from './object-locks.js';
 export { ObjectExistence } from './object-existence.js';
 export { GasPool, type GasPoolOptions, type GasPoolHealth } from './gas-pool.js';
 export type { StreamFilter } from './event-query.js';
+export { chainCalls, ChainCallStats } from './call-stats.js';
