@@ -47,9 +47,14 @@ const { values: flags } = parseArgs({
     levels: { type: 'string' },
     /** Append each service's stderr (its log, at K3SDAAS_LOG_LEVEL) to DIR/NAME.log. */
     'log-dir': { type: 'string' },
+    /** Warm-up requests before each load level (default 3). */
+    warmup: { type: 'string', default: '3' },
+    /** Concurrency of the profiling run (default 50). */
+    'profile-concurrency': { type: 'string', default: '50' },
   },
 });
 const SCALE = Number(flags.scale);
+const WARMUP = Number(flags.warmup);
 const CHECKPOINTS = flags.checkpoints!.split(',').map(Number);
 const coinsFlag = flags['gas-coins'] ? ['--concurrency', flags['gas-coins']] : [];
 const ROOT = resolve(import.meta.dirname, '..');
@@ -217,33 +222,48 @@ interface Phases {
   /** Calls per transaction: kubectl requests per submit transaction, answers per respond transaction. */
   submitBatch: number;
   respondBatch: number;
+  /** Chain RPCs per request and the time spent waiting on them (concurrent calls add up), by process and method. */
+  rpc: Record<'gateway' | 'nautilus', { calls: number; ms: number; byMethod: Record<string, { calls: number; ms: number }> }>;
 }
 
 /** The services' Prometheus metrics as `name{labels}` → value. */
 type Scrape = Map<string, number>;
 
-async function scrapeMetrics(urls: Array<{ url: string; dispatcher?: Agent }>): Promise<Scrape> {
+/** Each service's metrics, keyed `service:name{labels}` (both processes export the chain RPC counters). */
+async function scrapeMetrics(urls: Array<{ service: string; url: string; dispatcher?: Agent }>): Promise<Scrape> {
   const out: Scrape = new Map();
-  for (const { url, dispatcher } of urls) {
+  for (const { service, url, dispatcher } of urls) {
     const res = await request(url, { dispatcher });
     for (const line of (await res.body.text()).split('\n')) {
       const m = /^([a-zA-Z0-9_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-      if (m) out.set(m[1], Number(m[2]));
+      if (m) out.set(`${service}:${m[1]}`, Number(m[2]));
     }
   }
   return out;
 }
 
-function phasesBetween(a: Scrape, b: Scrape): Phases {
+function phasesBetween(a: Scrape, b: Scrape, requests: number): Phases {
   const d = (k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
   const mean = (name: string, labels: string) => (d(`${name}_sum${labels}`) / Math.max(1, d(`${name}_count${labels}`))) * 1000;
+  const rpc = (service: 'gateway' | 'nautilus') => {
+    const byMethod: Record<string, { calls: number; ms: number }> = {};
+    for (const k of b.keys()) {
+      const m = new RegExp(`^${service}:k3sdaas_chain_rpc_calls_total\\{method="([^"]+)"\\}$`).exec(k);
+      if (!m || m[1] === 'SubscribeEvents') continue; // long-lived: its time is not a wait
+      const calls = d(k) / Math.max(1, requests);
+      if (calls > 0) byMethod[m[1]] = { calls, ms: (d(`${service}:k3sdaas_chain_rpc_seconds_total{method="${m[1]}"}`) * 1000) / Math.max(1, requests) };
+    }
+    const all = Object.values(byMethod);
+    return { calls: all.reduce((x, y) => x + y.calls, 0), ms: all.reduce((x, y) => x + y.ms, 0), byMethod };
+  };
   return {
-    submitMs: mean('k3sdaas_gateway_request_seconds', '{phase="chain"}'),
-    answerMs: mean('k3sdaas_gateway_request_seconds', '{phase="answer"}'),
-    totalMs: mean('k3sdaas_gateway_request_seconds', '{phase="total"}'),
-    kubeMs: mean('k3sdaas_nautilus_execution_seconds', ''),
-    submitBatch: d('k3sdaas_gateway_submit_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_gateway_submit_batched_total{what="transactions"}')),
-    respondBatch: d('k3sdaas_nautilus_respond_batched_total{what="calls"}') / Math.max(1, d('k3sdaas_nautilus_respond_batched_total{what="transactions"}')),
+    submitMs: mean('gateway:k3sdaas_gateway_request_seconds', '{phase="chain"}'),
+    answerMs: mean('gateway:k3sdaas_gateway_request_seconds', '{phase="answer"}'),
+    totalMs: mean('gateway:k3sdaas_gateway_request_seconds', '{phase="total"}'),
+    kubeMs: mean('nautilus:k3sdaas_nautilus_execution_seconds', ''),
+    submitBatch: d('gateway:k3sdaas_gateway_submit_batched_total{what="calls"}') / Math.max(1, d('gateway:k3sdaas_gateway_submit_batched_total{what="transactions"}')),
+    respondBatch: d('nautilus:k3sdaas_nautilus_respond_batched_total{what="calls"}') / Math.max(1, d('nautilus:k3sdaas_nautilus_respond_batched_total{what="transactions"}')),
+    rpc: { gateway: rpc('gateway'), nautilus: rpc('nautilus') },
   };
 }
 
@@ -265,7 +285,7 @@ async function load(
     if (res.statusCode !== 200 || body.kind !== 'Table') throw new Error(`${target}: ${res.statusCode} ${JSON.stringify(body).slice(0, 300)}`);
     return performance.now() - t;
   };
-  for (let i = 0; i < 3; i++) await one(); // connections, caches, the follower
+  for (let i = 0; i < WARMUP; i++) await one(); // connections, caches, the follower, the JIT
   const scraped = await scrape?.();
   const before = services.map((s) => proc(s.pid).cpuMs);
   const latencies: number[] = [];
@@ -289,7 +309,7 @@ async function load(
   const windowUs: [number, number] = [fromUs, Number(process.hrtime.bigint() / 1000n)];
   const cpu: Record<string, number> = {};
   services.forEach((s, i) => (cpu[s.name] = (proc(s.pid).cpuMs - before[i]) / Math.max(1, latencies.length)));
-  const phases = scraped && scrape ? phasesBetween(scraped, await scrape()) : undefined;
+  const phases = scraped && scrape ? phasesBetween(scraped, await scrape(), latencies.length) : undefined;
   await dispatcher.close();
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -435,7 +455,7 @@ async function main(): Promise<void> {
       const signed = await signCredential(user.keypair, { clusterId: s.clusterId, gateway: String(s.gateway.ready.address), tokenId: s.tokenId, expiresMs: BigInt(Date.now() + 3_600_000) });
       const auth = { authorization: `Bearer ${credentialToToken(signed)}` };
       const metricsAgent = new Agent({ connect: { ca } });
-      const scrape = () => scrapeMetrics([{ url: `${gatewayUrl}/metrics`, dispatcher: metricsAgent }, { url: `${String(s.nautilus.ready.health)}/metrics` }]);
+      const scrape = () => scrapeMetrics([{ service: 'gateway', url: `${gatewayUrl}/metrics`, dispatcher: metricsAgent }, { service: 'nautilus', url: `${String(s.nautilus.ready.health)}/metrics` }]);
       for (const level of LEVELS) {
         log(`  concurrency ${level.c}: ${level.n} requests direct, then via the gateway`);
         loadRows.push(await load('direct', checkpointMs, s.kubeUrl, {}, undefined, level, services));
@@ -512,9 +532,10 @@ interface ProfileSummary {
 async function profileRun(): Promise<ProfileSummary[]> {
   const dir = mkdtempSync(join(tmpdir(), 'k3sdaas-bench-prof-'));
   const profileDir = join(dir, 'profiles');
-  log('profiling localnet, nautilus and the gateway (node --cpu-prof) at checkpoint interval 0, concurrency 50…');
+  const c = Number(flags['profile-concurrency']);
+  log(`profiling localnet, nautilus and the gateway (node --cpu-prof) at checkpoint interval 0, concurrency ${c}…`);
   const s = await stack(0, dir, profileDir);
-  const level = { c: 50, n: Math.max(50, Math.round(300 * SCALE)) };
+  const level = { c, n: Math.max(c, Math.round((c === 1 ? 100 : 300) * SCALE)) };
   let row: LoadRow;
   try {
     const gatewayUrl = String(s.gateway.ready.url);
@@ -533,6 +554,8 @@ async function profileRun(): Promise<ProfileSummary[]> {
   }
   if (flags['keep-profiles']) {
     rmSync(flags['keep-profiles'], { recursive: true, force: true });
+    // The measured window (V8's profile clock) and the requests in it, for a closer look at the same samples.
+    writeFileSync(join(profileDir, 'window.json'), JSON.stringify({ fromUs: row.windowUs[0], toUs: row.windowUs[1], requests: row.n }));
     renameSync(profileDir, flags['keep-profiles']);
     log(`profiles kept in ${flags['keep-profiles']}`);
   }
@@ -619,12 +642,25 @@ function render(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows:
       }),
   ].join('\n');
   const phaseTable = [
-    '| checkpoint interval | concurrency | client p50 / mean | gateway total (mean) | submit (until final) | answer (until ResponseStored reaches the gateway) | of which the Kubernetes API | requests per submit transaction | answers per respond transaction |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| checkpoint interval | concurrency | client p50 / mean | gateway total (mean) | submit (until final) | answer (until ResponseStored reaches the gateway) | of which the Kubernetes API | requests per submit transaction | answers per respond transaction | chain RPCs per request, gateway / nautilus | waiting on them per request, gateway / nautilus |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.loadRows
       .filter((x) => x.phases)
-      .map((x) => `| ${x.checkpointMs} ms | ${x.concurrency} | ${s2(x.p50)} / ${s2(x.mean)} | ${s2(x.phases!.totalMs)} | ${s2(x.phases!.submitMs)} | ${s2(x.phases!.answerMs)} | ${ms(x.phases!.kubeMs)} | ${x.phases!.submitBatch.toFixed(1)} | ${x.phases!.respondBatch.toFixed(1)} |`),
+      .map((x) => `| ${x.checkpointMs} ms | ${x.concurrency} | ${s2(x.p50)} / ${s2(x.mean)} | ${s2(x.phases!.totalMs)} | ${s2(x.phases!.submitMs)} | ${s2(x.phases!.answerMs)} | ${ms(x.phases!.kubeMs)} | ${x.phases!.submitBatch.toFixed(1)} | ${x.phases!.respondBatch.toFixed(1)} | ${x.phases!.rpc.gateway.calls.toFixed(1)} / ${x.phases!.rpc.nautilus.calls.toFixed(1)} | ${ms(x.phases!.rpc.gateway.ms)} / ${ms(x.phases!.rpc.nautilus.ms)} |`),
   ].join('\n');
+  // The serial request, RPC by RPC: what each process asks of the node per request, and how long it waits.
+  const serial = r.loadRows.find((x) => x.phases && x.concurrency === 1 && x.checkpointMs === 0) ?? r.loadRows.find((x) => x.phases && x.concurrency === 1);
+  const rpcTable = serial
+    ? [
+        `| process | method | calls per request | waiting per request |`,
+        '|---|---|---|---|',
+        ...(['gateway', 'nautilus'] as const).flatMap((svc) =>
+          Object.entries(serial.phases!.rpc[svc].byMethod)
+            .sort((a, b) => b[1].ms - a[1].ms)
+            .map(([m, v]) => `| ${svc} | ${m} | ${v.calls.toFixed(2)} | ${ms(v.ms)} |`),
+        ),
+      ].join('\n')
+    : '';
   const memoryTable = ['| checkpoint interval | process | RSS at the end | peak RSS |', '|---|---|---|---|', ...r.memoryRows.map((m) => `| ${m.checkpointMs} ms | ${m.name} | ${m.rssMiB.toFixed(0)} MiB | ${m.hwmMiB.toFixed(0)} MiB |`)].join('\n');
   const cpu = cpus()[0]?.model ?? 'unknown';
   return `# Benchmarks
@@ -680,14 +716,22 @@ ${ratioTable}
 Means per gateway run, from the gateway's and nautilus's own /metrics (counters read before and after the run): the
 submit phase ends when the request's \`submit_via_gateway\` transaction is final, the answer phase when nautilus's
 \`respond\` reaches the gateway's follower as ResponseStored; batching is calls per transaction on each side.
+Chain RPCs are every gRPC call each process made to localnet during the run (\`k3sdaas_chain_rpc_calls_total\`,
+background calls such as gas maintenance and safety polls included; the long-lived SubscribeEvents stream left out)
+divided by the requests, and the time spent waiting on them (\`k3sdaas_chain_rpc_seconds_total\`; calls in parallel
+add up).
 
 ${phaseTable}
+${serial ? `
+Chain RPCs of one request at a time (checkpoint interval ${serial.checkpointMs} ms, concurrency 1), by method:
 
+${rpcTable}
+` : ''}
 ## Memory per process
 
 ${memoryTable}
 
-## Where the CPU goes (checkpoint interval 0, concurrency 50)
+## Where the CPU goes (checkpoint interval 0, concurrency ${flags["profile-concurrency"]})
 
 ${profileText(r.profiles)}
 
