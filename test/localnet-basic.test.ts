@@ -5,6 +5,7 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Transaction } from '@mysten/sui/transactions';
 import { startLocalnet, type Localnet } from '../src/localnet/index.js';
 import { silentLogger } from '../src/localnet/log.js';
+import { MIN_GAS_BUDGET } from '../src/localnet/chain/executor.js';
 
 let net: Localnet;
 let client: SuiGrpcClient;
@@ -55,5 +56,32 @@ describe('localnet basics', () => {
     const gas = result.Transaction!.effects!.gasUsed;
     const cost = BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
     expect(BigInt(aliceBal.balance.balance)).toBe(100n * 1_000_000_000n - 1_000_000_000n - cost);
+  });
+
+  it('estimates a budget the same way whether the simulation is read for its status only or for its effects', async () => {
+    const alice = new Ed25519Keypair();
+    const res: any = await requestSuiFromFaucetV2({ host: net.faucetUrl, recipient: alice.toSuiAddress() });
+    await client.waitForTransaction({ digest: res.coins_sent[0]!.transferTxDigest });
+    const { objects: [coin] } = await client.core.listCoins({ owner: alice.toSuiAddress() });
+    const transfer = (amount: bigint) => {
+      const tx = new Transaction();
+      tx.setSender(alice.toSuiAddress());
+      tx.setGasPayment([{ objectId: coin!.objectId, version: coin!.version, digest: coin!.digest }]);
+      const [c] = tx.splitCoins(tx.gas, [tx.pure.u64(amount)]);
+      tx.transferObjects([c!], new Ed25519Keypair().toSuiAddress());
+      return tx;
+    };
+    // The SDK's resolution reads only the status (its dry run answers it); a full simulation reads the effects of
+    // a run with the estimated budget. Same budget, same outcome.
+    const built = Transaction.from(await transfer(1_000_000_000n).build({ client }));
+    const full = await client.core.simulateTransaction({ transaction: transfer(1_000_000_000n), include: { effects: true, transaction: true } });
+    expect(full.$kind).toBe('Transaction');
+    const used = full.Transaction!.effects!.gasUsed;
+    expect(BigInt(built.getData().gasData.budget!)).toBe(BigInt(used.computationCost) + BigInt(used.storageCost) + MIN_GAS_BUDGET);
+    expect(full.Transaction!.transaction!.gasData.budget).toBe(built.getData().gasData.budget);
+    // More than the coin holds: refused either way.
+    await expect(transfer(1_000_000_000_000n).build({ client })).rejects.toThrow(/InsufficientCoinBalance|insufficient/i);
+    const refused = await client.core.simulateTransaction({ transaction: transfer(1_000_000_000_000n), include: { effects: true } });
+    expect(refused.$kind).toBe('FailedTransaction');
   });
 });

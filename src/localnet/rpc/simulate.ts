@@ -162,9 +162,21 @@ function resolveTransaction(chain: Chain, tx: any): { data: any; gasOwner: strin
 
 const serialize = (data: any) => bcs.TransactionData.serialize({ V1: data }).toBytes();
 
+/**
+ * True when the caller reads nothing of the simulated transaction's outcome but its status and epoch (the SDK's
+ * resolution asks exactly that): then the dry run that estimated the budget already answers it.
+ */
+function statusOnly(req: any): boolean {
+  const paths: string[] | undefined = req.readMask?.paths;
+  if (!paths?.length) return false;
+  return paths.every((p) => p === 'transaction.effects.status' || p === 'transaction.effects.epoch' || (p.startsWith('transaction.transaction.') || p === 'transaction.digest'));
+}
+
 export function simulate(chain: Chain, req: any) {
   let txBytes: Uint8Array;
   let data: TransactionDataV1;
+  /** The dry run that set the budget, and whether the budget it set covers what it used (not capped by the coins). */
+  let estimated: Estimate | undefined;
   const checks = req.checks !== T.SimulateTransactionRequest_TransactionChecks.DISABLED;
   if (req.transaction?.bcs?.value?.length) {
     txBytes = req.transaction.bcs.value;
@@ -172,8 +184,9 @@ export function simulate(chain: Chain, req: any) {
   } else {
     const resolved = resolveTransaction(chain, req.transaction);
     const raw = resolved.data;
+    // Gas chosen here pays with other coins than the dry run did: that run is no answer for the final one.
     if (checks && raw.gasData.payment.length === 0 && req.doGasSelection) selectGas(chain, raw, resolved.gasOwner, resolved.needsGas);
-    else if (checks && raw.gasData.payment.length > 0 && resolved.needsGas) estimateBudget(chain, raw);
+    else if (checks && raw.gasData.payment.length > 0 && resolved.needsGas) estimated = estimateBudget(chain, raw);
     else if (raw.gasData.budget === 0n) raw.gasData.budget = MAX_GAS_BUDGET;
     try {
       txBytes = serialize(raw);
@@ -187,7 +200,10 @@ export function simulate(chain: Chain, req: any) {
   if (!checks) {
     return { transaction: { digest, transaction, effects: { status: { success: true }, epoch: 0n } }, commandOutputs: [] };
   }
-  const result = chain.run(data, txBytes.length, { digest, simulate: true });
+  // With the budget it estimated, a second run goes the same way (same inputs, same code, a budget that covers it):
+  // when only the status is read, the dry run's is the answer, and the transaction is not run twice.
+  const result =
+    estimated?.covered && estimated.dry.effects.status.success && statusOnly(req) ? estimated.dry : chain.run(data, txBytes.length, { digest, simulate: true });
   return {
     transaction: {
       digest,
@@ -202,8 +218,14 @@ export function simulate(chain: Chain, req: any) {
   };
 }
 
+interface Estimate {
+  budget: bigint;
+  dry: ReturnType<Chain['run']>;
+  covered: boolean;
+}
+
 /** Dry-runs with the given gas payment (budget not reserved) and sets budget = computation + storage + margin. */
-function estimateBudget(chain: Chain, raw: any, total?: bigint): bigint {
+function estimateBudget(chain: Chain, raw: any, total?: bigint): Estimate {
   const available =
     total ??
     raw.gasData.payment.reduce((s: bigint, r: any) => {
@@ -215,9 +237,10 @@ function estimateBudget(chain: Chain, raw: any, total?: bigint): bigint {
   const dry = chain.run(bcs.TransactionData.parse(bytes).V1!, bytes.length, { digest: TransactionDataBuilder.getDigestFromBytes(bytes), simulate: true, estimate: true });
   const used = dry.effects.gasUsed;
   let budget = used.computationCost + used.storageCost + MIN_GAS_BUDGET;
-  if (budget > available) budget = available;
+  const covered = budget <= available;
+  if (!covered) budget = available;
   raw.gasData.budget = budget;
-  return budget;
+  return { budget, dry, covered };
 }
 
 /** Picks SUI coins of the gas owner (largest first) and, when no budget was given, estimates one by dry run. */
@@ -236,7 +259,7 @@ function selectGas(chain: Chain, raw: any, owner: string, needsBudget: boolean):
   let budget: bigint = raw.gasData.budget;
   if (needsBudget) {
     raw.gasData.payment = coins.map(toRef);
-    budget = estimateBudget(chain, raw, total);
+    budget = estimateBudget(chain, raw, total).budget;
   }
   const payment: typeof coins = [];
   let sum = 0n;
