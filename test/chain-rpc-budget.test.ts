@@ -41,7 +41,10 @@ describe('chain RPCs per serial request', () => {
         .filter(([, n]) => n > 0),
     );
     // Background work (a gas coin topped up, a safety poll) may add a call now and then: allow a tenth of one.
-    const within = (n: number | undefined, expected: number) => expect(n ?? 0).toBeGreaterThanOrEqual(expected) && expect(n ?? 0).toBeLessThanOrEqual(expected + 0.1);
+    const within = (n: number | undefined, expected: number) => {
+      expect(n ?? 0).toBeGreaterThanOrEqual(expected);
+      expect(n ?? 0).toBeLessThanOrEqual(expected + 0.1);
+    };
     within(perRequest.SimulateTransaction, 2);
     within(perRequest.ExecuteTransaction, 2);
     within(perRequest.BatchGetObjects, 1);
