@@ -7,6 +7,7 @@ export type ChainClient = SuiGrpcClient;
 
 export function createChainClient(network: NetworkEndpoints | { rpcUrl: string; name?: string }): ChainClient {
   const name = network.name && network.name !== 'custom' ? network.name : 'localnet';
-  // Every call is counted and timed by method (call-stats.ts): round trips per request, on /metrics.
-  return new SuiGrpcClient({ baseUrl: network.rpcUrl, network: name as 'localnet', interceptors: [chainCalls.interceptor()] });
+  // Every call is counted and timed by method (call-stats.ts): round trips per request, on /metrics. Binary
+  // gRPC-web (application/grpc-web+proto), not the SDK's default text form: no base64 of every frame each way.
+  return new SuiGrpcClient({ baseUrl: network.rpcUrl, network: name as 'localnet', format: 'binary', interceptors: [chainCalls.interceptor()] });
 }
