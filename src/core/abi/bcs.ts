@@ -1,9 +1,11 @@
 /**
  * BCS schemas derived from the ABI description, so Move-call encoding, event decoding and localnet's twin all use
  * one layout per Move type. `UID` and `ID` decode to 0x-addresses; `String` to a JS string; `u64` to a decimal
- * string (as @mysten/bcs does); `Balance<T>` to `{ value }`; `Table<K, V>` to `{ id, size }`.
+ * string (as @mysten/bcs does); `Balance<T>` to `{ value }`; `Table<K, V>` to `{ id, size }`. Addresses use
+ * address-bcs.ts (the SDK's layout, checked and hex-decoded once).
  */
 import { bcs, type BcsType } from '@mysten/sui/bcs';
+import { addressBcs } from './address-bcs.js';
 import { K3SDAAS_ABI } from './package.js';
 import type { MoveType, StructAbi } from './types.js';
 
@@ -12,15 +14,15 @@ type AnyBcs = BcsType<any, any>;
 
 /** Framework layouts. Type arguments are resolved lazily: phantom ones (`Balance<SUI>`, `Table<K, V>`) have none. */
 const FRAMEWORK: Record<string, (args: () => AnyBcs[]) => AnyBcs> = {
-  '0x2::object::UID': () => bcs.Address,
-  '0x2::object::ID': () => bcs.Address,
+  '0x2::object::UID': () => addressBcs,
+  '0x2::object::ID': () => addressBcs,
   '0x1::string::String': () => bcs.string(),
   '0x1::ascii::String': () => bcs.string(),
   '0x1::option::Option': (args) => bcs.option(args()[0]),
   '0x2::balance::Balance': () => bcs.struct('Balance', { value: bcs.u64() }),
-  '0x2::coin::Coin': () => bcs.struct('Coin', { id: bcs.Address, balance: bcs.struct('Balance', { value: bcs.u64() }) }),
-  '0x2::table::Table': () => bcs.struct('Table', { id: bcs.Address, size: bcs.u64() }),
-  '0x2::clock::Clock': () => bcs.struct('Clock', { id: bcs.Address, timestamp_ms: bcs.u64() }),
+  '0x2::coin::Coin': () => bcs.struct('Coin', { id: addressBcs, balance: bcs.struct('Balance', { value: bcs.u64() }) }),
+  '0x2::table::Table': () => bcs.struct('Table', { id: addressBcs, size: bcs.u64() }),
+  '0x2::clock::Clock': () => bcs.struct('Clock', { id: addressBcs, timestamp_ms: bcs.u64() }),
 };
 
 const cache = new Map<string, AnyBcs>();
@@ -34,7 +36,7 @@ const PRIMITIVE: Record<string, AnyBcs> = {
   u64: bcs.u64(),
   u128: bcs.u128(),
   u256: bcs.u256(),
-  address: bcs.Address,
+  address: addressBcs,
 };
 const BYTE_VECTOR = bcs.byteVector();
 

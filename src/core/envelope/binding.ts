@@ -5,12 +5,13 @@
  * bound to the request id and status.
  */
 import { bcs } from '@mysten/sui/bcs';
+import { addressBcs } from '../abi/address-bcs.js';
 import { constantString, FastWriter } from './fast-bcs.js';
 
 const RequestBinding = bcs.struct('RequestBinding', {
   domain: bcs.string(),
-  cluster_id: bcs.Address,
-  requester: bcs.Address,
+  cluster_id: addressBcs,
+  requester: addressBcs,
   reply_key: bcs.byteVector(),
   method: bcs.string(),
   path: bcs.string(),
@@ -18,14 +19,14 @@ const RequestBinding = bcs.struct('RequestBinding', {
 
 const ResponseBinding = bcs.struct('ResponseBinding', {
   domain: bcs.string(),
-  request_id: bcs.Address,
+  request_id: addressBcs,
   status: bcs.u16(),
 });
 
 const JoinTokenBinding = bcs.struct('JoinTokenBinding', {
   domain: bcs.string(),
-  worker_id: bcs.Address,
-  owner: bcs.Address,
+  worker_id: addressBcs,
+  owner: addressBcs,
 });
 
 const REQUEST_DOMAIN = 'k3sdaas/request/v1';

@@ -3,6 +3,7 @@
  * (`stakes: Table<ID, Stake>`, entries as dynamic fields under the table's id, `size` kept in the Cluster).
  */
 import { bcs } from '@mysten/sui/bcs';
+import { addressBcs } from '../../core/abi/address-bcs.js';
 import { bcsForStruct } from '../../core/abi/bcs.js';
 import {
   MAX_HEARTBEAT_TIMEOUT_MS,
@@ -103,11 +104,11 @@ const stringKey = (name: string) => bcs.string().serialize(name).toBytes();
 /** Who holds `namespace` (a token id, or the cluster's id for a reserved name); undefined when free. */
 export function namespaceHolder(rt: MoveRuntime, cluster: DecodedObject, namespace: string): string | undefined {
   const raw = rt.dynamicField.get(namespacesId(cluster), stringKey(namespace));
-  return raw ? normalizeAddress(bcs.Address.parse(raw)) : undefined;
+  return raw ? normalizeAddress(addressBcs.parse(raw)) : undefined;
 }
 
 export function addNamespace(rt: MoveRuntime, cluster: DecodedObject, namespace: string, holder: string): void {
-  rt.dynamicField.set(namespacesId(cluster), stringKey(namespace), bcs.Address.serialize(holder).toBytes(), '0x2::object::ID');
+  rt.dynamicField.set(namespacesId(cluster), stringKey(namespace), addressBcs.serialize(holder).toBytes(), '0x2::object::ID');
   const t = cluster.value.namespaces as { size: string | bigint };
   t.size = BigInt(t.size) + 1n;
 }

@@ -3,6 +3,7 @@
  * event encoding, the clock, coins, the Cluster's stake table and aborts located like Sui reports them.
  */
 import { bcs } from '@mysten/sui/bcs';
+import { addressBcs } from '../../core/abi/address-bcs.js';
 import { ed25519Verify as nativeEd25519Verify } from '../../core/crypto/ed25519.js';
 import { bcsFor, bcsForStruct } from '../../core/abi/bcs.js';
 import { ERRORS, FUNCTIONS } from '../../core/abi/package.js';
@@ -112,7 +113,7 @@ export function now(clock: DecodedObject): bigint {
 export function idBytes(id: string): Uint8Array {
   let bytes = idKeys.get(id);
   if (!bytes) {
-    bytes = bcs.Address.serialize(id).toBytes();
+    bytes = addressBcs.serialize(id).toBytes();
     if (idKeys.size >= ID_KEYS_MAX) idKeys.delete(idKeys.keys().next().value!);
     idKeys.set(id, bytes);
   }
