@@ -46,4 +46,16 @@ describe('GrpcWebServer', () => {
     expect(unknown.body.toString()).toContain('grpc-status:12');
     expect(decodeURIComponent(unknown.body.toString())).toContain('sui.rpc.v2.Nope/Method is not implemented');
   });
+
+  it('keeps its own time per answered method, served as JSON on GET /debug/rpc-stats', async () => {
+    const before = server.stats().GetServiceInfo?.calls ?? 0;
+    const req = dataFrame(GrpcTypes.GetServiceInfoRequest.toBinary(GrpcTypes.GetServiceInfoRequest.create()));
+    await call('/sui.rpc.v2.LedgerService/GetServiceInfo', Buffer.from(req));
+    await call('/sui.rpc.v2.LedgerService/GetServiceInfo', Buffer.from(req));
+    const stats = (await (await fetch(`${base}/debug/rpc-stats`)).json()) as Record<string, { calls: number; seconds: number }>;
+    expect(stats.GetServiceInfo!.calls).toBe(before + 2);
+    expect(stats.GetServiceInfo!.seconds).toBeGreaterThan(0);
+    // A refused call is no answer.
+    expect(stats.GetEpoch).toBeUndefined();
+  });
 });

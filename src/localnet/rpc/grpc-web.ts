@@ -107,6 +107,8 @@ export class GrpcWebServer {
   readonly #server: http.Server;
   readonly #log: GrpcWebLogger;
   readonly #maxBody: number;
+  /** Per method: calls answered and seconds spent on them here (from the request read to the reply's end). */
+  readonly #stats = new Map<string, { calls: number; seconds: number }>();
 
   constructor(options: { log?: GrpcWebLogger; maxBodyBytes?: number } = {}) {
     this.#log = options.log ?? (() => {});
@@ -142,6 +144,18 @@ export class GrpcWebServer {
     return (this.#server.address() as AddressInfo).port;
   }
 
+  /** What each method cost this server so far (the test chain's own share of a caller's wait). */
+  stats(): Record<string, { calls: number; seconds: number }> {
+    return Object.fromEntries([...this.#stats].map(([m, v]) => [m, { ...v }]));
+  }
+
+  #observe(method: string, since: number): void {
+    let s = this.#stats.get(method);
+    if (!s) this.#stats.set(method, (s = { calls: 0, seconds: 0 }));
+    s.calls++;
+    s.seconds += (performance.now() - since) / 1000;
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -161,6 +175,12 @@ export class GrpcWebServer {
       return;
     }
     const path = (req.url ?? '').split('?')[0]!;
+    if (req.method === 'GET' && path === '/debug/rpc-stats') {
+      // Test equipment's own instrument (benchmarks): server-side time per method, as JSON.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(this.stats()));
+      return;
+    }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     let headersSent = false;
@@ -189,11 +209,13 @@ export class GrpcWebServer {
         throw new GrpcError(Code.INVALID_ARGUMENT, `cannot decode ${route.method.I.typeName}: ${(err as Error).message}`);
       }
       const ctx = { signal: abort.signal };
+      const since = performance.now();
       if (route.unary) {
         const reply = await route.unary(request, ctx);
         start();
         res.write(dataFrame(route.method.O.toBinary(route.method.O.create(reply))));
         res.end(trailerFrame(Code.OK));
+        this.#observe(route.method.name, since);
         return;
       }
       start();
@@ -205,6 +227,7 @@ export class GrpcWebServer {
       };
       await route.stream!(request, send, ctx);
       if (!abort.signal.aborted) res.end(trailerFrame(Code.OK));
+      this.#observe(route.method.name, since);
     } catch (err) {
       if (abort.signal.aborted) return;
       if (err instanceof GrpcError) {
