@@ -222,6 +222,8 @@ interface Phases {
   /** Calls per transaction: kubectl requests per submit transaction, answers per respond transaction. */
   submitBatch: number;
   respondBatch: number;
+  /** localnet's own time per request answering those calls (its handlers, reply encoding, sealing waits). */
+  chainServerMs: number;
   /** Chain RPCs per request and the time spent waiting on them (concurrent calls add up), by process and method. */
   rpc: Record<'gateway' | 'nautilus', { calls: number; ms: number; byMethod: Record<string, { calls: number; ms: number }> }>;
 }
@@ -234,6 +236,15 @@ async function scrapeMetrics(urls: Array<{ service: string; url: string; dispatc
   const out: Scrape = new Map();
   for (const { service, url, dispatcher } of urls) {
     const res = await request(url, { dispatcher });
+    if (service === 'localnet') {
+      // localnet's own time per method (its /debug/rpc-stats JSON), as counters.
+      const stats = (await res.body.json()) as Record<string, { calls: number; seconds: number }>;
+      for (const [m, v] of Object.entries(stats)) {
+        out.set(`localnet:calls{method="${m}"}`, v.calls);
+        out.set(`localnet:seconds{method="${m}"}`, v.seconds);
+      }
+      continue;
+    }
     for (const line of (await res.body.text()).split('\n')) {
       const m = /^([a-zA-Z0-9_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
       if (m) out.set(`${service}:${m[1]}`, Number(m[2]));
@@ -264,6 +275,8 @@ function phasesBetween(a: Scrape, b: Scrape, requests: number): Phases {
     submitBatch: d('gateway:k3sdaas_gateway_submit_batched_total{what="calls"}') / Math.max(1, d('gateway:k3sdaas_gateway_submit_batched_total{what="transactions"}')),
     respondBatch: d('nautilus:k3sdaas_nautilus_respond_batched_total{what="calls"}') / Math.max(1, d('nautilus:k3sdaas_nautilus_respond_batched_total{what="transactions"}')),
     rpc: { gateway: rpc('gateway'), nautilus: rpc('nautilus') },
+    chainServerMs:
+      ([...b.keys()].filter((k) => k.startsWith('localnet:seconds{') && !k.includes('SubscribeEvents')).reduce((sum, k) => sum + d(k), 0) * 1000) / Math.max(1, requests),
   };
 }
 
@@ -455,7 +468,12 @@ async function main(): Promise<void> {
       const signed = await signCredential(user.keypair, { clusterId: s.clusterId, gateway: String(s.gateway.ready.address), tokenId: s.tokenId, expiresMs: BigInt(Date.now() + 3_600_000) });
       const auth = { authorization: `Bearer ${credentialToToken(signed)}` };
       const metricsAgent = new Agent({ connect: { ca } });
-      const scrape = () => scrapeMetrics([{ service: 'gateway', url: `${gatewayUrl}/metrics`, dispatcher: metricsAgent }, { service: 'nautilus', url: `${String(s.nautilus.ready.health)}/metrics` }]);
+      const scrape = () =>
+        scrapeMetrics([
+          { service: 'gateway', url: `${gatewayUrl}/metrics`, dispatcher: metricsAgent },
+          { service: 'nautilus', url: `${String(s.nautilus.ready.health)}/metrics` },
+          { service: 'localnet', url: `${s.rpcUrl}/debug/rpc-stats` },
+        ]);
       // A long-running gateway and nautilus are warm (JIT-compiled, caches full): one burst before the measured runs.
       log('  warming up: 200 requests via the gateway at concurrency 50');
       await load('gateway', checkpointMs, gatewayUrl, auth, ca, { c: 50, n: 200 }, services);
@@ -761,12 +779,13 @@ const cpuSum = (x: LoadRow | undefined) => (x ? Object.values(x.cpu).reduce((a, 
 const chainCalls = (p: Phases) => p.rpc.gateway.calls + p.rpc.nautilus.calls;
 const chainMs = (p: Phases) => p.rpc.gateway.ms + p.rpc.nautilus.ms;
 /**
- * What k3sdaas's own processes add to a serial request: the gateway's whole time minus the time spent waiting on the
- * chain's RPCs (gateway's and nautilus's, sequential at concurrency 1) and on the Kubernetes API. What is left is
- * their own work (HTTP, credentials, sealing, building and signing transactions, decoding events) and the delivery of
- * subscription frames; each RPC's wait includes the caller's own encoding and decoding of it.
+ * What k3sdaas's own processes add to a serial request: the gateway's whole time minus localnet's own time answering
+ * the request's RPCs (measured inside localnet: at concurrency 1 they run one after another, all on the request's
+ * path) and minus the Kubernetes API. What is left is k3sdaas's work (HTTP, credentials, sealing, building and
+ * signing transactions, encoding and decoding each RPC, decoding events), the loopback hops and the delivery of
+ * subscription frames: counted against k3sdaas, not the chain.
  */
-const ownMs = (p: Phases) => Math.max(0, p.totalMs - chainMs(p) - p.kubeMs);
+const ownMs = (p: Phases) => Math.max(0, p.totalMs - p.chainServerMs - p.kubeMs);
 
 function goals(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: LoadRow[] }): string {
   const slow = Math.max(...CHECKPOINTS);
@@ -792,7 +811,7 @@ function goals(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows: 
     row(
       'serial get, checkpoint interval 0: the work k3sdaas itself adds',
       serial0?.phases
-        ? `${ms(ownMs(serial0.phases))} (the gateway's ${ms(serial0.phases.totalMs)} minus ${ms(chainMs(serial0.phases))} waiting on ${chainCalls(serial0.phases).toFixed(0)} chain round trips and ${ms(serial0.phases.kubeMs)} in the Kubernetes API; client p50 ${ms(serial0.p50)}${direct0 ? `, ${ms(serial0.p50 - direct0.p50)} more than direct` : ''})`
+        ? `${ms(ownMs(serial0.phases))} (the gateway's ${ms(serial0.phases.totalMs)} minus ${ms(serial0.phases.chainServerMs)} of localnet's own time on the ${chainCalls(serial0.phases).toFixed(0)} chain round trips and ${ms(serial0.phases.kubeMs)} in the Kubernetes API; client p50 ${ms(serial0.p50)}${direct0 ? `, ${ms(serial0.p50 - direct0.p50)} more than direct` : ''})`
         : '–',
       '≤ 15 ms',
       serial0?.phases ? ownMs(serial0.phases) <= 15 : undefined,
@@ -836,7 +855,7 @@ function reading(r: { startup: StartupRow[]; kubectlRows: KubectlRow[]; loadRows
     const p = serial0.phases;
     const calls = Object.entries({ ...p.rpc.gateway.byMethod }).map(([m, v]) => `gateway ${m} ${v.calls.toFixed(1)} × ${ms(perCall(v))}`).concat(Object.entries(p.rpc.nautilus.byMethod).map(([m, v]) => `nautilus ${m} ${v.calls.toFixed(1)} × ${ms(perCall(v))}`));
     out.push(
-      `- **One request at a time at checkpoint interval 0** takes ${ms(p.totalMs)} in the gateway (client p50 ${ms(serial0.p50)}): ${chainCalls(p).toFixed(0)} chain round trips one after another (${calls.join(', ')}; ${ms(chainMs(p))} in all, localnet's executing, sealing and indexing included), ${ms(p.kubeMs)} in the Kubernetes API, and ${ms(ownMs(p))} of k3sdaas's own work in between. The round trips are the protocol's: the submission's simulation (the pre-check that keeps a refused call out of a batch) and execution, nautilus reading the RequestSubmitted and checking that the Request still exists, the answer's simulation and execution, the gateway reading the ResponseStored.`,
+      `- **One request at a time at checkpoint interval 0** takes ${ms(p.totalMs)} in the gateway (client p50 ${ms(serial0.p50)}): ${chainCalls(p).toFixed(0)} chain round trips one after another (${calls.join(', ')}; ${ms(chainMs(p))} of waiting in all, of which ${ms(p.chainServerMs)} inside localnet: executing, sealing, indexing, encoding its replies), ${ms(p.kubeMs)} in the Kubernetes API, and ${ms(ownMs(p))} of k3sdaas's own work (the rest, the callers' encoding and decoding of every call and the loopback hops included). The round trips are the protocol's: the submission's simulation (the pre-check that keeps a refused call out of a batch) and execution, nautilus reading the RequestSubmitted and checking that the Request still exists, the answer's simulation and execution, the gateway reading the ResponseStored.`,
     );
   }
   const crypto = r.profiles.map((p) => ({ name: p.name, ms: (p.top.find((t) => t.what === 'node internal/crypto')?.ms ?? 0) / p.requests, share: (p.top.find((t) => t.what === 'node internal/crypto')?.ms ?? 0) / p.totalMs }));
