@@ -62,4 +62,22 @@ describe('concurrent transactions from one key (gas pool)', () => {
     expect([a.objectId, b.objectId]).not.toContain(coin.objectId);
     pool.settle(coin, { kind: 'untouched' });
   }, 60_000);
+
+  it('a coin that comes back spent while a refill runs is replaced after it, and settled() waits for that', async () => {
+    const client = createChainClient({ rpcUrl: net.rpcUrl });
+    const key = Ed25519Keypair.generate();
+    await requestSuiFromFaucetV2({ host: net.faucetUrl, recipient: key.toSuiAddress() });
+    const ex = await new TransactionExecutor(client, key).enableConcurrency(3, 1_000_000_000n);
+    const pool = ex.gas;
+    const [a, b, c] = [await pool.acquire(), await pool.acquire(), await pool.acquire()];
+    // The first coin comes back spent: a refill starts to replace it (it counts the coins as it begins)...
+    pool.settle(a, { kind: 'executed', version: a.version, digest: a.digest, balance: 1_000_000n });
+    // ...and a second comes back spent while that refill runs.
+    pool.settle(b, { kind: 'executed', version: b.version, digest: b.digest, balance: 1_000_000n });
+    pool.settle(c, { kind: 'untouched' });
+    await pool.settled();
+    const h = pool.health();
+    expect(h.coins).toBe(3);
+    expect(h.lowest).toBeGreaterThanOrEqual(pool.minBalance);
+  }, 60_000);
 });

@@ -91,6 +91,8 @@ export class GasPool {
   #spare = new Map<string, PooledCoin>();
   #waiters: Array<{ min: bigint; resolve: (c: PooledCoin) => void; reject: (e: unknown) => void }> = [];
   #maintaining: Promise<void> | null = null;
+  /** Maintenance was asked for while a refill ran: run once more after it (settled() waits for that one too). */
+  #maintainAgain = false;
   #refills = 0;
   #lastError: Error | null = null;
   /** Coins our own refills merged away: a lagging index may still list them. */
@@ -134,7 +136,7 @@ export class GasPool {
     };
   }
 
-  /** Resolves when no maintenance (refill) is running. */
+  /** Resolves when no maintenance (refill) is running or due to follow. */
   async settled(): Promise<void> {
     while (this.#maintaining) await this.#maintaining;
   }
@@ -253,7 +255,11 @@ export class GasPool {
   }
 
   #maintain(big: bigint): Promise<void> {
-    if (this.#maintaining) return this.#maintaining;
+    if (this.#maintaining) {
+      // That refill counted the coins when it began: one asked for since (a coin came back spent) runs after it.
+      this.#maintainAgain = true;
+      return this.#maintaining;
+    }
     this.#maintaining = this.#refill(big)
       .then(
         () => void (this.#lastError = null),
@@ -263,7 +269,13 @@ export class GasPool {
           this.#log.warn('gas pool refill failed', { owner: this.owner, error: (err as Error).message });
         },
       )
-      .finally(() => (this.#maintaining = null));
+      .finally(() => {
+        this.#maintaining = null;
+        if (this.#maintainAgain) {
+          this.#maintainAgain = false;
+          void this.#maintain(0n);
+        }
+      });
     return this.#maintaining;
   }
 
