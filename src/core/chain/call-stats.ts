@@ -53,7 +53,7 @@ export class ChainCallStats {
     return { interceptUnary: timed, interceptServerStreaming: timed };
   }
 
-  /** The two Prometheus counters (calls, seconds waited) by method. */
+  /** The Prometheus counters by method: calls, failures, seconds waited. */
   metrics(): ReadCounter[] {
     const rows = (pick: (s: MethodStats) => number) => () => [...this.#byMethod].map(([method, s]) => ({ labels: { method }, value: pick(s) }));
     return [

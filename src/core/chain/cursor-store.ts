@@ -41,6 +41,8 @@ export function fileCursorStore(file: string): CursorStore {
       await writeFile(file + '.tmp', text);
       await rename(file + '.tmp', file);
       written = at;
+      // A write that went through supersedes an earlier failure: nothing is left to report.
+      failure = null;
     }
   };
   const schedule = () => {
